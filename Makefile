@@ -1,0 +1,101 @@
+# tunlab: `make` builds ./tunnel and ./harness; `make lab` and `make test`
+# also install whatever Debian packages the machine lacks.
+
+PREFIX	?= /usr/local
+BINDIR	?= $(PREFIX)/bin
+MANDIR	?= $(PREFIX)/share/man
+BUILD	?= build
+CC	?= cc
+
+PKGS	:= libmnl libnftables
+# Evaluated when a recipe runs, so `make lab` can install the packages first.
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS))
+TEST_LIBS  = $(shell pkg-config --libs cmocka)
+
+CFLAGS	?= -O2 -g
+CFLAGS	+= -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Werror -Isrc -MMD -MP
+# Messages are built with snprintf into fixed buffers on purpose: a long
+# path cut short in an error line is fine, so that warning is not wanted.
+CFLAGS	+= -Wno-format-truncation
+ifeq ($(SANITIZE),1)
+CFLAGS	+= -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+LDFLAGS	+= -fsanitize=address,undefined
+endif
+
+LIB_SRC	    := $(wildcard src/lib/*.c)
+TUNNEL_SRC  := $(filter-out src/tunnel/main.c,$(wildcard src/tunnel/*.c))
+HARNESS_SRC := $(filter-out src/harness/main.c,$(wildcard src/harness/*.c))
+UNIT_SRC    := $(wildcard tests/unit/test_*.c)
+
+obj = $(patsubst %.c,$(BUILD)/%.o,$(1))
+LIB_A	    := $(BUILD)/libtunlab.a
+TUNNEL_A    := $(BUILD)/libtunnel.a
+HARNESS_A   := $(BUILD)/libharness.a
+UNIT_BIN    := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
+
+.PHONY: all deps lab down test unit unit-asan lab-test clean install uninstall format
+.DEFAULT_GOAL := all
+
+all: tunnel harness
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(PKG_CFLAGS) -c -o $@ $<
+
+$(LIB_A): $(call obj,$(LIB_SRC))
+	$(AR) rcs $@ $^
+$(TUNNEL_A): $(call obj,$(TUNNEL_SRC))
+	$(AR) rcs $@ $^
+$(HARNESS_A): $(call obj,$(HARNESS_SRC))
+	$(AR) rcs $@ $^
+
+tunnel: $(call obj,src/tunnel/main.c) $(TUNNEL_A) $(LIB_A)
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+harness: $(call obj,src/harness/main.c) $(HARNESS_A) $(LIB_A)
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+$(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(TUNNEL_A) $(HARNESS_A) $(LIB_A)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $(TEST_LIBS)
+
+deps:
+	@scripts/deps.sh build
+
+# The main job: packages, build, and a running lab.
+lab:
+	@scripts/deps.sh lab
+	@$(MAKE) --no-print-directory all
+	./harness up
+
+down:
+	@if [ -x ./harness ]; then ./harness down; else $(MAKE) --no-print-directory harness && ./harness down; fi
+
+unit: $(UNIT_BIN)
+	@tests/run-unit.sh $(UNIT_BIN)
+
+unit-asan:
+	@$(MAKE) --no-print-directory BUILD=build/asan SANITIZE=1 unit
+
+# Every test: unit tests, the same under ASan+UBSan, then the netns lab tests.
+test:
+	@scripts/deps.sh test
+	@$(MAKE) --no-print-directory all
+	@tests/run.sh
+
+clean:
+	rm -rf build tunnel harness
+
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man8
+	install -m 0755 tunnel harness $(DESTDIR)$(BINDIR)/
+	install -m 0644 docs/tunnel.8 docs/harness.8 $(DESTDIR)$(MANDIR)/man8/
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/tunnel $(DESTDIR)$(BINDIR)/harness
+	rm -f $(DESTDIR)$(MANDIR)/man8/tunnel.8 $(DESTDIR)$(MANDIR)/man8/harness.8
+
+format:
+	clang-format -i src/*/*.c src/*/*.h tests/unit/*.c
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Installs the Debian packages a profile needs and that this machine lacks,
+# and says which ones.  Usage: scripts/deps.sh build|lab|test
+set -euo pipefail
+
+build=(gcc make pkg-config libc6-dev libmnl-dev libnftables-dev libpcap-dev
+       libcmocka-dev libsodium-dev libssl-dev)
+# What a student types at the lab: ping, ip, nft, and a shell.
+lab=("${build[@]}" iproute2 iputils-ping nftables procps)
+# The lab tests also move files with nc and drop privileges with setpriv.
+test=("${lab[@]}" netcat-openbsd util-linux coreutils)
+
+profile=${1:-build}
+case "$profile" in
+build) want=("${build[@]}") ;;
+lab) want=("${lab[@]}") ;;
+test) want=("${test[@]}") ;;
+*) echo "deps.sh: unknown profile '$profile' (build, lab or test)" >&2; exit 2 ;;
+esac
+
+missing=()
+for p in "${want[@]}"; do
+	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed'; then
+		missing+=("$p")
+	fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+	echo "deps: all ${#want[@]} packages for '$profile' are installed"
+	exit 0
+fi
+echo "deps: installing ${#missing[@]} missing package(s) for '$profile': ${missing[*]}"
+if [ "$(id -u)" -ne 0 ]; then
+	echo "deps: must run as root to install packages" >&2
+	exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+echo "deps: installed ${missing[*]}"

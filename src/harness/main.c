@@ -1,0 +1,79 @@
+/*
+ * harness: builds and drives tunlab's network labs.  This file only
+ * dispatches to the subcommands, one file each.
+ */
+#include "commands.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+struct command {
+	const char *name;
+	int (*run)(int argc, char **argv);
+	const char *summary;
+};
+
+static const struct command commands[] = {
+	{"up", cmd_up, "build the lab and start the tunnel"},
+	{"down", cmd_down, "remove everything the lab made"},
+	{"status", cmd_status, "nodes, links, addresses and tunnel counters"},
+	{"exec", cmd_exec, "run a command on a node"},
+	{"shell", cmd_shell, "open a shell on a node"},
+};
+
+static void usage(FILE *f)
+{
+	fputs("usage: harness COMMAND [options]\n\nCommands:\n", f);
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		fprintf(f, "  %-8s %s\n", commands[i].name, commands[i].summary);
+	fputs("\n'harness COMMAND --help' tells more. Every command takes --lab NAME.\n", f);
+}
+
+int common_option(int opt, struct common *c)
+{
+	switch (opt) {
+	case 'L':
+		c->lab = optarg;
+		return 1;
+	case 'E':
+		c->explain = true;
+		return 1;
+	case 'J':
+		c->json = true;
+		return 1;
+	case 'h':
+		return -1;
+	}
+	return 0;
+}
+
+void bad_option(const char *cmd, int opt, char **argv)
+{
+	if (opt == ':')
+		fprintf(stderr, "harness %s: option '%s' needs a value\n", cmd, argv[optind - 1]);
+	else if (opt == '?' && optopt)
+		fprintf(stderr, "harness %s: unknown option '-%c' (see harness %s --help)\n", cmd,
+			optopt, cmd);
+	else
+		fprintf(stderr, "harness %s: unknown option '%s' (see harness %s --help)\n", cmd,
+			argv[optind - 1], cmd);
+}
+
+int main(int argc, char **argv)
+{
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (argc < 2) {
+		usage(stderr);
+		return 2;
+	}
+	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "help")) {
+		usage(stdout);
+		return 0;
+	}
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (!strcmp(argv[1], commands[i].name))
+			return commands[i].run(argc - 1, argv + 1);
+	fprintf(stderr, "harness: unknown command '%s' (see harness --help)\n", argv[1]);
+	return 2;
+}

@@ -1,0 +1,64 @@
+#include "nat.h"
+#include "lib/netns.h"
+
+#include <nftables/libnftables.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+/* Runs an nft script in a node's namespace; the nft context lives and dies there. */
+static int nft_in_node(const struct lab *lab, enum node_id node, const char *script, char *err,
+		       size_t errlen)
+{
+	struct nft_ctx *nft;
+	const char *msg;
+	char ns[64];
+	int home, rc;
+
+	lab_ns(lab, node, ns, sizeof(ns));
+	home = netns_current();
+	if (home < 0 || netns_enter_name(ns)) {
+		snprintf(err, errlen, "cannot enter namespace %s", ns);
+		if (home >= 0)
+			close(home);
+		return -1;
+	}
+	nft = nft_ctx_new(NFT_CTX_DEFAULT);
+	if (!nft) {
+		snprintf(err, errlen, "cannot start libnftables");
+		rc = -1;
+		goto out;
+	}
+	nft_ctx_buffer_output(nft);
+	nft_ctx_buffer_error(nft);
+	rc = nft_run_cmd_from_buffer(nft, script);
+	if (rc) {
+		msg = nft_ctx_get_error_buffer(nft);
+		snprintf(err, errlen, "nftables in %s refused the rules: %.*s", ns,
+			 (int)strcspn(msg ? msg : "", "\n"), msg ? msg : "");
+	}
+	nft_ctx_free(nft);
+out:
+	netns_enter(home);
+	close(home);
+	return rc ? -1 : 0;
+}
+
+int nat_masquerade(const struct lab *lab, enum node_id router, const char *wan, char *err,
+		   size_t errlen)
+{
+	char script[512], ns[64];
+
+	/* The inet family covers IPv4 and IPv6 with one table. */
+	snprintf(script, sizeof(script),
+		 "table inet tunlab {\n"
+		 "  chain postrouting {\n"
+		 "    type nat hook postrouting priority srcnat; policy accept;\n"
+		 "    oifname \"%s\" masquerade\n"
+		 "  }\n"
+		 "}\n",
+		 wan);
+	lab_explain(lab, "ip netns exec %s nft -f - <<'EOF'\n%sEOF", lab_ns(lab, router, ns, sizeof(ns)),
+		    script);
+	return nft_in_node(lab, router, script, err, errlen);
+}

@@ -1,0 +1,138 @@
+#include "spawn.h"
+#include "state.h"
+#include "lib/netns.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+int sibling_path(const char *prog, char *out, size_t cap)
+{
+	char self[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+
+	if (n <= 0)
+		return -1;
+	self[n] = '\0';
+	snprintf(out, cap, "%s/%s", dirname(self), prog);
+	return access(out, X_OK);
+}
+
+static void child(const char *ns, char *const argv[], const char *log, int go)
+{
+	char c;
+	int fd;
+
+	setsid(); /* a Ctrl-C at the terminal that ran "harness up" must not reach it */
+	if (read(go, &c, 1) != 1)
+		_exit(126); /* the harness died before recording us */
+	if (netns_enter_name(ns))
+		_exit(125);
+	fd = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+	if (fd >= 0) {
+		dup2(fd, STDOUT_FILENO);
+		dup2(fd, STDERR_FILENO);
+	}
+	fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	if (fd >= 0)
+		dup2(fd, STDIN_FILENO);
+	execv(argv[0], argv);
+	fprintf(stderr, "harness: cannot run %s: %s\n", argv[0], strerror(errno));
+	_exit(127);
+}
+
+pid_t spawn_in_node(const struct lab *lab, enum node_id node, const char *what,
+		    char *const argv[], const char *log, char *err, size_t errlen)
+{
+	struct record r = {.kind = REC_PROC};
+	char ns[64];
+	int go[2];
+	pid_t pid;
+
+	lab_ns(lab, node, ns, sizeof(ns));
+	if (pipe2(go, O_CLOEXEC)) {
+		snprintf(err, errlen, "pipe: %s", strerror(errno));
+		return -1;
+	}
+	pid = fork();
+	if (pid < 0) {
+		snprintf(err, errlen, "fork: %s", strerror(errno));
+		close(go[0]);
+		close(go[1]);
+		return -1;
+	}
+	if (pid == 0) {
+		close(go[1]);
+		child(ns, argv, log, go[0]);
+	}
+	close(go[0]);
+	r.pid = pid;
+	r.start = proc_start_time(pid);
+	snprintf(r.name, sizeof(r.name), "%s", lab_nodes[node].name);
+	snprintf(r.what, sizeof(r.what), "%s", what);
+	if (!r.start || state_add(lab, &r)) {
+		snprintf(err, errlen, "cannot record %s's PID", what);
+		close(go[1]); /* the child reads EOF and exits unrun */
+		waitpid(pid, NULL, 0);
+		return -1;
+	}
+	if (write(go[1], "g", 1) != 1) {
+		close(go[1]);
+		snprintf(err, errlen, "cannot start %s", what);
+		return -1;
+	}
+	close(go[1]);
+	return pid;
+}
+
+bool proc_running(pid_t pid, unsigned long long start)
+{
+	char path[64], buf[512], *p;
+	FILE *f;
+	bool zombie = false;
+
+	if (!proc_is(pid, start))
+		return false;
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	f = fopen(path, "re");
+	if (!f)
+		return false;
+	if (fgets(buf, sizeof(buf), f) && (p = strrchr(buf, ')')) && p[1] == ' ')
+		zombie = p[2] == 'Z' || p[2] == 'X';
+	fclose(f);
+	return !zombie;
+}
+
+static void sleep_ms(int ms)
+{
+	struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
+
+	nanosleep(&ts, NULL);
+}
+
+void proc_stop(pid_t pid, unsigned long long start, int grace_ms)
+{
+	if (!proc_running(pid, start))
+		goto reap;
+	kill(pid, SIGTERM);
+	for (int waited = 0; waited < grace_ms; waited += 10) {
+		waitpid(pid, NULL, WNOHANG); /* ours when "up" fails; harmless otherwise */
+		if (!proc_running(pid, start))
+			goto reap;
+		sleep_ms(10);
+	}
+	/* The start time was checked just above: this is still our process. */
+	kill(pid, SIGKILL);
+	for (int waited = 0; waited < 1000 && proc_running(pid, start); waited += 10) {
+		waitpid(pid, NULL, WNOHANG);
+		sleep_ms(10);
+	}
+reap:
+	waitpid(pid, NULL, WNOHANG);
+}

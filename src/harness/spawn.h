@@ -1,0 +1,26 @@
+/* Starting the lab's processes inside its nodes, each recorded before it runs. */
+#ifndef TUNLAB_HARNESS_SPAWN_H
+#define TUNLAB_HARNESS_SPAWN_H
+
+#include "lab.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+/*
+ * Forks, records the child's PID and start time, and only then lets it
+ * exec argv inside node's namespace with output to log.  If the harness
+ * dies before the record is written, the child exits instead of running
+ * unrecorded.
+ */
+pid_t spawn_in_node(const struct lab *lab, enum node_id node, const char *what,
+		    char *const argv[], const char *log, char *err, size_t errlen);
+/* A program that sits beside the harness binary (the tunnel). */
+int sibling_path(const char *prog, char *out, size_t cap);
+/* Whether the recorded process is still running (and not a zombie). */
+bool proc_running(pid_t pid, unsigned long long start);
+/* Stops one recorded process: SIGTERM, then SIGKILL after a grace period. */
+void proc_stop(pid_t pid, unsigned long long start, int grace_ms);
+
+#endif

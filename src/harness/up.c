@@ -1,0 +1,506 @@
+/* harness up: build the home/office lab and start the tunnel across it. */
+#include "commands.h"
+#include "control.h"
+#include "nat.h"
+#include "spawn.h"
+#include "state.h"
+#include "lib/netlink.h"
+#include "lib/netns.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+struct up {
+	struct lab lab;
+	enum lab_mode mode;
+	int underlay; /* 4 or 6: the family the tunnel's datagrams use */
+	struct nl nl[NODE_COUNT];
+	int nsfd[NODE_COUNT];
+	char err[512];
+};
+
+static void usage(FILE *f)
+{
+	fputs("usage: harness up [--mode plaintext|pi] [--underlay 4|6] [options]\n"
+	      "\n"
+	      "Builds the lab (home-laptop, home-router with NAT, internet, office-server,\n"
+	      "office-host) in network namespaces and starts the tunnel between home-laptop\n"
+	      "and office-server.\n"
+	      "\n"
+	      "  --mode MODE     plaintext (default) or pi (4-byte TUN header on the wire)\n"
+	      "  --underlay 4|6  carry the tunnel over IPv4 (default) or IPv6\n" COMMON_HELP,
+	      f);
+}
+
+static void step(struct up *u, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void step(struct up *u, const char *fmt, ...)
+{
+	va_list ap;
+
+	printf("  %s✓%s ", term_c(&u->lab.term, C_GREEN), term_c(&u->lab.term, C_RESET));
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	putchar('\n');
+	fflush(stdout);
+}
+
+static int sysctl_in(struct up *u, enum node_id n, const char *key, const char *value)
+{
+	char path[256], ns[64];
+	int home = netns_current(), fd, rc = 0;
+
+	lab_explain(&u->lab, "ip netns exec %s sysctl -qw %s=%s", lab_ns(&u->lab, n, ns, sizeof(ns)),
+		    key, value);
+	snprintf(path, sizeof(path), "/proc/sys/%s", key);
+	for (char *p = path + 10; *p; p++)
+		if (*p == '.')
+			*p = '/';
+	if (home < 0)
+		return home;
+	/* Network sysctls belong to the namespace of whoever opens the file. */
+	if (netns_enter(u->nsfd[n]) == 0) {
+		fd = open(path, O_WRONLY | O_CLOEXEC);
+		if (fd < 0 || write(fd, value, strlen(value)) < 0)
+			rc = -errno;
+		if (fd >= 0)
+			close(fd);
+	}
+	netns_enter(home);
+	close(home);
+	if (rc)
+		snprintf(u->err, sizeof(u->err), "sysctl %s in %s: %s", key, ns, strerror(-rc));
+	return rc;
+}
+
+static int node_sysctls(struct up *u, enum node_id n)
+{
+	/* Asymmetric paths through the tunnel are normal here: no reverse-path filter. */
+	static const char *const every[][2] = {
+		{"net.ipv4.conf.all.rp_filter", "0"},
+		{"net.ipv4.conf.default.rp_filter", "0"},
+		{"net.ipv6.conf.all.accept_dad", "0"},
+		{"net.ipv6.conf.default.accept_dad", "0"},
+	};
+
+	for (size_t i = 0; i < sizeof(every) / sizeof(every[0]); i++)
+		if (sysctl_in(u, n, every[i][0], every[i][1]))
+			return -1;
+	if (!lab_nodes[n].forwards)
+		return 0;
+	if (sysctl_in(u, n, "net.ipv4.ip_forward", "1") ||
+	    sysctl_in(u, n, "net.ipv6.conf.all.forwarding", "1"))
+		return -1;
+	return 0;
+}
+
+static int make_node(struct up *u, enum node_id n)
+{
+	struct record r = {.kind = REC_NETNS};
+	struct nl_link lo;
+	char *ns = r.name;
+	int rc;
+
+	lab_ns(&u->lab, n, ns, sizeof(r.name));
+	if (netns_exists(ns)) {
+		snprintf(u->err, sizeof(u->err),
+			 "namespace %s exists already, but lab '%s' did not make it: remove it "
+			 "or pick another --lab",
+			 ns, u->lab.name);
+		return -1;
+	}
+	/* Written down first: a crash after this line still gets cleaned up. */
+	if (state_add(&u->lab, &r)) {
+		snprintf(u->err, sizeof(u->err), "cannot record namespace %s", ns);
+		return -1;
+	}
+	lab_explain(&u->lab, "ip netns add %s", ns);
+	rc = netns_create(ns);
+	if (!rc)
+		u->nsfd[n] = rc = netns_open(ns);
+	if (rc >= 0)
+		rc = nl_open_in(&u->nl[n], u->nsfd[n]);
+	if (!rc)
+		rc = nl_link_get(&u->nl[n], "lo", 0, &lo);
+	if (!rc) {
+		lab_explain(&u->lab, "ip -n %s link set lo up", ns);
+		rc = nl_link_set(&u->nl[n], lo.index, true, 0);
+	}
+	if (rc) {
+		snprintf(u->err, sizeof(u->err), "cannot make namespace %s: %s", ns, strerror(-rc));
+		return -1;
+	}
+	return node_sysctls(u, n);
+}
+
+static int link_index(struct up *u, enum node_id n, const char *ifname)
+{
+	struct nl_link l;
+	char ns[64];
+	int rc = nl_link_get(&u->nl[n], ifname, 0, &l);
+
+	if (rc) {
+		snprintf(u->err, sizeof(u->err), "no interface %s in %s: %s", ifname,
+			 lab_ns(&u->lab, n, ns, sizeof(ns)), strerror(-rc));
+		return -1;
+	}
+	return l.index;
+}
+
+static int make_link(struct up *u, const struct link_def *l)
+{
+	char a[64], b[64];
+	int rc, ia, ib;
+
+	lab_ns(&u->lab, l->a, a, sizeof(a));
+	lab_ns(&u->lab, l->b, b, sizeof(b));
+	lab_explain(&u->lab, "ip -n %s link add %s type veth peer name %s netns %s", a, l->a_if,
+		    l->b_if, b);
+	/* Made from inside a's namespace: nothing ever appears in the root namespace. */
+	rc = nl_veth_add(&u->nl[l->a], l->a_if, l->b_if, u->nsfd[l->b]);
+	if (rc) {
+		snprintf(u->err, sizeof(u->err), "cannot link %s:%s to %s:%s: %s", a, l->a_if, b,
+			 l->b_if, strerror(-rc));
+		return -1;
+	}
+	ia = link_index(u, l->a, l->a_if);
+	ib = link_index(u, l->b, l->b_if);
+	if (ia < 0 || ib < 0)
+		return -1;
+	lab_explain(&u->lab, "ip -n %s link set %s up", a, l->a_if);
+	lab_explain(&u->lab, "ip -n %s link set %s up", b, l->b_if);
+	rc = nl_link_set(&u->nl[l->a], ia, true, 0);
+	if (!rc)
+		rc = nl_link_set(&u->nl[l->b], ib, true, 0);
+	if (rc) {
+		snprintf(u->err, sizeof(u->err), "cannot set %s up: %s", l->a_if, strerror(-rc));
+		return -1;
+	}
+	return 0;
+}
+
+static int add_addr(struct up *u, const struct addr_def *a)
+{
+	struct prefix p;
+	char ns[64];
+	int idx, rc;
+
+	lab_ns(&u->lab, a->node, ns, sizeof(ns));
+	if (prefix_parse(a->cidr, true, &p, u->err, sizeof(u->err)))
+		return -1;
+	idx = link_index(u, a->node, a->ifname);
+	if (idx < 0)
+		return -1;
+	lab_explain(&u->lab, "ip -n %s addr add %s dev %s", ns, a->cidr, a->ifname);
+	rc = nl_addr_add(&u->nl[a->node], idx, &p);
+	if (rc) {
+		snprintf(u->err, sizeof(u->err), "cannot add %s to %s:%s: %s", a->cidr, ns,
+			 a->ifname, strerror(-rc));
+		return -1;
+	}
+	return 0;
+}
+
+static int add_route(struct up *u, const struct route_def *r)
+{
+	struct prefix dst, via;
+	char ns[64];
+	int rc;
+
+	lab_ns(&u->lab, r->node, ns, sizeof(ns));
+	if (prefix_parse(r->via, false, &via, u->err, sizeof(u->err)))
+		return -1;
+	if (!strcmp(r->dst, "default"))
+		dst = (struct prefix){.family = via.family, .len = 0};
+	else if (prefix_parse(r->dst, true, &dst, u->err, sizeof(u->err)))
+		return -1;
+	lab_explain(&u->lab, "ip -n %s route add %s via %s", ns, r->dst, r->via);
+	rc = nl_route_add(&u->nl[r->node], &dst, via.addr, 0);
+	if (rc) {
+		snprintf(u->err, sizeof(u->err), "cannot add route %s via %s in %s: %s", r->dst,
+			 r->via, ns, strerror(-rc));
+		return -1;
+	}
+	return 0;
+}
+
+/* The last line a failed tunnel wrote, so the user sees its own words. */
+static void last_log_line(const char *log, char *out, size_t cap)
+{
+	char line[512];
+	FILE *f = fopen(log, "re");
+
+	snprintf(out, cap, "(no output)");
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f))
+		if (line[0] != '\n')
+			snprintf(out, cap, "%.*s", (int)strcspn(line, "\n"), line);
+	fclose(f);
+}
+
+static void sleep_ms(int ms)
+{
+	struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
+
+	nanosleep(&ts, NULL);
+}
+
+/* Ready means the tunnel answers on its control socket, which it opens last. */
+static int wait_ready(struct up *u, enum node_id n, pid_t pid)
+{
+	char ctl[PATH_MAX], log[PATH_MAX], reply[1024], why[512];
+
+	lab_file(&u->lab, n, "ctl", ctl, sizeof(ctl));
+	lab_file(&u->lab, n, "log", log, sizeof(log));
+	for (int waited = 0; waited < 5000; waited += 20) {
+		if (waitpid(pid, NULL, WNOHANG) == pid) {
+			last_log_line(log, why, sizeof(why));
+			snprintf(u->err, sizeof(u->err), "the tunnel on %s exited: %s",
+				 lab_nodes[n].name, why);
+			return -1;
+		}
+		if (control_query(ctl, "stats", reply, sizeof(reply)) == 0)
+			return 0;
+		sleep_ms(20);
+	}
+	snprintf(u->err, sizeof(u->err), "the tunnel on %s did not come up within 5 s (see %s)",
+		 lab_nodes[n].name, log);
+	return -1;
+}
+
+static int start_tunnel(struct up *u, enum node_id n, char **args)
+{
+	char tunnel[PATH_MAX], ctl[PATH_MAX], log[PATH_MAX], ns[64], cmd[1024];
+	char *argv[32];
+	int argc = 0;
+	size_t len = 0;
+	pid_t pid;
+
+	if (sibling_path("tunnel", tunnel, sizeof(tunnel))) {
+		snprintf(u->err, sizeof(u->err), "cannot find the tunnel program at %s", tunnel);
+		return -1;
+	}
+	lab_file(&u->lab, n, "ctl", ctl, sizeof(ctl));
+	lab_file(&u->lab, n, "log", log, sizeof(log));
+	argv[argc++] = tunnel;
+	while (*args && argc < 26)
+		argv[argc++] = *args++;
+	if (u->mode == MODE_PI)
+		argv[argc++] = "--pi";
+	argv[argc++] = "--control";
+	argv[argc++] = ctl;
+	argv[argc] = NULL;
+	for (int i = 0; i < argc; i++)
+		len += (size_t)snprintf(cmd + len, len < sizeof(cmd) ? sizeof(cmd) - len : 0, " %s",
+					argv[i]);
+	lab_explain(&u->lab, "ip netns exec %s%s > %s &", lab_ns(&u->lab, n, ns, sizeof(ns)), cmd,
+		    log);
+	pid = spawn_in_node(&u->lab, n, "tunnel", argv, log, u->err, sizeof(u->err));
+	if (pid < 0)
+		return -1;
+	return wait_ready(u, n, pid);
+}
+
+static int start_tunnels(struct up *u)
+{
+	char server[64];
+	char *srv[] = {"--listen",  "--port", "1234",		     "--dev",
+		       "tun0",	    "--addr", SERVER_VPN_V4 "/24", "--addr",
+		       SERVER_VPN_V6 "/64", NULL};
+	char *cli[] = {"--server", server,	       "--dev",	  "tun0",
+		       "--addr",   CLIENT_VPN_V4 "/24", "--addr",  CLIENT_VPN_V6 "/64",
+		       "--route",  "172.16.0.0/12",     "--route", "fd00:172:31::/48",
+		       NULL};
+
+	if (u->underlay == 6)
+		snprintf(server, sizeof(server), "[%s]:%d", SERVER_PUBLIC_V6, TUNNEL_PORT);
+	else
+		snprintf(server, sizeof(server), "%s:%d", SERVER_PUBLIC_V4, TUNNEL_PORT);
+	if (start_tunnel(u, OFFICE_SERVER, srv))
+		return -1;
+	step(u, "tunnel server on office-server, %s mode, UDP %d", lab_mode_name(u->mode),
+	     TUNNEL_PORT);
+	if (start_tunnel(u, HOME_LAPTOP, cli))
+		return -1;
+	step(u, "tunnel client on home-laptop, to %s", server);
+	return 0;
+}
+
+static int build(struct up *u)
+{
+	for (int n = 0; n < NODE_COUNT; n++)
+		if (make_node(u, n))
+			return -1;
+	step(u, "%d namespaces", NODE_COUNT);
+	for (size_t i = 0; i < lab_nlinks; i++)
+		if (make_link(u, &lab_links[i]))
+			return -1;
+	step(u, "%zu veth links", lab_nlinks);
+	for (size_t i = 0; i < lab_naddrs; i++)
+		if (add_addr(u, &lab_addrs[i]))
+			return -1;
+	step(u, "%zu addresses (IPv4 and IPv6)", lab_naddrs);
+	for (size_t i = 0; i < lab_nroutes; i++)
+		if (add_route(u, &lab_routes[i]))
+			return -1;
+	step(u, "%zu routes", lab_nroutes);
+	if (nat_masquerade(&u->lab, HOME_ROUTER, "wan", u->err, sizeof(u->err)))
+		return -1;
+	step(u, "NAT: home-router masquerades out of wan as %s", HOME_WAN_V4);
+	return start_tunnels(u);
+}
+
+static void print_map(const struct up *u)
+{
+	const struct term *t = &u->lab.term;
+	char ns[64];
+
+	printf("\n%sLab '%s' is up.%s\n\n", term_c(t, C_BOLD), u->lab.name, term_c(t, C_RESET));
+	printf("  home 192.168.1.0/24         internet                      office 172.31.0.0/20\n");
+	printf("  home-laptop ──── home-router ──── internet ──── office-server ──── office-host\n");
+	printf("  .192         .1  198.51.100.2  .1 | .1  203.0.113.10   172.31.9.116   172.31.9.200\n");
+	printf("      %s(NAT masquerade)%s\n", term_c(t, C_DIM), term_c(t, C_RESET));
+	printf("  %stun0 172.31.255.7 ═══════ UDP %d, %s ═══════ tun0 172.31.255.13%s\n\n",
+	       term_c(t, C_CYAN), TUNNEL_PORT, lab_mode_name(u->mode), term_c(t, C_RESET));
+	printf("Try:\n");
+	printf("  ip netns exec %s ping -c3 %s    %s# across the VPN%s\n",
+	       lab_ns(&u->lab, HOME_LAPTOP, ns, sizeof(ns)), OFFICE_HOST_V4, term_c(t, C_DIM),
+	       term_c(t, C_RESET));
+	printf("  ./harness status%s%s                              %s# nodes, links, tunnel counters%s\n",
+	       strcmp(u->lab.name, LAB_DEFAULT) ? " --lab " : "",
+	       strcmp(u->lab.name, LAB_DEFAULT) ? u->lab.name : "", term_c(t, C_DIM),
+	       term_c(t, C_RESET));
+	printf("  ./harness shell home-laptop%s%s                   %s# a shell on the laptop%s\n",
+	       strcmp(u->lab.name, LAB_DEFAULT) ? " --lab " : "",
+	       strcmp(u->lab.name, LAB_DEFAULT) ? u->lab.name : "", term_c(t, C_DIM),
+	       term_c(t, C_RESET));
+	printf("\nTake it down with: ./harness down%s%s (or make down)\n",
+	       strcmp(u->lab.name, LAB_DEFAULT) ? " --lab " : "",
+	       strcmp(u->lab.name, LAB_DEFAULT) ? u->lab.name : "");
+}
+
+static void close_nodes(struct up *u)
+{
+	for (int n = 0; n < NODE_COUNT; n++) {
+		nl_close(&u->nl[n]);
+		if (u->nsfd[n] >= 0)
+			close(u->nsfd[n]);
+		u->nsfd[n] = -1;
+	}
+}
+
+static int parse(struct up *u, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"mode", required_argument, NULL, 'm'},
+		{"underlay", required_argument, NULL, 'u'},
+		COMMON_OPTIONS,
+		{0},
+	};
+	struct common c = {0};
+	int opt, rc;
+
+	u->mode = MODE_PLAINTEXT;
+	u->underlay = 4;
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+		rc = common_option(opt, &c);
+		if (rc < 0) {
+			usage(stdout);
+			return 1;
+		}
+		if (rc > 0)
+			continue;
+		if (opt == 'm' && !strcmp(optarg, "plaintext"))
+			u->mode = MODE_PLAINTEXT;
+		else if (opt == 'm' && !strcmp(optarg, "pi"))
+			u->mode = MODE_PI;
+		else if (opt == 'm') {
+			fprintf(stderr, "harness up: --mode '%s' is not a mode (plaintext or pi)\n",
+				optarg);
+			return 2;
+		} else if (opt == 'u' && (!strcmp(optarg, "4") || !strcmp(optarg, "6")))
+			u->underlay = optarg[0] - '0';
+		else if (opt == 'u') {
+			fprintf(stderr, "harness up: --underlay '%s' is not 4 or 6\n", optarg);
+			return 2;
+		} else {
+			bad_option("up", opt, argv);
+			return 2;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "harness up: unexpected argument '%s'\n", argv[optind]);
+		return 2;
+	}
+	if (lab_init(&u->lab, c.lab, u->err, sizeof(u->err))) {
+		fprintf(stderr, "harness up: %s\n", u->err);
+		return 2;
+	}
+	u->lab.explain = c.explain;
+	u->lab.json = c.json;
+	return 0;
+}
+
+int cmd_up(int argc, char **argv)
+{
+	struct up *u = calloc(1, sizeof(*u));
+	int rc;
+
+	if (!u) {
+		fprintf(stderr, "harness up: out of memory\n");
+		return 1;
+	}
+	for (int n = 0; n < NODE_COUNT; n++)
+		u->nsfd[n] = -1;
+	rc = parse(u, argc, argv);
+	if (rc) {
+		free(u);
+		return rc == 1 ? 0 : rc;
+	}
+	if (geteuid() != 0) {
+		fprintf(stderr, "harness up: must run as root: it creates network namespaces\n");
+		free(u);
+		return 1;
+	}
+	if (state_lock(&u->lab, true, u->err, sizeof(u->err))) {
+		fprintf(stderr, "harness up: %s\n", u->err);
+		free(u);
+		return 1;
+	}
+	if (state_exists(&u->lab)) {
+		fprintf(stderr, "harness up: lab '%s' is already up (run 'harness down%s%s' first)\n",
+			u->lab.name, strcmp(u->lab.name, LAB_DEFAULT) ? " --lab " : "",
+			strcmp(u->lab.name, LAB_DEFAULT) ? u->lab.name : "");
+		lab_fini(&u->lab);
+		free(u);
+		return 1;
+	}
+	printf("Bringing up lab '%s' (%s mode, IPv%d underlay):\n", u->lab.name,
+	       lab_mode_name(u->mode), u->underlay);
+	rc = state_begin(&u->lab, u->err, sizeof(u->err));
+	if (!rc)
+		rc = build(u);
+	close_nodes(u);
+	if (rc) {
+		fprintf(stderr, "harness up: %s\n", u->err);
+		fprintf(stderr, "harness up: undoing what was built\n");
+		lab_teardown(&u->lab, true);
+	} else {
+		print_map(u);
+	}
+	lab_fini(&u->lab);
+	free(u);
+	return rc ? 1 : 0;
+}

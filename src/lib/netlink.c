@@ -1,0 +1,422 @@
+#include "netlink.h"
+#include "netns.h"
+
+#include <errno.h>
+#include <libmnl/libmnl.h>
+#include <linux/if_link.h>
+#include <linux/rtnetlink.h>
+#include <linux/veth.h>
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+int nl_open(struct nl *nl)
+{
+	nl->sock = mnl_socket_open(NETLINK_ROUTE);
+	if (!nl->sock)
+		return -errno;
+	if (mnl_socket_bind(nl->sock, 0, MNL_SOCKET_AUTOPID) < 0) {
+		int e = -errno;
+		mnl_socket_close(nl->sock);
+		nl->sock = NULL;
+		return e;
+	}
+	nl->portid = mnl_socket_get_portid(nl->sock);
+	nl->seq = (uint32_t)time(NULL);
+	return 0;
+}
+
+int nl_open_in(struct nl *nl, int nsfd)
+{
+	int home = netns_current(), rc;
+
+	if (home < 0)
+		return home;
+	rc = netns_enter(nsfd);
+	if (!rc)
+		rc = nl_open(nl);
+	if (netns_enter(home) && !rc) {
+		rc = -errno;
+		nl_close(nl);
+	}
+	close(home);
+	return rc;
+}
+
+void nl_close(struct nl *nl)
+{
+	if (nl->sock)
+		mnl_socket_close(nl->sock);
+	nl->sock = NULL;
+}
+
+static struct nlmsghdr *msg_start(struct nl *nl, char *buf, uint16_t type, uint16_t flags)
+{
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+
+	nlh->nlmsg_type = type;
+	nlh->nlmsg_flags = NLM_F_REQUEST | flags;
+	nlh->nlmsg_seq = ++nl->seq;
+	return nlh;
+}
+
+/* Sends one request and runs cb over every reply until the ack or the dump's end. */
+static int nl_talk(struct nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *arg)
+{
+	char buf[32768]; /* the size libmnl suggests for dumps */
+	uint32_t seq = nlh->nlmsg_seq;
+	ssize_t n;
+	int rc;
+
+	if (mnl_socket_sendto(nl->sock, nlh, nlh->nlmsg_len) < 0)
+		return -errno;
+	for (;;) {
+		n = mnl_socket_recvfrom(nl->sock, buf, sizeof(buf));
+		if (n < 0)
+			return -errno;
+		rc = mnl_cb_run(buf, (size_t)n, seq, nl->portid, cb, arg);
+		if (rc < 0)
+			return -errno;
+		if (rc == MNL_CB_STOP)
+			return 0;
+	}
+}
+
+static int link_attr(const struct nlattr *a, void *data)
+{
+	const struct nlattr **tb = data;
+	int type = mnl_attr_get_type(a);
+
+	if (mnl_attr_type_valid(a, IFLA_MAX) < 0)
+		return MNL_CB_OK;
+	tb[type] = a;
+	return MNL_CB_OK;
+}
+
+static int linkinfo_attr(const struct nlattr *a, void *data)
+{
+	const struct nlattr **tb = data;
+
+	if (mnl_attr_type_valid(a, IFLA_INFO_MAX) < 0)
+		return MNL_CB_OK;
+	tb[mnl_attr_get_type(a)] = a;
+	return MNL_CB_OK;
+}
+
+static void link_from_msg(const struct nlmsghdr *nlh, struct nl_link *l)
+{
+	const struct nlattr *tb[IFLA_MAX + 1] = {0}, *info[IFLA_INFO_MAX + 1] = {0};
+	const struct ifinfomsg *ifi = mnl_nlmsg_get_payload(nlh);
+
+	memset(l, 0, sizeof(*l));
+	mnl_attr_parse(nlh, sizeof(*ifi), link_attr, tb);
+	l->index = ifi->ifi_index;
+	l->up = ifi->ifi_flags & IFF_UP;
+	l->running = ifi->ifi_flags & IFF_RUNNING;
+	if (tb[IFLA_IFNAME] && mnl_attr_validate(tb[IFLA_IFNAME], MNL_TYPE_STRING) == 0)
+		snprintf(l->name, sizeof(l->name), "%s", mnl_attr_get_str(tb[IFLA_IFNAME]));
+	if (tb[IFLA_MTU] && mnl_attr_validate(tb[IFLA_MTU], MNL_TYPE_U32) == 0)
+		l->mtu = (int)mnl_attr_get_u32(tb[IFLA_MTU]);
+	if (tb[IFLA_LINK] && mnl_attr_validate(tb[IFLA_LINK], MNL_TYPE_U32) == 0)
+		l->peer_index = (int)mnl_attr_get_u32(tb[IFLA_LINK]);
+	if (tb[IFLA_LINKINFO]) {
+		mnl_attr_parse_nested(tb[IFLA_LINKINFO], linkinfo_attr, info);
+		if (info[IFLA_INFO_KIND] &&
+		    mnl_attr_validate(info[IFLA_INFO_KIND], MNL_TYPE_STRING) == 0)
+			snprintf(l->kind, sizeof(l->kind), "%s",
+				 mnl_attr_get_str(info[IFLA_INFO_KIND]));
+	}
+}
+
+static int link_get_cb(const struct nlmsghdr *nlh, void *arg)
+{
+	link_from_msg(nlh, arg);
+	return MNL_CB_OK;
+}
+
+int nl_link_get(struct nl *nl, const char *name, int index, struct nl_link *out)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = msg_start(nl, buf, RTM_GETLINK, NLM_F_ACK);
+	struct ifinfomsg *ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
+
+	ifi->ifi_family = AF_UNSPEC;
+	ifi->ifi_index = index;
+	if (name)
+		mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
+	memset(out, 0, sizeof(*out));
+	return nl_talk(nl, nlh, link_get_cb, out);
+}
+
+int nl_link_set(struct nl *nl, int index, bool up, int mtu)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = msg_start(nl, buf, RTM_NEWLINK, NLM_F_ACK);
+	struct ifinfomsg *ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
+
+	ifi->ifi_family = AF_UNSPEC;
+	ifi->ifi_index = index;
+	ifi->ifi_change = IFF_UP;
+	ifi->ifi_flags = up ? IFF_UP : 0;
+	if (mtu > 0)
+		mnl_attr_put_u32(nlh, IFLA_MTU, (uint32_t)mtu);
+	return nl_talk(nl, nlh, NULL, NULL);
+}
+
+int nl_link_del(struct nl *nl, int index)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = msg_start(nl, buf, RTM_DELLINK, NLM_F_ACK);
+	struct ifinfomsg *ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
+
+	ifi->ifi_family = AF_UNSPEC;
+	ifi->ifi_index = index;
+	return nl_talk(nl, nlh, NULL, NULL);
+}
+
+int nl_veth_add(struct nl *nl, const char *name, const char *peer, int peer_nsfd)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = msg_start(nl, buf, RTM_NEWLINK, NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL);
+	struct ifinfomsg *ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi)), *pifi;
+	struct nlattr *linkinfo, *data, *peerattr;
+
+	ifi->ifi_family = AF_UNSPEC;
+	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
+	linkinfo = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
+	mnl_attr_put_strz(nlh, IFLA_INFO_KIND, "veth");
+	data = mnl_attr_nest_start(nlh, IFLA_INFO_DATA);
+	/* The peer is described by its own ifinfomsg followed by its attributes. */
+	peerattr = mnl_attr_nest_start(nlh, VETH_INFO_PEER);
+	pifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*pifi));
+	memset(pifi, 0, sizeof(*pifi));
+	mnl_attr_put_strz(nlh, IFLA_IFNAME, peer);
+	if (peer_nsfd >= 0)
+		mnl_attr_put_u32(nlh, IFLA_NET_NS_FD, (uint32_t)peer_nsfd);
+	mnl_attr_nest_end(nlh, peerattr);
+	mnl_attr_nest_end(nlh, data);
+	mnl_attr_nest_end(nlh, linkinfo);
+	return nl_talk(nl, nlh, NULL, NULL);
+}
+
+static size_t addr_len(int family)
+{
+	return family == AF_INET6 ? 16 : 4;
+}
+
+int nl_addr_add(struct nl *nl, int index, const struct prefix *p)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = msg_start(nl, buf, RTM_NEWADDR, NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL);
+	struct ifaddrmsg *ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
+
+	ifa->ifa_family = (uint8_t)p->family;
+	ifa->ifa_prefixlen = p->len;
+	ifa->ifa_index = (uint32_t)index;
+	mnl_attr_put(nlh, IFA_LOCAL, addr_len(p->family), p->addr);
+	mnl_attr_put(nlh, IFA_ADDRESS, addr_len(p->family), p->addr);
+	/* Lab addresses are unique by design: skip the seconds duplicate detection takes. */
+	if (p->family == AF_INET6)
+		mnl_attr_put_u32(nlh, IFA_FLAGS, IFA_F_NODAD);
+	return nl_talk(nl, nlh, NULL, NULL);
+}
+
+static int route_change(struct nl *nl, uint16_t type, uint16_t flags, const struct prefix *dst,
+			const uint8_t *gw, int index)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = msg_start(nl, buf, type, NLM_F_ACK | flags);
+	struct rtmsg *rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
+	uint8_t net[16] = {0};
+
+	/* The kernel wants the network address, with host bits cleared. */
+	memcpy(net, dst->addr, addr_len(dst->family));
+	for (unsigned int bit = dst->len; bit < addr_len(dst->family) * 8; bit++)
+		net[bit / 8] &= (uint8_t)~(0x80 >> (bit % 8));
+	rtm->rtm_family = (uint8_t)dst->family;
+	rtm->rtm_dst_len = dst->len;
+	rtm->rtm_table = RT_TABLE_MAIN;
+	rtm->rtm_protocol = RTPROT_STATIC;
+	rtm->rtm_scope = gw ? RT_SCOPE_UNIVERSE : RT_SCOPE_LINK;
+	rtm->rtm_type = RTN_UNICAST;
+	if (dst->len)
+		mnl_attr_put(nlh, RTA_DST, addr_len(dst->family), net);
+	if (gw)
+		mnl_attr_put(nlh, RTA_GATEWAY, addr_len(dst->family), gw);
+	if (index > 0)
+		mnl_attr_put_u32(nlh, RTA_OIF, (uint32_t)index);
+	return nl_talk(nl, nlh, NULL, NULL);
+}
+
+int nl_route_add(struct nl *nl, const struct prefix *dst, const uint8_t *gw, int index)
+{
+	return route_change(nl, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_EXCL, dst, gw, index);
+}
+
+int nl_route_del(struct nl *nl, const struct prefix *dst, const uint8_t *gw, int index)
+{
+	return route_change(nl, RTM_DELROUTE, 0, dst, gw, index);
+}
+
+struct route_reply {
+	int family;
+	int oif;
+	int mtu;
+	bool want_default;
+	bool found;
+};
+
+static int route_attr(const struct nlattr *a, void *data)
+{
+	const struct nlattr **tb = data;
+
+	if (mnl_attr_type_valid(a, RTA_MAX) < 0)
+		return MNL_CB_OK;
+	tb[mnl_attr_get_type(a)] = a;
+	return MNL_CB_OK;
+}
+
+static int metric_attr(const struct nlattr *a, void *data)
+{
+	int *mtu = data;
+
+	if (mnl_attr_get_type(a) == RTAX_MTU && mnl_attr_validate(a, MNL_TYPE_U32) == 0)
+		*mtu = (int)mnl_attr_get_u32(a);
+	return MNL_CB_OK;
+}
+
+static int route_cb(const struct nlmsghdr *nlh, void *arg)
+{
+	const struct nlattr *tb[RTA_MAX + 1] = {0};
+	const struct rtmsg *rtm = mnl_nlmsg_get_payload(nlh);
+	struct route_reply *r = arg;
+
+	if (r->found || rtm->rtm_family != r->family)
+		return MNL_CB_OK;
+	if (r->want_default && (rtm->rtm_dst_len != 0 || rtm->rtm_table != RT_TABLE_MAIN ||
+				rtm->rtm_type != RTN_UNICAST))
+		return MNL_CB_OK;
+	mnl_attr_parse(nlh, sizeof(*rtm), route_attr, tb);
+	if (!tb[RTA_OIF] || mnl_attr_validate(tb[RTA_OIF], MNL_TYPE_U32) < 0)
+		return MNL_CB_OK;
+	r->oif = (int)mnl_attr_get_u32(tb[RTA_OIF]);
+	if (tb[RTA_METRICS])
+		mnl_attr_parse_nested(tb[RTA_METRICS], metric_attr, &r->mtu);
+	r->found = true;
+	return MNL_CB_OK;
+}
+
+int nl_route_get(struct nl *nl, int family, const uint8_t *addr, int *oif, int *mtu)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = msg_start(nl, buf, RTM_GETROUTE, NLM_F_ACK);
+	struct rtmsg *rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
+	struct route_reply r = {.family = family};
+	int rc;
+
+	rtm->rtm_family = (uint8_t)family;
+	rtm->rtm_dst_len = (uint8_t)(addr_len(family) * 8);
+	mnl_attr_put(nlh, RTA_DST, addr_len(family), addr);
+	rc = nl_talk(nl, nlh, route_cb, &r);
+	if (rc)
+		return rc;
+	if (!r.found)
+		return -ENETUNREACH;
+	*oif = r.oif;
+	*mtu = r.mtu;
+	return 0;
+}
+
+int nl_default_route(struct nl *nl, int family, int *oif)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = msg_start(nl, buf, RTM_GETROUTE, NLM_F_DUMP);
+	struct rtmsg *rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
+	struct route_reply r = {.family = family, .want_default = true};
+	int rc;
+
+	rtm->rtm_family = (uint8_t)family;
+	rc = nl_talk(nl, nlh, route_cb, &r);
+	if (rc)
+		return rc;
+	if (!r.found)
+		return -ENETUNREACH;
+	*oif = r.oif;
+	return 0;
+}
+
+struct link_dump {
+	nl_link_fn fn;
+	void *arg;
+};
+
+static int link_dump_cb(const struct nlmsghdr *nlh, void *arg)
+{
+	struct link_dump *d = arg;
+	struct nl_link l;
+
+	link_from_msg(nlh, &l);
+	d->fn(&l, d->arg);
+	return MNL_CB_OK;
+}
+
+int nl_dump_links(struct nl *nl, nl_link_fn fn, void *arg)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = msg_start(nl, buf, RTM_GETLINK, NLM_F_DUMP);
+	struct ifinfomsg *ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
+	struct link_dump d = {fn, arg};
+
+	ifi->ifi_family = AF_UNSPEC;
+	return nl_talk(nl, nlh, link_dump_cb, &d);
+}
+
+struct addr_dump {
+	nl_addr_fn fn;
+	void *arg;
+};
+
+static int addr_attr(const struct nlattr *a, void *data)
+{
+	const struct nlattr **tb = data;
+
+	if (mnl_attr_type_valid(a, IFA_MAX) < 0)
+		return MNL_CB_OK;
+	tb[mnl_attr_get_type(a)] = a;
+	return MNL_CB_OK;
+}
+
+static int addr_dump_cb(const struct nlmsghdr *nlh, void *arg)
+{
+	const struct nlattr *tb[IFA_MAX + 1] = {0}, *a;
+	const struct ifaddrmsg *ifa = mnl_nlmsg_get_payload(nlh);
+	struct addr_dump *d = arg;
+	struct nl_addr out = {0};
+	size_t alen = addr_len(ifa->ifa_family);
+
+	if (ifa->ifa_family != AF_INET && ifa->ifa_family != AF_INET6)
+		return MNL_CB_OK;
+	mnl_attr_parse(nlh, sizeof(*ifa), addr_attr, tb);
+	a = tb[IFA_LOCAL] ? tb[IFA_LOCAL] : tb[IFA_ADDRESS];
+	if (!a || mnl_attr_get_payload_len(a) != alen)
+		return MNL_CB_OK;
+	out.index = (int)ifa->ifa_index;
+	out.prefix.family = ifa->ifa_family;
+	out.prefix.len = ifa->ifa_prefixlen;
+	memcpy(out.prefix.addr, mnl_attr_get_payload(a), alen);
+	d->fn(&out, d->arg);
+	return MNL_CB_OK;
+}
+
+int nl_dump_addrs(struct nl *nl, nl_addr_fn fn, void *arg)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = msg_start(nl, buf, RTM_GETADDR, NLM_F_DUMP);
+	struct ifaddrmsg *ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
+	struct addr_dump d = {fn, arg};
+
+	ifa->ifa_family = AF_UNSPEC;
+	return nl_talk(nl, nlh, addr_dump_cb, &d);
+}

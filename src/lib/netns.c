@@ -1,0 +1,129 @@
+#include "netns.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <sched.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static int ns_path(const char *name, char *out, size_t cap)
+{
+	if (!name[0] || strchr(name, '/') || strlen(name) > 64)
+		return -EINVAL;
+	snprintf(out, cap, "%s/%s", NETNS_DIR, name);
+	return 0;
+}
+
+/*
+ * The directory must be a shared mount so that a namespace mounted on a
+ * file inside it stays visible to every mount namespace; this is what
+ * "ip netns add" sets up, so the two interoperate.
+ */
+static int ensure_dir(void)
+{
+	if (mkdir(NETNS_DIR, 0755) && errno != EEXIST)
+		return -errno;
+	if (mount("", NETNS_DIR, "none", MS_SHARED | MS_REC, NULL) == 0)
+		return 0;
+	if (errno != EINVAL)
+		return -errno;
+	/* Not a mount point yet: bind it onto itself, then make it shared. */
+	if (mount(NETNS_DIR, NETNS_DIR, "none", MS_BIND | MS_REC, NULL))
+		return -errno;
+	if (mount("", NETNS_DIR, "none", MS_SHARED | MS_REC, NULL))
+		return -errno;
+	return 0;
+}
+
+int netns_current(void)
+{
+	int fd = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+
+	return fd < 0 ? -errno : fd;
+}
+
+int netns_enter(int fd)
+{
+	return setns(fd, CLONE_NEWNET) ? -errno : 0;
+}
+
+int netns_create(const char *name)
+{
+	char path[PATH_MAX];
+	int home, fd, rc;
+
+	rc = ns_path(name, path, sizeof(path));
+	if (rc)
+		return rc;
+	rc = ensure_dir();
+	if (rc)
+		return rc;
+	fd = open(path, O_RDONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	close(fd);
+	home = netns_current();
+	if (home < 0) {
+		unlink(path);
+		return home;
+	}
+	rc = unshare(CLONE_NEWNET) ? -errno : 0;
+	if (!rc && mount("/proc/thread-self/ns/net", path, "none", MS_BIND, NULL))
+		rc = -errno;
+	/* Whatever happened, this thread goes back to where it started. */
+	if (netns_enter(home) && !rc)
+		rc = -errno;
+	close(home);
+	if (rc) {
+		umount2(path, MNT_DETACH);
+		unlink(path);
+	}
+	return rc;
+}
+
+int netns_delete(const char *name)
+{
+	char path[PATH_MAX];
+	int rc = ns_path(name, path, sizeof(path));
+
+	if (rc)
+		return rc;
+	if (umount2(path, MNT_DETACH) && errno != EINVAL && errno != ENOENT)
+		return -errno;
+	if (unlink(path) && errno != ENOENT)
+		return -errno;
+	return 0;
+}
+
+bool netns_exists(const char *name)
+{
+	char path[PATH_MAX];
+
+	return ns_path(name, path, sizeof(path)) == 0 && access(path, F_OK) == 0;
+}
+
+int netns_open(const char *name)
+{
+	char path[PATH_MAX];
+	int fd, rc = ns_path(name, path, sizeof(path));
+
+	if (rc)
+		return rc;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	return fd < 0 ? -errno : fd;
+}
+
+int netns_enter_name(const char *name)
+{
+	int fd = netns_open(name), rc;
+
+	if (fd < 0)
+		return fd;
+	rc = netns_enter(fd);
+	close(fd);
+	return rc;
+}

@@ -1,0 +1,22 @@
+/*
+ * Named network namespaces, kept where "ip netns" keeps them
+ * (/run/netns/NAME), so students can use "ip netns exec" on lab nodes.
+ * Calls return 0 (or an fd) on success and a negative errno on failure.
+ */
+#ifndef TUNLAB_NETNS_H
+#define TUNLAB_NETNS_H
+
+#include <stdbool.h>
+
+#define NETNS_DIR "/run/netns"
+
+int netns_create(const char *name);
+int netns_delete(const char *name);
+bool netns_exists(const char *name);
+int netns_open(const char *name);
+/* An fd for the namespace this thread is in now. */
+int netns_current(void);
+int netns_enter(int fd);
+int netns_enter_name(const char *name);
+
+#endif

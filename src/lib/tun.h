@@ -1,0 +1,20 @@
+/* The TUN device: one file descriptor that reads and writes IP packets. */
+#ifndef TUNLAB_TUN_H
+#define TUNLAB_TUN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* The 4-byte header a TUN device adds without IFF_NO_PI: flags, then the EtherType. */
+#define TUN_PI_LEN 4
+
+/*
+ * Creates the device name (which must not exist yet) and returns a
+ * non-blocking fd, or -1 with one line in err that says why.
+ */
+int tun_open(const char *name, bool pi, char *err, size_t errlen);
+/* The EtherType a PI header carries for an IP packet of this version. */
+uint16_t tun_pi_proto(int version);
+
+#endif

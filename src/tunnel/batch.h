@@ -1,0 +1,42 @@
+/*
+ * A batch of packet buffers, allocated once.  Each direction of the
+ * tunnel moves a batch at a time, so that recvmmsg/sendmmsg, worker
+ * threads (one batch pair each) and encryption (which needs the headroom
+ * and tailroom around each packet) slot in without changing the path.
+ */
+#ifndef TUNLAB_TUNNEL_BATCH_H
+#define TUNLAB_TUNNEL_BATCH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+
+#define BATCH_MAX     32
+#define SLOT_HEADROOM 64 /* for outer headers a mode prepends */
+#define SLOT_DATA     65536
+#define SLOT_SIZE     (SLOT_HEADROOM + SLOT_DATA + 64)
+
+struct slot {
+	uint8_t *data; /* SLOT_HEADROOM bytes into the slot's memory */
+	size_t len;
+	size_t out_len; /* what to send or write after the mode judged it */
+	bool keep;	/* false: dropped, already counted */
+	bool truncated;
+	int err; /* why the kernel refused it, or 0 */
+	struct sockaddr_storage addr;
+};
+
+struct batch {
+	uint8_t *mem;
+	unsigned int n;
+	struct slot slot[BATCH_MAX];
+	struct iovec iov[BATCH_MAX];
+	struct mmsghdr msg[BATCH_MAX];
+};
+
+int batch_init(struct batch *b);
+void batch_free(struct batch *b);
+
+#endif

@@ -1,0 +1,207 @@
+#include "config.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void config_usage(FILE *f)
+{
+	fputs("usage: tunnel --listen [options]\n"
+	      "       tunnel --server HOST[:PORT] [options]\n"
+	      "\n"
+	      "Carries IP packets between a TUN device and UDP datagrams (plaintext mode).\n"
+	      "\n"
+	      "  --listen            run as server; learn the client's endpoint from its datagrams\n"
+	      "  --server HOST[:PORT] run as client of HOST (an IPv4/IPv6 address or a name)\n"
+	      "  --port N            UDP port (default 1234)\n"
+	      "  --dev NAME          TUN device name (default tun0)\n"
+	      "  --addr CIDR         address of the TUN device; repeat for IPv4 and IPv6\n"
+	      "  --route CIDR        route CIDR through the tunnel; repeatable\n"
+	      "  --mtu N             MTU of the TUN device (default: underlay MTU minus overhead)\n"
+	      "  --pi                keep the 4-byte TUN packet-info header on the wire\n"
+	      "  --control PATH      answer 'stats' on a unix socket at PATH\n"
+	      "  -v, --verbose       log every packet, decoded\n"
+	      "  -q, --quiet         print errors only\n"
+	      "  -h, --help          show this help\n"
+	      "\n"
+	      "Signals: SIGUSR1 prints the counters; SIGINT and SIGTERM stop cleanly.\n",
+	      f);
+}
+
+static bool dev_name_ok(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n == 0 || n >= IFNAMSIZ || !strcmp(s, ".") || !strcmp(s, ".."))
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (s[i] == '/' || s[i] == ':' || s[i] <= ' ' || s[i] == 0x7f)
+			return false;
+	return true;
+}
+
+static int parse_int(const char *s, long lo, long hi, long *out)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || end == s || *end || v < lo || v > hi)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+enum { OPT_LISTEN = 256, OPT_SERVER, OPT_PORT, OPT_DEV, OPT_ADDR, OPT_ROUTE, OPT_MTU, OPT_PI,
+       OPT_CONTROL };
+
+static const struct option options[] = {
+	{"listen", no_argument, NULL, OPT_LISTEN},
+	{"server", required_argument, NULL, OPT_SERVER},
+	{"port", required_argument, NULL, OPT_PORT},
+	{"dev", required_argument, NULL, OPT_DEV},
+	{"addr", required_argument, NULL, OPT_ADDR},
+	{"route", required_argument, NULL, OPT_ROUTE},
+	{"mtu", required_argument, NULL, OPT_MTU},
+	{"pi", no_argument, NULL, OPT_PI},
+	{"control", required_argument, NULL, OPT_CONTROL},
+	{"verbose", no_argument, NULL, 'v'},
+	{"quiet", no_argument, NULL, 'q'},
+	{"help", no_argument, NULL, 'h'},
+	{0},
+};
+
+static int take_prefix(const char *flag, const char *arg, struct prefix *list, int *n, int max,
+		       char *err, size_t errlen)
+{
+	char why[160];
+
+	if (*n >= max) {
+		snprintf(err, errlen, "%s: at most %d allowed", flag, max);
+		return -1;
+	}
+	if (prefix_parse(arg, true, &list[*n], why, sizeof(why))) {
+		snprintf(err, errlen, "%s: %s", flag, why);
+		return -1;
+	}
+	(*n)++;
+	return 0;
+}
+
+/* One option; returns -1 with err set when its value is bad. */
+static int take_option(int opt, const char *arg, struct config *c, char *err, size_t errlen)
+{
+	long v;
+
+	switch (opt) {
+	case OPT_LISTEN:
+		if (c->role == ROLE_CLIENT)
+			goto both;
+		c->role = ROLE_SERVER;
+		return 0;
+	case OPT_SERVER:
+		if (c->role == ROLE_SERVER)
+			goto both;
+		c->role = ROLE_CLIENT;
+		c->server = arg;
+		return 0;
+	case OPT_PORT:
+		if (parse_int(arg, 1, 65535, &v)) {
+			snprintf(err, errlen, "--port: '%s' is not a port (1 to 65535)", arg);
+			return -1;
+		}
+		c->port = (uint16_t)v;
+		return 0;
+	case OPT_DEV:
+		if (!dev_name_ok(arg)) {
+			snprintf(err, errlen,
+				 "--dev: '%s' is not a device name (1 to %d characters, no '/', ':' "
+				 "or spaces)",
+				 arg, IFNAMSIZ - 1);
+			return -1;
+		}
+		snprintf(c->dev, sizeof(c->dev), "%s", arg);
+		return 0;
+	case OPT_ADDR:
+		return take_prefix("--addr", arg, c->addrs, &c->naddrs, CONFIG_MAX_ADDRS, err, errlen);
+	case OPT_ROUTE:
+		return take_prefix("--route", arg, c->routes, &c->nroutes, CONFIG_MAX_ROUTES, err,
+				   errlen);
+	case OPT_MTU:
+		if (parse_int(arg, 68, 65535, &v)) {
+			snprintf(err, errlen, "--mtu: '%s' is not an MTU (68 to 65535)", arg);
+			return -1;
+		}
+		c->mtu = (int)v;
+		return 0;
+	case OPT_PI:
+		c->pi = true;
+		return 0;
+	case OPT_CONTROL:
+		c->control = arg;
+		return 0;
+	case 'v':
+		c->verbosity = 2;
+		return 0;
+	case 'q':
+		c->verbosity = 0;
+		return 0;
+	}
+	return -1;
+both:
+	snprintf(err, errlen, "--listen and --server exclude each other: pick one");
+	return -1;
+}
+
+static int check_config(const struct config *c, char *err, size_t errlen)
+{
+	if (!c->role) {
+		snprintf(err, errlen, "give --listen (server) or --server HOST (client)");
+		return -1;
+	}
+	for (int i = 0; i < c->naddrs; i++)
+		if (c->addrs[i].family == AF_INET6 && c->mtu && c->mtu < 1280) {
+			snprintf(err, errlen, "--mtu %d is below 1280, the IPv6 minimum, and --addr "
+					      "gives an IPv6 address", c->mtu);
+			return -1;
+		}
+	return 0;
+}
+
+enum config_result config_parse(int argc, char **argv, struct config *c, char *err,
+				size_t errlen)
+{
+	int opt;
+
+	memset(c, 0, sizeof(*c));
+	c->port = DEFAULT_PORT;
+	c->verbosity = 1;
+	snprintf(c->dev, sizeof(c->dev), "tun0");
+	optind = 0; /* glibc: start afresh, so a test can parse many command lines */
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, ":vqh", options, NULL)) != -1) {
+		if (opt == 'h')
+			return CONFIG_HELP;
+		if (opt == '?') {
+			if (optopt)
+				snprintf(err, errlen, "unknown option '-%c'", optopt);
+			else
+				snprintf(err, errlen, "unknown option '%s'", argv[optind - 1]);
+			return CONFIG_ERROR;
+		}
+		if (opt == ':') {
+			snprintf(err, errlen, "option '%s' needs a value", argv[optind - 1]);
+			return CONFIG_ERROR;
+		}
+		if (take_option(opt, optarg, c, err, errlen))
+			return CONFIG_ERROR;
+	}
+	if (optind < argc) {
+		snprintf(err, errlen, "unexpected argument '%s'", argv[optind]);
+		return CONFIG_ERROR;
+	}
+	return check_config(c, err, errlen) ? CONFIG_ERROR : CONFIG_OK;
+}

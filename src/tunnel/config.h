@@ -1,0 +1,41 @@
+/* The tunnel's command line, parsed into a struct config and checked. */
+#ifndef TUNLAB_TUNNEL_CONFIG_H
+#define TUNLAB_TUNNEL_CONFIG_H
+
+#include "lib/addr.h"
+
+#include <net/if.h>
+#include <stdio.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define CONFIG_MAX_ADDRS  4
+#define CONFIG_MAX_ROUTES 32
+#define DEFAULT_PORT	  1234
+
+enum role { ROLE_SERVER = 1, ROLE_CLIENT };
+
+struct config {
+	enum role role;
+	const char *server; /* HOST[:PORT], as given */
+	uint16_t port;
+	char dev[IFNAMSIZ];
+	struct prefix addrs[CONFIG_MAX_ADDRS];
+	int naddrs;
+	struct prefix routes[CONFIG_MAX_ROUTES];
+	int nroutes;
+	int mtu; /* 0: computed from the underlay */
+	bool pi;
+	int verbosity; /* 0 with -q, 1 normally, 2 with -v */
+	const char *control;
+};
+
+enum config_result { CONFIG_OK, CONFIG_HELP, CONFIG_ERROR };
+
+/* On CONFIG_ERROR, err holds one line naming what is wrong. */
+enum config_result config_parse(int argc, char **argv, struct config *c, char *err,
+				size_t errlen);
+void config_usage(FILE *f);
+
+#endif

@@ -1,0 +1,401 @@
+#include "tunnel.h"
+#include "lib/addr.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+/* Batches drained per wakeup before the other direction gets its turn. */
+#define ROUNDS_PER_WAKEUP 8
+
+static void say(struct tunnel *t, int level, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void say(struct tunnel *t, int level, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (t->cfg->verbosity < level)
+		return;
+	va_start(ap, fmt);
+	vfprintf(t->log, fmt, ap);
+	va_end(ap);
+}
+
+static double uptime(const struct tunnel *t)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (double)(now.tv_sec - t->started.tv_sec) +
+	       (double)(now.tv_nsec - t->started.tv_nsec) / 1e9;
+}
+
+/* -v: one decoded line per packet, or the reason it was dropped. */
+static void log_packet(struct tunnel *t, const char *dir, const struct sockaddr_storage *ep,
+		       const uint8_t *inner, size_t len, const char *drop)
+{
+	char line[256], who[64];
+
+	if (t->cfg->verbosity < 2)
+		return;
+	pkt_decode(inner, len, line, sizeof(line));
+	sockaddr_str(ep, who, sizeof(who));
+	fprintf(t->log, "%10.6f %s%-4s%s %-22s %s%s%s%s\n", uptime(t),
+		term_c(&t->term, drop ? C_RED : dir[0] == 's' ? C_CYAN : C_GREEN), dir,
+		term_c(&t->term, C_RESET), who, line, drop ? "  DROP " : "", drop ? drop : "",
+		"");
+}
+
+static void drop(struct tunnel *t, struct slot *s, enum drop why, const char *dir,
+		 const struct sockaddr_storage *ep, size_t hdr)
+{
+	s->keep = false;
+	t->stats.drops[why]++;
+	if (s->len > hdr)
+		log_packet(t, dir, ep, s->data + hdr, s->len - hdr, drop_name(why));
+	else
+		log_packet(t, dir, ep, s->data, 0, drop_name(why));
+}
+
+static int outer_version(const struct tunnel *t)
+{
+	return t->peer.endpoint.ss_family == AF_INET6 ? 6 : 4;
+}
+
+/* Judges every packet read from the TUN device, then sends what is kept. */
+static void send_batch(struct tunnel *t, struct batch *b)
+{
+	size_t hdr = wire_overhead(t->mode);
+	struct pkt p;
+	enum drop why;
+
+	for (unsigned int i = 0; i < b->n; i++) {
+		struct slot *s = &b->slot[i];
+
+		s->keep = true;
+		s->err = 0;
+		if (!wire_encap(t->mode, s->data, s->len, outer_version(t), &p, &s->out_len, &why))
+			drop(t, s, why, "send", &t->peer.endpoint, hdr);
+		else if (!t->peer.has_endpoint)
+			drop(t, s, DROP_NO_PEER, "send", &t->peer.endpoint, hdr);
+	}
+	udp_send_batch(&t->udp, b, &t->peer.endpoint);
+	for (unsigned int i = 0; i < b->n; i++) {
+		struct slot *s = &b->slot[i];
+
+		if (s->err) {
+			/* EMSGSIZE: the kernel would not send a datagram this large. */
+			s->len = s->out_len;
+			drop(t, s, s->err == EMSGSIZE ? DROP_TOO_BIG : DROP_IO, "send",
+			     &t->peer.endpoint, hdr);
+			continue;
+		}
+		if (!s->keep)
+			continue;
+		t->stats.tx_packets++;
+		t->stats.tx_bytes += s->out_len - hdr;
+		log_packet(t, "send", &t->peer.endpoint, s->data + hdr, s->out_len - hdr, NULL);
+	}
+}
+
+static void tun_to_udp(struct tunnel *t)
+{
+	struct batch *b = &t->out;
+
+	for (int round = 0; round < ROUNDS_PER_WAKEUP; round++) {
+		b->n = 0;
+		while (b->n < BATCH_MAX) {
+			ssize_t n = read(t->dev.fd, b->slot[b->n].data, SLOT_DATA);
+
+			if (n < 0)
+				break;
+			b->slot[b->n++].len = (size_t)n;
+		}
+		if (b->n == 0)
+			return;
+		send_batch(t, b);
+		if (b->n < BATCH_MAX)
+			return;
+	}
+}
+
+static void note_endpoint(struct tunnel *t, enum peer_verdict v)
+{
+	char ep[64];
+
+	sockaddr_str(&t->peer.endpoint, ep, sizeof(ep));
+	if (v == PEER_LEARNED)
+		say(t, 1, "peer: learned client endpoint %s\n", ep);
+	else if (v == PEER_MOVED)
+		say(t, 1, "peer: client endpoint moved to %s\n", ep);
+}
+
+/* Judges one datagram: parse first, then check who sent it. */
+static void receive_one(struct tunnel *t, struct slot *s)
+{
+	size_t hdr = wire_overhead(t->mode);
+	enum peer_verdict v;
+	struct pkt p;
+	enum drop why;
+
+	s->keep = true;
+	if (s->truncated) {
+		drop(t, s, DROP_TOO_BIG, "recv", &s->addr, hdr);
+		return;
+	}
+	if (!wire_decap(t->mode, s->data, s->len, &p, &s->out_len, &why)) {
+		drop(t, s, why, "recv", &s->addr, hdr);
+		return;
+	}
+	v = peer_receive(&t->peer, &s->addr);
+	if (v == PEER_STRANGER) {
+		drop(t, s, DROP_STRANGER, "recv", &s->addr, hdr);
+		return;
+	}
+	note_endpoint(t, v);
+}
+
+static void udp_to_tun(struct tunnel *t)
+{
+	struct batch *b = &t->in;
+	size_t hdr = wire_overhead(t->mode);
+
+	for (int round = 0; round < ROUNDS_PER_WAKEUP; round++) {
+		int n = udp_recv_batch(&t->udp, b);
+
+		if (n <= 0)
+			return;
+		for (unsigned int i = 0; i < b->n; i++) {
+			struct slot *s = &b->slot[i];
+
+			receive_one(t, s);
+			if (!s->keep)
+				continue;
+			if (write(t->dev.fd, s->data, s->out_len) != (ssize_t)s->out_len) {
+				t->stats.drops[DROP_IO]++;
+				continue;
+			}
+			t->stats.rx_packets++;
+			t->stats.rx_bytes += s->out_len - hdr;
+			log_packet(t, "recv", &s->addr, s->data + hdr, s->out_len - hdr, NULL);
+		}
+		if (b->n < BATCH_MAX)
+			return;
+	}
+}
+
+static void answer(const char *cmd, FILE *reply, void *arg)
+{
+	struct tunnel *t = arg;
+	char ep[64];
+
+	if (strcmp(cmd, "stats") != 0) {
+		fprintf(reply, "error=unknown command (try 'stats')\n");
+		return;
+	}
+	fprintf(reply, "role=%s\ndev=%s\nmode=%s\nmtu=%d\n",
+		t->cfg->role == ROLE_SERVER ? "server" : "client", t->cfg->dev,
+		t->mode == WIRE_PI ? "pi" : "plaintext", t->dev.mtu);
+	fprintf(reply, "endpoint=%s\nendpoint_moves=%llu\n",
+		t->peer.has_endpoint ? sockaddr_str(&t->peer.endpoint, ep, sizeof(ep)) : "none",
+		(unsigned long long)t->peer.moves);
+	fprintf(reply, "uptime=%.1f\n", uptime(t));
+	stats_write_kv(&t->stats, reply);
+}
+
+static void print_stats(struct tunnel *t, const char *title)
+{
+	fprintf(t->log, "%s (%.1f s):\n", title, uptime(t));
+	stats_print(&t->stats, t->log);
+	fflush(t->log);
+}
+
+/* Returns false when the tunnel should stop. */
+static bool on_signal(struct tunnel *t)
+{
+	struct signalfd_siginfo si;
+
+	while (read(t->sigfd, &si, sizeof(si)) == sizeof(si)) {
+		if (si.ssi_signo == SIGUSR1)
+			print_stats(t, "counters");
+		else
+			return false;
+	}
+	return true;
+}
+
+int tunnel_run(struct tunnel *t)
+{
+	struct epoll_event ev[8];
+
+	for (;;) {
+		int n = epoll_wait(t->epfd, ev, 8, -1);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			fprintf(stderr, "tunnel: epoll_wait: %s\n", strerror(errno));
+			return -1;
+		}
+		for (int i = 0; i < n; i++) {
+			int fd = ev[i].data.fd;
+
+			if (fd == t->dev.fd)
+				tun_to_udp(t);
+			else if (fd == t->udp.fd)
+				udp_to_tun(t);
+			else if (fd == t->ctl.fd)
+				control_serve(&t->ctl, answer, t);
+			else if (fd == t->sigfd && !on_signal(t))
+				return 0;
+		}
+		fflush(t->log);
+	}
+}
+
+static int watch(struct tunnel *t, int fd)
+{
+	struct epoll_event ev = {.events = EPOLLIN, .data.fd = fd};
+
+	return fd < 0 ? 0 : epoll_ctl(t->epfd, EPOLL_CTL_ADD, fd, &ev);
+}
+
+static int setup_events(struct tunnel *t, char *err, size_t errlen)
+{
+	sigset_t mask;
+
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGUSR1);
+	sigaddset(&mask, SIGHUP);
+	sigprocmask(SIG_BLOCK, &mask, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	t->sigfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
+	t->epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (t->sigfd < 0 || t->epfd < 0 || watch(t, t->sigfd) || watch(t, t->dev.fd) ||
+	    watch(t, t->udp.fd) || watch(t, t->ctl.fd)) {
+		snprintf(err, errlen, "cannot set up the event loop: %s", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static int choose_mtu(struct tunnel *t, const struct sockaddr_storage *server, char *err,
+		      size_t errlen)
+{
+	char why[160], sum[160];
+	struct mtu_calc m;
+	int mtu;
+
+	if (t->cfg->mtu) {
+		say(t, 1, "mtu: %d, as given by --mtu\n", t->cfg->mtu);
+		return t->cfg->mtu;
+	}
+	mtu = device_default_mtu(&t->dev.nl, server, wire_overhead(t->mode), &m, why, sizeof(why));
+	mtu_explain(&m, wire_name(t->mode), sum, sizeof(sum));
+	say(t, 1, "mtu: %s\n     underlay: %s\n", sum, why);
+	if (mtu < 68) {
+		snprintf(err, errlen, "the underlay MTU %d leaves no room for a tunnel (%d)",
+			 m.underlay, mtu);
+		return -1;
+	}
+	return mtu;
+}
+
+static int open_socket(struct tunnel *t, struct sockaddr_storage *server, char *err,
+		       size_t errlen)
+{
+	char ep[64];
+
+	if (t->cfg->role == ROLE_SERVER) {
+		peer_init_server(&t->peer);
+		return udp_open_server(&t->udp, t->cfg->port, err, errlen);
+	}
+	if (hostport_resolve(t->cfg->server, t->cfg->port, server, err, errlen))
+		return -1;
+	peer_init_client(&t->peer, server);
+	say(t, 1, "server: %s\n", sockaddr_str(server, ep, sizeof(ep)));
+	return udp_open_client(&t->udp, server->ss_family, err, errlen);
+}
+
+static void init(struct tunnel *t, const struct config *cfg)
+{
+	memset(t, 0, sizeof(*t));
+	t->cfg = cfg;
+	t->mode = cfg->pi ? WIRE_PI : WIRE_PLAIN;
+	t->dev.fd = t->udp.fd = t->ctl.fd = t->epfd = t->sigfd = -1;
+	t->log = stdout;
+	term_init(&t->term, STDOUT_FILENO);
+	clock_gettime(CLOCK_MONOTONIC, &t->started);
+}
+
+int tunnel_start(struct tunnel *t, const struct config *cfg, char *err, size_t errlen)
+{
+	struct sockaddr_storage server;
+	char p[64];
+	int mtu, rc;
+
+	init(t, cfg);
+	if (batch_init(&t->out) || batch_init(&t->in)) {
+		snprintf(err, errlen, "out of memory for packet buffers");
+		goto fail;
+	}
+	rc = nl_open(&t->dev.nl);
+	if (rc) {
+		snprintf(err, errlen, "cannot open rtnetlink: %s", strerror(-rc));
+		goto fail;
+	}
+	if (open_socket(t, &server, err, errlen))
+		goto fail;
+	mtu = choose_mtu(t, cfg->role == ROLE_CLIENT ? &server : NULL, err, errlen);
+	if (mtu < 0)
+		goto fail;
+	if (device_up(&t->dev, cfg, mtu, err, errlen))
+		goto fail;
+	/* Opened last: whoever waits for the socket may take it as "ready". */
+	if (cfg->control && control_open(&t->ctl, cfg->control, err, errlen))
+		goto fail;
+	if (setup_events(t, err, errlen))
+		goto fail;
+	say(t, 1, "%s: up, mtu %d, mode %s", cfg->dev, mtu, cfg->pi ? "pi" : "plaintext");
+	for (int i = 0; i < cfg->naddrs; i++)
+		say(t, 1, ", %s", prefix_str(&cfg->addrs[i], p, sizeof(p)));
+	say(t, 1, "\n");
+	for (int i = 0; i < cfg->nroutes; i++)
+		say(t, 1, "route: %s dev %s\n", prefix_str(&cfg->routes[i], p, sizeof(p)), cfg->dev);
+	if (cfg->role == ROLE_SERVER)
+		say(t, 1, "listening on UDP port %u; waiting for a client\n", cfg->port);
+	fflush(t->log);
+	return 0;
+fail:
+	tunnel_stop(t);
+	return -1;
+}
+
+void tunnel_stop(struct tunnel *t)
+{
+	device_down(&t->dev, t->cfg);
+	nl_close(&t->dev.nl);
+	udp_close(&t->udp);
+	control_close(&t->ctl);
+	if (t->epfd >= 0)
+		close(t->epfd);
+	if (t->sigfd >= 0)
+		close(t->sigfd);
+	t->epfd = t->sigfd = -1;
+	batch_free(&t->out);
+	batch_free(&t->in);
+}
+
+void tunnel_summary(struct tunnel *t)
+{
+	if (t->cfg->verbosity >= 1)
+		print_stats(t, "summary");
+}

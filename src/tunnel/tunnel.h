@@ -1,0 +1,47 @@
+/*
+ * One running tunnel: its device, socket, peer and counters, and the
+ * event loop that moves batches between the TUN device and the socket.
+ * Everything the tunnel owns lives here; there is no other state.
+ */
+#ifndef TUNLAB_TUNNEL_TUNNEL_H
+#define TUNLAB_TUNNEL_TUNNEL_H
+
+#include "batch.h"
+#include "config.h"
+#include "control.h"
+#include "device.h"
+#include "peer.h"
+#include "socket.h"
+#include "stats.h"
+#include "wire.h"
+#include "lib/term.h"
+
+#include <stdio.h>
+#include <time.h>
+
+struct tunnel {
+	const struct config *cfg;
+	enum wire_mode mode;
+	struct device dev;
+	struct udp udp;
+	struct peer peer;
+	struct stats stats;
+	struct control ctl;
+	struct batch out; /* TUN to socket */
+	struct batch in;  /* socket to TUN */
+	int epfd;
+	int sigfd;
+	struct term term;
+	FILE *log;
+	struct timespec started;
+};
+
+/* Sets up everything or nothing; err says what failed. */
+int tunnel_start(struct tunnel *t, const struct config *cfg, char *err, size_t errlen);
+/* Runs until SIGINT or SIGTERM; returns 0, or -1 if the loop itself failed. */
+int tunnel_run(struct tunnel *t);
+void tunnel_stop(struct tunnel *t);
+/* The counters, printed once at exit. */
+void tunnel_summary(struct tunnel *t);
+
+#endif
