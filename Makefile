@@ -34,7 +34,7 @@ TUNNEL_A    := $(BUILD)/libtunnel.a
 HARNESS_A   := $(BUILD)/libharness.a
 UNIT_BIN    := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 
-.PHONY: all deps lab down test unit unit-asan lab-test clean install uninstall format
+.PHONY: all deps lab down test unit unit-bins unit-asan lab-test clean install uninstall format
 .DEFAULT_GOAL := all
 
 all: tunnel harness
@@ -70,6 +70,8 @@ lab:
 
 down:
 	@if [ -x ./harness ]; then ./harness down; else $(MAKE) --no-print-directory harness && ./harness down; fi
+
+unit-bins: $(UNIT_BIN)
 
 unit: $(UNIT_BIN)
 	@tests/run-unit.sh $(UNIT_BIN)

@@ -1,0 +1,17 @@
+# 7. kill -9 of a tunnel, or of the harness mid-up, and down still cleans up.
+lab_up
+kill -9 "$(pid_of office-server)"
+check "down after kill -9 of the server's tunnel" "$H" down
+check "nothing left after it" test "$(root_view)" = "$BASELINE"
+
+for delay in 0.05 0.15 0.3; do
+	"$H" up >/dev/null 2>&1 &
+	sleep "$delay"
+	kill -9 $! 2>/dev/null
+	wait $! 2>/dev/null
+	"$H" down >/dev/null 2>&1
+	check "kill -9 of harness up after ${delay}s, then down: nothing left" test "$(root_view)" = "$BASELINE"
+	# Zombies have no command line, so only live processes match.
+	left=$(pgrep -f -- "--control /run/tunlab/$LAB/")
+	check "...and no process of the lab running" test -z "$left"
+done

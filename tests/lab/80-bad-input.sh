@@ -1,0 +1,32 @@
+# 8. Bad input: one clear line, a non-zero exit, and nothing left configured.
+lab_up
+node=office-host
+no_tun() { ! on $node ip link show tun0 >/dev/null 2>&1 && ! on $node ip link show tunx >/dev/null 2>&1; }
+
+refuse "tunnel: neither --listen nor --server" "--listen" "$T"
+refuse "tunnel: unknown flag" "unknown option '--bogus'" "$T" --listen --bogus
+refuse "tunnel: malformed address" "999.1.1.1" on $node "$T" --listen --addr 999.1.1.1/24
+refuse "tunnel: malformed CIDR length" "prefix length" on $node "$T" --listen --addr 10.9.9.9/33
+refuse "tunnel: route without a length" "prefix length" on $node "$T" --listen --route 172.16.0.0
+refuse "tunnel: bad port" "--port" "$T" --listen --port 70000
+refuse "tunnel: bad MTU" "--mtu" "$T" --listen --mtu 20
+refuse "tunnel: not root" "root" setpriv --reuid=65534 --regid=65534 --clear-groups "$T" --listen
+refuse "tunnel: no /dev/net/tun" "/dev/net/tun" \
+	unshare -m sh -c "mount -t tmpfs none /dev/net && exec ip netns exec $(ns $node) '$T' -q --listen --dev tunx"
+check "...and no device was left behind" no_tun
+refuse "tunnel: device name already in use" "eth0 already exists" on $node "$T" --listen --dev eth0
+refuse "tunnel: unresolvable server" "cannot resolve 'no-such-host.invalid'" \
+	on $node timeout 20 "$T" --server no-such-host.invalid --dev tunx
+refuse "tunnel: route that clashes with the LAN" "172.31.0.0/20" \
+	on $node "$T" --listen --port 1299 --dev tunx --route 172.31.0.0/20
+check "...and that half-made device is gone again" no_tun
+refuse "tunnel: port in use" "1234 is already in use" on office-server "$T" --listen --dev tunx
+check "...and the server's own tunnel is untouched" on home-laptop ping -c1 -W2 172.31.255.13
+
+refuse "harness: unknown command" "unknown command 'fly'" "$H" fly
+refuse "harness: bad lab name" "lab name 'Bad!'" "$H" status --lab 'Bad!'
+refuse "harness: unknown node" "'mars' is not a lab node" "$H" exec mars true
+refuse "harness: bad mode" "--mode 'xor'" "$H" up --mode xor
+refuse "harness: exec on a lab that is not up" "is not up" "$H" exec home-laptop --lab nosuchlab -- true
+check "harness exec runs on the node" sh -c "'$H' exec office-host -- ip -br addr | grep -q 172.31.9.200"
+lab_down

@@ -1,0 +1,79 @@
+# Helpers for the lab tests.  Each test file is sourced by run.sh in one
+# shell, so the lab and the counters carry from one file to the next.
+
+H="$ROOT/harness"
+T="$ROOT/tunnel"
+
+# A run's own lab, so a user's lab (default or any other) is never touched.
+LAB=${TUNLAB_TEST_LAB:-t$$}
+export TUNLAB_LAB=$LAB
+
+pass() {
+	PASSED=$((PASSED + 1))
+	printf '  PASS  %s\n' "$1"
+}
+
+fail() {
+	FAILED=$((FAILED + 1))
+	printf '  FAIL  %s\n' "$1"
+	[ -n "${2:-}" ] && printf '        %s\n' "$2"
+	return 0
+}
+
+# check DESCRIPTION COMMAND...: passes when COMMAND exits 0.
+check() {
+	local desc=$1 out
+	shift
+	if out=$("$@" 2>&1); then
+		pass "$desc"
+	else
+		fail "$desc" "$(printf '%s' "$out" | tail -n 3 | tr '\n' ' ')"
+	fi
+}
+
+# refuse DESCRIPTION PATTERN COMMAND...: the command must fail with exactly
+# one line on stderr that matches PATTERN.
+refuse() {
+	local desc=$1 pattern=$2 err rc
+	shift 2
+	err=$("$@" 2>&1 >/dev/null)
+	rc=$?
+	if [ "$rc" -eq 0 ]; then
+		fail "$desc" "exited 0"
+	elif [ "$(printf '%s\n' "$err" | grep -c .)" -ne 1 ]; then
+		fail "$desc" "expected one line, got: $(printf '%s' "$err" | tr '\n' '|')"
+	elif ! printf '%s' "$err" | grep -qE -- "$pattern"; then
+		fail "$desc" "line does not match /$pattern/: $err"
+	else
+		pass "$desc: $err"
+	fi
+}
+
+ns() { echo "$LAB-$1"; }
+on() {
+	local node=$1
+	shift
+	ip netns exec "$LAB-$node" "$@"
+}
+
+# A tunnel's counter or field, asked over its control socket.
+stat_of() {
+	printf 'stats\n' | nc -N -U "/run/tunlab/$LAB/$1.ctl" 2>/dev/null | sed -n "s/^$2=//p"
+}
+
+# PID of a recorded process on a node.
+pid_of() {
+	awk -v n="$1" '$1 == "proc" && $4 == n { print $2 }' "/run/tunlab/$LAB/state" | tail -n 1
+}
+
+lab_up() {
+	"$H" up "$@" >/dev/null 2>&1 || "$H" up "$@"
+}
+
+lab_down() {
+	"$H" down >/dev/null 2>&1
+}
+
+root_view() {
+	{ ip netns list | sort; ip -o link | awk -F': ' '{ print $2 }' | sort; }
+}

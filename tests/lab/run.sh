@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# The lab tests: real namespaces, real tunnels, a lab of their own.
+# Prints PASS/FAIL per check and ends with "lab: N passed, N failed".
+set -u
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$ROOT"
+PASSED=0
+FAILED=0
+. tests/lab/lib.sh
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "lab: the lab tests need root (network namespaces)"
+	echo "lab: 0 passed, 1 failed"
+	exit 1
+fi
+
+BASELINE=$(root_view)
+# Whatever happens, leave nothing behind.
+trap '"$H" down --lab "$LAB" >/dev/null 2>&1' EXIT
+
+for t in tests/lab/[0-9]*.sh; do
+	echo "== ${t#tests/lab/}"
+	. "$t"
+done
+
+echo "lab: $PASSED passed, $FAILED failed"
+[ "$FAILED" -eq 0 ]

@@ -1,0 +1,90 @@
+/* Checksums: the RFC 1071 example, real headers, and the pseudo-header sum. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "lib/checksum.h"
+
+#include <arpa/inet.h>
+#include <string.h>
+
+static void rfc1071_example(void **state)
+{
+	/* RFC 1071 section 3: these bytes sum to 0xddf2 (one's complement, before the ~). */
+	const uint8_t data[] = {0x00, 0x01, 0xf2, 0x03, 0xf4, 0xf5, 0xf6, 0xf7};
+	uint32_t sum = csum_add(0, data, sizeof(data));
+
+	(void)state;
+	assert_int_equal((uint16_t)~csum_fold(sum), 0xddf2);
+}
+
+static void ipv4_header(void **state)
+{
+	/* A captured header whose checksum field is 0xb861. */
+	uint8_t h[20] = {0x45, 0x00, 0x00, 0x73, 0x00, 0x00, 0x40, 0x00, 0x40, 0x11,
+			 0x00, 0x00, 0xc0, 0xa8, 0x00, 0x01, 0xc0, 0xa8, 0x00, 0xc7};
+	uint16_t c;
+
+	(void)state;
+	c = csum(h, sizeof(h));
+	assert_int_equal(ntohs(c), 0xb861);
+	memcpy(h + 10, &c, 2);
+	/* A header with its checksum in place sums to zero. */
+	assert_int_equal(csum(h, sizeof(h)), 0);
+}
+
+static void odd_length(void **state)
+{
+	const uint8_t a[] = {0x12, 0x34, 0x56};
+	const uint8_t b[] = {0x12, 0x34, 0x56, 0x00};
+
+	(void)state;
+	/* An odd trailing byte counts as if padded with zero. */
+	assert_int_equal(csum(a, sizeof(a)), csum(b, sizeof(b)));
+}
+
+static void empty(void **state)
+{
+	(void)state;
+	assert_int_equal(csum("", 0), 0xffff);
+}
+
+static void pseudo_header_v4(void **state)
+{
+	const uint8_t src[4] = {192, 168, 1, 192}, dst[4] = {172, 31, 9, 200};
+	uint32_t a = csum_pseudo(4, src, dst, 17, 12);
+	uint32_t b = 0;
+	const uint8_t manual[12] = {192, 168, 1, 192, 172, 31, 9, 200, 0, 17, 0, 12};
+
+	(void)state;
+	b = csum_add(0, manual, sizeof(manual));
+	assert_int_equal(csum_fold(a), csum_fold(b));
+}
+
+static void pseudo_header_v6_differs_by_address(void **state)
+{
+	uint8_t src[16] = {0xfd}, dst[16] = {0xfd};
+	uint16_t a, b;
+
+	(void)state;
+	dst[15] = 1;
+	a = csum_fold(csum_pseudo(6, src, dst, 58, 8));
+	dst[15] = 2;
+	b = csum_fold(csum_pseudo(6, src, dst, 58, 8));
+	assert_int_not_equal(a, b);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(rfc1071_example),
+		cmocka_unit_test(ipv4_header),
+		cmocka_unit_test(odd_length),
+		cmocka_unit_test(empty),
+		cmocka_unit_test(pseudo_header_v4),
+		cmocka_unit_test(pseudo_header_v6_differs_by_address),
+	};
+	return cmocka_run_group_tests_name("checksum", tests, NULL, NULL);
+}
