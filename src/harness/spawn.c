@@ -26,8 +26,14 @@ int sibling_path(const char *prog, char *out, size_t cap)
 
 static void child(const char *ns, char *const argv[], const char *log, int go)
 {
+	sigset_t none;
 	char c;
 	int fd;
+
+	/* What "up" holds back or ignores for itself is not the child's business. */
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	signal(SIGPIPE, SIG_DFL);
 
 	setsid(); /* a Ctrl-C at the terminal that ran "harness up" must not reach it */
 	if (read(go, &c, 1) != 1)

@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -42,6 +43,19 @@ static void usage(FILE *f)
 }
 
 static void step(struct up *u, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Ctrl-C is held back while the lab is built, and honoured between steps by undoing it all. */
+static bool interrupted(struct up *u)
+{
+	sigset_t pending;
+
+	sigpending(&pending);
+	if (!sigismember(&pending, SIGINT) && !sigismember(&pending, SIGTERM) &&
+	    !sigismember(&pending, SIGHUP))
+		return false;
+	snprintf(u->err, sizeof(u->err), "interrupted");
+	return true;
+}
 
 static void step(struct up *u, const char *fmt, ...)
 {
@@ -343,10 +357,14 @@ static int build(struct up *u)
 		if (make_node(u, n))
 			return -1;
 	step(u, "%d namespaces", NODE_COUNT);
+	if (interrupted(u))
+		return -1;
 	for (size_t i = 0; i < lab_nlinks; i++)
 		if (make_link(u, &lab_links[i]))
 			return -1;
 	step(u, "%zu veth links", lab_nlinks);
+	if (interrupted(u))
+		return -1;
 	for (size_t i = 0; i < lab_naddrs; i++)
 		if (add_addr(u, &lab_addrs[i]))
 			return -1;
@@ -355,10 +373,14 @@ static int build(struct up *u)
 		if (add_route(u, &lab_routes[i]))
 			return -1;
 	step(u, "%zu routes", lab_nroutes);
+	if (interrupted(u))
+		return -1;
 	if (nat_masquerade(&u->lab, HOME_ROUTER, "wan", u->err, sizeof(u->err)))
 		return -1;
 	step(u, "NAT: home-router masquerades out of wan as %s", HOME_WAN_V4);
-	return start_tunnels(u);
+	if (interrupted(u) || start_tunnels(u))
+		return -1;
+	return interrupted(u) ? -1 : 0;
 }
 
 static void print_map(const struct up *u)
@@ -456,6 +478,7 @@ static int parse(struct up *u, int argc, char **argv)
 int cmd_up(int argc, char **argv)
 {
 	struct up *u = calloc(1, sizeof(*u));
+	sigset_t held;
 	int rc;
 
 	if (!u) {
@@ -489,6 +512,11 @@ int cmd_up(int argc, char **argv)
 	}
 	printf("Bringing up lab '%s' (%s mode, IPv%d underlay):\n", u->lab.name,
 	       lab_mode_name(u->mode), u->underlay);
+	sigemptyset(&held);
+	sigaddset(&held, SIGINT);
+	sigaddset(&held, SIGTERM);
+	sigaddset(&held, SIGHUP);
+	sigprocmask(SIG_BLOCK, &held, NULL);
 	rc = state_begin(&u->lab, u->err, sizeof(u->err));
 	if (!rc)
 		rc = build(u);

@@ -15,3 +15,19 @@ for delay in 0.05 0.15 0.3; do
 	left=$(pgrep -f -- "--control /run/tunlab/$LAB/")
 	check "...and no process of the lab running" test -z "$left"
 done
+
+# An interrupt during up undoes what was built, without a down.  The
+# signal goes in as soon as the first namespace appears, some 50 ms before
+# up would finish.  (A background job of a script ignores SIGINT, so this
+# sends SIGTERM, which up treats the same way.)
+first="/run/netns/$(ns home-laptop)"
+"$H" up >/dev/null 2>&1 &
+upid=$!
+for ((i = 0; i < 200000; i++)); do [ -e "$first" ] && break; done
+kill -TERM $upid
+wait $upid
+rc=$?
+check "an interrupt during up makes it fail (status $rc)" test "$rc" -ne 0
+check "...and it leaves nothing behind by itself" test "$(root_view)" = "$BASELINE"
+check "...not even its records" test ! -e "/run/tunlab/$LAB"
+lab_down

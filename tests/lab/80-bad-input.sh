@@ -29,4 +29,4 @@ refuse "harness: unknown node" "'mars' is not a lab node" "$H" exec mars true
 refuse "harness: bad mode" "--mode 'xor'" "$H" up --mode xor
 refuse "harness: exec on a lab that is not up" "is not up" "$H" exec home-laptop --lab nosuchlab -- true
 check "harness exec runs on the node" sh -c "'$H' exec office-host -- ip -br addr | grep -q 172.31.9.200"
-lab_down
+
