@@ -34,7 +34,7 @@ TUNNEL_A    := $(BUILD)/libtunnel.a
 HARNESS_A   := $(BUILD)/libharness.a
 UNIT_BIN    := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 
-.PHONY: all deps lab down test unit unit-bins unit-asan lab-test clean install uninstall format
+.PHONY: all deps lab down test unit unit-bins unit-asan fuzz fuzz-bins lab-test clean install uninstall format
 .DEFAULT_GOAL := all
 
 all: tunnel harness
@@ -58,6 +58,24 @@ harness: $(call obj,src/harness/main.c) $(HARNESS_A) $(LIB_A)
 $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(TUNNEL_A) $(HARNESS_A) $(LIB_A)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $(TEST_LIBS)
+
+# libFuzzer targets, one per parser of outside input, built with clang.
+FUZZ_SRC    := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_BIN    := $(patsubst tests/fuzz/%.c,build/fuzz/%,$(FUZZ_SRC))
+FUZZ_CODE   := $(LIB_SRC) $(TUNNEL_SRC) $(HARNESS_SRC)
+FUZZ_CFLAGS := -std=gnu11 -D_GNU_SOURCE -O1 -g -Isrc -fsanitize=fuzzer,address,undefined \
+	       -fno-sanitize-recover=undefined -Wall -Wextra -Werror -Wno-format-truncation \
+	       -Wno-unknown-warning-option
+FUZZ_SECONDS ?= 60
+
+build/fuzz/%: tests/fuzz/%.c $(FUZZ_CODE)
+	@mkdir -p $(dir $@)
+	clang $(FUZZ_CFLAGS) $(PKG_CFLAGS) -o $@ $< $(FUZZ_CODE) $(PKG_LIBS)
+
+fuzz-bins: $(FUZZ_BIN)
+
+fuzz: $(FUZZ_BIN)
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) tests/fuzz/run.sh
 
 deps:
 	@scripts/deps.sh build

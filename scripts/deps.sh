@@ -7,8 +7,9 @@ build=(gcc make pkg-config libc6-dev libmnl-dev libnftables-dev libpcap-dev
        libcmocka-dev libsodium-dev libssl-dev)
 # What a student types at the lab: ping, ip, nft, and a shell.
 lab=("${build[@]}" iproute2 iputils-ping nftables procps)
-# The lab tests also move files with nc and drop privileges with setpriv.
-test=("${lab[@]}" netcat-openbsd util-linux coreutils)
+# The lab tests also move files with nc and drop privileges with setpriv;
+# the fuzz targets need clang and its libFuzzer runtime.
+test=("${lab[@]}" netcat-openbsd util-linux coreutils clang libclang-rt-dev)
 
 profile=${1:-build}
 case "$profile" in

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# make test: the unit tests, the same tests built with ASan+UBSan, then the
-# netns lab tests.  Ends with one line, "N passed, N failed".
+# make test: the unit tests, the same tests built with ASan+UBSan, the netns
+# lab tests, and a short run of every fuzz target.  Ends with one line, "N passed, N failed".
 set -u
 cd "$(dirname "$0")/.."
 PASSED=0
@@ -40,6 +40,10 @@ export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 stage "unit tests" build_and_run build 0
 stage "unit tests under ASan+UBSan" build_and_run build/asan 1
 stage "lab tests" tests/lab/run.sh
+fuzz_smoke() {
+	make --no-print-directory -s fuzz-bins && FUZZ_SECONDS=${FUZZ_SECONDS:-10} tests/fuzz/run.sh
+}
+stage "fuzz targets, ${FUZZ_SECONDS:-10} s each" fuzz_smoke
 
 echo "$PASSED passed, $FAILED failed"
 [ "$FAILED" -eq 0 ]

@@ -37,11 +37,18 @@ out:
 	return rc;
 }
 
+const char *control_next_line(const char *line)
+{
+	const char *nl = strchr(line, '\n');
+
+	return nl ? nl + 1 : NULL;
+}
+
 const char *control_value(const char *reply, const char *key, char *out, size_t cap)
 {
 	size_t klen = strlen(key);
 
-	for (const char *line = reply; line && *line; line = strchr(line, '\n'), line += !!line) {
+	for (const char *line = reply; line && *line; line = control_next_line(line)) {
 		if (!strncmp(line, key, klen) && line[klen] == '=') {
 			const char *v = line + klen + 1;
 			size_t vlen = strcspn(v, "\n");

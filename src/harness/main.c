@@ -31,36 +31,6 @@ static void usage(FILE *f)
 	fputs("\n'harness COMMAND --help' tells more. Every command takes --lab NAME.\n", f);
 }
 
-int common_option(int opt, struct common *c)
-{
-	switch (opt) {
-	case 'L':
-		c->lab = optarg;
-		return 1;
-	case 'E':
-		c->explain = true;
-		return 1;
-	case 'J':
-		c->json = true;
-		return 1;
-	case 'h':
-		return -1;
-	}
-	return 0;
-}
-
-void bad_option(const char *cmd, int opt, char **argv)
-{
-	if (opt == ':')
-		fprintf(stderr, "harness %s: option '%s' needs a value\n", cmd, argv[optind - 1]);
-	else if (opt == '?' && optopt)
-		fprintf(stderr, "harness %s: unknown option '-%c' (see harness %s --help)\n", cmd,
-			optopt, cmd);
-	else
-		fprintf(stderr, "harness %s: unknown option '%s' (see harness %s --help)\n", cmd,
-			argv[optind - 1], cmd);
-}
-
 int main(int argc, char **argv)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);

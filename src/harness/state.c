@@ -88,7 +88,7 @@ int state_add(const struct lab *lab, const struct record *r)
 	return rc;
 }
 
-static bool parse_line(char *line, struct record *r)
+bool state_parse(char *line, struct record *r)
 {
 	char name[PATH_MAX];
 
@@ -135,7 +135,7 @@ int state_load(const struct lab *lab, struct record **out)
 			}
 			list = grown;
 		}
-		if (parse_line(line, &list[n]))
+		if (state_parse(line, &list[n]))
 			n++;
 	}
 	fclose(f);

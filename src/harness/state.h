@@ -31,6 +31,8 @@ int state_begin(struct lab *lab, char *err, size_t errlen);
 int state_add(const struct lab *lab, const struct record *r);
 /* Reads every record into *out (malloc'd); returns how many, or -1. */
 int state_load(const struct lab *lab, struct record **out);
+/* One line of the records; false for a line that is not a record. */
+bool state_parse(char *line, struct record *r);
 /* Removes the records and the lab's directory. */
 int state_remove(const struct lab *lab);
 

@@ -131,7 +131,7 @@ static void print_tunnel(const struct lab *lab, const struct record *r, bool run
 	       val(reply, "tx_bytes", e, sizeof(e)), val(reply, "rx_packets", f, sizeof(f)),
 	       val(reply, "rx_bytes", g, sizeof(g)), "");
 	printf("%-15s %7s  drops:", "", "");
-	for (const char *line = reply; line && *line; line = strchr(line, '\n'), line += !!line)
+	for (const char *line = reply; line && *line; line = control_next_line(line))
 		if (!strncmp(line, "drop_", 5))
 			printf(" %.*s", (int)strcspn(line + 5, "\n"), line + 5);
 	putchar('\n');
@@ -172,7 +172,7 @@ static void json_tunnel(const struct record *r, bool running, const char *reply,
 	json_str(stdout, r->name);
 	printf(",\"pid\":%d,\"running\":%s", r->pid, running ? "true" : "false");
 	for (const char *line = reply; running && line && *line;
-	     line = strchr(line, '\n'), line += !!line) {
+	     line = control_next_line(line)) {
 		size_t k = strcspn(line, "="), len = strcspn(line, "\n");
 		char key[64], value[128];
 

@@ -1,0 +1,35 @@
+/* The options every subcommand shares, and how a bad one is reported. */
+#include "commands.h"
+
+#include <getopt.h>
+#include <stdio.h>
+
+int common_option(int opt, struct common *c)
+{
+	switch (opt) {
+	case 'L':
+		c->lab = optarg;
+		return 1;
+	case 'E':
+		c->explain = true;
+		return 1;
+	case 'J':
+		c->json = true;
+		return 1;
+	case 'h':
+		return -1;
+	}
+	return 0;
+}
+
+void bad_option(const char *cmd, int opt, char **argv)
+{
+	if (opt == ':')
+		fprintf(stderr, "harness %s: option '%s' needs a value\n", cmd, argv[optind - 1]);
+	else if (opt == '?' && optopt)
+		fprintf(stderr, "harness %s: unknown option '-%c' (see harness %s --help)\n", cmd,
+			optopt, cmd);
+	else
+		fprintf(stderr, "harness %s: unknown option '%s' (see harness %s --help)\n", cmd,
+			argv[optind - 1], cmd);
+}
