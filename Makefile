@@ -116,6 +116,6 @@ uninstall:
 	rm -f $(DESTDIR)$(MANDIR)/man8/tunnel.8 $(DESTDIR)$(MANDIR)/man8/harness.8
 
 format:
-	clang-format -i src/*/*.c src/*/*.h tests/unit/*.c
+	clang-format -i src/*/*.c src/*/*.h tests/unit/*.c tests/fuzz/*.c
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -16,12 +16,15 @@ int lab_teardown(struct lab *lab, bool quiet);
 /* Options every subcommand takes. */
 #define COMMON_OPTIONS                                                                             \
 	{"lab", required_argument, NULL, 'L'}, {"explain", no_argument, NULL, 'E'},                \
-		{"json", no_argument, NULL, 'J'}, {"help", no_argument, NULL, 'h'}
+	    {"json", no_argument, NULL, 'J'},                                                      \
+	{                                                                                          \
+		"help", no_argument, NULL, 'h'                                                     \
+	}
 
 #define COMMON_HELP                                                                                \
-	"  --lab NAME    work on lab NAME (default: $TUNLAB_LAB, else 'default')\n"                 \
-	"  --explain     print each step as the equivalent ip or nft command\n"                      \
-	"  --json        machine-readable output\n"                                                  \
+	"  --lab NAME    work on lab NAME (default: $TUNLAB_LAB, else 'default')\n"                \
+	"  --explain     print each step as the equivalent ip or nft command\n"                    \
+	"  --json        machine-readable output\n"                                                \
 	"  -h, --help    show this help\n"
 
 /* Handles a common option; returns 1 if it was one, -1 for help, 0 if not common. */

@@ -12,41 +12,41 @@
  * only documentation prefixes (RFC 5737, and RFC 3849 for IPv6).
  */
 const struct node_def lab_nodes[NODE_COUNT] = {
-	[HOME_LAPTOP] = {"home-laptop", false, "VPN client"},
-	[HOME_ROUTER] = {"home-router", true, "NAT router"},
-	[INTERNET] = {"internet", true, "router between the two sides"},
-	[OFFICE_SERVER] = {"office-server", true, "VPN server, office gateway"},
-	[OFFICE_HOST] = {"office-host", false, "office LAN machine"},
+    [HOME_LAPTOP] = {"home-laptop", false, "VPN client"},
+    [HOME_ROUTER] = {"home-router", true, "NAT router"},
+    [INTERNET] = {"internet", true, "router between the two sides"},
+    [OFFICE_SERVER] = {"office-server", true, "VPN server, office gateway"},
+    [OFFICE_HOST] = {"office-host", false, "office LAN machine"},
 };
 
 const struct link_def lab_links[] = {
-	{HOME_LAPTOP, "eth0", HOME_ROUTER, "lan"},
-	{HOME_ROUTER, "wan", INTERNET, "home"},
-	{INTERNET, "office", OFFICE_SERVER, "wan"},
-	{OFFICE_SERVER, "lan", OFFICE_HOST, "eth0"},
+    {HOME_LAPTOP, "eth0", HOME_ROUTER, "lan"},
+    {HOME_ROUTER, "wan", INTERNET, "home"},
+    {INTERNET, "office", OFFICE_SERVER, "wan"},
+    {OFFICE_SERVER, "lan", OFFICE_HOST, "eth0"},
 };
 
 const struct addr_def lab_addrs[] = {
-	{HOME_LAPTOP, "eth0", "192.168.1.192/24"},   {HOME_LAPTOP, "eth0", "fd00:192:168:1::192/64"},
-	{HOME_ROUTER, "lan", "192.168.1.1/24"},	     {HOME_ROUTER, "lan", "fd00:192:168:1::1/64"},
-	{HOME_ROUTER, "wan", "198.51.100.2/24"},     {HOME_ROUTER, "wan", "2001:db8:198::2/64"},
-	{INTERNET, "home", "198.51.100.1/24"},	     {INTERNET, "home", "2001:db8:198::1/64"},
-	{INTERNET, "office", "203.0.113.1/24"},	     {INTERNET, "office", "2001:db8:203::1/64"},
-	{OFFICE_SERVER, "wan", "203.0.113.10/24"},   {OFFICE_SERVER, "wan", "2001:db8:203::10/64"},
-	{OFFICE_SERVER, "lan", "172.31.9.116/20"},   {OFFICE_SERVER, "lan", "fd00:172:31::116/64"},
-	{OFFICE_HOST, "eth0", "172.31.9.200/20"},    {OFFICE_HOST, "eth0", "fd00:172:31::200/64"},
+    {HOME_LAPTOP, "eth0", "192.168.1.192/24"}, {HOME_LAPTOP, "eth0", "fd00:192:168:1::192/64"},
+    {HOME_ROUTER, "lan", "192.168.1.1/24"},    {HOME_ROUTER, "lan", "fd00:192:168:1::1/64"},
+    {HOME_ROUTER, "wan", "198.51.100.2/24"},   {HOME_ROUTER, "wan", "2001:db8:198::2/64"},
+    {INTERNET, "home", "198.51.100.1/24"},     {INTERNET, "home", "2001:db8:198::1/64"},
+    {INTERNET, "office", "203.0.113.1/24"},    {INTERNET, "office", "2001:db8:203::1/64"},
+    {OFFICE_SERVER, "wan", "203.0.113.10/24"}, {OFFICE_SERVER, "wan", "2001:db8:203::10/64"},
+    {OFFICE_SERVER, "lan", "172.31.9.116/20"}, {OFFICE_SERVER, "lan", "fd00:172:31::116/64"},
+    {OFFICE_HOST, "eth0", "172.31.9.200/20"},  {OFFICE_HOST, "eth0", "fd00:172:31::200/64"},
 };
 
 const struct route_def lab_routes[] = {
-	{HOME_LAPTOP, "default", "192.168.1.1"},
-	{HOME_LAPTOP, "default", "fd00:192:168:1::1"},
-	{HOME_ROUTER, "default", "198.51.100.1"},
-	{HOME_ROUTER, "default", "2001:db8:198::1"},
-	{OFFICE_SERVER, "default", "203.0.113.1"},
-	{OFFICE_SERVER, "default", "2001:db8:203::1"},
-	/* The office LAN reaches VPN clients through the VPN server. */
-	{OFFICE_HOST, "172.31.255.0/24", "172.31.9.116"},
-	{OFFICE_HOST, "fd00:172:31:255::/64", "fd00:172:31::116"},
+    {HOME_LAPTOP, "default", "192.168.1.1"},
+    {HOME_LAPTOP, "default", "fd00:192:168:1::1"},
+    {HOME_ROUTER, "default", "198.51.100.1"},
+    {HOME_ROUTER, "default", "2001:db8:198::1"},
+    {OFFICE_SERVER, "default", "203.0.113.1"},
+    {OFFICE_SERVER, "default", "2001:db8:203::1"},
+    /* The office LAN reaches VPN clients through the VPN server. */
+    {OFFICE_HOST, "172.31.255.0/24", "172.31.9.116"},
+    {OFFICE_HOST, "fd00:172:31:255::/64", "fd00:172:31::116"},
 };
 
 const size_t lab_nlinks = sizeof(lab_links) / sizeof(lab_links[0]);
@@ -110,8 +110,7 @@ int lab_node(const char *name)
 	return -1;
 }
 
-const char *lab_file(const struct lab *lab, enum node_id n, const char *ext, char *out,
-		     size_t cap)
+const char *lab_file(const struct lab *lab, enum node_id n, const char *ext, char *out, size_t cap)
 {
 	snprintf(out, cap, "%s/%s.%s", lab->dir, lab_nodes[n].name, ext);
 	return out;

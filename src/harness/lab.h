@@ -67,7 +67,7 @@ enum lab_mode { MODE_PLAINTEXT, MODE_PI };
 struct lab {
 	char name[LAB_NAME_MAX + 1];
 	char dir[64]; /* LAB_RUN_DIR/<name>: records, logs, control sockets */
-	bool explain;	    /* print each step as the ip or nft command a person would type */
+	bool explain; /* print each step as the ip or nft command a person would type */
 	bool json;
 	struct term term;
 	int lock_fd;
@@ -81,8 +81,7 @@ const char *lab_ns(const struct lab *lab, enum node_id n, char *out, size_t cap)
 /* A node by its plain name; -1 if there is none. */
 int lab_node(const char *name);
 /* Paths of a node's files in the lab's directory. */
-const char *lab_file(const struct lab *lab, enum node_id n, const char *ext, char *out,
-		     size_t cap);
+const char *lab_file(const struct lab *lab, enum node_id n, const char *ext, char *out, size_t cap);
 /* With --explain, prints one equivalent command. */
 void lab_explain(const struct lab *lab, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 const char *lab_mode_name(enum lab_mode m);

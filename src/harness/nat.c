@@ -58,7 +58,7 @@ int nat_masquerade(const struct lab *lab, enum node_id router, const char *wan, 
 		 "  }\n"
 		 "}\n",
 		 wan);
-	lab_explain(lab, "ip netns exec %s nft -f - <<'EOF'\n%sEOF", lab_ns(lab, router, ns, sizeof(ns)),
-		    script);
+	lab_explain(lab, "ip netns exec %s nft -f - <<'EOF'\n%sEOF",
+		    lab_ns(lab, router, ns, sizeof(ns)), script);
 	return nft_in_node(lab, router, script, err, errlen);
 }

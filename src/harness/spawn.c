@@ -53,8 +53,8 @@ static void child(const char *ns, char *const argv[], const char *log, int go)
 	_exit(127);
 }
 
-pid_t spawn_in_node(const struct lab *lab, enum node_id node, const char *what,
-		    char *const argv[], const char *log, char *err, size_t errlen)
+pid_t spawn_in_node(const struct lab *lab, enum node_id node, const char *what, char *const argv[],
+		    const char *log, char *err, size_t errlen)
 {
 	struct record r = {.kind = REC_PROC};
 	char ns[64];

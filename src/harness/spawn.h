@@ -14,8 +14,8 @@
  * dies before the record is written, the child exits instead of running
  * unrecorded.
  */
-pid_t spawn_in_node(const struct lab *lab, enum node_id node, const char *what,
-		    char *const argv[], const char *log, char *err, size_t errlen);
+pid_t spawn_in_node(const struct lab *lab, enum node_id node, const char *what, char *const argv[],
+		    const char *log, char *err, size_t errlen);
 /* A program that sits beside the harness binary (the tunnel). */
 int sibling_path(const char *prog, char *out, size_t cap);
 /* Whether the recorded process is still running (and not a zombie). */

@@ -186,8 +186,9 @@ unsigned long long proc_start_time(pid_t pid)
 	if (!p)
 		return 0;
 	/* After ")": state is field 3, starttime field 22. */
-	if (sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d %*d %*d "
-			  "%*d %*d %llu",
+	if (sscanf(p + 2,
+		   "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d %*d %*d "
+		   "%*d %*d %llu",
 		   &start) != 1)
 		return 0;
 	return start;

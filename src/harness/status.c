@@ -171,8 +171,7 @@ static void json_tunnel(const struct record *r, bool running, const char *reply,
 	printf("%s{\"node\":", first ? "" : ",");
 	json_str(stdout, r->name);
 	printf(",\"pid\":%d,\"running\":%s", r->pid, running ? "true" : "false");
-	for (const char *line = reply; running && line && *line;
-	     line = control_next_line(line)) {
+	for (const char *line = reply; running && line && *line; line = control_next_line(line)) {
 		size_t k = strcspn(line, "="), len = strcspn(line, "\n");
 		char key[64], value[128];
 

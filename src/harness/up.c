@@ -74,8 +74,8 @@ static int sysctl_in(struct up *u, enum node_id n, const char *key, const char *
 	char path[256], ns[64];
 	int home = netns_current(), fd, rc = 0;
 
-	lab_explain(&u->lab, "ip netns exec %s sysctl -qw %s=%s", lab_ns(&u->lab, n, ns, sizeof(ns)),
-		    key, value);
+	lab_explain(&u->lab, "ip netns exec %s sysctl -qw %s=%s",
+		    lab_ns(&u->lab, n, ns, sizeof(ns)), key, value);
 	snprintf(path, sizeof(path), "/proc/sys/%s", key);
 	for (char *p = path + 10; *p; p++)
 		if (*p == '.')
@@ -101,10 +101,10 @@ static int node_sysctls(struct up *u, enum node_id n)
 {
 	/* Asymmetric paths through the tunnel are normal here: no reverse-path filter. */
 	static const char *const every[][2] = {
-		{"net.ipv4.conf.all.rp_filter", "0"},
-		{"net.ipv4.conf.default.rp_filter", "0"},
-		{"net.ipv6.conf.all.accept_dad", "0"},
-		{"net.ipv6.conf.default.accept_dad", "0"},
+	    {"net.ipv4.conf.all.rp_filter", "0"},
+	    {"net.ipv4.conf.default.rp_filter", "0"},
+	    {"net.ipv6.conf.all.accept_dad", "0"},
+	    {"net.ipv6.conf.default.accept_dad", "0"},
 	};
 
 	for (size_t i = 0; i < sizeof(every) / sizeof(every[0]); i++)
@@ -329,12 +329,22 @@ static int start_tunnel(struct up *u, enum node_id n, char **args)
 static int start_tunnels(struct up *u)
 {
 	char server[64];
-	char *srv[] = {"--listen",  "--port", "1234",		     "--dev",
-		       "tun0",	    "--addr", SERVER_VPN_V4 "/24", "--addr",
-		       SERVER_VPN_V6 "/64", NULL};
-	char *cli[] = {"--server", server,	       "--dev",	  "tun0",
-		       "--addr",   CLIENT_VPN_V4 "/24", "--addr",  CLIENT_VPN_V6 "/64",
-		       "--route",  "172.16.0.0/12",     "--route", "fd00:172:31::/48",
+	char *srv[] = {"--listen",
+		       "--port",
+		       "1234",
+		       "--dev",
+		       "tun0",
+		       "--addr",
+		       SERVER_VPN_V4 "/24",
+		       "--addr",
+		       SERVER_VPN_V6 "/64",
+		       NULL};
+	char *cli[] = {"--server", server,
+		       "--dev",	   "tun0",
+		       "--addr",   CLIENT_VPN_V4 "/24",
+		       "--addr",   CLIENT_VPN_V6 "/64",
+		       "--route",  "172.16.0.0/12",
+		       "--route",  "fd00:172:31::/48",
 		       NULL};
 
 	if (u->underlay == 6)
@@ -389,9 +399,12 @@ static void print_map(const struct up *u)
 	char ns[64];
 
 	printf("\n%sLab '%s' is up.%s\n\n", term_c(t, C_BOLD), u->lab.name, term_c(t, C_RESET));
-	printf("  home 192.168.1.0/24         internet                      office 172.31.0.0/20\n");
-	printf("  home-laptop ──── home-router ──── internet ──── office-server ──── office-host\n");
-	printf("  .192         .1  198.51.100.2  .1 | .1  203.0.113.10   172.31.9.116   172.31.9.200\n");
+	printf(
+	    "  home 192.168.1.0/24         internet                      office 172.31.0.0/20\n");
+	printf(
+	    "  home-laptop ──── home-router ──── internet ──── office-server ──── office-host\n");
+	printf("  .192         .1  198.51.100.2  .1 | .1  203.0.113.10   172.31.9.116   "
+	       "172.31.9.200\n");
 	printf("      %s(NAT masquerade)%s\n", term_c(t, C_DIM), term_c(t, C_RESET));
 	printf("  %stun0 172.31.255.7 ═══════ UDP %d, %s ═══════ tun0 172.31.255.13%s\n\n",
 	       term_c(t, C_CYAN), TUNNEL_PORT, lab_mode_name(u->mode), term_c(t, C_RESET));
@@ -399,7 +412,8 @@ static void print_map(const struct up *u)
 	printf("  ip netns exec %s ping -c3 %s    %s# across the VPN%s\n",
 	       lab_ns(&u->lab, HOME_LAPTOP, ns, sizeof(ns)), OFFICE_HOST_V4, term_c(t, C_DIM),
 	       term_c(t, C_RESET));
-	printf("  ./harness status%s%s                              %s# nodes, links, tunnel counters%s\n",
+	printf("  ./harness status%s%s                              %s# nodes, links, tunnel "
+	       "counters%s\n",
 	       strcmp(u->lab.name, LAB_DEFAULT) ? " --lab " : "",
 	       strcmp(u->lab.name, LAB_DEFAULT) ? u->lab.name : "", term_c(t, C_DIM),
 	       term_c(t, C_RESET));
@@ -425,10 +439,10 @@ static void close_nodes(struct up *u)
 static int parse(struct up *u, int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"mode", required_argument, NULL, 'm'},
-		{"underlay", required_argument, NULL, 'u'},
-		COMMON_OPTIONS,
-		{0},
+	    {"mode", required_argument, NULL, 'm'},
+	    {"underlay", required_argument, NULL, 'u'},
+	    COMMON_OPTIONS,
+	    {0},
 	};
 	struct common c = {0};
 	int opt, rc;
@@ -503,7 +517,8 @@ int cmd_up(int argc, char **argv)
 		return 1;
 	}
 	if (state_exists(&u->lab)) {
-		fprintf(stderr, "harness up: lab '%s' is already up (run 'harness down%s%s' first)\n",
+		fprintf(stderr,
+			"harness up: lab '%s' is already up (run 'harness down%s%s' first)\n",
 			u->lab.name, strcmp(u->lab.name, LAB_DEFAULT) ? " --lab " : "",
 			strcmp(u->lab.name, LAB_DEFAULT) ? u->lab.name : "");
 		lab_fini(&u->lab);

@@ -51,7 +51,8 @@ int prefix_parse(const char *s, bool need_len, struct prefix *p, char *err, size
 	}
 	if (!slash) {
 		if (need_len) {
-			snprintf(err, errlen, "'%s' has no prefix length (write it as ADDR/LEN)", s);
+			snprintf(err, errlen, "'%s' has no prefix length (write it as ADDR/LEN)",
+				 s);
 			return -1;
 		}
 		p->len = (uint8_t)max;
@@ -130,8 +131,8 @@ int hostport_split(const char *s, char *host, size_t hostcap, uint16_t *port, ch
 	return 0;
 }
 
-int hostport_resolve(const char *s, uint16_t default_port, struct sockaddr_storage *ss,
-		     char *err, size_t errlen)
+int hostport_resolve(const char *s, uint16_t default_port, struct sockaddr_storage *ss, char *err,
+		     size_t errlen)
 {
 	struct addrinfo hints = {.ai_socktype = SOCK_DGRAM}, *res, *ai, *pick = NULL;
 	char host[256];

@@ -23,8 +23,8 @@ bool prefix_contains(const struct prefix *p, const uint8_t *addr);
 int hostport_split(const char *s, char *host, size_t hostcap, uint16_t *port, char *err,
 		   size_t errlen);
 /* Resolves HOST[:PORT] to one socket address, preferring IPv4 when a name has both. */
-int hostport_resolve(const char *s, uint16_t default_port, struct sockaddr_storage *ss,
-		     char *err, size_t errlen);
+int hostport_resolve(const char *s, uint16_t default_port, struct sockaddr_storage *ss, char *err,
+		     size_t errlen);
 int port_parse(const char *s, uint16_t *port);
 
 /* "198.51.100.2:1234" or "[2001:db8::2]:1234"; IPv4-mapped IPv6 prints as IPv4. */

@@ -179,7 +179,8 @@ int nl_link_del(struct nl *nl, int index)
 int nl_veth_add(struct nl *nl, const char *name, const char *peer, int peer_nsfd)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
-	struct nlmsghdr *nlh = msg_start(nl, buf, RTM_NEWLINK, NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL);
+	struct nlmsghdr *nlh =
+	    msg_start(nl, buf, RTM_NEWLINK, NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL);
 	struct ifinfomsg *ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi)), *pifi;
 	struct nlattr *linkinfo, *data, *peerattr;
 
@@ -209,7 +210,8 @@ static size_t addr_len(int family)
 int nl_addr_add(struct nl *nl, int index, const struct prefix *p)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
-	struct nlmsghdr *nlh = msg_start(nl, buf, RTM_NEWADDR, NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL);
+	struct nlmsghdr *nlh =
+	    msg_start(nl, buf, RTM_NEWADDR, NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL);
 	struct ifaddrmsg *ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
 
 	ifa->ifa_family = (uint8_t)p->family;
@@ -234,7 +236,7 @@ static int route_change(struct nl *nl, uint16_t type, uint16_t flags, const stru
 	/* The kernel wants the network address, with host bits cleared. */
 	memcpy(net, dst->addr, addr_len(dst->family));
 	for (unsigned int bit = dst->len; bit < addr_len(dst->family) * 8; bit++)
-		net[bit / 8] &= (uint8_t)~(0x80 >> (bit % 8));
+		net[bit / 8] &= (uint8_t) ~(0x80 >> (bit % 8));
 	rtm->rtm_family = (uint8_t)dst->family;
 	rtm->rtm_dst_len = dst->len;
 	rtm->rtm_table = RT_TABLE_MAIN;

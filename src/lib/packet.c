@@ -327,7 +327,7 @@ static const char *icmp_name(int version, uint8_t type)
 
 /* Appends to out, never past cap; *n tracks how much is used. */
 __attribute__((format(printf, 4, 5))) static void append(char *out, size_t cap, size_t *n,
-							  const char *fmt, ...)
+							 const char *fmt, ...)
 {
 	va_list ap;
 	int w;

@@ -27,11 +27,11 @@ struct pkt {
 	uint8_t ttl;	 /* TTL or hop limit */
 	uint8_t src[16]; /* IPv4 uses the first 4 bytes */
 	uint8_t dst[16];
-	uint16_t id;	    /* IPv4 identification */
-	bool df;	    /* IPv4 don't-fragment */
-	bool fragment;	    /* part of a fragmented datagram */
-	uint16_t frag_off;  /* in bytes */
-	bool l4;	    /* the upper-layer header below is complete */
+	uint16_t id;		/* IPv4 identification */
+	bool df;		/* IPv4 don't-fragment */
+	bool fragment;		/* part of a fragmented datagram */
+	uint16_t frag_off;	/* in bytes */
+	bool l4;		/* the upper-layer header below is complete */
 	const uint8_t *payload; /* upper-layer header and data */
 	size_t payload_len;
 	uint16_t sport, dport; /* TCP and UDP */

@@ -41,7 +41,8 @@ int tun_open(const char *name, bool pi, char *err, size_t errlen)
 	if (ioctl(fd, TUNSETIFF, &ifr) < 0) {
 		if (errno == EPERM)
 			snprintf(err, errlen,
-				 "not permitted to create %s: run as root (needs CAP_NET_ADMIN)", name);
+				 "not permitted to create %s: run as root (needs CAP_NET_ADMIN)",
+				 name);
 		else if (errno == EBUSY || errno == EEXIST)
 			snprintf(err, errlen, "device %s is already in use", name);
 		else

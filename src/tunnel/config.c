@@ -8,26 +8,27 @@
 
 void config_usage(FILE *f)
 {
-	fputs("usage: tunnel --listen [options]\n"
-	      "       tunnel --server HOST[:PORT] [options]\n"
-	      "\n"
-	      "Carries IP packets between a TUN device and UDP datagrams (plaintext mode).\n"
-	      "\n"
-	      "  --listen            run as server; learn the client's endpoint from its datagrams\n"
-	      "  --server HOST[:PORT] run as client of HOST (an IPv4/IPv6 address or a name)\n"
-	      "  --port N            UDP port (default 1234)\n"
-	      "  --dev NAME          TUN device name (default tun0)\n"
-	      "  --addr CIDR         address of the TUN device; repeat for IPv4 and IPv6\n"
-	      "  --route CIDR        route CIDR through the tunnel; repeatable\n"
-	      "  --mtu N             MTU of the TUN device (default: underlay MTU minus overhead)\n"
-	      "  --pi                keep the 4-byte TUN packet-info header on the wire\n"
-	      "  --control PATH      answer 'stats' on a unix socket at PATH\n"
-	      "  -v, --verbose       log every packet, decoded\n"
-	      "  -q, --quiet         print errors only\n"
-	      "  -h, --help          show this help\n"
-	      "\n"
-	      "Signals: SIGUSR1 prints the counters; SIGINT and SIGTERM stop cleanly.\n",
-	      f);
+	fputs(
+	    "usage: tunnel --listen [options]\n"
+	    "       tunnel --server HOST[:PORT] [options]\n"
+	    "\n"
+	    "Carries IP packets between a TUN device and UDP datagrams (plaintext mode).\n"
+	    "\n"
+	    "  --listen            run as server; learn the client's endpoint from its datagrams\n"
+	    "  --server HOST[:PORT] run as client of HOST (an IPv4/IPv6 address or a name)\n"
+	    "  --port N            UDP port (default 1234)\n"
+	    "  --dev NAME          TUN device name (default tun0)\n"
+	    "  --addr CIDR         address of the TUN device; repeat for IPv4 and IPv6\n"
+	    "  --route CIDR        route CIDR through the tunnel; repeatable\n"
+	    "  --mtu N             MTU of the TUN device (default: underlay MTU minus overhead)\n"
+	    "  --pi                keep the 4-byte TUN packet-info header on the wire\n"
+	    "  --control PATH      answer 'stats' on a unix socket at PATH\n"
+	    "  -v, --verbose       log every packet, decoded\n"
+	    "  -q, --quiet         print errors only\n"
+	    "  -h, --help          show this help\n"
+	    "\n"
+	    "Signals: SIGUSR1 prints the counters; SIGINT and SIGTERM stop cleanly.\n",
+	    f);
 }
 
 static bool dev_name_ok(const char *s)
@@ -55,23 +56,32 @@ static int parse_int(const char *s, long lo, long hi, long *out)
 	return 0;
 }
 
-enum { OPT_LISTEN = 256, OPT_SERVER, OPT_PORT, OPT_DEV, OPT_ADDR, OPT_ROUTE, OPT_MTU, OPT_PI,
-       OPT_CONTROL };
+enum {
+	OPT_LISTEN = 256,
+	OPT_SERVER,
+	OPT_PORT,
+	OPT_DEV,
+	OPT_ADDR,
+	OPT_ROUTE,
+	OPT_MTU,
+	OPT_PI,
+	OPT_CONTROL
+};
 
 static const struct option options[] = {
-	{"listen", no_argument, NULL, OPT_LISTEN},
-	{"server", required_argument, NULL, OPT_SERVER},
-	{"port", required_argument, NULL, OPT_PORT},
-	{"dev", required_argument, NULL, OPT_DEV},
-	{"addr", required_argument, NULL, OPT_ADDR},
-	{"route", required_argument, NULL, OPT_ROUTE},
-	{"mtu", required_argument, NULL, OPT_MTU},
-	{"pi", no_argument, NULL, OPT_PI},
-	{"control", required_argument, NULL, OPT_CONTROL},
-	{"verbose", no_argument, NULL, 'v'},
-	{"quiet", no_argument, NULL, 'q'},
-	{"help", no_argument, NULL, 'h'},
-	{0},
+    {"listen", no_argument, NULL, OPT_LISTEN},
+    {"server", required_argument, NULL, OPT_SERVER},
+    {"port", required_argument, NULL, OPT_PORT},
+    {"dev", required_argument, NULL, OPT_DEV},
+    {"addr", required_argument, NULL, OPT_ADDR},
+    {"route", required_argument, NULL, OPT_ROUTE},
+    {"mtu", required_argument, NULL, OPT_MTU},
+    {"pi", no_argument, NULL, OPT_PI},
+    {"control", required_argument, NULL, OPT_CONTROL},
+    {"verbose", no_argument, NULL, 'v'},
+    {"quiet", no_argument, NULL, 'q'},
+    {"help", no_argument, NULL, 'h'},
+    {0},
 };
 
 static int take_prefix(const char *flag, const char *arg, struct prefix *list, int *n, int max,
@@ -117,16 +127,18 @@ static int take_option(int opt, const char *arg, struct config *c, char *err, si
 		return 0;
 	case OPT_DEV:
 		if (!dev_name_ok(arg)) {
-			snprintf(err, errlen,
-				 "--dev: '%s' is not a device name (1 to %d characters, no '/', ':' "
-				 "or spaces)",
-				 arg, IFNAMSIZ - 1);
+			snprintf(
+			    err, errlen,
+			    "--dev: '%s' is not a device name (1 to %d characters, no '/', ':' "
+			    "or spaces)",
+			    arg, IFNAMSIZ - 1);
 			return -1;
 		}
 		snprintf(c->dev, sizeof(c->dev), "%s", arg);
 		return 0;
 	case OPT_ADDR:
-		return take_prefix("--addr", arg, c->addrs, &c->naddrs, CONFIG_MAX_ADDRS, err, errlen);
+		return take_prefix("--addr", arg, c->addrs, &c->naddrs, CONFIG_MAX_ADDRS, err,
+				   errlen);
 	case OPT_ROUTE:
 		return take_prefix("--route", arg, c->routes, &c->nroutes, CONFIG_MAX_ROUTES, err,
 				   errlen);
@@ -164,15 +176,16 @@ static int check_config(const struct config *c, char *err, size_t errlen)
 	}
 	for (int i = 0; i < c->naddrs; i++)
 		if (c->addrs[i].family == AF_INET6 && c->mtu && c->mtu < 1280) {
-			snprintf(err, errlen, "--mtu %d is below 1280, the IPv6 minimum, and --addr "
-					      "gives an IPv6 address", c->mtu);
+			snprintf(err, errlen,
+				 "--mtu %d is below 1280, the IPv6 minimum, and --addr "
+				 "gives an IPv6 address",
+				 c->mtu);
 			return -1;
 		}
 	return 0;
 }
 
-enum config_result config_parse(int argc, char **argv, struct config *c, char *err,
-				size_t errlen)
+enum config_result config_parse(int argc, char **argv, struct config *c, char *err, size_t errlen)
 {
 	int opt;
 

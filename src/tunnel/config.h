@@ -34,8 +34,7 @@ struct config {
 enum config_result { CONFIG_OK, CONFIG_HELP, CONFIG_ERROR };
 
 /* On CONFIG_ERROR, err holds one line naming what is wrong. */
-enum config_result config_parse(int argc, char **argv, struct config *c, char *err,
-				size_t errlen);
+enum config_result config_parse(int argc, char **argv, struct config *c, char *err, size_t errlen);
 void config_usage(FILE *f);
 
 #endif

@@ -25,7 +25,7 @@ int control_open(struct control *c, const char *path, char *err, size_t errlen)
 		return -1;
 	}
 	memcpy(sun.sun_path, path, strlen(path));
-	unlink(path); /* a stale socket from a tunnel that was killed */
+	unlink(path);	   /* a stale socket from a tunnel that was killed */
 	old = umask(0077); /* counters are for root's eyes */
 	if (bind(c->fd, (struct sockaddr *)&sun, sizeof(sun)) || listen(c->fd, 4)) {
 		snprintf(err, errlen, "--control: cannot listen on %s: %s", path, strerror(errno));

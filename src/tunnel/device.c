@@ -29,14 +29,16 @@ int device_default_mtu(struct nl *nl, const struct sockaddr_storage *peer, size_
 
 	if (peer) {
 		family = peer->ss_family;
-		dst = family == AF_INET6 ? (const void *)&((const struct sockaddr_in6 *)peer)->sin6_addr
-					 : (const void *)&((const struct sockaddr_in *)peer)->sin_addr;
+		dst = family == AF_INET6
+			  ? (const void *)&((const struct sockaddr_in6 *)peer)->sin6_addr
+			  : (const void *)&((const struct sockaddr_in *)peer)->sin_addr;
 		rc = nl_route_get(nl, family, dst, &oif, &route_mtu);
 		if (!rc)
 			rc = underlay_of(nl, oif, route_mtu, &mtu, ifname, sizeof(ifname));
 		inet_ntop(family, dst, a, sizeof(a));
 		if (rc)
-			snprintf(why, whylen, "no route to %s (%s); assuming 1500", a, strerror(-rc));
+			snprintf(why, whylen, "no route to %s (%s); assuming 1500", a,
+				 strerror(-rc));
 		else
 			snprintf(why, whylen, "%s MTU of the route to %s via %s",
 				 route_mtu ? "locked" : "link", a, ifname);
@@ -67,7 +69,8 @@ static int configure(struct device *d, const struct config *c, int mtu, char *er
 
 	rc = nl_link_set(&d->nl, d->index, true, mtu);
 	if (rc) {
-		snprintf(err, errlen, "cannot set %s up with MTU %d: %s", c->dev, mtu, strerror(-rc));
+		snprintf(err, errlen, "cannot set %s up with MTU %d: %s", c->dev, mtu,
+			 strerror(-rc));
 		return -1;
 	}
 	for (int i = 0; i < c->naddrs; i++) {
@@ -81,7 +84,8 @@ static int configure(struct device *d, const struct config *c, int mtu, char *er
 	for (int i = 0; i < c->nroutes; i++) {
 		rc = nl_route_add(&d->nl, &c->routes[i], NULL, d->index);
 		if (rc == -EEXIST) {
-			snprintf(err, errlen, "cannot route %s through %s: a route to it exists already",
+			snprintf(err, errlen,
+				 "cannot route %s through %s: a route to it exists already",
 				 prefix_str(&c->routes[i], p, sizeof(p)), c->dev);
 			return -1;
 		}
@@ -108,7 +112,8 @@ int device_up(struct device *d, const struct config *c, int mtu, char *err, size
 		return -1;
 	rc = nl_link_get(&d->nl, c->dev, 0, &l);
 	if (rc) {
-		snprintf(err, errlen, "cannot find %s after creating it: %s", c->dev, strerror(-rc));
+		snprintf(err, errlen, "cannot find %s after creating it: %s", c->dev,
+			 strerror(-rc));
 		device_down(d, c);
 		return -1;
 	}

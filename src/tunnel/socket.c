@@ -82,10 +82,10 @@ int udp_recv_batch(struct udp *u, struct batch *b)
 	for (unsigned int i = 0; i < BATCH_MAX; i++) {
 		b->iov[i] = (struct iovec){b->slot[i].data, SLOT_DATA};
 		b->msg[i].msg_hdr = (struct msghdr){
-			.msg_name = &b->slot[i].addr,
-			.msg_namelen = sizeof(b->slot[i].addr),
-			.msg_iov = &b->iov[i],
-			.msg_iovlen = 1,
+		    .msg_name = &b->slot[i].addr,
+		    .msg_namelen = sizeof(b->slot[i].addr),
+		    .msg_iov = &b->iov[i],
+		    .msg_iovlen = 1,
 		};
 	}
 	n = recvmmsg(u->fd, b->msg, BATCH_MAX, MSG_DONTWAIT, NULL);
@@ -131,10 +131,10 @@ int udp_send_batch(struct udp *u, struct batch *b, const struct sockaddr_storage
 			continue;
 		b->iov[n] = (struct iovec){b->slot[i].data, b->slot[i].out_len};
 		b->msg[n].msg_hdr = (struct msghdr){
-			.msg_name = &dst,
-			.msg_namelen = sockaddr_len(&dst),
-			.msg_iov = &b->iov[n],
-			.msg_iovlen = 1,
+		    .msg_name = &dst,
+		    .msg_namelen = sockaddr_len(&dst),
+		    .msg_iov = &b->iov[n],
+		    .msg_iovlen = 1,
 		};
 		which[n++] = i;
 	}

@@ -3,8 +3,8 @@
 #include <inttypes.h>
 
 static const char *const names[DROP_MAX] = {
-	[DROP_TRUNCATED] = "truncated", [DROP_NOT_IP] = "not_ip",     [DROP_TOO_BIG] = "too_big",
-	[DROP_NO_PEER] = "no_peer",	[DROP_STRANGER] = "stranger", [DROP_IO] = "io_error",
+    [DROP_TRUNCATED] = "truncated", [DROP_NOT_IP] = "not_ip",	  [DROP_TOO_BIG] = "too_big",
+    [DROP_NO_PEER] = "no_peer",	    [DROP_STRANGER] = "stranger", [DROP_IO] = "io_error",
 };
 
 const char *drop_name(enum drop d)
@@ -25,8 +25,8 @@ void stats_print(const struct stats *s, FILE *f)
 {
 	fprintf(f, "  %-10s %12" PRIu64 " packets %14" PRIu64 " bytes\n", "sent", s->tx_packets,
 		s->tx_bytes);
-	fprintf(f, "  %-10s %12" PRIu64 " packets %14" PRIu64 " bytes\n", "received",
-		s->rx_packets, s->rx_bytes);
+	fprintf(f, "  %-10s %12" PRIu64 " packets %14" PRIu64 " bytes\n", "received", s->rx_packets,
+		s->rx_bytes);
 	fprintf(f, "  %-10s %12" PRIu64 " packets\n", "dropped", stats_dropped(s));
 	for (int i = 0; i < DROP_MAX; i++)
 		fprintf(f, "    %-10s %10" PRIu64 "\n", names[i], s->drops[i]);

@@ -14,7 +14,7 @@
 #define ROUNDS_PER_WAKEUP 8
 
 static void say(struct tunnel *t, int level, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 static void say(struct tunnel *t, int level, const char *fmt, ...)
 {
@@ -47,8 +47,10 @@ static void log_packet(struct tunnel *t, const char *dir, const struct sockaddr_
 	pkt_decode(inner, len, line, sizeof(line));
 	sockaddr_str(ep, who, sizeof(who));
 	fprintf(t->log, "%10.6f %s%-4s%s %-22s %s%s%s%s\n", uptime(t),
-		term_c(&t->term, drop ? C_RED : dir[0] == 's' ? C_CYAN : C_GREEN), dir,
-		term_c(&t->term, C_RESET), who, line, drop ? "  DROP " : "", drop ? drop : "",
+		term_c(&t->term, drop		 ? C_RED
+				 : dir[0] == 's' ? C_CYAN
+						 : C_GREEN),
+		dir, term_c(&t->term, C_RESET), who, line, drop ? "  DROP " : "", drop ? drop : "",
 		"");
 }
 
@@ -309,8 +311,7 @@ static int choose_mtu(struct tunnel *t, const struct sockaddr_storage *server, c
 	return mtu;
 }
 
-static int open_socket(struct tunnel *t, struct sockaddr_storage *server, char *err,
-		       size_t errlen)
+static int open_socket(struct tunnel *t, struct sockaddr_storage *server, char *err, size_t errlen)
 {
 	char ep[64];
 
@@ -369,7 +370,8 @@ int tunnel_start(struct tunnel *t, const struct config *cfg, char *err, size_t e
 		say(t, 1, ", %s", prefix_str(&cfg->addrs[i], p, sizeof(p)));
 	say(t, 1, "\n");
 	for (int i = 0; i < cfg->nroutes; i++)
-		say(t, 1, "route: %s dev %s\n", prefix_str(&cfg->routes[i], p, sizeof(p)), cfg->dev);
+		say(t, 1, "route: %s dev %s\n", prefix_str(&cfg->routes[i], p, sizeof(p)),
+		    cfg->dev);
 	if (cfg->role == ROLE_SERVER)
 		say(t, 1, "listening on UDP port %u; waiting for a client\n", cfg->port);
 	fflush(t->log);

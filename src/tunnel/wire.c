@@ -24,8 +24,7 @@ static enum drop parse_error(enum pkt_error e)
 }
 
 /* The inner packet behind the mode's header, checked against that header. */
-static bool inner(enum wire_mode m, const uint8_t *buf, size_t len, struct pkt *p,
-		  enum drop *why)
+static bool inner(enum wire_mode m, const uint8_t *buf, size_t len, struct pkt *p, enum drop *why)
 {
 	size_t hdr = wire_overhead(m);
 	enum pkt_error e;
@@ -60,8 +59,8 @@ bool wire_decap(enum wire_mode m, const uint8_t *dg, size_t len, struct pkt *p, 
 	return true;
 }
 
-bool wire_encap(enum wire_mode m, const uint8_t *buf, size_t len, int outer_version,
-		struct pkt *p, size_t *out_len, enum drop *why)
+bool wire_encap(enum wire_mode m, const uint8_t *buf, size_t len, int outer_version, struct pkt *p,
+		size_t *out_len, enum drop *why)
 {
 	size_t max = outer_version == 6 ? UDP_MAX_PAYLOAD_V6 : UDP_MAX_PAYLOAD_V4;
 

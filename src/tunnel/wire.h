@@ -31,7 +31,7 @@ bool wire_decap(enum wire_mode m, const uint8_t *dg, size_t len, struct pkt *p, 
  * A packet read from the TUN device, about to go out in a datagram over
  * an outer IP header of outer_version.  *out_len is the datagram's length.
  */
-bool wire_encap(enum wire_mode m, const uint8_t *buf, size_t len, int outer_version,
-		struct pkt *p, size_t *out_len, enum drop *why);
+bool wire_encap(enum wire_mode m, const uint8_t *buf, size_t len, int outer_version, struct pkt *p,
+		size_t *out_len, enum drop *why);
 
 #endif

@@ -33,8 +33,15 @@ static void prefixes(void **state)
 
 static void bad_prefixes(void **state)
 {
-	static const char *const bad[] = {"", "/24", "1.2.3/24", "1.2.3.4/", "1.2.3.4/-1",
-					  "1.2.3.4/33", "1.2.3.4/2x", "::1/129", "1.2.3.4 /24",
+	static const char *const bad[] = {"",
+					  "/24",
+					  "1.2.3/24",
+					  "1.2.3.4/",
+					  "1.2.3.4/-1",
+					  "1.2.3.4/33",
+					  "1.2.3.4/2x",
+					  "::1/129",
+					  "1.2.3.4 /24",
 					  "a-very-long-string-that-is-not-an-address-at-all-/1"};
 	struct prefix p;
 	char err[160];
@@ -56,19 +63,24 @@ static void host_and_port(void **state)
 
 	(void)state;
 	port = 1234;
-	assert_int_equal(hostport_split("203.0.113.10", host, sizeof(host), &port, err, sizeof(err)), 0);
+	assert_int_equal(
+	    hostport_split("203.0.113.10", host, sizeof(host), &port, err, sizeof(err)), 0);
 	assert_string_equal(host, "203.0.113.10");
 	assert_int_equal(port, 1234);
-	assert_int_equal(hostport_split("203.0.113.10:99", host, sizeof(host), &port, err, sizeof(err)), 0);
+	assert_int_equal(
+	    hostport_split("203.0.113.10:99", host, sizeof(host), &port, err, sizeof(err)), 0);
 	assert_int_equal(port, 99);
-	assert_int_equal(hostport_split("[2001:db8::1]:7", host, sizeof(host), &port, err, sizeof(err)), 0);
+	assert_int_equal(
+	    hostport_split("[2001:db8::1]:7", host, sizeof(host), &port, err, sizeof(err)), 0);
 	assert_string_equal(host, "2001:db8::1");
 	assert_int_equal(port, 7);
 	port = 1234;
-	assert_int_equal(hostport_split("2001:db8::1", host, sizeof(host), &port, err, sizeof(err)), 0);
+	assert_int_equal(hostport_split("2001:db8::1", host, sizeof(host), &port, err, sizeof(err)),
+			 0);
 	assert_string_equal(host, "2001:db8::1");
 	assert_int_equal(port, 1234);
-	assert_int_equal(hostport_split("[2001:db8::1", host, sizeof(host), &port, err, sizeof(err)), -1);
+	assert_int_equal(
+	    hostport_split("[2001:db8::1", host, sizeof(host), &port, err, sizeof(err)), -1);
 	assert_int_equal(hostport_split("[::1]x", host, sizeof(host), &port, err, sizeof(err)), -1);
 	assert_int_equal(hostport_split("h:0", host, sizeof(host), &port, err, sizeof(err)), -1);
 	assert_int_equal(hostport_split("h:", host, sizeof(host), &port, err, sizeof(err)), -1);
@@ -106,9 +118,9 @@ static void port_numbers(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(prefixes),	   cmocka_unit_test(bad_prefixes),
-		cmocka_unit_test(host_and_port),   cmocka_unit_test(resolve_literals),
-		cmocka_unit_test(port_numbers),
+	    cmocka_unit_test(prefixes),	     cmocka_unit_test(bad_prefixes),
+	    cmocka_unit_test(host_and_port), cmocka_unit_test(resolve_literals),
+	    cmocka_unit_test(port_numbers),
 	};
 	return cmocka_run_group_tests_name("addr", tests, NULL, NULL);
 }

@@ -79,12 +79,12 @@ static void pseudo_header_v6_differs_by_address(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(rfc1071_example),
-		cmocka_unit_test(ipv4_header),
-		cmocka_unit_test(odd_length),
-		cmocka_unit_test(empty),
-		cmocka_unit_test(pseudo_header_v4),
-		cmocka_unit_test(pseudo_header_v6_differs_by_address),
+	    cmocka_unit_test(rfc1071_example),
+	    cmocka_unit_test(ipv4_header),
+	    cmocka_unit_test(odd_length),
+	    cmocka_unit_test(empty),
+	    cmocka_unit_test(pseudo_header_v4),
+	    cmocka_unit_test(pseudo_header_v6_differs_by_address),
 	};
 	return cmocka_run_group_tests_name("checksum", tests, NULL, NULL);
 }

@@ -9,8 +9,8 @@
 
 #include <string.h>
 
-#define ARGV(...) ((char *[]){"tunnel", __VA_ARGS__, NULL})
-#define ARGC(...) ((int)(sizeof((char *[]){"tunnel", __VA_ARGS__}) / sizeof(char *)))
+#define ARGV(...)	   ((char *[]){"tunnel", __VA_ARGS__, NULL})
+#define ARGC(...)	   ((int)(sizeof((char *[]){"tunnel", __VA_ARGS__}) / sizeof(char *)))
 #define PARSE(c, err, ...) config_parse(ARGC(__VA_ARGS__), ARGV(__VA_ARGS__), c, err, sizeof(err))
 
 static void server_defaults(void **state)
@@ -35,8 +35,9 @@ static void client_full(void **state)
 
 	(void)state;
 	assert_int_equal(PARSE(&c, err, "--server", "203.0.113.10:4000", "--dev", "vpn7", "--addr",
-			       "172.31.255.7/24", "--addr", "fd00::7/64", "--route", "172.16.0.0/12",
-			       "--route", "10.0.0.0/8", "--mtu", "1400", "--pi", "-v"),
+			       "172.31.255.7/24", "--addr", "fd00::7/64", "--route",
+			       "172.16.0.0/12", "--route", "10.0.0.0/8", "--mtu", "1400", "--pi",
+			       "-v"),
 			 CONFIG_OK);
 	assert_int_equal(c.role, ROLE_CLIENT);
 	assert_string_equal(c.server, "203.0.113.10:4000");
@@ -147,10 +148,13 @@ static void parse_again(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(server_defaults), cmocka_unit_test(client_full),
-		cmocka_unit_test(equals_form_and_quiet), cmocka_unit_test(help),
-		cmocka_unit_test(refusals), cmocka_unit_test(route_limit),
-		cmocka_unit_test(parse_again),
+	    cmocka_unit_test(server_defaults),
+	    cmocka_unit_test(client_full),
+	    cmocka_unit_test(equals_form_and_quiet),
+	    cmocka_unit_test(help),
+	    cmocka_unit_test(refusals),
+	    cmocka_unit_test(route_limit),
+	    cmocka_unit_test(parse_again),
 	};
 	return cmocka_run_group_tests_name("config", tests, NULL, NULL);
 }

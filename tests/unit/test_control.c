@@ -56,10 +56,10 @@ static void long_value_is_cut_not_overrun(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(values),
-		cmocka_unit_test(last_line_without_key),
-		cmocka_unit_test(lines),
-		cmocka_unit_test(long_value_is_cut_not_overrun),
+	    cmocka_unit_test(values),
+	    cmocka_unit_test(last_line_without_key),
+	    cmocka_unit_test(lines),
+	    cmocka_unit_test(long_value_is_cut_not_overrun),
 	};
 	return cmocka_run_group_tests_name("control", tests, NULL, NULL);
 }

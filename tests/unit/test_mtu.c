@@ -63,10 +63,10 @@ static void explained(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(blog_figures),
-		cmocka_unit_test(ipv6_outer_and_inner),
-		cmocka_unit_test(small_underlays),
-		cmocka_unit_test(explained),
+	    cmocka_unit_test(blog_figures),
+	    cmocka_unit_test(ipv6_outer_and_inner),
+	    cmocka_unit_test(small_underlays),
+	    cmocka_unit_test(explained),
 	};
 	return cmocka_run_group_tests_name("mtu", tests, NULL, NULL);
 }

@@ -239,7 +239,7 @@ static void ipv6_extension_headers(void **state)
 	/* IPv6, hop-by-hop (8 bytes), fragment header (8 bytes), then UDP (8 bytes). */
 	buf[0] = 0x60;
 	buf[5] = 24;
-	buf[6] = 0;  /* hop-by-hop */
+	buf[6] = 0; /* hop-by-hop */
 	buf[7] = 64;
 	buf[40] = 44; /* next: fragment */
 	buf[41] = 0;  /* length 0: 8 bytes */
@@ -326,19 +326,19 @@ static void decode_never_overflows(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(icmp_echo_v4),
-		cmocka_unit_test(udp_tcp_v4),
-		cmocka_unit_test(all_v6),
-		cmocka_unit_test(icmp_on_v6_becomes_icmpv6),
-		cmocka_unit_test(build_refuses_small_buffer),
-		cmocka_unit_test(every_truncation),
-		cmocka_unit_test(not_ip),
-		cmocka_unit_test(bad_ipv4_header),
-		cmocka_unit_test(trailing_bytes_are_not_the_packet),
-		cmocka_unit_test(fragments_v4),
-		cmocka_unit_test(ipv6_extension_headers),
-		cmocka_unit_test(decode_lines),
-		cmocka_unit_test(decode_never_overflows),
+	    cmocka_unit_test(icmp_echo_v4),
+	    cmocka_unit_test(udp_tcp_v4),
+	    cmocka_unit_test(all_v6),
+	    cmocka_unit_test(icmp_on_v6_becomes_icmpv6),
+	    cmocka_unit_test(build_refuses_small_buffer),
+	    cmocka_unit_test(every_truncation),
+	    cmocka_unit_test(not_ip),
+	    cmocka_unit_test(bad_ipv4_header),
+	    cmocka_unit_test(trailing_bytes_are_not_the_packet),
+	    cmocka_unit_test(fragments_v4),
+	    cmocka_unit_test(ipv6_extension_headers),
+	    cmocka_unit_test(decode_lines),
+	    cmocka_unit_test(decode_never_overflows),
 	};
 	return cmocka_run_group_tests_name("packet", tests, NULL, NULL);
 }

@@ -107,10 +107,10 @@ static void client_refuses_strangers(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(server_learns_then_follows),
-		cmocka_unit_test(mapped_is_same),
-		cmocka_unit_test(server_follows_across_families),
-		cmocka_unit_test(client_refuses_strangers),
+	    cmocka_unit_test(server_learns_then_follows),
+	    cmocka_unit_test(mapped_is_same),
+	    cmocka_unit_test(server_follows_across_families),
+	    cmocka_unit_test(client_refuses_strangers),
 	};
 	return cmocka_run_group_tests_name("peer", tests, NULL, NULL);
 }

@@ -82,7 +82,8 @@ static void torn_and_junk_lines_are_skipped(void **state)
 	snprintf(path, sizeof(path), "%s/state", tmpl);
 	f = fopen(path, "w");
 	assert_non_null(f);
-	fputs("netns a\nproc 1 5 x tunnel\nproc 12 notanumber x y\nbogus\nproc 77 9 office-server tun",
+	fputs("netns a\nproc 1 5 x tunnel\nproc 12 notanumber x y\nbogus\nproc 77 9 office-server "
+	      "tun",
 	      f);
 	fclose(f);
 	/* PID 1 is never ours to stop, and the other lines are not records. */
@@ -109,10 +110,10 @@ static void recycled_pid_is_not_ours(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(lab_names),
-		cmocka_unit_test(records_roundtrip),
-		cmocka_unit_test(torn_and_junk_lines_are_skipped),
-		cmocka_unit_test(recycled_pid_is_not_ours),
+	    cmocka_unit_test(lab_names),
+	    cmocka_unit_test(records_roundtrip),
+	    cmocka_unit_test(torn_and_junk_lines_are_skipped),
+	    cmocka_unit_test(recycled_pid_is_not_ours),
 	};
 	return cmocka_run_group_tests_name("state", tests, NULL, NULL);
 }

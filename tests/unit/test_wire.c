@@ -127,9 +127,9 @@ static void too_big_for_one_datagram(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(plain_roundtrip),	    cmocka_unit_test(pi_roundtrip),
-		cmocka_unit_test(short_datagrams),	    cmocka_unit_test(garbage),
-		cmocka_unit_test(too_big_for_one_datagram),
+	    cmocka_unit_test(plain_roundtrip),		cmocka_unit_test(pi_roundtrip),
+	    cmocka_unit_test(short_datagrams),		cmocka_unit_test(garbage),
+	    cmocka_unit_test(too_big_for_one_datagram),
 	};
 	return cmocka_run_group_tests_name("wire", tests, NULL, NULL);
 }
