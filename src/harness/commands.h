@@ -4,6 +4,8 @@
 
 #include "lab.h"
 
+#include <stdio.h>
+
 int cmd_up(int argc, char **argv);
 int cmd_down(int argc, char **argv);
 int cmd_status(int argc, char **argv);
@@ -34,6 +36,11 @@ struct common {
 	bool json;
 };
 int common_option(int opt, struct common *c);
+/*
+ * For a command that takes only the common options: -1 after --help
+ * (exit 0), 2 after a usage error (already reported), 0 to go on.
+ */
+int parse_common(const char *cmd, int argc, char **argv, struct common *c, void (*usage)(FILE *f));
 /* One line for an unknown option or a missing value, from getopt's state. */
 void bad_option(const char *cmd, int opt, char **argv);
 

@@ -66,28 +66,14 @@ int lab_teardown(struct lab *lab, bool quiet)
 
 int cmd_down(int argc, char **argv)
 {
-	static const struct option opts[] = {COMMON_OPTIONS, {0}};
 	struct common c = {0};
 	struct lab lab;
 	char err[256];
-	int opt, rc;
+	int rc;
 
-	opterr = 0;
-	while ((opt = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
-		rc = common_option(opt, &c);
-		if (rc < 0) {
-			usage(stdout);
-			return 0;
-		}
-		if (rc == 0) {
-			bad_option("down", opt, argv);
-			return 2;
-		}
-	}
-	if (optind < argc) {
-		fprintf(stderr, "harness down: unexpected argument '%s'\n", argv[optind]);
-		return 2;
-	}
+	rc = parse_common("down", argc, argv, &c, usage);
+	if (rc)
+		return rc < 0 ? 0 : rc;
 	if (lab_init(&lab, c.lab, err, sizeof(err))) {
 		fprintf(stderr, "harness down: %s\n", err);
 		return 2;

@@ -33,3 +33,27 @@ void bad_option(const char *cmd, int opt, char **argv)
 		fprintf(stderr, "harness %s: unknown option '%s' (see harness %s --help)\n", cmd,
 			argv[optind - 1], cmd);
 }
+
+int parse_common(const char *cmd, int argc, char **argv, struct common *c, void (*usage)(FILE *f))
+{
+	static const struct option opts[] = {COMMON_OPTIONS, {0}};
+	int opt, rc;
+
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+		rc = common_option(opt, c);
+		if (rc < 0) {
+			usage(stdout);
+			return -1;
+		}
+		if (rc == 0) {
+			bad_option(cmd, opt, argv);
+			return 2;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "harness %s: unexpected argument '%s'\n", cmd, argv[optind]);
+		return 2;
+	}
+	return 0;
+}

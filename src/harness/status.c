@@ -249,28 +249,14 @@ static int show(const struct lab *lab)
 
 int cmd_status(int argc, char **argv)
 {
-	static const struct option opts[] = {COMMON_OPTIONS, {0}};
 	struct common c = {0};
 	struct lab lab;
 	char err[256];
-	int opt, rc;
+	int rc;
 
-	opterr = 0;
-	while ((opt = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
-		rc = common_option(opt, &c);
-		if (rc < 0) {
-			usage(stdout);
-			return 0;
-		}
-		if (rc == 0) {
-			bad_option("status", opt, argv);
-			return 2;
-		}
-	}
-	if (optind < argc) {
-		fprintf(stderr, "harness status: unexpected argument '%s'\n", argv[optind]);
-		return 2;
-	}
+	rc = parse_common("status", argc, argv, &c, usage);
+	if (rc)
+		return rc < 0 ? 0 : rc;
 	if (lab_init(&lab, c.lab, err, sizeof(err))) {
 		fprintf(stderr, "harness status: %s\n", err);
 		return 2;

@@ -84,25 +84,34 @@ static int nl_talk(struct nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *arg)
 	}
 }
 
-static int link_attr(const struct nlattr *a, void *data)
-{
-	const struct nlattr **tb = data;
-	int type = mnl_attr_get_type(a);
+/* Attributes by type, for one message or one nest; types past max are skipped. */
+struct attrs {
+	const struct nlattr **tb;
+	uint16_t max;
+};
 
-	if (mnl_attr_type_valid(a, IFLA_MAX) < 0)
-		return MNL_CB_OK;
-	tb[type] = a;
+static int put_attr(const struct nlattr *a, void *data)
+{
+	struct attrs *t = data;
+
+	if (mnl_attr_type_valid(a, t->max) > 0)
+		t->tb[mnl_attr_get_type(a)] = a;
 	return MNL_CB_OK;
 }
 
-static int linkinfo_attr(const struct nlattr *a, void *data)
+static void parse_attrs(const struct nlmsghdr *nlh, size_t hdrlen, const struct nlattr **tb,
+			uint16_t max)
 {
-	const struct nlattr **tb = data;
+	struct attrs t = {tb, max};
 
-	if (mnl_attr_type_valid(a, IFLA_INFO_MAX) < 0)
-		return MNL_CB_OK;
-	tb[mnl_attr_get_type(a)] = a;
-	return MNL_CB_OK;
+	mnl_attr_parse(nlh, (unsigned int)hdrlen, put_attr, &t);
+}
+
+static void parse_nested(const struct nlattr *nest, const struct nlattr **tb, uint16_t max)
+{
+	struct attrs t = {tb, max};
+
+	mnl_attr_parse_nested(nest, put_attr, &t);
 }
 
 static void link_from_msg(const struct nlmsghdr *nlh, struct nl_link *l)
@@ -111,7 +120,7 @@ static void link_from_msg(const struct nlmsghdr *nlh, struct nl_link *l)
 	const struct ifinfomsg *ifi = mnl_nlmsg_get_payload(nlh);
 
 	memset(l, 0, sizeof(*l));
-	mnl_attr_parse(nlh, sizeof(*ifi), link_attr, tb);
+	parse_attrs(nlh, sizeof(*ifi), tb, IFLA_MAX);
 	l->index = ifi->ifi_index;
 	l->up = ifi->ifi_flags & IFF_UP;
 	l->running = ifi->ifi_flags & IFF_RUNNING;
@@ -122,7 +131,7 @@ static void link_from_msg(const struct nlmsghdr *nlh, struct nl_link *l)
 	if (tb[IFLA_LINK] && mnl_attr_validate(tb[IFLA_LINK], MNL_TYPE_U32) == 0)
 		l->peer_index = (int)mnl_attr_get_u32(tb[IFLA_LINK]);
 	if (tb[IFLA_LINKINFO]) {
-		mnl_attr_parse_nested(tb[IFLA_LINKINFO], linkinfo_attr, info);
+		parse_nested(tb[IFLA_LINKINFO], info, IFLA_INFO_MAX);
 		if (info[IFLA_INFO_KIND] &&
 		    mnl_attr_validate(info[IFLA_INFO_KIND], MNL_TYPE_STRING) == 0)
 			snprintf(l->kind, sizeof(l->kind), "%s",
@@ -270,16 +279,6 @@ struct route_reply {
 	bool found;
 };
 
-static int route_attr(const struct nlattr *a, void *data)
-{
-	const struct nlattr **tb = data;
-
-	if (mnl_attr_type_valid(a, RTA_MAX) < 0)
-		return MNL_CB_OK;
-	tb[mnl_attr_get_type(a)] = a;
-	return MNL_CB_OK;
-}
-
 static int metric_attr(const struct nlattr *a, void *data)
 {
 	int *mtu = data;
@@ -300,7 +299,7 @@ static int route_cb(const struct nlmsghdr *nlh, void *arg)
 	if (r->want_default && (rtm->rtm_dst_len != 0 || rtm->rtm_table != RT_TABLE_MAIN ||
 				rtm->rtm_type != RTN_UNICAST))
 		return MNL_CB_OK;
-	mnl_attr_parse(nlh, sizeof(*rtm), route_attr, tb);
+	parse_attrs(nlh, sizeof(*rtm), tb, RTA_MAX);
 	if (!tb[RTA_OIF] || mnl_attr_validate(tb[RTA_OIF], MNL_TYPE_U32) < 0)
 		return MNL_CB_OK;
 	r->oif = (int)mnl_attr_get_u32(tb[RTA_OIF]);
@@ -364,31 +363,27 @@ static int link_dump_cb(const struct nlmsghdr *nlh, void *arg)
 	return MNL_CB_OK;
 }
 
-int nl_dump_links(struct nl *nl, nl_link_fn fn, void *arg)
+/* A dump of every object of a type, in every family: the header is all zero. */
+static int dump(struct nl *nl, uint16_t type, size_t hdrlen, mnl_cb_t cb, void *arg)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
-	struct nlmsghdr *nlh = msg_start(nl, buf, RTM_GETLINK, NLM_F_DUMP);
-	struct ifinfomsg *ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
+	struct nlmsghdr *nlh = msg_start(nl, buf, type, NLM_F_DUMP);
+
+	mnl_nlmsg_put_extra_header(nlh, hdrlen);
+	return nl_talk(nl, nlh, cb, arg);
+}
+
+int nl_dump_links(struct nl *nl, nl_link_fn fn, void *arg)
+{
 	struct link_dump d = {fn, arg};
 
-	ifi->ifi_family = AF_UNSPEC;
-	return nl_talk(nl, nlh, link_dump_cb, &d);
+	return dump(nl, RTM_GETLINK, sizeof(struct ifinfomsg), link_dump_cb, &d);
 }
 
 struct addr_dump {
 	nl_addr_fn fn;
 	void *arg;
 };
-
-static int addr_attr(const struct nlattr *a, void *data)
-{
-	const struct nlattr **tb = data;
-
-	if (mnl_attr_type_valid(a, IFA_MAX) < 0)
-		return MNL_CB_OK;
-	tb[mnl_attr_get_type(a)] = a;
-	return MNL_CB_OK;
-}
 
 static int addr_dump_cb(const struct nlmsghdr *nlh, void *arg)
 {
@@ -400,7 +395,7 @@ static int addr_dump_cb(const struct nlmsghdr *nlh, void *arg)
 
 	if (ifa->ifa_family != AF_INET && ifa->ifa_family != AF_INET6)
 		return MNL_CB_OK;
-	mnl_attr_parse(nlh, sizeof(*ifa), addr_attr, tb);
+	parse_attrs(nlh, sizeof(*ifa), tb, IFA_MAX);
 	a = tb[IFA_LOCAL] ? tb[IFA_LOCAL] : tb[IFA_ADDRESS];
 	if (!a || mnl_attr_get_payload_len(a) != alen)
 		return MNL_CB_OK;
@@ -414,11 +409,7 @@ static int addr_dump_cb(const struct nlmsghdr *nlh, void *arg)
 
 int nl_dump_addrs(struct nl *nl, nl_addr_fn fn, void *arg)
 {
-	char buf[MNL_SOCKET_BUFFER_SIZE];
-	struct nlmsghdr *nlh = msg_start(nl, buf, RTM_GETADDR, NLM_F_DUMP);
-	struct ifaddrmsg *ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
 	struct addr_dump d = {fn, arg};
 
-	ifa->ifa_family = AF_UNSPEC;
-	return nl_talk(nl, nlh, addr_dump_cb, &d);
+	return dump(nl, RTM_GETADDR, sizeof(struct ifaddrmsg), addr_dump_cb, &d);
 }
