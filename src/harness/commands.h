@@ -11,6 +11,7 @@ int cmd_down(int argc, char **argv);
 int cmd_status(int argc, char **argv);
 int cmd_exec(int argc, char **argv);
 int cmd_shell(int argc, char **argv);
+int cmd_set(int argc, char **argv);
 
 /* Stops every recorded process and removes every recorded namespace and file. */
 int lab_teardown(struct lab *lab, bool quiet);

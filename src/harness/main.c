@@ -18,6 +18,7 @@ struct command {
 static const struct command commands[] = {
     {"up", cmd_up, "build the lab and start the tunnel"},
     {"down", cmd_down, "remove everything the lab made"},
+    {"set", cmd_set, "change MTUs, the ICMP firewall and impairments of a running lab"},
     {"status", cmd_status, "nodes, links, addresses and tunnel counters"},
     {"exec", cmd_exec, "run a command on a node"},
     {"shell", cmd_shell, "open a shell on a node"},

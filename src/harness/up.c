@@ -1,7 +1,8 @@
 /* harness up: build the home/office lab and start the tunnel across it. */
 #include "commands.h"
 #include "control.h"
-#include "nat.h"
+#include "firewall.h"
+#include "settings.h"
 #include "spawn.h"
 #include "state.h"
 #include "lib/netlink.h"
@@ -24,6 +25,7 @@ struct up {
 	struct lab lab;
 	enum lab_mode mode;
 	int underlay; /* 4 or 6: the family the tunnel's datagrams use */
+	struct settings set;
 	struct nl nl[NODE_COUNT];
 	int nsfd[NODE_COUNT];
 	char err[512];
@@ -31,15 +33,18 @@ struct up {
 
 static void usage(FILE *f)
 {
-	fputs("usage: harness up [--mode plaintext|pi] [--underlay 4|6] [options]\n"
-	      "\n"
-	      "Builds the lab (home-laptop, home-router with NAT, internet, office-server,\n"
-	      "office-host) in network namespaces and starts the tunnel between home-laptop\n"
-	      "and office-server.\n"
-	      "\n"
-	      "  --mode MODE     plaintext (default) or pi (4-byte TUN header on the wire)\n"
-	      "  --underlay 4|6  carry the tunnel over IPv4 (default) or IPv6\n" COMMON_HELP,
-	      f);
+	fputs(
+	    "usage: harness up [--mode plaintext|pi] [--underlay 4|6] [broken network] [options]\n"
+	    "\n"
+	    "Builds the lab (home-laptop, home-router with NAT, internet, office-server,\n"
+	    "office-host) in network namespaces and starts the tunnel between home-laptop\n"
+	    "and office-server.\n"
+	    "\n"
+	    "  --mode MODE     plaintext (default) or pi (4-byte TUN header on the wire)\n"
+	    "  --underlay 4|6  carry the tunnel over IPv4 (default) or IPv6\n"
+	    "  --no-pmtu       tunnels do not follow the path MTU (no ICMP back inside)\n"
+	    "\nA broken network, for the MTU lessons:\n" SETTINGS_HELP "\n" COMMON_HELP,
+	    f);
 }
 
 static void step(struct up *u, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -295,7 +300,7 @@ static int wait_ready(struct up *u, enum node_id n, pid_t pid)
 
 static int start_tunnel(struct up *u, enum node_id n, char **args)
 {
-	char tunnel[PATH_MAX], ctl[PATH_MAX], log[PATH_MAX], ns[64], cmd[1024];
+	char tunnel[PATH_MAX], ctl[PATH_MAX], log[PATH_MAX], ns[64], cmd[1024], mtu[16];
 	char *argv[32];
 	int argc = 0;
 	size_t len = 0;
@@ -312,6 +317,13 @@ static int start_tunnel(struct up *u, enum node_id n, char **args)
 		argv[argc++] = *args++;
 	if (u->mode == MODE_PI)
 		argv[argc++] = "--pi";
+	if (u->set.no_pmtu)
+		argv[argc++] = "--no-pmtu";
+	if (u->set.tun_mtu) {
+		snprintf(mtu, sizeof(mtu), "%d", u->set.tun_mtu);
+		argv[argc++] = "--mtu";
+		argv[argc++] = mtu;
+	}
 	argv[argc++] = "--control";
 	argv[argc++] = ctl;
 	argv[argc] = NULL;
@@ -388,6 +400,8 @@ static int build(struct up *u)
 	if (nat_masquerade(&u->lab, HOME_ROUTER, "wan", u->err, sizeof(u->err)))
 		return -1;
 	step(u, "NAT: home-router masquerades out of wan as %s", HOME_WAN_V4);
+	if (settings_apply(&u->lab, u->nl, &u->set, false, u->err, sizeof(u->err)))
+		return -1;
 	if (interrupted(u) || start_tunnels(u))
 		return -1;
 	return interrupted(u) ? -1 : 0;
@@ -441,6 +455,7 @@ static int parse(struct up *u, int argc, char **argv)
 	static const struct option opts[] = {
 	    {"mode", required_argument, NULL, 'm'},
 	    {"underlay", required_argument, NULL, 'u'},
+	    SETTINGS_OPTIONS,
 	    COMMON_OPTIONS,
 	    {0},
 	};
@@ -449,12 +464,25 @@ static int parse(struct up *u, int argc, char **argv)
 
 	u->mode = MODE_PLAINTEXT;
 	u->underlay = 4;
+	settings_init(&u->set);
 	opterr = 0;
 	while ((opt = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
 		rc = common_option(opt, &c);
 		if (rc < 0) {
 			usage(stdout);
 			return 1;
+		}
+		if (rc > 0)
+			continue;
+		rc = settings_option(&u->set, opt, optarg, u->err, sizeof(u->err));
+		if (rc < 0) {
+			fprintf(stderr, "harness up: %s\n", u->err);
+			return 2;
+		}
+		if (rc > 0 && opt == 'A') {
+			fprintf(stderr, "harness up: --allow-icmp is for 'harness set'; ICMP "
+					"passes unless --block-icmp\n");
+			return 2;
 		}
 		if (rc > 0)
 			continue;
@@ -483,6 +511,12 @@ static int parse(struct up *u, int argc, char **argv)
 	if (lab_init(&u->lab, c.lab, u->err, sizeof(u->err))) {
 		fprintf(stderr, "harness up: %s\n", u->err);
 		return 2;
+	}
+	/* A black hole needs a limit to hide: without one given, the office uplink gets 1400. */
+	if (u->set.block_icmp == 1 && !u->set.wan_mtu && !u->set.office_mtu) {
+		u->set.office_mtu = 1400;
+		printf("--block-icmp without --wan-mtu or --office-mtu: the office uplink gets "
+		       "MTU 1400, so there is a limit for the lost ICMP to hide\n");
 	}
 	u->lab.explain = c.explain;
 	u->lab.json = c.json;

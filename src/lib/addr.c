@@ -226,3 +226,17 @@ bool sockaddr_same(const struct sockaddr_storage *a, const struct sockaddr_stora
 	}
 	return false;
 }
+
+const char *sockaddr_addr_str(const struct sockaddr_storage *in, char *out, size_t cap)
+{
+	struct sockaddr_storage ss = *in;
+	const void *a;
+
+	sockaddr_unmap(&ss);
+	a = ss.ss_family == AF_INET6 ? (const void *)&((const struct sockaddr_in6 *)&ss)->sin6_addr
+				     : (const void *)&((const struct sockaddr_in *)&ss)->sin_addr;
+	if ((ss.ss_family != AF_INET && ss.ss_family != AF_INET6) ||
+	    !inet_ntop(ss.ss_family, a, out, (socklen_t)cap))
+		snprintf(out, cap, "?");
+	return out;
+}

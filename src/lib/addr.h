@@ -29,6 +29,8 @@ int port_parse(const char *s, uint16_t *port);
 
 /* "198.51.100.2:1234" or "[2001:db8::2]:1234"; IPv4-mapped IPv6 prints as IPv4. */
 const char *sockaddr_str(const struct sockaddr_storage *ss, char *out, size_t cap);
+/* The address alone, without the port. */
+const char *sockaddr_addr_str(const struct sockaddr_storage *ss, char *out, size_t cap);
 /* Equal address and port, treating IPv4-mapped IPv6 as the IPv4 address it maps. */
 bool sockaddr_same(const struct sockaddr_storage *a, const struct sockaddr_storage *b);
 /* Turns an IPv4-mapped IPv6 address into plain IPv4 in place. */

@@ -261,6 +261,65 @@ ssize_t pkt_build(uint8_t *buf, size_t cap, const struct pkt_spec *s)
 	return (ssize_t)total;
 }
 
+bool pkt_is_icmp_error(const struct pkt *p)
+{
+	if (p->proto == IPPROTO_ICMP)
+		return !p->l4 || (p->icmp_type != 0 && p->icmp_type != 8);
+	if (p->proto == IPPROTO_ICMPV6)
+		return !p->l4 || p->icmp_type < 128;
+	return false;
+}
+
+/* RFC 1812 allows quoting up to 576 bytes in all; RFC 4443 up to the 1280-byte minimum MTU. */
+#define ICMP4_MAX 576
+#define ICMP6_MAX 1280
+
+ssize_t pkt_build_too_big(uint8_t *buf, size_t cap, const uint8_t *orig, size_t orig_len,
+			  const uint8_t *src, int mtu)
+{
+	size_t hl, quote, total;
+	struct pkt p;
+	uint32_t sum;
+
+	if (pkt_parse(orig, orig_len, &p) != PKT_OK || pkt_is_icmp_error(&p) ||
+	    (p.fragment && p.frag_off))
+		return -1;
+	hl = p.version == 6 ? 40 : 20;
+	quote = p.len;
+	if (hl + 8 + quote > (p.version == 6 ? ICMP6_MAX : ICMP4_MAX))
+		quote = (p.version == 6 ? ICMP6_MAX : ICMP4_MAX) - hl - 8;
+	total = hl + 8 + quote;
+	if (cap < total)
+		return -1;
+	memset(buf, 0, hl + 8);
+	memcpy(buf + hl + 8, orig, quote);
+	if (p.version == 4) {
+		buf[0] = 0x45;
+		put16(buf + 2, (uint16_t)total);
+		buf[8] = 64;
+		buf[9] = IPPROTO_ICMP;
+		memcpy(buf + 12, src, 4);
+		memcpy(buf + 16, p.src, 4);
+		buf[20] = 3; /* destination unreachable */
+		buf[21] = 4; /* fragmentation needed and DF set */
+		put16(buf + 26, (uint16_t)mtu);
+		put16(buf + 22, ntohs(csum(buf + 20, total - 20)));
+		memcpy(buf + 10, &(uint16_t){csum(buf, 20)}, 2);
+		return (ssize_t)total;
+	}
+	buf[0] = 0x60;
+	put16(buf + 4, (uint16_t)(total - 40));
+	buf[6] = IPPROTO_ICMPV6;
+	buf[7] = 64;
+	memcpy(buf + 8, src, 16);
+	memcpy(buf + 24, p.src, 16);
+	buf[40] = 2; /* packet too big */
+	put32(buf + 44, (uint32_t)mtu);
+	sum = csum_pseudo(6, buf + 8, buf + 24, IPPROTO_ICMPV6, (uint32_t)(total - 40));
+	put16(buf + 42, csum_fold(csum_add(sum, buf + 40, total - 40)));
+	return (ssize_t)total;
+}
+
 const char *pkt_addr_str(int version, const uint8_t *addr, char *out, size_t cap)
 {
 	if (!inet_ntop(version == 6 ? AF_INET6 : AF_INET, addr, out, (socklen_t)cap))

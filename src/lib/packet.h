@@ -64,6 +64,17 @@ struct pkt_spec {
 /* Writes the packet with valid checksums; returns its length or -1 if cap is too small. */
 ssize_t pkt_build(uint8_t *buf, size_t cap, const struct pkt_spec *s);
 
+/*
+ * An ICMP "fragmentation needed" (IPv4) or ICMPv6 "packet too big" about
+ * orig, telling its sender to use mtu.  It comes from src (an address that
+ * is not the receiver's own) and quotes as much of orig as the rules allow.
+ * Returns the length, or -1 if orig is not a packet one may answer this way.
+ */
+ssize_t pkt_build_too_big(uint8_t *buf, size_t cap, const uint8_t *orig, size_t orig_len,
+			  const uint8_t *src, int mtu);
+/* Whether a parsed packet is itself an ICMP error, which never gets one in reply. */
+bool pkt_is_icmp_error(const struct pkt *p);
+
 /* One line: "IPv4 84 ICMP 172.31.255.7 → 172.31.9.200 echo-request id=1 seq=1 ttl=64". */
 size_t pkt_decode(const uint8_t *buf, size_t len, char *out, size_t cap);
 

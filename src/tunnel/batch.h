@@ -24,7 +24,8 @@ struct slot {
 	size_t out_len; /* what to send or write after the mode judged it */
 	bool keep;	/* false: dropped, already counted */
 	bool truncated;
-	int err; /* why the kernel refused it, or 0 */
+	int err;       /* why the kernel refused it, or 0 */
+	bool fragment; /* too big for the path, but the inner packet allows fragments */
 	struct sockaddr_storage addr;
 };
 

@@ -22,6 +22,7 @@ void config_usage(FILE *f)
 	    "  --route CIDR        route CIDR through the tunnel; repeatable\n"
 	    "  --mtu N             MTU of the TUN device (default: underlay MTU minus overhead)\n"
 	    "  --pi                keep the 4-byte TUN packet-info header on the wire\n"
+	    "  --no-pmtu           do not follow the underlay path MTU (no ICMP back inside)\n"
 	    "  --control PATH      answer 'stats' on a unix socket at PATH\n"
 	    "  -v, --verbose       log every packet, decoded\n"
 	    "  -q, --quiet         print errors only\n"
@@ -65,7 +66,8 @@ enum {
 	OPT_ROUTE,
 	OPT_MTU,
 	OPT_PI,
-	OPT_CONTROL
+	OPT_CONTROL,
+	OPT_NO_PMTU
 };
 
 static const struct option options[] = {
@@ -78,6 +80,7 @@ static const struct option options[] = {
     {"mtu", required_argument, NULL, OPT_MTU},
     {"pi", no_argument, NULL, OPT_PI},
     {"control", required_argument, NULL, OPT_CONTROL},
+    {"no-pmtu", no_argument, NULL, OPT_NO_PMTU},
     {"verbose", no_argument, NULL, 'v'},
     {"quiet", no_argument, NULL, 'q'},
     {"help", no_argument, NULL, 'h'},
@@ -154,6 +157,9 @@ static int take_option(int opt, const char *arg, struct config *c, char *err, si
 		return 0;
 	case OPT_CONTROL:
 		c->control = arg;
+		return 0;
+	case OPT_NO_PMTU:
+		c->no_pmtu = true;
 		return 0;
 	case 'v':
 		c->verbosity = 2;

@@ -27,6 +27,7 @@ struct config {
 	int nroutes;
 	int mtu; /* 0: computed from the underlay */
 	bool pi;
+	bool no_pmtu;  /* do not follow the path MTU, send no ICMP into the tunnel */
 	int verbosity; /* 0 with -q, 1 normally, 2 with -v */
 	const char *control;
 };

@@ -62,6 +62,23 @@ int device_default_mtu(struct nl *nl, const struct sockaddr_storage *peer, size_
 	return mtu_compute(mtu, family == AF_INET6 ? 6 : 4, (int)mode_overhead, m);
 }
 
+int device_path_mtu(struct nl *nl, const struct sockaddr_storage *peer)
+{
+	struct sockaddr_storage ss = *peer;
+	char ifname[IFNAMSIZ];
+	int oif, route_mtu, mtu;
+	const void *dst;
+
+	sockaddr_unmap(&ss);
+	dst = ss.ss_family == AF_INET6
+		  ? (const void *)&((const struct sockaddr_in6 *)&ss)->sin6_addr
+		  : (const void *)&((const struct sockaddr_in *)&ss)->sin_addr;
+	if (nl_route_get(nl, ss.ss_family, dst, &oif, &route_mtu) ||
+	    underlay_of(nl, oif, route_mtu, &mtu, ifname, sizeof(ifname)))
+		return 0;
+	return mtu;
+}
+
 static int configure(struct device *d, const struct config *c, int mtu, char *err, size_t errlen)
 {
 	char p[64];

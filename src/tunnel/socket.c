@@ -20,6 +20,46 @@ static void grow_buffers(int fd)
 		setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &size, sizeof(size));
 }
 
+static void address_for(const struct udp *u, const struct sockaddr_storage *to,
+			struct sockaddr_storage *out);
+
+/*
+ * Every datagram leaves with DF set and is never fragmented here; a router
+ * that cannot forward one says so by ICMP, which IP_RECVERR queues on the
+ * socket for the tunnel to read.
+ */
+static void set_pmtu_mode(int fd, int family)
+{
+	int v4 = IP_PMTUDISC_DO, v6 = IPV6_PMTUDISC_DO, on = 1;
+
+	setsockopt(fd, IPPROTO_IP, IP_MTU_DISCOVER, &v4, sizeof(v4));
+	setsockopt(fd, IPPROTO_IP, IP_RECVERR, &on, sizeof(on));
+	if (family == AF_INET6) {
+		setsockopt(fd, IPPROTO_IPV6, IPV6_MTU_DISCOVER, &v6, sizeof(v6));
+		setsockopt(fd, IPPROTO_IPV6, IPV6_RECVERR, &on, sizeof(on));
+	}
+}
+
+int udp_allow_fragments(struct udp *u, bool allow)
+{
+	int v4 = allow ? IP_PMTUDISC_DONT : IP_PMTUDISC_DO;
+	int v6 = allow ? IPV6_PMTUDISC_DONT : IPV6_PMTUDISC_DO;
+	int rc = setsockopt(u->fd, IPPROTO_IP, IP_MTU_DISCOVER, &v4, sizeof(v4));
+
+	if (u->family == AF_INET6)
+		rc |= setsockopt(u->fd, IPPROTO_IPV6, IPV6_MTU_DISCOVER, &v6, sizeof(v6));
+	return rc;
+}
+
+int udp_send_one(struct udp *u, const uint8_t *buf, size_t len, const struct sockaddr_storage *to)
+{
+	struct sockaddr_storage dst;
+
+	address_for(u, to, &dst);
+	return sendto(u->fd, buf, len, 0, (struct sockaddr *)&dst, sockaddr_len(&dst)) < 0 ? -errno
+											   : 0;
+}
+
 static int open_bound(struct udp *u, int family, uint16_t port, char *err, size_t errlen)
 {
 	struct sockaddr_storage ss = {0};
@@ -48,6 +88,7 @@ static int open_bound(struct udp *u, int family, uint16_t port, char *err, size_
 		return -1;
 	}
 	grow_buffers(u->fd);
+	set_pmtu_mode(u->fd, family);
 	return 0;
 }
 
@@ -91,6 +132,7 @@ int udp_recv_batch(struct udp *u, struct batch *b)
 	n = recvmmsg(u->fd, b->msg, BATCH_MAX, MSG_DONTWAIT, NULL);
 	if (n < 0) {
 		b->n = 0;
+		/* With IP_RECVERR a queued ICMP error surfaces here once; the caller reads it. */
 		return errno == EAGAIN || errno == EWOULDBLOCK ? 0 : -errno;
 	}
 	for (int i = 0; i < n; i++) {

@@ -4,6 +4,7 @@
 
 #include "batch.h"
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -25,5 +26,9 @@ int udp_recv_batch(struct udp *u, struct batch *b);
  * kernel refuses loses keep and gets the errno; returns how many failed.
  */
 int udp_send_batch(struct udp *u, struct batch *b, const struct sockaddr_storage *to);
+
+/* Lets the kernel fragment outer datagrams (for inner packets that allow it), or not. */
+int udp_allow_fragments(struct udp *u, bool allow);
+int udp_send_one(struct udp *u, const uint8_t *buf, size_t len, const struct sockaddr_storage *to);
 
 #endif

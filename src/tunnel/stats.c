@@ -30,6 +30,8 @@ void stats_print(const struct stats *s, FILE *f)
 	fprintf(f, "  %-10s %12" PRIu64 " packets\n", "dropped", stats_dropped(s));
 	for (int i = 0; i < DROP_MAX; i++)
 		fprintf(f, "    %-10s %10" PRIu64 "\n", names[i], s->drops[i]);
+	fprintf(f, "  %-10s %12" PRIu64 " ICMP too-big sent back into the tunnel\n", "pmtu",
+		s->icmp_too_big);
 }
 
 void stats_write_kv(const struct stats *s, FILE *f)
@@ -38,4 +40,5 @@ void stats_write_kv(const struct stats *s, FILE *f)
 	fprintf(f, "rx_packets=%" PRIu64 "\nrx_bytes=%" PRIu64 "\n", s->rx_packets, s->rx_bytes);
 	for (int i = 0; i < DROP_MAX; i++)
 		fprintf(f, "drop_%s=%" PRIu64 "\n", names[i], s->drops[i]);
+	fprintf(f, "icmp_too_big=%" PRIu64 "\n", s->icmp_too_big);
 }

@@ -19,6 +19,8 @@ struct stats {
 	uint64_t tx_packets, tx_bytes; /* TUN to peer */
 	uint64_t rx_packets, rx_bytes; /* peer to TUN */
 	uint64_t drops[DROP_MAX];
+	uint64_t
+	    icmp_too_big; /* "fragmentation needed" or "packet too big" sent into the TUN device */
 };
 
 const char *drop_name(enum drop d);

@@ -1,5 +1,8 @@
 #include "tunnel.h"
 #include "lib/addr.h"
+#include "lib/tun.h"
+
+#include <arpa/inet.h>
 
 #include <errno.h>
 #include <signal.h>
@@ -70,6 +73,100 @@ static int outer_version(const struct tunnel *t)
 	return t->peer.endpoint.ss_family == AF_INET6 ? 6 : 4;
 }
 
+/* Outer IP header, UDP header and the mode's own header. */
+static size_t overhead(const struct tunnel *t)
+{
+	return (outer_version(t) == 6 ? 40 : 20) + 8 + wire_overhead(t->mode);
+}
+
+/* Reads what the kernel queued about our datagrams; a smaller path MTU is what matters. */
+static void read_errors(struct tunnel *t)
+{
+	struct pmtu_report r;
+	char ep[64], hop[64];
+	int rc;
+
+	while ((rc = pmtu_read_error(t->udp.fd, &r)) >= 0) {
+		if (rc == 0 || !t->peer.has_endpoint || !sockaddr_same(&r.dest, &t->peer.endpoint))
+			continue;
+		if (t->cfg->no_pmtu || !pmtu_apply(&t->pmtu, &r))
+			continue;
+		sockaddr_str(&t->peer.endpoint, ep, sizeof(ep));
+		if (r.from_icmp)
+			sockaddr_addr_str(&r.offender, hop, sizeof(hop));
+		say(t, 1, "pmtu: the path to %s carries %d bytes (%s%s); inner packets up to %d\n",
+		    ep, t->pmtu.mtu, r.from_icmp ? "ICMP from " : "the local route",
+		    r.from_icmp ? hop : "", pmtu_inner(&t->pmtu, overhead(t)));
+	}
+}
+
+/* Tells the inner sender, through the TUN device, that its packet does not fit. */
+static void send_too_big(struct tunnel *t, const struct pkt *p, const uint8_t *inner, size_t len)
+{
+	uint8_t icmp[TUN_PI_LEN + 1280];
+	size_t hdr = wire_overhead(t->mode);
+	ssize_t n;
+
+	/* From the packet's destination: an address of our own would be a martian. */
+	n = pkt_build_too_big(icmp + hdr, sizeof(icmp) - hdr, inner, len, p->dst,
+			      pmtu_inner(&t->pmtu, overhead(t)));
+	if (n < 0)
+		return;
+	if (hdr) {
+		uint16_t proto = htons(tun_pi_proto(p->version));
+
+		memset(icmp, 0, hdr);
+		memcpy(icmp + 2, &proto, 2);
+	}
+	if (write(t->dev.fd, icmp, hdr + (size_t)n) == (ssize_t)(hdr + (size_t)n))
+		t->stats.icmp_too_big++;
+}
+
+/* A packet that is larger than the path: ICMP back if it may not be fragmented. */
+static void too_big(struct tunnel *t, struct slot *s)
+{
+	size_t hdr = wire_overhead(t->mode);
+	struct pkt p;
+
+	s->keep = false;
+	if (pkt_parse(s->data + hdr, s->out_len - hdr, &p) != PKT_OK)
+		return;
+	switch (t->cfg->no_pmtu ? PMTU_TOO_BIG
+				: pmtu_fate(&t->pmtu, p.len, overhead(t), p.version, p.df)) {
+	case PMTU_FRAGMENT:
+		s->fragment = true;
+		return;
+	case PMTU_TOO_BIG:
+		if (!t->cfg->no_pmtu)
+			send_too_big(t, &p, s->data + hdr, p.len);
+		/* fall through */
+	case PMTU_FITS:
+		drop(t, s, DROP_TOO_BIG, "send", &t->peer.endpoint, hdr);
+	}
+}
+
+/* Inner packets that allow it go out in fragmented datagrams, one by one: they are rare. */
+static void send_fragmented(struct tunnel *t, struct batch *b)
+{
+	bool any = false;
+
+	for (unsigned int i = 0; i < b->n; i++) {
+		struct slot *s = &b->slot[i];
+
+		if (!s->fragment)
+			continue;
+		if (!any)
+			udp_allow_fragments(&t->udp, true);
+		any = true;
+		if (udp_send_one(&t->udp, s->data, s->out_len, &t->peer.endpoint) == 0)
+			s->keep = true;
+		else
+			drop(t, s, DROP_IO, "send", &t->peer.endpoint, wire_overhead(t->mode));
+	}
+	if (any)
+		udp_allow_fragments(&t->udp, false);
+}
+
 /* Judges every packet read from the TUN device, then sends what is kept. */
 static void send_batch(struct tunnel *t, struct batch *b)
 {
@@ -81,23 +178,33 @@ static void send_batch(struct tunnel *t, struct batch *b)
 		struct slot *s = &b->slot[i];
 
 		s->keep = true;
+		s->fragment = false;
 		s->err = 0;
 		if (!wire_encap(t->mode, s->data, s->len, outer_version(t), &p, &s->out_len, &why))
 			drop(t, s, why, "send", &t->peer.endpoint, hdr);
 		else if (!t->peer.has_endpoint)
 			drop(t, s, DROP_NO_PEER, "send", &t->peer.endpoint, hdr);
+		else if (!t->cfg->no_pmtu &&
+			 pmtu_fate(&t->pmtu, p.len, overhead(t), p.version, p.df) != PMTU_FITS)
+			too_big(t, s);
 	}
 	udp_send_batch(&t->udp, b, &t->peer.endpoint);
 	for (unsigned int i = 0; i < b->n; i++) {
 		struct slot *s = &b->slot[i];
 
-		if (s->err) {
-			/* EMSGSIZE: the kernel would not send a datagram this large. */
-			s->len = s->out_len;
-			drop(t, s, s->err == EMSGSIZE ? DROP_TOO_BIG : DROP_IO, "send",
-			     &t->peer.endpoint, hdr);
-			continue;
+		if (s->err == EMSGSIZE) {
+			/* The kernel knew a smaller path MTU than we did: learn it, then judge
+			 * again. */
+			read_errors(t);
+			too_big(t, s);
+		} else if (s->err) {
+			drop(t, s, DROP_IO, "send", &t->peer.endpoint, hdr);
 		}
+	}
+	send_fragmented(t, b);
+	for (unsigned int i = 0; i < b->n; i++) {
+		struct slot *s = &b->slot[i];
+
 		if (!s->keep)
 			continue;
 		t->stats.tx_packets++;
@@ -131,6 +238,8 @@ static void note_endpoint(struct tunnel *t, enum peer_verdict v)
 {
 	char ep[64];
 
+	if (v == PEER_LEARNED || v == PEER_MOVED)
+		t->pmtu.mtu = device_path_mtu(&t->dev.nl, &t->peer.endpoint);
 	sockaddr_str(&t->peer.endpoint, ep, sizeof(ep));
 	if (v == PEER_LEARNED)
 		say(t, 1, "peer: learned client endpoint %s\n", ep);
@@ -171,7 +280,11 @@ static void udp_to_tun(struct tunnel *t)
 	for (int round = 0; round < ROUNDS_PER_WAKEUP; round++) {
 		int n = udp_recv_batch(&t->udp, b);
 
-		if (n <= 0)
+		if (n < 0) {
+			read_errors(t); /* an ICMP error surfaced instead of data */
+			continue;
+		}
+		if (n == 0)
 			return;
 		for (unsigned int i = 0; i < b->n; i++) {
 			struct slot *s = &b->slot[i];
@@ -207,6 +320,8 @@ static void answer(const char *cmd, FILE *reply, void *arg)
 	fprintf(reply, "endpoint=%s\nendpoint_moves=%llu\n",
 		t->peer.has_endpoint ? sockaddr_str(&t->peer.endpoint, ep, sizeof(ep)) : "none",
 		(unsigned long long)t->peer.moves);
+	fprintf(reply, "path_mtu=%d\npmtu_follow=%s\n", t->pmtu.mtu,
+		t->cfg->no_pmtu ? "off" : "on");
 	fprintf(reply, "uptime=%.1f\n", uptime(t));
 	stats_write_kv(&t->stats, reply);
 }
@@ -250,7 +365,9 @@ int tunnel_run(struct tunnel *t)
 
 			if (fd == t->dev.fd)
 				tun_to_udp(t);
-			else if (fd == t->udp.fd)
+			else if (fd == t->udp.fd && (ev[i].events & EPOLLERR))
+				read_errors(t);
+			if (fd == t->udp.fd && (ev[i].events & EPOLLIN))
 				udp_to_tun(t);
 			else if (fd == t->ctl.fd)
 				control_serve(&t->ctl, answer, t);
@@ -358,6 +475,8 @@ int tunnel_start(struct tunnel *t, const struct config *cfg, char *err, size_t e
 	mtu = choose_mtu(t, cfg->role == ROLE_CLIENT ? &server : NULL, err, errlen);
 	if (mtu < 0)
 		goto fail;
+	if (cfg->role == ROLE_CLIENT)
+		t->pmtu.mtu = device_path_mtu(&t->dev.nl, &server);
 	if (device_up(&t->dev, cfg, mtu, err, errlen))
 		goto fail;
 	/* Opened last: whoever waits for the socket may take it as "ready". */

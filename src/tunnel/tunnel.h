@@ -11,6 +11,7 @@
 #include "control.h"
 #include "device.h"
 #include "peer.h"
+#include "pmtu.h"
 #include "socket.h"
 #include "stats.h"
 #include "wire.h"
@@ -25,6 +26,7 @@ struct tunnel {
 	struct device dev;
 	struct udp udp;
 	struct peer peer;
+	struct pmtu pmtu;
 	struct stats stats;
 	struct control ctl;
 	struct batch out; /* TUN to socket */

@@ -1,0 +1,25 @@
+/*
+ * The lab's nftables rules, each loaded through libnftables inside the
+ * namespace of the node it belongs to: the home router's NAT, the
+ * firewall that swallows ICMP "too big" messages, and random loss.
+ */
+#ifndef TUNLAB_HARNESS_FIREWALL_H
+#define TUNLAB_HARNESS_FIREWALL_H
+
+#include "lab.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* Masquerades IPv4 and IPv6 leaving the router's interface wan. */
+int nat_masquerade(const struct lab *lab, enum node_id router, const char *wan, char *err,
+		   size_t errlen);
+
+/* Drops ICMP "fragmentation needed" and ICMPv6 "packet too big", made or forwarded here. */
+int firewall_block_icmp(const struct lab *lab, enum node_id node, bool on, char *err,
+			size_t errlen);
+/* Drops this percentage of forwarded packets at random; 0 removes the rule. */
+int firewall_loss(const struct lab *lab, enum node_id node, double percent, char *err,
+		  size_t errlen);
+
+#endif

@@ -1,0 +1,121 @@
+/* harness set: change the broken-network settings of a running lab. */
+#include "commands.h"
+#include "settings.h"
+#include "state.h"
+#include "lib/netns.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+static void usage(FILE *f)
+{
+	fputs("usage: harness set [settings] [options]\n"
+	      "\n"
+	      "Changes a running lab: link MTUs, the ICMP firewall, the tunnel MTU, and\n"
+	      "delay, loss and rate on the internet links. Zero undoes an impairment.\n"
+	      "\n" SETTINGS_HELP "  --allow-icmp    undo --block-icmp\n\n" COMMON_HELP,
+	      f);
+}
+
+static int open_nodes(const struct lab *lab, struct nl nl[NODE_COUNT], char *err, size_t errlen)
+{
+	char ns[64];
+
+	for (int n = 0; n < NODE_COUNT; n++) {
+		int fd = netns_open(lab_ns(lab, n, ns, sizeof(ns))), rc;
+
+		if (fd < 0) {
+			snprintf(err, errlen, "lab '%s' is not up (no namespace %s)", lab->name,
+				 ns);
+			return -1;
+		}
+		rc = nl_open_in(&nl[n], fd);
+		close(fd);
+		if (rc) {
+			snprintf(err, errlen, "cannot talk to %s: %s", ns, strerror(-rc));
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int parse(int argc, char **argv, struct common *c, struct settings *s)
+{
+	static const struct option opts[] = {SETTINGS_OPTIONS, COMMON_OPTIONS, {0}};
+	char err[256];
+	int opt, rc;
+
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+		rc = common_option(opt, c);
+		if (rc < 0) {
+			usage(stdout);
+			return -1;
+		}
+		if (rc > 0)
+			continue;
+		rc = settings_option(s, opt, optarg, err, sizeof(err));
+		if (rc > 0 && (opt == 'P')) {
+			fprintf(stderr,
+				"harness set: --no-pmtu is a tunnel flag: give it to 'harness "
+				"up'\n");
+			return 2;
+		}
+		if (rc > 0)
+			continue;
+		if (rc < 0)
+			fprintf(stderr, "harness set: %s\n", err);
+		else
+			bad_option("set", opt, argv);
+		return 2;
+	}
+	if (optind < argc) {
+		fprintf(stderr, "harness set: unexpected argument '%s'\n", argv[optind]);
+		return 2;
+	}
+	if (!s->wan_mtu && !s->office_mtu && !s->tun_mtu && s->block_icmp < 0 && !s->impair) {
+		fprintf(stderr, "harness set: nothing to change (see harness set --help)\n");
+		return 2;
+	}
+	return 0;
+}
+
+int cmd_set(int argc, char **argv)
+{
+	struct nl nl[NODE_COUNT] = {0};
+	struct settings s;
+	struct common c = {0};
+	struct lab lab;
+	char err[512];
+	int rc;
+
+	settings_init(&s);
+	rc = parse(argc, argv, &c, &s);
+	if (rc)
+		return rc < 0 ? 0 : rc;
+	if (lab_init(&lab, c.lab, err, sizeof(err))) {
+		fprintf(stderr, "harness set: %s\n", err);
+		return 2;
+	}
+	lab.explain = c.explain;
+	if (geteuid() != 0) {
+		fprintf(stderr, "harness set: must run as root: it changes network namespaces\n");
+		return 1;
+	}
+	if (!state_exists(&lab)) {
+		fprintf(stderr, "harness set: lab '%s' is not up\n", lab.name);
+		return 1;
+	}
+	rc = open_nodes(&lab, nl, err, sizeof(err));
+	if (!rc)
+		rc = settings_apply(&lab, nl, &s, true, err, sizeof(err));
+	for (int n = 0; n < NODE_COUNT; n++)
+		nl_close(&nl[n]);
+	if (rc) {
+		fprintf(stderr, "harness set: %s\n", err);
+		return 1;
+	}
+	return 0;
+}

@@ -1,0 +1,284 @@
+#include "settings.h"
+#include "firewall.h"
+#include "lib/qdisc.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+void settings_init(struct settings *s)
+{
+	memset(s, 0, sizeof(*s));
+	s->block_icmp = -1;
+}
+
+static int parse_number(const char *s, double *v, const char **unit)
+{
+	char *end;
+
+	if (!s || !*s || *s == '-' || *s == '+')
+		return -1;
+	errno = 0;
+	*v = strtod(s, &end);
+	if (errno || end == s || !isfinite(*v) || *v < 0)
+		return -1;
+	*unit = end;
+	return 0;
+}
+
+int parse_duration(const char *s, uint64_t *ns)
+{
+	static const struct {
+		const char *unit;
+		double ns;
+	} units[] = {{"", 1e6}, {"ms", 1e6}, {"s", 1e9}, {"us", 1e3}, {"ns", 1}};
+	const char *unit;
+	double v;
+
+	if (parse_number(s, &v, &unit))
+		return -1;
+	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++)
+		if (!strcasecmp(unit, units[i].unit) && v * units[i].ns <= 60e9) {
+			*ns = (uint64_t)(v * units[i].ns + 0.5);
+			return 0;
+		}
+	return -1;
+}
+
+int parse_percent(const char *s, double *pct)
+{
+	const char *unit;
+	double v;
+
+	if (parse_number(s, &v, &unit) || (*unit && strcmp(unit, "%")) || v > 100)
+		return -1;
+	*pct = v;
+	return 0;
+}
+
+int parse_rate(const char *s, uint64_t *bytes)
+{
+	static const struct {
+		const char *unit;
+		double bits;
+	} units[] = {{"bit", 1}, {"kbit", 1e3}, {"mbit", 1e6}, {"gbit", 1e9}};
+	const char *unit;
+	double v;
+
+	if (parse_number(s, &v, &unit))
+		return -1;
+	if (v == 0 && !*unit) {
+		*bytes = 0;
+		return 0;
+	}
+	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++)
+		if (!strcasecmp(unit, units[i].unit) && v * units[i].bits <= 400e9 &&
+		    v * units[i].bits >= 8000) {
+			*bytes = (uint64_t)(v * units[i].bits / 8 + 0.5);
+			return 0;
+		}
+	return -1;
+}
+
+static int take_mtu(const char *flag, const char *arg, int *out, char *err, size_t errlen)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(arg, &end, 10);
+	if (errno || end == arg || *end || v < 576 || v > 9000) {
+		snprintf(err, errlen, "%s '%s' is not an MTU from 576 to 9000", flag, arg);
+		return -1;
+	}
+	*out = (int)v;
+	return 1;
+}
+
+int settings_option(struct settings *s, int opt, const char *arg, char *err, size_t errlen)
+{
+	switch (opt) {
+	case 'W':
+		return take_mtu("--wan-mtu", arg, &s->wan_mtu, err, errlen);
+	case 'O':
+		return take_mtu("--office-mtu", arg, &s->office_mtu, err, errlen);
+	case 'T':
+		return take_mtu("--tun-mtu", arg, &s->tun_mtu, err, errlen);
+	case 'B':
+		s->block_icmp = 1;
+		return 1;
+	case 'A':
+		s->block_icmp = 0;
+		return 1;
+	case 'P':
+		s->no_pmtu = true;
+		return 1;
+	case 'D':
+		s->impair = true;
+		if (parse_duration(arg, &s->delay_ns) == 0)
+			return 1;
+		snprintf(err, errlen, "--delay '%s' is not a time such as 20ms (at most 60s)", arg);
+		return -1;
+	case 'S':
+		s->impair = true;
+		if (parse_percent(arg, &s->loss) == 0)
+			return 1;
+		snprintf(err, errlen, "--loss '%s' is not a percentage from 0 to 100", arg);
+		return -1;
+	case 'R':
+		s->impair = true;
+		if (parse_rate(arg, &s->rate) == 0)
+			return 1;
+		snprintf(err, errlen, "--rate '%s' is not a rate such as 10mbit (8kbit to 400gbit)",
+			 arg);
+		return -1;
+	}
+	return 0;
+}
+
+static void note(const struct lab *lab, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void note(const struct lab *lab, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (lab->json)
+		return;
+	printf("  %s✓%s ", term_c(&lab->term, C_GREEN), term_c(&lab->term, C_RESET));
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	putchar('\n');
+}
+
+static int link_mtu(const struct lab *lab, struct nl *nl, enum node_id n, const char *ifname,
+		    int mtu, char *err, size_t errlen)
+{
+	struct nl_link l;
+	char ns[64];
+	int rc;
+
+	lab_ns(lab, n, ns, sizeof(ns));
+	rc = nl_link_get(nl, ifname, 0, &l);
+	if (!rc) {
+		lab_explain(lab, "ip -n %s link set %s mtu %d", ns, ifname, mtu);
+		rc = nl_link_set(nl, l.index, true, mtu);
+	}
+	if (rc)
+		snprintf(err, errlen, "cannot set the MTU of %s:%s to %d: %s", lab_nodes[n].name,
+			 ifname, mtu, strerror(-rc));
+	return rc ? -1 : 0;
+}
+
+/* Both ends of a link get the MTU, as on a real PPPoE or mobile link. */
+static int pair_mtu(const struct lab *lab, struct nl nl[NODE_COUNT], enum node_id a,
+		    const char *aif, enum node_id b, const char *bif, int mtu, char *err,
+		    size_t errlen)
+{
+	if (link_mtu(lab, &nl[a], a, aif, mtu, err, errlen) ||
+	    link_mtu(lab, &nl[b], b, bif, mtu, err, errlen))
+		return -1;
+	return 0;
+}
+
+static void describe(const struct settings *s, char *out, size_t cap)
+{
+	int n =
+	    snprintf(out, cap, "delay %.3g ms, loss %.3g%%", (double)s->delay_ns / 1e6, s->loss);
+
+	if (s->rate && n > 0 && (size_t)n < cap)
+		snprintf(out + n, cap - (size_t)n, ", rate %.4g Mbit/s", (double)s->rate * 8 / 1e6);
+}
+
+/* netem where the kernel has it; otherwise nftables for loss and TBF for rate. */
+static int impair_link(const struct lab *lab, struct nl *nl, const char *ifname,
+		       const struct settings *s, bool *fallback, char *err, size_t errlen)
+{
+	struct netem n = {.delay_ns = s->delay_ns, .loss = s->loss, .rate = s->rate};
+	struct nl_link l;
+	char ns[64], what[128];
+	int rc = nl_link_get(nl, ifname, 0, &l);
+
+	lab_ns(lab, INTERNET, ns, sizeof(ns));
+	if (!rc && !s->delay_ns && s->loss == 0 && !s->rate) {
+		lab_explain(lab, "ip netns exec %s tc qdisc del dev %s root", ns, ifname);
+		rc = qdisc_clear(nl, l.index);
+	} else if (!rc) {
+		describe(s, what, sizeof(what));
+		lab_explain(lab, "ip netns exec %s tc qdisc replace dev %s root netem  # %s", ns,
+			    ifname, what);
+		rc = qdisc_netem(nl, l.index, &n);
+		if (rc == -ENOENT) {
+			*fallback = true;
+			if (s->delay_ns) {
+				snprintf(
+				    err, errlen,
+				    "--delay needs the netem qdisc, which this kernel lacks "
+				    "(CONFIG_NET_SCH_NETEM); --loss and --rate work without it");
+				return -1;
+			}
+			rc = s->rate ? qdisc_tbf(nl, l.index, s->rate) : qdisc_clear(nl, l.index);
+		}
+	}
+	if (rc)
+		snprintf(err, errlen, "cannot impair internet:%s: %s", ifname, strerror(-rc));
+	return rc ? -1 : 0;
+}
+
+static int apply_impairments(const struct lab *lab, struct nl nl[NODE_COUNT],
+			     const struct settings *s, char *err, size_t errlen)
+{
+	bool fallback = false;
+	char what[128];
+
+	if (impair_link(lab, &nl[INTERNET], "home", s, &fallback, err, errlen) ||
+	    impair_link(lab, &nl[INTERNET], "office", s, &fallback, err, errlen))
+		return -1;
+	/* Without netem, loss is an nftables rule in the internet router. */
+	if (fallback || s->loss == 0)
+		if (firewall_loss(lab, INTERNET, fallback ? s->loss : 0, err, errlen))
+			return -1;
+	describe(s, what, sizeof(what));
+	note(lab, "internet links: %s%s", what,
+	     fallback ? " (no netem in this kernel: loss by nftables, rate by tbf)" : " (netem)");
+	return 0;
+}
+
+int settings_apply(const struct lab *lab, struct nl nl[NODE_COUNT], const struct settings *s,
+		   bool running, char *err, size_t errlen)
+{
+	if (s->wan_mtu) {
+		if (pair_mtu(lab, nl, HOME_ROUTER, "wan", INTERNET, "home", s->wan_mtu, err,
+			     errlen))
+			return -1;
+		note(lab, "home WAN MTU %d (home-router:wan, internet:home)", s->wan_mtu);
+	}
+	if (s->office_mtu) {
+		if (pair_mtu(lab, nl, INTERNET, "office", OFFICE_SERVER, "wan", s->office_mtu, err,
+			     errlen))
+			return -1;
+		note(lab, "office uplink MTU %d (internet:office, office-server:wan)",
+		     s->office_mtu);
+	}
+	if (s->tun_mtu && running) {
+		if (link_mtu(lab, &nl[HOME_LAPTOP], HOME_LAPTOP, "tun0", s->tun_mtu, err, errlen) ||
+		    link_mtu(lab, &nl[OFFICE_SERVER], OFFICE_SERVER, "tun0", s->tun_mtu, err,
+			     errlen))
+			return -1;
+		note(lab, "tunnel MTU %d on both tun0 devices", s->tun_mtu);
+	}
+	if (s->block_icmp >= 0) {
+		if (firewall_block_icmp(lab, HOME_ROUTER, s->block_icmp, err, errlen) ||
+		    firewall_block_icmp(lab, INTERNET, s->block_icmp, err, errlen))
+			return -1;
+		note(lab, "ICMP \"too big\" %s in home-router and internet",
+		     s->block_icmp ? "dropped" : "allowed again");
+	}
+	if (s->impair && apply_impairments(lab, nl, s, err, errlen))
+		return -1;
+	return 0;
+}

@@ -1,0 +1,66 @@
+/*
+ * The lab's broken networks and impairments: small MTUs on the home WAN
+ * or the office uplink, a firewall that swallows ICMP "too big", a tunnel
+ * MTU set too high, and delay, loss and rate limits on the internet's
+ * links.  "harness up" takes them at start; "harness set" changes them on
+ * a running lab.
+ */
+#ifndef TUNLAB_HARNESS_SETTINGS_H
+#define TUNLAB_HARNESS_SETTINGS_H
+
+#include "lab.h"
+#include "lib/netlink.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct settings {
+	int wan_mtu;	/* 0: leave as it is */
+	int office_mtu; /* 0: leave as it is */
+	int tun_mtu;	/* 0: the tunnels compute their own */
+	int block_icmp; /* -1: leave as it is; 0 allow; 1 block */
+	bool no_pmtu;	/* start the tunnels without path MTU following */
+	bool impair;	/* delay, loss or rate was given */
+	uint64_t delay_ns;
+	double loss;   /* percent */
+	uint64_t rate; /* bytes per second; 0 for no limit */
+};
+
+#define SETTINGS_OPTIONS                                                                           \
+	{"wan-mtu", required_argument, NULL, 'W'}, {"office-mtu", required_argument, NULL, 'O'},   \
+	    {"tun-mtu", required_argument, NULL, 'T'}, {"block-icmp", no_argument, NULL, 'B'},     \
+	    {"allow-icmp", no_argument, NULL, 'A'}, {"no-pmtu", no_argument, NULL, 'P'},           \
+	    {"delay", required_argument, NULL, 'D'}, {"loss", required_argument, NULL, 'S'},       \
+	{                                                                                          \
+		"rate", required_argument, NULL, 'R'                                               \
+	}
+
+#define SETTINGS_HELP                                                                              \
+	"  --wan-mtu N     MTU of the home WAN link (PPPoE: 1492, a mobile link: 1280)\n"          \
+	"  --office-mtu N  MTU of the office uplink\n"                                             \
+	"  --tun-mtu N     MTU of both tunnel devices (1500 is too high)\n"                        \
+	"  --block-icmp    drop ICMP \"fragmentation needed\"/\"packet too big\" in the routers\n" \
+	"  --delay TIME    added on each internet link (20ms, 1.5ms)\n"                            \
+	"  --loss PCT      random loss on the internet links (1%%, 0.5)\n"                         \
+	"  --rate RATE     rate limit on each internet link (10mbit, 500kbit, 1gbit; 0 = none)\n"
+
+void settings_init(struct settings *s);
+/* Takes one option: 1 if it was a setting, 0 if not, -1 with err for a bad value. */
+int settings_option(struct settings *s, int opt, const char *arg, char *err, size_t errlen);
+/*
+ * Applies what was given, inside the lab's namespaces (nl holds a socket
+ * per node).  running: the tunnels are up already, so --tun-mtu changes
+ * their devices.  Prints a line per change unless quiet.
+ */
+int settings_apply(const struct lab *lab, struct nl nl[NODE_COUNT], const struct settings *s,
+		   bool running, char *err, size_t errlen);
+
+/* "20ms", "1.5ms", "2s", "500us", or a bare number of milliseconds. */
+int parse_duration(const char *s, uint64_t *ns);
+/* "1%", "0.5": a percentage from 0 to 100. */
+int parse_percent(const char *s, double *pct);
+/* "10mbit", "500kbit", "1gbit", "2000000bit" (bits per second) into bytes per second. */
+int parse_rate(const char *s, uint64_t *bytes);
+
+#endif
