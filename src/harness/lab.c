@@ -1,4 +1,5 @@
 #include "lab.h"
+#include "lib/addr.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -132,4 +133,28 @@ void lab_explain(const struct lab *lab, const char *fmt, ...)
 const char *lab_mode_name(enum lab_mode m)
 {
 	return m == MODE_PI ? "pi" : "plaintext";
+}
+
+const char *lab_who(const char *addr)
+{
+	static const struct {
+		const char *addr, *node;
+	} vpn[] = {{SERVER_VPN_V4, "office-server"},
+		   {SERVER_VPN_V6, "office-server"},
+		   {CLIENT_VPN_V4, "home-laptop"},
+		   {CLIENT_VPN_V6, "home-laptop"}};
+	struct prefix a, b;
+	char err[64];
+
+	if (prefix_parse(addr, false, &a, err, sizeof(err)))
+		return NULL;
+	for (size_t i = 0; i < sizeof(vpn) / sizeof(vpn[0]); i++)
+		if (prefix_parse(vpn[i].addr, false, &b, err, sizeof(err)) == 0 &&
+		    a.family == b.family && !memcmp(a.addr, b.addr, 16))
+			return vpn[i].node;
+	for (size_t i = 0; i < lab_naddrs; i++)
+		if (prefix_parse(lab_addrs[i].cidr, true, &b, err, sizeof(err)) == 0 &&
+		    a.family == b.family && !memcmp(a.addr, b.addr, 16))
+			return lab_nodes[lab_addrs[i].node].name;
+	return NULL;
 }

@@ -85,5 +85,7 @@ const char *lab_file(const struct lab *lab, enum node_id n, const char *ext, cha
 /* With --explain, prints one equivalent command. */
 void lab_explain(const struct lab *lab, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 const char *lab_mode_name(enum lab_mode m);
+/* The node that owns a lab address ("192.168.1.1" is home-router), or NULL. */
+const char *lab_who(const char *addr);
 
 #endif

@@ -3,6 +3,7 @@
  * dispatches to the subcommands, one file each.
  */
 #include "commands.h"
+#include "mtu_probe.h"
 
 #include <getopt.h>
 #include <signal.h>
@@ -18,6 +19,7 @@ struct command {
 static const struct command commands[] = {
     {"up", cmd_up, "build the lab and start the tunnel"},
     {"down", cmd_down, "remove everything the lab made"},
+    {"mtu-probe", cmd_mtu_probe, "find, explain and fix the path MTU of underlay and tunnel"},
     {"set", cmd_set, "change MTUs, the ICMP firewall and impairments of a running lab"},
     {"status", cmd_status, "nodes, links, addresses and tunnel counters"},
     {"exec", cmd_exec, "run a command on a node"},
@@ -28,7 +30,7 @@ static void usage(FILE *f)
 {
 	fputs("usage: harness COMMAND [options]\n\nCommands:\n", f);
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		fprintf(f, "  %-8s %s\n", commands[i].name, commands[i].summary);
+		fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
 	fputs("\n'harness COMMAND --help' tells more. Every command takes --lab NAME.\n", f);
 }
 

@@ -134,6 +134,26 @@ static enum pkt_error parse_ipv6(const uint8_t *buf, size_t len, struct pkt *p)
 	return PKT_OK;
 }
 
+enum pkt_error pkt_parse_head(const uint8_t *buf, size_t len, struct pkt *p)
+{
+	uint8_t head[128];
+	size_t n = len < sizeof(head) ? len : sizeof(head);
+	enum pkt_error e;
+
+	/* Parse a copy whose length fields are clamped to what is there. */
+	if (n < 1)
+		return PKT_TRUNCATED;
+	memcpy(head, buf, n);
+	if ((head[0] >> 4) == 4 && n >= 4 && (size_t)get16(head + 2) > n)
+		put16(head + 2, (uint16_t)n);
+	else if ((head[0] >> 4) == 6 && n >= 6 && (size_t)get16(head + 4) + 40 > n)
+		put16(head + 4, (uint16_t)(n >= 40 ? n - 40 : 0));
+	e = pkt_parse(head, n, p);
+	p->payload = NULL; /* it pointed into the copy */
+	p->payload_len = 0;
+	return e;
+}
+
 enum pkt_error pkt_parse(const uint8_t *buf, size_t len, struct pkt *p)
 {
 	enum pkt_error e;

@@ -43,6 +43,12 @@ struct pkt {
 
 enum pkt_error pkt_parse(const uint8_t *buf, size_t len, struct pkt *p);
 const char *pkt_error_str(enum pkt_error e);
+/*
+ * The headers of a packet that may be cut short (the first fragment of a
+ * datagram, say): addresses, protocol, fragment fields and the
+ * upper-layer header, but no payload pointer.
+ */
+enum pkt_error pkt_parse_head(const uint8_t *buf, size_t len, struct pkt *p);
 
 /* What to build: an IPv4 or IPv6 packet carrying ICMP echo, UDP or TCP. */
 struct pkt_spec {

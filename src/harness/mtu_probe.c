@@ -1,0 +1,419 @@
+/*
+ * harness mtu-probe: finds the path MTU of the underlay and of the tunnel
+ * from a lab node, hop by hop where it can, checks the figures against the
+ * arithmetic, and says what is wrong and how to fix it.
+ */
+#include "mtu_probe.h"
+#include "commands.h"
+#include "control.h"
+#include "prober.h"
+#include "state.h"
+#include "lib/capture.h"
+#include "lib/netlink.h"
+#include "lib/netns.h"
+#include "lib/packet.h"
+
+#include <arpa/inet.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+void mtu_report(const struct probe_run *r);
+
+static void usage(FILE *f)
+{
+	fputs("usage: harness mtu-probe [--from NODE] [--to ADDR]... [--df on|off] [options]\n"
+	      "\n"
+	      "Finds the path MTU of the underlay and of the tunnel with DF-set ICMP echo\n"
+	      "probes from a lab node, hop by hop on the underlay, checks the figures\n"
+	      "against the MTU arithmetic, and gives a verdict and a fix.\n"
+	      "\n"
+	      "  --from NODE     where to probe from (default home-laptop)\n"
+	      "  --to ADDR       a target; repeatable (default: the tunnel peer\n"
+	      "                  172.31.255.13 and the underlay endpoint 203.0.113.10)\n"
+	      "  --df off        also send packets above the limit without DF, and count\n"
+	      "                  the fragments they become on each link\n"
+	      "  --timeout MS    wait for each answer this long (default 150)\n"
+	      "  --retries N     try a silent size N more times (default 2)\n"
+	      "  --max-hops N    hops to walk on the underlay (default 8)\n" COMMON_HELP
+	      "\nExit status: 0 consistent, 1 a problem was found, 2 usage error.\n",
+	      f);
+}
+
+static int parse_int_opt(const char *flag, const char *arg, int lo, int hi, int *out)
+{
+	char *end;
+	long v = strtol(arg, &end, 10);
+
+	if (end == arg || *end || v < lo || v > hi) {
+		fprintf(stderr, "harness mtu-probe: %s '%s' is not a number from %d to %d\n", flag,
+			arg, lo, hi);
+		return -1;
+	}
+	*out = (int)v;
+	return 0;
+}
+
+static int parse(struct probe_run *r, int argc, char **argv, struct common *c)
+{
+	static const struct option opts[] = {
+	    {"from", required_argument, NULL, 'f'},
+	    {"to", required_argument, NULL, 't'},
+	    {"df", required_argument, NULL, 'd'},
+	    {"timeout", required_argument, NULL, 'w'},
+	    {"retries", required_argument, NULL, 'r'},
+	    {"max-hops", required_argument, NULL, 'm'},
+	    COMMON_OPTIONS,
+	    {0},
+	};
+	int opt, rc, n = 0;
+
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+		rc = common_option(opt, c);
+		if (rc < 0) {
+			usage(stdout);
+			return -1;
+		}
+		if (rc > 0)
+			continue;
+		switch (opt) {
+		case 'f':
+			r->from = optarg;
+			break;
+		case 't':
+			if (n == PROBE_TARGETS) {
+				fprintf(stderr, "harness mtu-probe: at most %d --to targets\n",
+					PROBE_TARGETS);
+				return 2;
+			}
+			r->targets[n++] = optarg;
+			break;
+		case 'd':
+			if (strcmp(optarg, "on") && strcmp(optarg, "off")) {
+				fprintf(stderr, "harness mtu-probe: --df '%s' is not on or off\n",
+					optarg);
+				return 2;
+			}
+			r->df = !strcmp(optarg, "on");
+			break;
+		case 'w':
+			if (parse_int_opt("--timeout", optarg, 10, 10000, &r->timeout_ms))
+				return 2;
+			break;
+		case 'r':
+			if (parse_int_opt("--retries", optarg, 0, 10, &r->retries))
+				return 2;
+			break;
+		case 'm':
+			if (parse_int_opt("--max-hops", optarg, 1, PROBE_HOPS, &r->max_hops))
+				return 2;
+			break;
+		default:
+			bad_option("mtu-probe", opt, argv);
+			return 2;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "harness mtu-probe: unexpected argument '%s'\n", argv[optind]);
+		return 2;
+	}
+	if (!n) {
+		r->targets[n++] = SERVER_VPN_V4;
+		r->targets[n++] = SERVER_PUBLIC_V4;
+	}
+	r->npaths = n;
+	return 0;
+}
+
+/* What the tunnel on the probing node says about itself, and its device's MTU now. */
+static void tunnel_facts(struct probe_run *r, struct nl *nl)
+{
+	char ctl[PATH_MAX], reply[2048], v[64];
+	struct nl_link l;
+
+	if (nl_link_get(nl, "tun0", 0, &l) == 0)
+		r->tun_mtu = l.mtu;
+	lab_file(&r->lab, r->node, "ctl", ctl, sizeof(ctl));
+	if (control_query(ctl, "stats", reply, sizeof(reply)))
+		return;
+	r->have_tunnel = true;
+	snprintf(r->mode, sizeof(r->mode), "%s",
+		 control_value(reply, "mode", v, sizeof(v)) ? v : "plaintext");
+	r->mode_overhead = !strcmp(r->mode, "pi") ? 4 : 0;
+	r->outer_version = control_value(reply, "endpoint", v, sizeof(v)) && v[0] == '[' ? 6 : 4;
+}
+
+/* Which device the node would send a target through, and that device's MTU. */
+static int route_of(struct probe_run *r, struct nl *nl, struct path *p)
+{
+	uint8_t addr[16];
+	struct nl_link l;
+	int oif, mtu, rc;
+
+	inet_pton(p->version == 6 ? AF_INET6 : AF_INET, p->target, addr);
+	rc = nl_route_get(nl, p->version == 6 ? AF_INET6 : AF_INET, addr, &oif, &mtu);
+	if (!rc)
+		rc = nl_link_get(nl, NULL, oif, &l);
+	if (rc) {
+		p->broken = true;
+		snprintf(p->why, sizeof(p->why), "%s has no route to %s", r->from, p->target);
+		return -1;
+	}
+	snprintf(p->via, sizeof(p->via), "%s", l.name);
+	p->first_mtu = l.mtu;
+	p->tunnel = !strcmp(l.name, "tun0");
+	return 0;
+}
+
+/*
+ * The whole path's figure is the last hop's; how it is known is told by
+ * the hop where it dropped: by ICMP, or by silence.
+ */
+static void summarise(struct path *p)
+{
+	const struct hop *last = &p->hops[p->nhops - 1];
+
+	p->s = last->s;
+	for (int i = 0; i < p->nhops; i++) {
+		const struct hop *h = &p->hops[i];
+
+		if (h->pmtu && h->pmtu == last->pmtu && (h->s.icmp || h->s.silence)) {
+			p->s.method = h->s.silence ? BY_SILENCE : BY_ICMP;
+			p->s.icmp = h->s.icmp;
+			p->s.silence = h->s.silence;
+			p->s.icmp_mtu = h->s.icmp_mtu;
+			memcpy(p->s.icmp_from, h->s.icmp_from, sizeof(p->s.icmp_from));
+			break;
+		}
+	}
+	p->s.largest = last->pmtu;
+	p->s.ceiling = p->first_mtu;
+}
+
+/* Walks the underlay hop by hop, as tracepath does, searching at each hop from the last. */
+static void walk(struct probe_run *r, struct path *p, struct prober *pr)
+{
+	int pmtu = p->first_mtu;
+
+	for (int ttl = 1; ttl <= r->max_hops; ttl++) {
+		struct hop *h = &p->hops[p->nhops];
+
+		h->ttl = pr->ttl = ttl;
+		h->s = (struct search){
+		    .floor = p->version == 6 ? 1280 : 68, .ceiling = pmtu, .retries = r->retries};
+		if (search_run(&h->s, prober_probe, pr)) {
+			p->broken = true;
+			snprintf(p->why, sizeof(p->why), "hop %d reports %s unreachable", ttl,
+				 p->target);
+			return;
+		}
+		r->probes += h->s.probes;
+		p->nhops++;
+		memcpy(h->addr, h->s.answered_by, sizeof(h->addr));
+		h->pmtu = h->s.largest;
+		if (!h->s.largest) {
+			h->pmtu = 0; /* nothing came back from this hop at any size */
+			snprintf(h->addr, sizeof(h->addr), "*");
+			continue;
+		}
+		pmtu = h->s.largest;
+		if (h->s.reached) {
+			summarise(p);
+			return;
+		}
+	}
+	p->broken = true;
+	snprintf(p->why, sizeof(p->why), "%s not reached within %d hops", p->target, r->max_hops);
+}
+
+static void measure(struct probe_run *r, struct path *p)
+{
+	char err[256];
+	struct prober pr;
+
+	if (prober_open(&pr, r->ns, p->target, err, sizeof(err))) {
+		p->broken = true;
+		snprintf(p->why, sizeof(p->why), "%s", err);
+		return;
+	}
+	pr.timeout_ms = r->timeout_ms;
+	if (p->tunnel) {
+		/* Inside the tunnel there is one hop: the far end. */
+		p->s = (struct search){.floor = p->version == 6 ? 1280 : 68,
+				       .ceiling = p->first_mtu,
+				       .retries = r->retries};
+		if (search_run(&p->s, prober_probe, &pr)) {
+			p->broken = true;
+			snprintf(p->why, sizeof(p->why), "%s is unreachable", p->target);
+		}
+		r->probes += p->s.probes;
+	} else {
+		walk(r, p, &pr);
+	}
+	prober_close(&pr);
+}
+
+/* Where fragments of a probe would be seen: the node's own link and the path beyond. */
+static const struct {
+	enum node_id node;
+	const char *ifname;
+} capture_points[] = {
+    {HOME_LAPTOP, "tun0"}, {HOME_LAPTOP, "eth0"},  {HOME_ROUTER, "wan"},
+    {INTERNET, "office"},  {OFFICE_SERVER, "wan"}, {OFFICE_SERVER, "tun0"},
+};
+
+void count_fragments(struct capture *c, const struct prober *pr, int mode_overhead,
+		     struct frag_link *out);
+
+/* Sends a probe without DF, capturing meanwhile, and counts its pieces on every link. */
+static void fragments(struct probe_run *r, struct path *p, int size)
+{
+	struct frag_probe *f = &p->frags[p->nfrags++];
+	struct capture caps[PROBE_LINKS];
+	struct probe_answer a;
+	struct prober pr;
+	char err[256], ns[64], name[64];
+	int ncaps = 0;
+
+	f->size = size;
+	for (size_t i = 0; i < sizeof(capture_points) / sizeof(capture_points[0]); i++) {
+		lab_ns(&r->lab, capture_points[i].node, ns, sizeof(ns));
+		snprintf(name, sizeof(name), "%s:%s", lab_nodes[capture_points[i].node].name,
+			 capture_points[i].ifname);
+		if (capture_open(&caps[ncaps], ns, capture_points[i].ifname, "ip or ip6", name, err,
+				 sizeof(err)) == 0)
+			ncaps++;
+	}
+	if (prober_open(&pr, r->ns, p->target, err, sizeof(err)) == 0) {
+		pr.timeout_ms = r->timeout_ms;
+		pr.df = false;
+		/* Retried like the search: the first may be lost while a tunnel learns its path. */
+		for (int i = 0; i <= r->retries && !f->arrived; i++) {
+			f->arrived = prober_probe(&pr, size, &a) == ANS_REPLY;
+			r->probes++;
+		}
+		usleep(50000); /* let the last pieces reach the capture buffers */
+		for (int i = 0; i < ncaps; i++) {
+			struct frag_link l = {0};
+
+			count_fragments(&caps[i], &pr, r->mode_overhead, &l);
+			snprintf(l.link, sizeof(l.link), "%s", caps[i].name);
+			if (l.packets && f->nlinks < PROBE_LINKS)
+				f->links[f->nlinks++] = l;
+		}
+		prober_close(&pr);
+	}
+	for (int i = 0; i < ncaps; i++)
+		capture_close(&caps[i]);
+}
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+void mtu_analyse(struct probe_run *r);
+
+static int run(struct probe_run *r)
+{
+	double start = now();
+	struct nl nl;
+	int fd = netns_open(r->ns), rc;
+
+	if (fd < 0) {
+		fprintf(stderr, "harness mtu-probe: lab '%s' is not up (no namespace %s)\n",
+			r->lab.name, r->ns);
+		return 1;
+	}
+	rc = nl_open_in(&nl, fd);
+	close(fd);
+	if (rc) {
+		fprintf(stderr, "harness mtu-probe: cannot talk to %s\n", r->ns);
+		return 1;
+	}
+	tunnel_facts(r, &nl);
+	for (int i = 0; i < r->npaths; i++) {
+		struct path *p = &r->paths[i];
+
+		snprintf(p->target, sizeof(p->target), "%s", r->targets[i]);
+		p->version = strchr(p->target, ':') ? 6 : 4;
+		if (!r->lab.json && isatty(STDERR_FILENO))
+			fprintf(stderr, "probing %s from %s...\n", p->target, r->from);
+		if (route_of(r, &nl, p) == 0)
+			measure(r, p);
+		if (!p->broken && !r->df && p->s.largest) {
+			fragments(r, p, p->s.largest + 1);
+			fragments(r, p,
+				  p->s.largest + 100 > p->first_mtu ? p->s.largest + 100
+								    : p->first_mtu);
+		}
+	}
+	nl_close(&nl);
+	r->seconds = now() - start;
+	mtu_analyse(r);
+	mtu_report(r);
+	return r->verdict && !strcmp(r->verdict, "consistent") ? 0 : 1;
+}
+
+int cmd_mtu_probe(int argc, char **argv)
+{
+	struct probe_run *r = calloc(1, sizeof(*r));
+	struct common c = {0};
+	char err[256];
+	int rc, n;
+
+	if (!r)
+		return 1;
+	r->from = lab_nodes[HOME_LAPTOP].name;
+	r->df = true;
+	r->timeout_ms = 150;
+	r->retries = 2;
+	r->max_hops = PROBE_HOPS;
+	rc = parse(r, argc, argv, &c);
+	if (rc) {
+		free(r);
+		return rc < 0 ? 0 : rc;
+	}
+	n = lab_node(r->from);
+	if (n < 0) {
+		fprintf(stderr, "harness mtu-probe: --from '%s' is not a lab node\n", r->from);
+		free(r);
+		return 2;
+	}
+	for (int i = 0; i < r->npaths; i++) {
+		struct in6_addr a;
+
+		if (inet_pton(AF_INET, r->targets[i], &a) != 1 &&
+		    inet_pton(AF_INET6, r->targets[i], &a) != 1) {
+			fprintf(stderr,
+				"harness mtu-probe: --to '%s' is not an IPv4 or IPv6 address\n",
+				r->targets[i]);
+			free(r);
+			return 2;
+		}
+	}
+	r->node = n;
+	if (lab_init(&r->lab, c.lab, err, sizeof(err))) {
+		fprintf(stderr, "harness mtu-probe: %s\n", err);
+		free(r);
+		return 2;
+	}
+	r->lab.json = c.json;
+	if (geteuid() != 0) {
+		fprintf(stderr,
+			"harness mtu-probe: must run as root: it opens raw sockets in the lab\n");
+		free(r);
+		return 1;
+	}
+	lab_ns(&r->lab, n, r->ns, sizeof(r->ns));
+	rc = run(r);
+	free(r);
+	return rc;
+}

@@ -1,0 +1,82 @@
+/* What "harness mtu-probe" measures, kept apart from how it is printed. */
+#ifndef TUNLAB_HARNESS_MTU_PROBE_H
+#define TUNLAB_HARNESS_MTU_PROBE_H
+
+#include "lab.h"
+#include "search.h"
+
+#include <net/if.h>
+#include <stdbool.h>
+
+#define PROBE_TARGETS  4
+#define PROBE_HOPS     8
+#define PROBE_LINKS    6
+#define PROBE_FRAGS    2
+#define PROBE_FINDINGS 8
+
+struct hop {
+	int ttl;
+	char addr[INET6_ADDRSTRLEN];
+	int pmtu;
+	struct search s;
+};
+
+struct frag_link {
+	char link[64];
+	int packets; /* pieces of the probe seen on this link */
+	bool outer;  /* the tunnel's datagram was fragmented (not the packet inside) */
+	bool inner;  /* the packet inside the tunnel was fragmented before it went in */
+};
+
+struct frag_probe {
+	int size;
+	bool arrived;
+	struct frag_link links[PROBE_LINKS];
+	int nlinks;
+};
+
+struct path {
+	char target[INET6_ADDRSTRLEN];
+	int version;
+	bool tunnel; /* routed into the tunnel device */
+	char via[IFNAMSIZ];
+	int first_mtu; /* MTU of the first hop's device */
+	struct search s;
+	struct hop hops[PROBE_HOPS];
+	int nhops;
+	struct frag_probe frags[PROBE_FRAGS];
+	int nfrags;
+	bool broken;
+	char why[160];
+};
+
+struct probe_run {
+	struct lab lab;
+	const char *from;
+	enum node_id node;
+	char ns[64];
+	bool df;
+	int timeout_ms, retries, max_hops;
+	const char *targets[PROBE_TARGETS];
+	struct path paths[PROBE_TARGETS];
+	int npaths;
+	/* The tunnel on the probing node, from its control socket and its device. */
+	bool have_tunnel;
+	char mode[16];
+	int mode_overhead;
+	int tun_mtu;
+	int outer_version;
+	/* The analysis. */
+	int underlay_mtu; /* 0 if the underlay was not probed */
+	int allowed;	  /* the tunnel MTU the underlay allows */
+	char findings[PROBE_FINDINGS][256];
+	int nfindings;
+	const char *verdict;
+	int fix_mtu;
+	int probes;
+	double seconds;
+};
+
+int cmd_mtu_probe(int argc, char **argv);
+
+#endif

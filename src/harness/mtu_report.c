@@ -1,0 +1,395 @@
+/* The MTU probe's verdict, and how it is shown: an aligned report, or JSON. */
+#include "mtu_probe.h"
+#include "lib/json.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+static int payload(int size, int version)
+{
+	return size - (version == 6 ? 40 : 20) - 8;
+}
+
+static void finding(struct probe_run *r, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void finding(struct probe_run *r, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (r->nfindings == PROBE_FINDINGS)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(r->findings[r->nfindings++], sizeof(r->findings[0]), fmt, ap);
+	va_end(ap);
+}
+
+static const char *who(const char *addr, char *out, size_t cap)
+{
+	const char *node = lab_who(addr);
+
+	snprintf(out, cap, node ? "%s (%s)" : "%s", addr, node ? node : "");
+	return out;
+}
+
+/* Where an underlay limit sits: the hop whose search first came in lower. */
+static void locate(struct probe_run *r, const struct path *p)
+{
+	char a[96], b[96];
+
+	for (int i = 0; i < p->nhops; i++) {
+		const struct hop *h = &p->hops[i];
+
+		if (!h->s.icmp && !h->s.silence)
+			continue;
+		if (h->s.icmp && h->s.icmp_mtu == h->pmtu)
+			finding(r,
+				"%s reports a next-hop MTU of %d on the way to %s: the limit sits "
+				"after hop %d",
+				who(h->s.icmp_from, a, sizeof(a)), h->s.icmp_mtu, p->target, i);
+		else if (h->s.silence)
+			finding(r,
+				"packets over %d bytes to %s vanish without an ICMP answer between "
+				"hop %d, %s, and hop %d: a black hole",
+				h->pmtu, p->target, i,
+				i ? who(p->hops[i - 1].addr, a, sizeof(a)) : "here", h->ttl);
+		(void)b;
+		return;
+	}
+}
+
+static bool fragmented_on_the_way(const struct path *p, const struct frag_probe *f,
+				  const struct frag_link **where)
+{
+	int first = f->nlinks ? f->links[0].packets : 0;
+
+	for (int i = 0; i < f->nlinks; i++)
+		if (f->links[i].outer || (first == 1 && f->links[i].packets > 1)) {
+			*where = &f->links[i];
+			return f->size <= p->first_mtu;
+		}
+	return false;
+}
+
+void mtu_analyse(struct probe_run *r)
+{
+	int overhead = (r->outer_version == 6 ? 40 : 20) + 8 + r->mode_overhead;
+	const struct path *under = NULL, *tun = NULL;
+	bool broken = false, hole = false, frag = false, high = false;
+	const struct frag_link *where;
+
+	for (int i = 0; i < r->npaths; i++) {
+		const struct path *p = &r->paths[i];
+
+		if (p->broken) {
+			broken = true;
+			finding(r, "%s", p->why);
+			continue;
+		}
+		if (p->tunnel && !tun)
+			tun = p;
+		if (!p->tunnel && !under)
+			under = p;
+		hole |= p->s.method == BY_SILENCE;
+		for (int f = 0; f < p->nfrags; f++)
+			if (fragmented_on_the_way(p, &p->frags[f], &where)) {
+				frag = true;
+				finding(r, "a %d-byte packet to %s arrives in %d fragments on %s%s",
+					p->frags[f].size, p->target, where->packets, where->link,
+					where->outer ? " (the tunnel's datagram was fragmented)"
+						     : "");
+			}
+	}
+	if (under) {
+		r->underlay_mtu = under->s.largest;
+		r->allowed = under->s.largest - overhead;
+		locate(r, under);
+	}
+	if (tun && tun->s.method == BY_SILENCE)
+		finding(r,
+			"inner packets over %d bytes vanish in the tunnel: its datagrams meet the "
+			"black hole",
+			tun->s.largest);
+	if (r->tun_mtu && r->allowed && r->tun_mtu > r->allowed) {
+		high = true;
+		finding(r, "tun0's MTU is %d, but a %d-byte underlay path leaves room for %d",
+			r->tun_mtu, r->underlay_mtu, r->allowed);
+	}
+	if (tun && tun->s.method == BY_ICMP && tun->s.largest < r->tun_mtu) {
+		char a[96];
+
+		high = true;
+		finding(r,
+			"the tunnel answers inner packets over %d with ICMP \"too big\" (as %s), "
+			"so TCP adapts; traffic that ignores ICMP is lost",
+			tun->s.largest, who(tun->s.icmp_from, a, sizeof(a)));
+	}
+	if (tun && r->allowed) {
+		int expect = r->tun_mtu && r->tun_mtu < r->allowed ? r->tun_mtu : r->allowed;
+
+		if (tun->s.largest != expect)
+			finding(
+			    r,
+			    "through the tunnel %d bytes got through, but the arithmetic says %d",
+			    tun->s.largest, expect);
+	}
+	r->fix_mtu = r->allowed ? r->allowed : tun ? tun->s.largest : 0;
+	if (r->fix_mtu && r->fix_mtu < 1280 && r->have_tunnel)
+		finding(r,
+			"a tunnel MTU of %d is below IPv6's minimum of 1280: IPv6 cannot cross "
+			"this tunnel",
+			r->fix_mtu);
+	r->verdict = broken ? "unreachable"
+		     : hole ? "black hole"
+		     : frag ? "fragmenting"
+		     : high ? "MTU too high"
+			    : "consistent";
+}
+
+static void print_hops(const struct probe_run *r, const struct path *p)
+{
+	const struct term *t = &r->lab.term;
+	char a[96], b[96];
+
+	printf("  %s%4s  %-32s %8s  %s%s\n", term_c(t, C_DIM), "hop", "answered by", "path MTU",
+	       "how it is known", term_c(t, C_RESET));
+	for (int i = 0; i < p->nhops; i++) {
+		const struct hop *h = &p->hops[i];
+
+		printf("  %4d  %-32s %8d  ", h->ttl, who(h->addr, a, sizeof(a)), h->pmtu);
+		if (h->s.icmp)
+			printf("ICMP from %s: next-hop MTU %d\n", who(h->s.icmp_from, b, sizeof(b)),
+			       h->s.icmp_mtu);
+		else if (h->s.silence)
+			printf("%sno answer above %d: silence%s\n", term_c(t, C_RED), h->pmtu,
+			       term_c(t, C_RESET));
+		else
+			printf("%s at %d\n", h->s.reached ? "echo reply" : "time exceeded",
+			       h->pmtu);
+	}
+}
+
+static const char *how(const struct path *p, char *out, size_t cap)
+{
+	const struct search *s = &p->s;
+	char a[96];
+
+	switch (s->method) {
+	case BY_ICMP:
+		/* The tunnel speaks for the far end, from the far end's address. */
+		if (p->tunnel && !strcmp(s->icmp_from, p->target))
+			snprintf(out, cap, "reported by ICMP from the tunnel itself, as %s",
+				 s->icmp_from);
+		else
+			snprintf(out, cap, "reported by ICMP from %s",
+				 who(s->icmp_from, a, sizeof(a)));
+		break;
+	case BY_SILENCE:
+		snprintf(out, cap, "inferred from silence: a black hole");
+		break;
+	case BY_REPLY:
+		snprintf(out, cap, "the first hop's full MTU got a reply");
+		break;
+	case BY_LOCAL:
+		snprintf(out, cap, "the local stack would send no more");
+		break;
+	case BY_NOTHING:
+		snprintf(out, cap, "nothing got through");
+		break;
+	}
+	return out;
+}
+
+static void print_path(const struct probe_run *r, const struct path *p)
+{
+	const struct term *t = &r->lab.term;
+	char a[96], h[160];
+
+	printf("\n%s%s%s %s via %s, first-hop MTU %d\n", term_c(t, C_BOLD),
+	       p->tunnel ? "tunnel:  " : "underlay:", term_c(t, C_RESET),
+	       who(p->target, a, sizeof(a)), p->via, p->first_mtu);
+	if (p->broken) {
+		printf("  %s%s%s\n", term_c(t, C_RED), p->why, term_c(t, C_RESET));
+		return;
+	}
+	if (p->nhops)
+		print_hops(r, p);
+	printf("  largest DF ping payload %s%d%s -> path MTU %d (%s)\n", term_c(t, C_BOLD),
+	       payload(p->s.largest, p->version), term_c(t, C_RESET), p->s.largest,
+	       how(p, h, sizeof(h)));
+	for (int f = 0; f < p->nfrags; f++) {
+		const struct frag_probe *fp = &p->frags[f];
+
+		printf("  %d bytes without DF: %s\n", fp->size,
+		       fp->arrived ? "arrives, in pieces on each link:" : "lost; pieces seen:");
+		for (int i = 0; i < fp->nlinks; i++)
+			printf("  %8d on %-22s%s\n", fp->links[i].packets, fp->links[i].link,
+			       fp->links[i].outer   ? " the tunnel's datagram, fragmented"
+			       : fp->links[i].inner ? " inner fragments, each in its own datagram"
+						    : "");
+	}
+}
+
+static void row(const struct probe_run *r, int value, const char *what, const char *mark)
+{
+	const struct term *t = &r->lab.term;
+
+	printf("  %6d  %-58s %s%s%s\n", value, what,
+	       term_c(t, mark && mark[0] == 'x' ? C_RED : C_GREEN), mark ? mark : "",
+	       term_c(t, C_RESET));
+}
+
+static void print_arithmetic(const struct probe_run *r)
+{
+	int oh = r->outer_version == 6 ? 40 : 20;
+	char line[160];
+	int expect;
+
+	if (!r->underlay_mtu)
+		return;
+	printf("\n%sarithmetic%s\n", term_c(&r->lab.term, C_BOLD), term_c(&r->lab.term, C_RESET));
+	row(r, r->underlay_mtu, "underlay path MTU, measured", NULL);
+	snprintf(line, sizeof(line), "= %d - %d (outer IPv%d) - 8 (UDP)%s: tunnel MTU it allows",
+		 r->underlay_mtu, oh, oh == 40 ? 6 : 4, r->mode_overhead ? " - 4 (PI)" : "");
+	row(r, r->allowed, line, NULL);
+	if (r->tun_mtu)
+		row(r, r->tun_mtu, "tun0 MTU, as set",
+		    r->tun_mtu > r->allowed    ? "x too high"
+		    : r->tun_mtu == r->allowed ? "ok"
+					       : "ok, lower");
+	expect = r->tun_mtu && r->tun_mtu < r->allowed ? r->tun_mtu : r->allowed;
+	snprintf(line, sizeof(line), "= %d - 20 (inner IPv4) - 8 (ICMP): largest inner ping",
+		 expect);
+	row(r, payload(expect, 4), line, NULL);
+	for (int i = 0; i < r->npaths; i++)
+		if (r->paths[i].tunnel && !r->paths[i].broken && r->paths[i].version == 4)
+			row(r, payload(r->paths[i].s.largest, 4), "largest inner ping, measured",
+			    r->paths[i].s.largest == expect ? "ok" : "x differs");
+}
+
+static void print_text(const struct probe_run *r)
+{
+	const struct term *t = &r->lab.term;
+	bool ok = !strcmp(r->verdict, "consistent");
+
+	printf("MTU probe from %s, lab '%s'", r->from, r->lab.name);
+	if (r->have_tunnel)
+		printf(", tunnel in %s mode over IPv%d", r->mode, r->outer_version);
+	printf("\n");
+	for (int i = 0; i < r->npaths; i++)
+		print_path(r, &r->paths[i]);
+	print_arithmetic(r);
+	if (r->nfindings) {
+		printf("\n%sfindings%s\n", term_c(t, C_BOLD), term_c(t, C_RESET));
+		for (int i = 0; i < r->nfindings; i++)
+			printf("  - %s\n", r->findings[i]);
+	}
+	printf("\n%sverdict:%s %s%s%s\n", term_c(t, C_BOLD), term_c(t, C_RESET),
+	       term_c(t, ok ? C_GREEN : C_RED), r->verdict, term_c(t, C_RESET));
+	if (!ok && r->fix_mtu) {
+		printf(
+		    "fix:     set the tunnel MTU to %d (tunnel --mtu %d; in the lab: harness set "
+		    "--tun-mtu %d)\n",
+		    r->fix_mtu, r->fix_mtu, r->fix_mtu);
+		printf("         and clamp TCP MSS to %d for IPv4, %d for IPv6:\n", r->fix_mtu - 40,
+		       r->fix_mtu - 60);
+		printf("         nft add rule inet filter forward tcp flags syn tcp option maxseg "
+		       "size set %d\n",
+		       r->fix_mtu - 40);
+	}
+	printf("%s%d probes in %.2f s%s\n", term_c(t, C_DIM), r->probes, r->seconds,
+	       term_c(t, C_RESET));
+}
+
+static void json_search(const struct search *s)
+{
+	printf("\"largest\":%d,\"method\":\"%s\",\"icmp\":", s->largest, method_name(s->method));
+	if (s->icmp) {
+		printf("{\"from\":");
+		json_str(stdout, s->icmp_from);
+		printf(",\"node\":");
+		json_str(stdout, lab_who(s->icmp_from) ? lab_who(s->icmp_from) : "");
+		printf(",\"mtu\":%d}", s->icmp_mtu);
+	} else {
+		printf("null");
+	}
+	printf(",\"silence\":%s", s->silence ? "true" : "false");
+}
+
+static void json_path(const struct path *p)
+{
+	printf("{\"target\":");
+	json_str(stdout, p->target);
+	printf(",\"kind\":\"%s\",\"via\":", p->tunnel ? "tunnel" : "underlay");
+	json_str(stdout, p->via);
+	printf(",\"first_hop_mtu\":%d,\"reachable\":%s", p->first_mtu,
+	       p->broken ? "false" : "true");
+	if (p->broken) {
+		printf(",\"error\":");
+		json_str(stdout, p->why);
+		printf("}");
+		return;
+	}
+	printf(",\"largest_payload\":%d,", payload(p->s.largest, p->version));
+	json_search(&p->s);
+	printf(",\"hops\":[");
+	for (int i = 0; i < p->nhops; i++) {
+		printf("%s{\"hop\":%d,\"address\":", i ? "," : "", p->hops[i].ttl);
+		json_str(stdout, p->hops[i].addr);
+		printf(",\"node\":");
+		json_str(stdout, lab_who(p->hops[i].addr) ? lab_who(p->hops[i].addr) : "");
+		printf(",\"path_mtu\":%d,", p->hops[i].pmtu);
+		json_search(&p->hops[i].s);
+		printf("}");
+	}
+	printf("],\"fragments\":[");
+	for (int f = 0; f < p->nfrags; f++) {
+		printf("%s{\"size\":%d,\"arrived\":%s,\"links\":[", f ? "," : "", p->frags[f].size,
+		       p->frags[f].arrived ? "true" : "false");
+		for (int i = 0; i < p->frags[f].nlinks; i++) {
+			printf("%s{\"link\":", i ? "," : "");
+			json_str(stdout, p->frags[f].links[i].link);
+			printf(",\"packets\":%d,\"outer\":%s,\"inner\":%s}",
+			       p->frags[f].links[i].packets,
+			       p->frags[f].links[i].outer ? "true" : "false",
+			       p->frags[f].links[i].inner ? "true" : "false");
+		}
+		printf("]}");
+	}
+	printf("]}");
+}
+
+static void print_json(const struct probe_run *r)
+{
+	printf("{\"lab\":");
+	json_str(stdout, r->lab.name);
+	printf(",\"from\":");
+	json_str(stdout, r->from);
+	printf(",\"mode\":");
+	json_str(stdout, r->have_tunnel ? r->mode : "");
+	printf(",\"tun_mtu\":%d,\"underlay_mtu\":%d,\"allowed_tunnel_mtu\":%d,\"paths\":[",
+	       r->tun_mtu, r->underlay_mtu, r->allowed);
+	for (int i = 0; i < r->npaths; i++) {
+		printf("%s", i ? "," : "");
+		json_path(&r->paths[i]);
+	}
+	printf("],\"findings\":[");
+	for (int i = 0; i < r->nfindings; i++) {
+		printf("%s", i ? "," : "");
+		json_str(stdout, r->findings[i]);
+	}
+	printf("],\"verdict\":");
+	json_str(stdout, r->verdict);
+	printf(",\"fix\":{\"tunnel_mtu\":%d,\"mss_ipv4\":%d,\"mss_ipv6\":%d}", r->fix_mtu,
+	       r->fix_mtu ? r->fix_mtu - 40 : 0, r->fix_mtu ? r->fix_mtu - 60 : 0);
+	printf(",\"probes\":%d,\"seconds\":%.3f}\n", r->probes, r->seconds);
+}
+
+void mtu_report(const struct probe_run *r)
+{
+	if (r->lab.json)
+		print_json(r);
+	else
+		print_text(r);
+}

@@ -1,0 +1,105 @@
+#include "capture.h"
+#include "netns.h"
+
+#include <pcap/pcap.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#define SNAPLEN 65535
+
+int capture_open(struct capture *c, const char *ns, const char *ifname, const char *filter,
+		 const char *name, char *err, size_t errlen)
+{
+	char perr[PCAP_ERRBUF_SIZE] = "";
+	struct bpf_program prog;
+	int home;
+
+	memset(c, 0, sizeof(*c));
+	snprintf(c->name, sizeof(c->name), "%s", name);
+	home = netns_current();
+	if (home < 0 || netns_enter_name(ns)) {
+		snprintf(err, errlen, "cannot enter namespace %s to capture", ns);
+		if (home >= 0)
+			close(home);
+		return -1;
+	}
+	c->pcap = pcap_create(ifname, perr);
+	if (c->pcap) {
+		pcap_set_snaplen(c->pcap, SNAPLEN);
+		pcap_set_immediate_mode(c->pcap, 1);
+		pcap_set_timeout(c->pcap, 10);
+		if (pcap_activate(c->pcap) < 0) {
+			snprintf(perr, sizeof(perr), "%s", pcap_geterr(c->pcap));
+			pcap_close(c->pcap);
+			c->pcap = NULL;
+		}
+	}
+	netns_enter(home);
+	close(home);
+	if (!c->pcap) {
+		snprintf(err, errlen, "cannot capture on %s: %s", name, perr);
+		return -1;
+	}
+	c->link_type = pcap_datalink(c->pcap);
+	if (filter && (pcap_compile(c->pcap, &prog, filter, 1, PCAP_NETMASK_UNKNOWN) ||
+		       pcap_setfilter(c->pcap, &prog))) {
+		snprintf(err, errlen, "bad capture filter '%s': %s", filter, pcap_geterr(c->pcap));
+		capture_close(c);
+		return -1;
+	}
+	if (filter)
+		pcap_freecode(&prog);
+	pcap_setnonblock(c->pcap, 1, perr);
+	return 0;
+}
+
+const uint8_t *capture_ip(int link_type, const uint8_t *frame, size_t caplen, size_t *len)
+{
+	uint16_t type;
+
+	switch (link_type) {
+	case DLT_EN10MB:
+		if (caplen < 14)
+			return NULL;
+		type = (uint16_t)(frame[12] << 8 | frame[13]);
+		if (type != 0x0800 && type != 0x86dd)
+			return NULL;
+		*len = caplen - 14;
+		return frame + 14;
+	case DLT_RAW:
+	case 228: /* LINKTYPE_IPV4 */
+	case 229: /* LINKTYPE_IPV6 */
+		*len = caplen;
+		return caplen ? frame : NULL;
+	case DLT_LINUX_SLL:
+		if (caplen < 16)
+			return NULL;
+		*len = caplen - 16;
+		return frame + 16;
+	}
+	return NULL;
+}
+
+int capture_next(struct capture *c, const uint8_t **ip, size_t *len, struct timeval *ts)
+{
+	struct pcap_pkthdr *h;
+	const u_char *data;
+
+	while (c->pcap && pcap_next_ex(c->pcap, &h, &data) == 1) {
+		*ip = capture_ip(c->link_type, data, h->caplen, len);
+		if (!*ip)
+			continue;
+		if (ts)
+			*ts = h->ts;
+		return 1;
+	}
+	return 0;
+}
+
+void capture_close(struct capture *c)
+{
+	if (c->pcap)
+		pcap_close(c->pcap);
+	c->pcap = NULL;
+}
