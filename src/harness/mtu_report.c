@@ -259,13 +259,19 @@ static void print_arithmetic(const struct probe_run *r)
 		    : r->tun_mtu == r->allowed ? "ok"
 					       : "ok, lower");
 	expect = r->tun_mtu && r->tun_mtu < r->allowed ? r->tun_mtu : r->allowed;
-	snprintf(line, sizeof(line), "= %d - 20 (inner IPv4) - 8 (ICMP): largest inner ping",
-		 expect);
-	row(r, payload(expect, 4), line, NULL);
-	for (int i = 0; i < r->npaths; i++)
-		if (r->paths[i].tunnel && !r->paths[i].broken && r->paths[i].version == 4)
-			row(r, payload(r->paths[i].s.largest, 4), "largest inner ping, measured",
-			    r->paths[i].s.largest == expect ? "ok" : "x differs");
+	for (int i = 0; i < r->npaths; i++) {
+		const struct path *p = &r->paths[i];
+		int ih = p->version == 6 ? 40 : 20;
+
+		if (!p->tunnel || p->broken)
+			continue;
+		snprintf(line, sizeof(line),
+			 "= %d - %d (inner IPv%d) - 8 (ICMP): largest inner ping", expect, ih,
+			 p->version);
+		row(r, payload(expect, p->version), line, NULL);
+		row(r, payload(p->s.largest, p->version), "largest inner ping, measured",
+		    p->s.largest == expect ? "ok" : "x differs");
+	}
 }
 
 static void print_text(const struct probe_run *r)

@@ -77,3 +77,7 @@ lab_down() {
 root_view() {
 	{ ip netns list | sort; ip -o link | awk -F': ' '{ print $2 }' | sort; }
 }
+
+# A field of the MTU probe's JSON, with plain tools: probe_json KEY < json
+json_num() { grep -o "\"$1\":[0-9]*" | head -n 1 | cut -d: -f2; }
+json_str() { grep -o "\"$1\":\"[^\"]*\"" | head -n 1 | cut -d'"' -f4; }
