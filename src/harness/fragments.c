@@ -5,6 +5,7 @@
  * its echo identifier and sequence, then by the IP identification its
  * fragments share (NAT leaves that field alone).
  */
+#include "fragments.h"
 #include "mtu_probe.h"
 #include "prober.h"
 #include "lib/capture.h"
@@ -15,18 +16,6 @@
 
 #define PIECES 256
 
-struct piece {
-	uint16_t id;	   /* IP identification of the packet on the wire */
-	bool fragment;	   /* it is a fragment */
-	bool first;	   /* the fragment at offset 0, or a whole packet */
-	bool ours;	   /* the probe itself, whole or its first fragment */
-	bool icmp;	   /* an ICMP packet or fragment: could be the probe */
-	bool tunnel;	   /* a tunnel datagram (or a fragment of one) */
-	bool inner_ours;   /* it carries the probe's first piece */
-	bool inner_frag;   /* what it carries is an inner fragment */
-	uint16_t inner_id; /* of the carried packet */
-};
-
 static bool is_probe(const struct pkt *p, const struct prober *pr)
 {
 	uint8_t echo = p->version == 6 ? 128 : 8;
@@ -34,8 +23,8 @@ static bool is_probe(const struct pkt *p, const struct prober *pr)
 	return p->l4 && p->icmp_type == echo && p->icmp_id == pr->id && p->icmp_seq == pr->last_seq;
 }
 
-static void inspect(const uint8_t *ip, size_t len, const struct prober *pr, int mode_overhead,
-		    struct piece *x)
+void piece_inspect(const uint8_t *ip, size_t len, const struct prober *pr, int mode_overhead,
+		   struct piece *x)
 {
 	struct pkt o, in;
 	size_t at;
@@ -83,7 +72,7 @@ void count_fragments(struct capture *c, const struct prober *pr, int mode_overhe
 	size_t len;
 
 	while (n < PIECES && capture_next(c, &ip, &len, NULL) == 1)
-		inspect(ip, len, pr, mode_overhead, &pieces[n++]);
+		piece_inspect(ip, len, pr, mode_overhead, &pieces[n++]);
 	/* The identifications that mark the probe's own pieces, then the datagrams carrying them.
 	 */
 	for (int i = 0; i < n; i++) {

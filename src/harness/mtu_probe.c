@@ -6,6 +6,7 @@
 #include "mtu_probe.h"
 #include "commands.h"
 #include "control.h"
+#include "fragments.h"
 #include "prober.h"
 #include "state.h"
 #include "lib/capture.h"
@@ -265,9 +266,6 @@ static const struct {
     {HOME_LAPTOP, "tun0"}, {HOME_LAPTOP, "eth0"},  {HOME_ROUTER, "wan"},
     {INTERNET, "office"},  {OFFICE_SERVER, "wan"}, {OFFICE_SERVER, "tun0"},
 };
-
-void count_fragments(struct capture *c, const struct prober *pr, int mode_overhead,
-		     struct frag_link *out);
 
 /* Sends a probe without DF, capturing meanwhile, and counts its pieces on every link. */
 static void fragments(struct probe_run *r, struct path *p, int size)

@@ -135,7 +135,7 @@ static bool quotes_ours(const struct prober *p, const uint8_t *q, size_t n)
 }
 
 /* What one received ICMP message says about our probe, or -1 if it is about something else. */
-static int judge(const struct prober *p, const uint8_t *icmp, size_t n, struct probe_answer *a)
+int prober_judge(const struct prober *p, const uint8_t *icmp, size_t n, struct probe_answer *a)
 {
 	uint8_t type, code;
 	uint16_t id, seq;
@@ -202,7 +202,7 @@ static int wait_answer(struct prober *p, struct probe_answer *a, double sent)
 				continue;
 			icmp = buf + hl;
 		}
-		r = judge(p, icmp, (size_t)n - hl, a);
+		r = prober_judge(p, icmp, (size_t)n - hl, a);
 		if (r < 0)
 			continue;
 		a->rtt_ms = now_ms() - sent;

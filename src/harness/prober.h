@@ -31,4 +31,10 @@ void prober_close(struct prober *p);
 /* Sends one probe of size bytes (IP header included) and waits for its answer. */
 enum answer prober_probe(void *ctx, int size, struct probe_answer *a);
 
+/*
+ * What one received ICMP message (from its ICMP header on) says about the
+ * last probe: an enum answer, or -1 when it is about something else.
+ */
+int prober_judge(const struct prober *p, const uint8_t *icmp, size_t n, struct probe_answer *a);
+
 #endif

@@ -1,8 +1,10 @@
 /*
  * The small text parsers: CIDR prefixes, HOST[:PORT], the harness's
- * records, and the key=value replies of a tunnel's control socket.
+ * records, the key=value replies of a tunnel's control socket, and the
+ * lab's impairment settings (times, percentages, rates).
  */
 #include "harness/control.h"
+#include "harness/settings.h"
 #include "harness/state.h"
 #include "lib/addr.h"
 
@@ -27,6 +29,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	hostport_split(s, host, sizeof(host), &port, err, sizeof(err));
 	control_value(s, "endpoint", val, sizeof(val));
 	state_parse(s, &r);
+	{
+		uint64_t ns, rate;
+		double pct;
+
+		parse_duration(s, &ns);
+		parse_percent(s, &pct);
+		parse_rate(s, &rate);
+	}
 	free(s);
 	return 0;
 }
