@@ -6,6 +6,9 @@ srv=$!
 for _ in $(seq 100); do grep -q "waiting for a client" "$tmp/server" && break; sleep 0.02; done
 ip netns exec "$(ns home-laptop)" "$T" --server 203.0.113.10:1299 --dev tunx --addr 172.31.254.2/30 -v > "$tmp/client" 2>&1 &
 cli=$!
+# Whatever the checks say, these two do not outlive the test.
+stop_pair() { kill "$srv" "$cli" 2>/dev/null; }
+trap 'stop_pair; "$H" down --lab "$LAB" >/dev/null 2>&1' EXIT
 for _ in $(seq 100); do on home-laptop ip link show tunx >/dev/null 2>&1 && grep -q "tunx: up" "$tmp/client" && break; sleep 0.02; done
 check "a second tunnel pair on port 1299 carries a ping" on home-laptop ping -c2 -i0.2 -W2 172.31.254.1
 check "-v logs the echo request, decoded" grep -qE "send .*IPv4 84 ICMP 172\.31\.254\.2 → 172\.31\.254\.1 echo-request id=[0-9]+ seq=1" "$tmp/client"
@@ -26,4 +29,5 @@ check "...and prints a summary" grep -q "^summary" "$tmp/client"
 check "...and the device is gone" sh -c "! ip netns exec $(ns home-laptop) ip link show tunx 2>/dev/null"
 check "...and so is its route" sh -c "! ip netns exec $(ns home-laptop) ip route | grep -q 172.31.254"
 rm -rf "$tmp"
+trap '"$H" down --lab "$LAB" >/dev/null 2>&1' EXIT
 lab_down
