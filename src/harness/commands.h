@@ -4,6 +4,7 @@
 
 #include "lab.h"
 
+#include <getopt.h>
 #include <stdio.h>
 
 int cmd_up(int argc, char **argv);
@@ -42,6 +43,17 @@ int common_option(int opt, struct common *c);
  * (exit 0), 2 after a usage error (already reported), 0 to go on.
  */
 int parse_common(const char *cmd, int argc, char **argv, struct common *c, void (*usage)(FILE *f));
+/*
+ * One step of getopt_long over a subcommand's arguments (set opterr = 0
+ * first).  The common options are taken here; ARG_OWN leaves in *opt one
+ * for the caller; ARG_HELP means usage was printed, ARG_BAD that a bad
+ * option was reported.
+ */
+enum { ARG_END, ARG_OWN, ARG_HELP, ARG_BAD };
+int next_option(const char *cmd, int argc, char **argv, const struct option *opts, struct common *c,
+		void (*usage)(FILE *f), int *opt);
+/* 2, after one line, if words are left over; 0 if not. */
+int no_arguments(const char *cmd, int argc, char **argv);
 /* One line for an unknown option or a missing value, from getopt's state. */
 void bad_option(const char *cmd, int opt, char **argv);
 

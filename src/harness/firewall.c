@@ -6,41 +6,46 @@
 #include <string.h>
 #include <unistd.h>
 
+struct nft_job {
+	const char *script;
+	const char *ns;
+	char *err;
+	size_t errlen;
+};
+
+static int run_nft(void *arg)
+{
+	struct nft_job *j = arg;
+	struct nft_ctx *nft = nft_ctx_new(NFT_CTX_DEFAULT);
+	const char *msg;
+	int rc;
+
+	if (!nft) {
+		snprintf(j->err, j->errlen, "cannot start libnftables");
+		return 1;
+	}
+	nft_ctx_buffer_output(nft);
+	nft_ctx_buffer_error(nft);
+	rc = nft_run_cmd_from_buffer(nft, j->script);
+	if (rc) {
+		msg = nft_ctx_get_error_buffer(nft);
+		snprintf(j->err, j->errlen, "nftables in %s refused the rules: %.*s", j->ns,
+			 (int)strcspn(msg ? msg : "", "\n"), msg ? msg : "");
+	}
+	nft_ctx_free(nft);
+	return rc ? 1 : 0; /* positive: refused, with err set; negative is for netns_call */
+}
+
 /* Runs an nft script in a node's namespace; the nft context lives and dies there. */
 static int nft_in_node(const struct lab *lab, enum node_id node, const char *script, char *err,
 		       size_t errlen)
 {
-	struct nft_ctx *nft;
-	const char *msg;
 	char ns[64];
-	int home, rc;
+	struct nft_job j = {script, lab_ns(lab, node, ns, sizeof(ns)), err, errlen};
+	int rc = netns_call_name(ns, run_nft, &j);
 
-	lab_ns(lab, node, ns, sizeof(ns));
-	home = netns_current();
-	if (home < 0 || netns_enter_name(ns)) {
-		snprintf(err, errlen, "cannot enter namespace %s", ns);
-		if (home >= 0)
-			close(home);
-		return -1;
-	}
-	nft = nft_ctx_new(NFT_CTX_DEFAULT);
-	if (!nft) {
-		snprintf(err, errlen, "cannot start libnftables");
-		rc = -1;
-		goto out;
-	}
-	nft_ctx_buffer_output(nft);
-	nft_ctx_buffer_error(nft);
-	rc = nft_run_cmd_from_buffer(nft, script);
-	if (rc) {
-		msg = nft_ctx_get_error_buffer(nft);
-		snprintf(err, errlen, "nftables in %s refused the rules: %.*s", ns,
-			 (int)strcspn(msg ? msg : "", "\n"), msg ? msg : "");
-	}
-	nft_ctx_free(nft);
-out:
-	netns_enter(home);
-	close(home);
+	if (rc < 0)
+		snprintf(err, errlen, "cannot enter namespace %s: %s", ns, strerror(-rc));
 	return rc ? -1 : 0;
 }
 

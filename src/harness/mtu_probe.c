@@ -73,14 +73,7 @@ static int parse(struct probe_run *r, int argc, char **argv, struct common *c)
 	int opt, rc, n = 0;
 
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
-		rc = common_option(opt, c);
-		if (rc < 0) {
-			usage(stdout);
-			return -1;
-		}
-		if (rc > 0)
-			continue;
+	while ((rc = next_option("mtu-probe", argc, argv, opts, c, usage, &opt)) == ARG_OWN) {
 		switch (opt) {
 		case 'f':
 			r->from = optarg;
@@ -113,15 +106,12 @@ static int parse(struct probe_run *r, int argc, char **argv, struct common *c)
 			if (parse_int_opt("--max-hops", optarg, 1, PROBE_HOPS, &r->max_hops))
 				return 2;
 			break;
-		default:
-			bad_option("mtu-probe", opt, argv);
-			return 2;
 		}
 	}
-	if (optind < argc) {
-		fprintf(stderr, "harness mtu-probe: unexpected argument '%s'\n", argv[optind]);
+	if (rc != ARG_END)
+		return rc == ARG_HELP ? -1 : 2;
+	if (no_arguments("mtu-probe", argc, argv))
 		return 2;
-	}
 	if (!n) {
 		r->targets[n++] = SERVER_VPN_V4;
 		r->targets[n++] = SERVER_PUBLIC_V4;

@@ -34,26 +34,54 @@ void bad_option(const char *cmd, int opt, char **argv)
 			argv[optind - 1], cmd);
 }
 
-int parse_common(const char *cmd, int argc, char **argv, struct common *c, void (*usage)(FILE *f))
+int next_option(const char *cmd, int argc, char **argv, const struct option *opts, struct common *c,
+		void (*usage)(FILE *f), int *opt)
 {
-	static const struct option opts[] = {COMMON_OPTIONS, {0}};
-	int opt, rc;
+	int rc;
 
-	opterr = 0;
-	while ((opt = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
-		rc = common_option(opt, c);
+	for (;;) {
+		*opt = getopt_long(argc, argv, ":h", opts, NULL);
+		if (*opt == -1)
+			return ARG_END;
+		rc = common_option(*opt, c);
 		if (rc < 0) {
 			usage(stdout);
-			return -1;
+			return ARG_HELP;
 		}
-		if (rc == 0) {
-			bad_option(cmd, opt, argv);
-			return 2;
+		if (rc > 0)
+			continue;
+		if (*opt == '?' || *opt == ':') {
+			bad_option(cmd, *opt, argv);
+			return ARG_BAD;
 		}
+		return ARG_OWN;
 	}
+}
+
+int no_arguments(const char *cmd, int argc, char **argv)
+{
 	if (optind < argc) {
 		fprintf(stderr, "harness %s: unexpected argument '%s'\n", cmd, argv[optind]);
 		return 2;
 	}
 	return 0;
+}
+
+int parse_common(const char *cmd, int argc, char **argv, struct common *c, void (*usage)(FILE *f))
+{
+	static const struct option opts[] = {COMMON_OPTIONS, {0}};
+	int opt;
+
+	opterr = 0;
+	switch (next_option(cmd, argc, argv, opts, c, usage, &opt)) {
+	case ARG_HELP:
+		return -1;
+	case ARG_END:
+		return no_arguments(cmd, argc, argv);
+	case ARG_OWN:
+		bad_option(cmd, opt, argv);
+		/* fall through */
+	default:
+		return 2;
+	}
 }

@@ -16,9 +16,18 @@
 
 #define PROBE_MAX 9000
 
+static int open_raw(void *arg)
+{
+	int family = *(int *)arg;
+	int fd = socket(family, SOCK_RAW | SOCK_CLOEXEC,
+			family == AF_INET ? IPPROTO_ICMP : IPPROTO_ICMPV6);
+
+	return fd < 0 ? -errno : fd;
+}
+
 int prober_open(struct prober *p, const char *ns, const char *target, char *err, size_t errlen)
 {
-	int home, family;
+	int family;
 
 	memset(p, 0, sizeof(*p));
 	p->fd = -1;
@@ -36,20 +45,12 @@ int prober_open(struct prober *p, const char *ns, const char *target, char *err,
 		return -1;
 	}
 	p->dst.ss_family = (sa_family_t)family;
-	home = netns_current();
-	if (home < 0 || netns_enter_name(ns)) {
-		snprintf(err, errlen, "cannot enter namespace %s", ns);
-		if (home >= 0)
-			close(home);
-		return -1;
-	}
 	/* The socket belongs to the namespace it was opened in. */
-	p->fd = socket(family, SOCK_RAW | SOCK_CLOEXEC,
-		       family == AF_INET ? IPPROTO_ICMP : IPPROTO_ICMPV6);
-	netns_enter(home);
-	close(home);
+	p->fd = netns_call_name(ns, open_raw, &family);
 	if (p->fd < 0) {
-		snprintf(err, errlen, "cannot open a raw ICMP socket: %s", strerror(errno));
+		snprintf(err, errlen, "cannot open a raw ICMP socket in %s: %s", ns,
+			 strerror(-p->fd));
+		p->fd = -1;
 		return -1;
 	}
 	if (getrandom(&p->id, sizeof(p->id), 0) != sizeof(p->id))

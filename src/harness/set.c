@@ -48,33 +48,25 @@ static int parse(int argc, char **argv, struct common *c, struct settings *s)
 	int opt, rc;
 
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
-		rc = common_option(opt, c);
-		if (rc < 0) {
-			usage(stdout);
-			return -1;
-		}
-		if (rc > 0)
-			continue;
-		rc = settings_option(s, opt, optarg, err, sizeof(err));
-		if (rc > 0 && (opt == 'P')) {
+	while ((rc = next_option("set", argc, argv, opts, c, usage, &opt)) == ARG_OWN) {
+		if (opt == 'P') {
 			fprintf(stderr,
 				"harness set: --no-pmtu is a tunnel flag: give it to 'harness "
 				"up'\n");
 			return 2;
 		}
-		if (rc > 0)
-			continue;
+		rc = settings_option(s, opt, optarg, err, sizeof(err));
 		if (rc < 0)
 			fprintf(stderr, "harness set: %s\n", err);
-		else
+		else if (rc == 0)
 			bad_option("set", opt, argv);
-		return 2;
+		if (rc <= 0)
+			return 2;
 	}
-	if (optind < argc) {
-		fprintf(stderr, "harness set: unexpected argument '%s'\n", argv[optind]);
+	if (rc != ARG_END)
+		return rc == ARG_HELP ? -1 : 2;
+	if (no_arguments("set", argc, argv))
 		return 2;
-	}
 	if (!s->wan_mtu && !s->office_mtu && !s->tun_mtu && s->block_icmp < 0 && !s->impair) {
 		fprintf(stderr, "harness set: nothing to change (see harness set --help)\n");
 		return 2;

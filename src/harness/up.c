@@ -74,10 +74,29 @@ static void step(struct up *u, const char *fmt, ...)
 	fflush(stdout);
 }
 
+struct sysctl {
+	const char *path;
+	const char *value;
+};
+
+static int write_sysctl(void *arg)
+{
+	const struct sysctl *s = arg;
+	int fd = open(s->path, O_WRONLY | O_CLOEXEC), rc = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (write(fd, s->value, strlen(s->value)) < 0)
+		rc = -errno;
+	close(fd);
+	return rc;
+}
+
 static int sysctl_in(struct up *u, enum node_id n, const char *key, const char *value)
 {
 	char path[256], ns[64];
-	int home = netns_current(), fd, rc = 0;
+	struct sysctl s = {path, value};
+	int rc;
 
 	lab_explain(&u->lab, "ip netns exec %s sysctl -qw %s=%s",
 		    lab_ns(&u->lab, n, ns, sizeof(ns)), key, value);
@@ -85,18 +104,8 @@ static int sysctl_in(struct up *u, enum node_id n, const char *key, const char *
 	for (char *p = path + 10; *p; p++)
 		if (*p == '.')
 			*p = '/';
-	if (home < 0)
-		return home;
 	/* Network sysctls belong to the namespace of whoever opens the file. */
-	if (netns_enter(u->nsfd[n]) == 0) {
-		fd = open(path, O_WRONLY | O_CLOEXEC);
-		if (fd < 0 || write(fd, value, strlen(value)) < 0)
-			rc = -errno;
-		if (fd >= 0)
-			close(fd);
-	}
-	netns_enter(home);
-	close(home);
+	rc = netns_call(u->nsfd[n], write_sysctl, &s);
 	if (rc)
 		snprintf(u->err, sizeof(u->err), "sysctl %s in %s: %s", key, ns, strerror(-rc));
 	return rc;
@@ -450,6 +459,24 @@ static void close_nodes(struct up *u)
 	}
 }
 
+static int mode_or_underlay(struct up *u, int opt, const char *arg)
+{
+	if (opt == 'm' && !strcmp(arg, "plaintext"))
+		u->mode = MODE_PLAINTEXT;
+	else if (opt == 'm' && !strcmp(arg, "pi"))
+		u->mode = MODE_PI;
+	else if (opt == 'm') {
+		fprintf(stderr, "harness up: --mode '%s' is not a mode (plaintext or pi)\n", arg);
+		return -1;
+	} else if (!strcmp(arg, "4") || !strcmp(arg, "6")) {
+		u->underlay = arg[0] - '0';
+	} else {
+		fprintf(stderr, "harness up: --underlay '%s' is not 4 or 6\n", arg);
+		return -1;
+	}
+	return 0;
+}
+
 static int parse(struct up *u, int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -466,48 +493,26 @@ static int parse(struct up *u, int argc, char **argv)
 	u->underlay = 4;
 	settings_init(&u->set);
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
-		rc = common_option(opt, &c);
-		if (rc < 0) {
-			usage(stdout);
-			return 1;
-		}
-		if (rc > 0)
+	while ((rc = next_option("up", argc, argv, opts, &c, usage, &opt)) == ARG_OWN) {
+		if (opt == 'm' || opt == 'u') {
+			if (mode_or_underlay(u, opt, optarg))
+				return 2;
 			continue;
-		rc = settings_option(&u->set, opt, optarg, u->err, sizeof(u->err));
-		if (rc < 0) {
-			fprintf(stderr, "harness up: %s\n", u->err);
-			return 2;
 		}
-		if (rc > 0 && opt == 'A') {
+		if (opt == 'A') {
 			fprintf(stderr, "harness up: --allow-icmp is for 'harness set'; ICMP "
 					"passes unless --block-icmp\n");
 			return 2;
 		}
-		if (rc > 0)
-			continue;
-		if (opt == 'm' && !strcmp(optarg, "plaintext"))
-			u->mode = MODE_PLAINTEXT;
-		else if (opt == 'm' && !strcmp(optarg, "pi"))
-			u->mode = MODE_PI;
-		else if (opt == 'm') {
-			fprintf(stderr, "harness up: --mode '%s' is not a mode (plaintext or pi)\n",
-				optarg);
-			return 2;
-		} else if (opt == 'u' && (!strcmp(optarg, "4") || !strcmp(optarg, "6")))
-			u->underlay = optarg[0] - '0';
-		else if (opt == 'u') {
-			fprintf(stderr, "harness up: --underlay '%s' is not 4 or 6\n", optarg);
-			return 2;
-		} else {
-			bad_option("up", opt, argv);
+		if (settings_option(&u->set, opt, optarg, u->err, sizeof(u->err)) < 0) {
+			fprintf(stderr, "harness up: %s\n", u->err);
 			return 2;
 		}
 	}
-	if (optind < argc) {
-		fprintf(stderr, "harness up: unexpected argument '%s'\n", argv[optind]);
+	if (rc != ARG_END)
+		return rc == ARG_HELP ? 1 : 2;
+	if (no_arguments("up", argc, argv))
 		return 2;
-	}
 	if (lab_init(&u->lab, c.lab, u->err, sizeof(u->err))) {
 		fprintf(stderr, "harness up: %s\n", u->err);
 		return 2;

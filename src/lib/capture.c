@@ -8,39 +8,50 @@
 
 #define SNAPLEN 65535
 
+struct open_job {
+	const char *ifname;
+	struct pcap *pcap;
+	char err[PCAP_ERRBUF_SIZE];
+};
+
+static int open_here(void *arg)
+{
+	struct open_job *j = arg;
+
+	j->pcap = pcap_create(j->ifname, j->err);
+	if (!j->pcap)
+		return 1;
+	pcap_set_snaplen(j->pcap, SNAPLEN);
+	pcap_set_immediate_mode(j->pcap, 1);
+	pcap_set_timeout(j->pcap, 10);
+	if (pcap_activate(j->pcap) < 0) {
+		snprintf(j->err, sizeof(j->err), "%s", pcap_geterr(j->pcap));
+		pcap_close(j->pcap);
+		j->pcap = NULL;
+		return 1; /* positive: failed here, with j->err set */
+	}
+	return 0;
+}
+
 int capture_open(struct capture *c, const char *ns, const char *ifname, const char *filter,
 		 const char *name, char *err, size_t errlen)
 {
-	char perr[PCAP_ERRBUF_SIZE] = "";
+	struct open_job j = {.ifname = ifname};
 	struct bpf_program prog;
-	int home;
+	char perr[PCAP_ERRBUF_SIZE];
 
 	memset(c, 0, sizeof(*c));
 	snprintf(c->name, sizeof(c->name), "%s", name);
-	home = netns_current();
-	if (home < 0 || netns_enter_name(ns)) {
+	/* The capture socket belongs to the namespace it was opened in. */
+	if (netns_call_name(ns, open_here, &j) < 0) {
 		snprintf(err, errlen, "cannot enter namespace %s to capture", ns);
-		if (home >= 0)
-			close(home);
 		return -1;
 	}
-	c->pcap = pcap_create(ifname, perr);
-	if (c->pcap) {
-		pcap_set_snaplen(c->pcap, SNAPLEN);
-		pcap_set_immediate_mode(c->pcap, 1);
-		pcap_set_timeout(c->pcap, 10);
-		if (pcap_activate(c->pcap) < 0) {
-			snprintf(perr, sizeof(perr), "%s", pcap_geterr(c->pcap));
-			pcap_close(c->pcap);
-			c->pcap = NULL;
-		}
-	}
-	netns_enter(home);
-	close(home);
-	if (!c->pcap) {
-		snprintf(err, errlen, "cannot capture on %s: %s", name, perr);
+	if (!j.pcap) {
+		snprintf(err, errlen, "cannot capture on %s: %s", name, j.err);
 		return -1;
 	}
+	c->pcap = j.pcap;
 	c->link_type = pcap_datalink(c->pcap);
 	if (filter && (pcap_compile(c->pcap, &prog, filter, 1, PCAP_NETMASK_UNKNOWN) ||
 		       pcap_setfilter(c->pcap, &prog))) {

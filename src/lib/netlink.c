@@ -28,21 +28,14 @@ int nl_open(struct nl *nl)
 	return 0;
 }
 
+static int open_here(void *nl)
+{
+	return nl_open(nl);
+}
+
 int nl_open_in(struct nl *nl, int nsfd)
 {
-	int home = netns_current(), rc;
-
-	if (home < 0)
-		return home;
-	rc = netns_enter(nsfd);
-	if (!rc)
-		rc = nl_open(nl);
-	if (netns_enter(home) && !rc) {
-		rc = -errno;
-		nl_close(nl);
-	}
-	close(home);
-	return rc;
+	return netns_call(nsfd, open_here, nl);
 }
 
 void nl_close(struct nl *nl)

@@ -5,6 +5,7 @@
 #include <limits.h>
 #include <sched.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
@@ -124,6 +125,38 @@ int netns_enter_name(const char *name)
 	if (fd < 0)
 		return fd;
 	rc = netns_enter(fd);
+	close(fd);
+	return rc;
+}
+
+int netns_call(int fd, int (*fn)(void *arg), void *arg)
+{
+	int home = netns_current(), rc;
+
+	if (home < 0)
+		return home;
+	rc = netns_enter(fd);
+	if (rc) {
+		close(home);
+		return rc;
+	}
+	rc = fn(arg);
+	/* Going on in the wrong namespace would act on the wrong network: stop instead. */
+	if (netns_enter(home)) {
+		perror("tunlab: cannot return to the original network namespace");
+		abort();
+	}
+	close(home);
+	return rc;
+}
+
+int netns_call_name(const char *name, int (*fn)(void *arg), void *arg)
+{
+	int fd = netns_open(name), rc;
+
+	if (fd < 0)
+		return fd;
+	rc = netns_call(fd, fn, arg);
 	close(fd);
 	return rc;
 }

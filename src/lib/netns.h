@@ -19,4 +19,13 @@ int netns_current(void);
 int netns_enter(int fd);
 int netns_enter_name(const char *name);
 
+/*
+ * Runs fn(arg) inside another network namespace, then comes back.  What fn
+ * opens there (sockets, captures, nft contexts) stays in that namespace.
+ * Returns fn's result, or a negative errno if the namespace could not be
+ * entered, in which case fn did not run.
+ */
+int netns_call(int fd, int (*fn)(void *arg), void *arg);
+int netns_call_name(const char *name, int (*fn)(void *arg), void *arg);
+
 #endif
