@@ -95,7 +95,7 @@ void mtu_analyse(struct probe_run *r)
 		for (int f = 0; f < p->nfrags; f++)
 			if (fragmented_on_the_way(p, &p->frags[f], &where)) {
 				frag = true;
-				finding(r, "a %d-byte packet to %s arrives in %d fragments on %s%s",
+				finding(r, "a %d-byte packet to %s arrives, but in %d fragments on %s%s",
 					p->frags[f].size, p->target, where->packets, where->link,
 					where->outer ? " (the tunnel's datagram was fragmented)"
 						     : "");
@@ -222,7 +222,7 @@ static void print_path(const struct probe_run *r, const struct path *p)
 		const struct frag_probe *fp = &p->frags[f];
 
 		printf("  %d bytes without DF: %s\n", fp->size,
-		       fp->arrived ? "arrives, in pieces on each link:" : "lost; pieces seen:");
+		       fp->arrived ? "arrives; pieces on each link:" : "lost; pieces seen:");
 		for (int i = 0; i < fp->nlinks; i++)
 			printf("  %8d on %-22s%s\n", fp->links[i].packets, fp->links[i].link,
 			       fp->links[i].outer   ? " the tunnel's datagram, fragmented"
