@@ -55,6 +55,9 @@ tunnel: $(call obj,src/tunnel/main.c) $(TUNNEL_A) $(LIB_A)
 harness: $(call obj,src/harness/main.c) $(HARNESS_A) $(LIB_A)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
+# Fixture captures are found wherever the tree is.
+$(BUILD)/tests/unit/test_verify.o: CFLAGS += -DFIXTURES='"$(CURDIR)/tests/fixtures"'
+
 $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(TUNNEL_A) $(HARNESS_A) $(LIB_A)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $(TEST_LIBS)

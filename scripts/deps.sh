@@ -8,8 +8,9 @@ build=(gcc make pkg-config libc6-dev libmnl-dev libnftables-dev libpcap-dev
 # What a student types at the lab: ping, ip, nft, and a shell.
 lab=("${build[@]}" iproute2 iputils-ping nftables procps)
 # The lab tests also move files with nc and drop privileges with setpriv;
-# the fuzz targets need clang and its libFuzzer runtime.
-test=("${lab[@]}" netcat-openbsd util-linux coreutils clang libclang-rt-dev)
+# the fuzz targets need clang and its libFuzzer runtime; tshark reads back
+# the capture files the harness writes.
+test=("${lab[@]}" netcat-openbsd util-linux coreutils clang libclang-rt-dev tshark)
 
 profile=${1:-build}
 case "$profile" in

@@ -13,6 +13,8 @@ int cmd_status(int argc, char **argv);
 int cmd_exec(int argc, char **argv);
 int cmd_shell(int argc, char **argv);
 int cmd_set(int argc, char **argv);
+int cmd_capture(int argc, char **argv);
+int cmd_check(int argc, char **argv);
 
 /* Stops every recorded process and removes every recorded namespace and file. */
 int lab_teardown(struct lab *lab, bool quiet);
@@ -45,13 +47,13 @@ int common_option(int opt, struct common *c);
 int parse_common(const char *cmd, int argc, char **argv, struct common *c, void (*usage)(FILE *f));
 /*
  * One step of getopt_long over a subcommand's arguments (set opterr = 0
- * first).  The common options are taken here; ARG_OWN leaves in *opt one
- * for the caller; ARG_HELP means usage was printed, ARG_BAD that a bad
- * option was reported.
+ * first; shortopts starts with ':' and has 'h').  The common options are taken here; ARG_OWN leaves
+ * in *opt one for the caller; ARG_HELP means usage was printed, ARG_BAD that a bad option was
+ * reported.
  */
 enum { ARG_END, ARG_OWN, ARG_HELP, ARG_BAD };
-int next_option(const char *cmd, int argc, char **argv, const struct option *opts, struct common *c,
-		void (*usage)(FILE *f), int *opt);
+int next_option(const char *cmd, int argc, char **argv, const char *shortopts,
+		const struct option *opts, struct common *c, void (*usage)(FILE *f), int *opt);
 /* 2, after one line, if words are left over; 0 if not. */
 int no_arguments(const char *cmd, int argc, char **argv);
 /* One line for an unknown option or a missing value, from getopt's state. */

@@ -12,6 +12,7 @@ int control_query(const char *path, const char *cmd, char *out, size_t cap)
 {
 	struct sockaddr_un sun = {.sun_family = AF_UNIX};
 	struct timeval tv = {.tv_sec = 1};
+	char line[256];
 	size_t got = 0;
 	ssize_t n;
 	int fd, rc = 0;
@@ -24,8 +25,10 @@ int control_query(const char *path, const char *cmd, char *out, size_t cap)
 		return -errno;
 	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	snprintf(line, sizeof(line), "%s\n", cmd);
+	/* One write: a tunnel that answers before a second one arrives would reset us. */
 	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) ||
-	    send(fd, cmd, strlen(cmd), MSG_NOSIGNAL) < 0 || send(fd, "\n", 1, MSG_NOSIGNAL) < 0) {
+	    send(fd, line, strlen(line), MSG_NOSIGNAL) < 0) {
 		rc = -errno;
 		goto out;
 	}

@@ -19,6 +19,8 @@ struct command {
 static const struct command commands[] = {
     {"up", cmd_up, "build the lab and start the tunnel"},
     {"down", cmd_down, "remove everything the lab made"},
+    {"check", cmd_check, "prove the tunnel encapsulates correctly, from captures"},
+    {"capture", cmd_capture, "capture on lab interfaces, decoded live, to pcap files"},
     {"mtu-probe", cmd_mtu_probe, "find, explain and fix the path MTU of underlay and tunnel"},
     {"set", cmd_set, "change MTUs, the ICMP firewall and impairments of a running lab"},
     {"status", cmd_status, "nodes, links, addresses and tunnel counters"},

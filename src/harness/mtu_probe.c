@@ -73,7 +73,7 @@ static int parse(struct probe_run *r, int argc, char **argv, struct common *c)
 	int opt, rc, n = 0;
 
 	opterr = 0;
-	while ((rc = next_option("mtu-probe", argc, argv, opts, c, usage, &opt)) == ARG_OWN) {
+	while ((rc = next_option("mtu-probe", argc, argv, ":h", opts, c, usage, &opt)) == ARG_OWN) {
 		switch (opt) {
 		case 'f':
 			r->from = optarg;
@@ -272,8 +272,8 @@ static void fragments(struct probe_run *r, struct path *p, int size)
 		lab_ns(&r->lab, capture_points[i].node, ns, sizeof(ns));
 		snprintf(name, sizeof(name), "%s:%s", lab_nodes[capture_points[i].node].name,
 			 capture_points[i].ifname);
-		if (capture_open(&caps[ncaps], ns, capture_points[i].ifname, "ip or ip6", name, err,
-				 sizeof(err)) == 0)
+		if (capture_open(&caps[ncaps], ns, capture_points[i].ifname, "ip or ip6",
+				 CAPTURE_LAB_SNAPLEN, name, err, sizeof(err)) == 0)
 			ncaps++;
 	}
 	if (prober_open(&pr, r->ns, p->target, err, sizeof(err)) == 0) {

@@ -95,10 +95,11 @@ void mtu_analyse(struct probe_run *r)
 		for (int f = 0; f < p->nfrags; f++)
 			if (fragmented_on_the_way(p, &p->frags[f], &where)) {
 				frag = true;
-				finding(r, "a %d-byte packet to %s arrives, but in %d fragments on %s%s",
-					p->frags[f].size, p->target, where->packets, where->link,
-					where->outer ? " (the tunnel's datagram was fragmented)"
-						     : "");
+				finding(
+				    r,
+				    "a %d-byte packet to %s arrives, but in %d fragments on %s%s",
+				    p->frags[f].size, p->target, where->packets, where->link,
+				    where->outer ? " (the tunnel's datagram was fragmented)" : "");
 			}
 	}
 	if (under) {

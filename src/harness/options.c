@@ -34,13 +34,13 @@ void bad_option(const char *cmd, int opt, char **argv)
 			argv[optind - 1], cmd);
 }
 
-int next_option(const char *cmd, int argc, char **argv, const struct option *opts, struct common *c,
-		void (*usage)(FILE *f), int *opt)
+int next_option(const char *cmd, int argc, char **argv, const char *shortopts,
+		const struct option *opts, struct common *c, void (*usage)(FILE *f), int *opt)
 {
 	int rc;
 
 	for (;;) {
-		*opt = getopt_long(argc, argv, ":h", opts, NULL);
+		*opt = getopt_long(argc, argv, shortopts, opts, NULL);
 		if (*opt == -1)
 			return ARG_END;
 		rc = common_option(*opt, c);
@@ -73,7 +73,7 @@ int parse_common(const char *cmd, int argc, char **argv, struct common *c, void 
 	int opt;
 
 	opterr = 0;
-	switch (next_option(cmd, argc, argv, opts, c, usage, &opt)) {
+	switch (next_option(cmd, argc, argv, ":h", opts, c, usage, &opt)) {
 	case ARG_HELP:
 		return -1;
 	case ARG_END:

@@ -48,7 +48,7 @@ static int parse(int argc, char **argv, struct common *c, struct settings *s)
 	int opt, rc;
 
 	opterr = 0;
-	while ((rc = next_option("set", argc, argv, opts, c, usage, &opt)) == ARG_OWN) {
+	while ((rc = next_option("set", argc, argv, ":h", opts, c, usage, &opt)) == ARG_OWN) {
 		if (opt == 'P') {
 			fprintf(stderr,
 				"harness set: --no-pmtu is a tunnel flag: give it to 'harness "

@@ -493,7 +493,7 @@ static int parse(struct up *u, int argc, char **argv)
 	u->underlay = 4;
 	settings_init(&u->set);
 	opterr = 0;
-	while ((rc = next_option("up", argc, argv, opts, &c, usage, &opt)) == ARG_OWN) {
+	while ((rc = next_option("up", argc, argv, ":h", opts, &c, usage, &opt)) == ARG_OWN) {
 		if (opt == 'm' || opt == 'u') {
 			if (mode_or_underlay(u, opt, optarg))
 				return 2;

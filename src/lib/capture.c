@@ -10,6 +10,7 @@
 
 struct open_job {
 	const char *ifname;
+	int snaplen;
 	struct pcap *pcap;
 	char err[PCAP_ERRBUF_SIZE];
 };
@@ -21,7 +22,8 @@ static int open_here(void *arg)
 	j->pcap = pcap_create(j->ifname, j->err);
 	if (!j->pcap)
 		return 1;
-	pcap_set_snaplen(j->pcap, SNAPLEN);
+	pcap_set_snaplen(j->pcap, j->snaplen ? j->snaplen : SNAPLEN);
+	pcap_set_buffer_size(j->pcap, CAPTURE_RING);
 	pcap_set_immediate_mode(j->pcap, 1);
 	pcap_set_timeout(j->pcap, 10);
 	if (pcap_activate(j->pcap) < 0) {
@@ -34,9 +36,9 @@ static int open_here(void *arg)
 }
 
 int capture_open(struct capture *c, const char *ns, const char *ifname, const char *filter,
-		 const char *name, char *err, size_t errlen)
+		 int snaplen, const char *name, char *err, size_t errlen)
 {
-	struct open_job j = {.ifname = ifname};
+	struct open_job j = {.ifname = ifname, .snaplen = snaplen};
 	struct bpf_program prog;
 	char perr[PCAP_ERRBUF_SIZE];
 
@@ -98,6 +100,9 @@ int capture_next(struct capture *c, const uint8_t **ip, size_t *len, struct time
 	const u_char *data;
 
 	while (c->pcap && pcap_next_ex(c->pcap, &h, &data) == 1) {
+		c->packets++;
+		if (c->dump)
+			pcap_dump((u_char *)c->dump, h, data);
 		*ip = capture_ip(c->link_type, data, h->caplen, len);
 		if (!*ip)
 			continue;
@@ -108,8 +113,48 @@ int capture_next(struct capture *c, const uint8_t **ip, size_t *len, struct time
 	return 0;
 }
 
+int capture_write(struct capture *c, const char *path, char *err, size_t errlen)
+{
+	c->dump = pcap_dump_open(c->pcap, path);
+	if (!c->dump) {
+		snprintf(err, errlen, "cannot write %s: %s", path, pcap_geterr(c->pcap));
+		return -1;
+	}
+	return 0;
+}
+
+int capture_fd(const struct capture *c)
+{
+	return c->pcap ? pcap_get_selectable_fd(c->pcap) : -1;
+}
+
+int capture_open_file(struct capture *c, const char *path, char *err, size_t errlen)
+{
+	char perr[PCAP_ERRBUF_SIZE];
+
+	memset(c, 0, sizeof(*c));
+	snprintf(c->name, sizeof(c->name), "%s", path);
+	c->pcap = pcap_open_offline(path, perr);
+	if (!c->pcap) {
+		snprintf(err, errlen, "%s: not a capture file libpcap can read (%s)", path, perr);
+		return -1;
+	}
+	c->link_type = pcap_datalink(c->pcap);
+	if (!capture_ip(c->link_type, (const uint8_t *)"\x45", 1, &(size_t){0}) &&
+	    c->link_type != DLT_EN10MB && c->link_type != DLT_LINUX_SLL) {
+		snprintf(err, errlen, "%s: link type %d is not Ethernet or raw IP", path,
+			 c->link_type);
+		capture_close(c);
+		return -1;
+	}
+	return 0;
+}
+
 void capture_close(struct capture *c)
 {
+	if (c->dump)
+		pcap_dump_close(c->dump);
+	c->dump = NULL;
 	if (c->pcap)
 		pcap_close(c->pcap);
 	c->pcap = NULL;

@@ -485,3 +485,35 @@ size_t pkt_decode(const uint8_t *buf, size_t len, char *out, size_t cap)
 	append(out, cap, &n, " ttl=%u", p.ttl);
 	return n;
 }
+
+int pkt_inner(const struct pkt *o, uint16_t port, size_t *offset, size_t *pi)
+{
+	const uint8_t *u = o->payload;
+	size_t n = o->payload_len;
+
+	if (o->proto != IPPROTO_UDP || !o->l4 || (o->sport != port && o->dport != port) || n < 9)
+		return -1;
+	*offset = o->ip_hlen + 8;
+	*pi = 0;
+	/* A PI header starts with flags (zero here) and names IPv4 or IPv6. */
+	if (n >= 13 && u[8] == 0 && u[9] == 0 &&
+	    ((u[10] == 0x08 && u[11] == 0x00) || (u[10] == 0x86 && u[11] == 0xdd)))
+		*pi = 4;
+	if ((u[8 + *pi] >> 4) != 4 && (u[8 + *pi] >> 4) != 6)
+		return -1;
+	return 0;
+}
+
+size_t pkt_decode_encap(const uint8_t *buf, size_t len, uint16_t port, char *out, size_t cap)
+{
+	size_t n = pkt_decode(buf, len, out, cap), off, pi;
+	struct pkt o;
+
+	if (pkt_parse(buf, len, &o) != PKT_OK || o.fragment || pkt_inner(&o, port, &off, &pi))
+		return n;
+	off += pi;
+	append(out, cap, &n, " | %sinner ", pi ? "PI, " : "");
+	if (n + 1 < cap)
+		n += pkt_decode(buf + off, o.len - off, out + n, cap - n);
+	return n;
+}

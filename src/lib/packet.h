@@ -84,6 +84,15 @@ bool pkt_is_icmp_error(const struct pkt *p);
 /* One line: "IPv4 84 ICMP 172.31.255.7 → 172.31.9.200 echo-request id=1 seq=1 ttl=64". */
 size_t pkt_decode(const uint8_t *buf, size_t len, char *out, size_t cap);
 
+/*
+ * Like pkt_decode, and when the packet is a tunnel datagram (UDP to or
+ * from port), the packet inside too, plaintext or behind a PI header:
+ * "IPv4 112 UDP ... 40000 → 1234 | inner IPv4 84 ICMP ...".
+ */
+size_t pkt_decode_encap(const uint8_t *buf, size_t len, uint16_t port, char *out, size_t cap);
+/* Where the inner packet starts in a tunnel datagram, and the PI header's size; -1 if none. */
+int pkt_inner(const struct pkt *outer, uint16_t port, size_t *offset, size_t *pi);
+
 /* "172.31.9.200" or "fd00::1"; version 4 or 6. */
 const char *pkt_addr_str(int version, const uint8_t *addr, char *out, size_t cap);
 const char *pkt_proto_name(uint8_t proto);

@@ -53,12 +53,18 @@ void control_serve(struct control *c, control_fn fn, void *arg)
 	/* A client that connects and says nothing must not stall the packet path. */
 	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
-	n = recv(fd, cmd, sizeof(cmd) - 1, 0);
-	if (n <= 0) {
-		close(fd);
-		return;
+	/* The whole line, so nothing is left unread when we close (that would reset the client). */
+	for (size_t got = 0;;) {
+		n = recv(fd, cmd + got, sizeof(cmd) - 1 - got, 0);
+		if (n <= 0) {
+			close(fd);
+			return;
+		}
+		got += (size_t)n;
+		cmd[got] = '\0';
+		if (strchr(cmd, '\n') || got == sizeof(cmd) - 1)
+			break;
 	}
-	cmd[n] = '\0';
 	cmd[strcspn(cmd, "\r\n")] = '\0';
 	f = fdopen(fd, "w");
 	if (!f) {

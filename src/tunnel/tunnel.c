@@ -167,6 +167,26 @@ static void send_fragmented(struct tunnel *t, struct batch *b)
 		udp_allow_fragments(&t->udp, false);
 }
 
+/* Breaks what is about to be sent, the way the fault says; before the kernel sees it. */
+static void inject(struct tunnel *t, struct batch *b)
+{
+	for (unsigned int i = 0; i < b->n; i++) {
+		struct slot *s = &b->slot[i];
+
+		if (!s->keep)
+			continue;
+		t->faults++;
+		if (t->fault == FAULT_DROP && t->faults % 2)
+			s->keep = false; /* every other datagram vanishes */
+		else if (t->fault == FAULT_TRUNCATE && s->out_len > 8)
+			s->out_len -= 8;
+		else if (t->fault == FAULT_FRAGMENT) {
+			s->keep = false;
+			s->fragment = true; /* sent without DF, for a smaller link to split */
+		}
+	}
+}
+
 /* Judges every packet read from the TUN device, then sends what is kept. */
 static void send_batch(struct tunnel *t, struct batch *b)
 {
@@ -184,11 +204,15 @@ static void send_batch(struct tunnel *t, struct batch *b)
 			drop(t, s, why, "send", &t->peer.endpoint, hdr);
 		else if (!t->peer.has_endpoint)
 			drop(t, s, DROP_NO_PEER, "send", &t->peer.endpoint, hdr);
-		else if (!t->cfg->no_pmtu &&
+		else if (!t->cfg->no_pmtu && t->fault != FAULT_FRAGMENT &&
 			 pmtu_fate(&t->pmtu, p.len, overhead(t), p.version, p.df) != PMTU_FITS)
 			too_big(t, s);
 	}
+	if (t->fault)
+		inject(t, b);
 	udp_send_batch(&t->udp, b, &t->peer.endpoint);
+	if (t->fault == FAULT_DUP)
+		udp_send_batch(&t->udp, b, &t->peer.endpoint);
 	for (unsigned int i = 0; i < b->n; i++) {
 		struct slot *s = &b->slot[i];
 
@@ -305,11 +329,31 @@ static void udp_to_tun(struct tunnel *t)
 	}
 }
 
+static const char *const fault_names[] = {"none", "drop", "dup", "truncate", "fragment"};
+
+/* "fault=NAME": only root reaches the control socket, and only tests need it. */
+static void set_fault(struct tunnel *t, const char *name, FILE *reply)
+{
+	for (size_t i = 0; i < sizeof(fault_names) / sizeof(fault_names[0]); i++)
+		if (!strcmp(name, fault_names[i])) {
+			t->fault = (enum fault)i;
+			t->faults = 0;
+			say(t, 1, "fault: %s\n", name);
+			fprintf(reply, "fault=%s\n", name);
+			return;
+		}
+	fprintf(reply, "error=unknown fault '%s' (none, drop, dup, truncate, fragment)\n", name);
+}
+
 static void answer(const char *cmd, FILE *reply, void *arg)
 {
 	struct tunnel *t = arg;
 	char ep[64];
 
+	if (!strncmp(cmd, "fault=", 6)) {
+		set_fault(t, cmd + 6, reply);
+		return;
+	}
 	if (strcmp(cmd, "stats") != 0) {
 		fprintf(reply, "error=unknown command (try 'stats')\n");
 		return;
@@ -322,6 +366,7 @@ static void answer(const char *cmd, FILE *reply, void *arg)
 		(unsigned long long)t->peer.moves);
 	fprintf(reply, "path_mtu=%d\npmtu_follow=%s\n", t->pmtu.mtu,
 		t->cfg->no_pmtu ? "off" : "on");
+	fprintf(reply, "fault=%s\n", fault_names[t->fault]);
 	fprintf(reply, "uptime=%.1f\n", uptime(t));
 	stats_write_kv(&t->stats, reply);
 }

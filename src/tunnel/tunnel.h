@@ -20,6 +20,9 @@
 #include <stdio.h>
 #include <time.h>
 
+/* Breakage on purpose, for "harness check --inject-fault": each one must be caught. */
+enum fault { FAULT_NONE, FAULT_DROP, FAULT_DUP, FAULT_TRUNCATE, FAULT_FRAGMENT };
+
 struct tunnel {
 	const struct config *cfg;
 	enum wire_mode mode;
@@ -36,6 +39,8 @@ struct tunnel {
 	struct term term;
 	FILE *log;
 	struct timespec started;
+	enum fault fault;
+	uint64_t faults; /* datagrams the fault touched */
 };
 
 /* Sets up everything or nothing; err says what failed. */

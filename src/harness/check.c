@@ -1,0 +1,374 @@
+/*
+ * harness check: proves the tunnel encapsulates correctly.  It sends
+ * marked probes (ICMP, UDP and TCP, IPv4 and IPv6, tiny to the tunnel
+ * MTU) from home-laptop to office-host while libpcap captures at six
+ * points on the path, then asserts the properties in verify.c.
+ * --inject-fault breaks the tunnel on purpose to show each break is caught.
+ */
+#include "commands.h"
+#include "control.h"
+#include "settings.h"
+#include "verify.h"
+#include "lib/capture.h"
+#include "lib/json.h"
+#include "lib/netlink.h"
+#include "lib/netns.h"
+#include "lib/packet.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <getopt.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static const struct {
+	enum node_id node;
+	const char *ifname;
+} where[VERIFY_POINTS] = {
+    {HOME_LAPTOP, "tun0"},  {HOME_LAPTOP, "eth0"},   {HOME_ROUTER, "wan"},
+    {OFFICE_SERVER, "wan"}, {OFFICE_SERVER, "tun0"}, {OFFICE_HOST, "eth0"},
+};
+
+struct check {
+	struct lab lab;
+	const char *fault;
+	const char *save; /* directory for the six captures */
+	bool pi;
+	int tun_mtu;
+	struct capture caps[VERIFY_POINTS];
+	struct packet_list pts[VERIFY_POINTS];
+	struct verdict v;
+	int sent;
+};
+
+static void usage(FILE *f)
+{
+	fputs("usage: harness check [--inject-fault drop|dup|truncate|fragment] [options]\n"
+	      "\n"
+	      "Sends marked ICMP, UDP and TCP probes, IPv4 and IPv6, from tiny to the\n"
+	      "tunnel MTU, through the tunnel, captures them at six points on the path,\n"
+	      "and asserts that the tunnel encapsulates correctly. Exit 0 when every\n"
+	      "property holds, 1 when one fails.\n"
+	      "\n"
+	      "  --inject-fault F  break the tunnel on purpose for the run (drop, dup,\n"
+	      "                    truncate, fragment) to show that check catches it\n"
+	      "  --save DIR        write the six captures to DIR, one pcap file each\n" COMMON_HELP,
+	      f);
+}
+
+struct raw {
+	int family;
+};
+
+static int open_raw(void *arg)
+{
+	int fd = socket(((struct raw *)arg)->family, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_RAW);
+
+	return fd < 0 ? -errno : fd;
+}
+
+/* One marked probe, built whole and sent as is from home-laptop. */
+static int send_probe(struct check *c, int fd, int version, uint8_t proto, size_t size, bool marked)
+{
+	uint8_t buf[2048], payload[2048];
+	struct pkt_spec s = {.version = version, .proto = proto, .df = true, .ttl = 64};
+	size_t hl = (version == 6 ? 40 : 20) + (proto == IPPROTO_TCP ? 20 : 8);
+	struct sockaddr_storage dst = {0};
+	ssize_t n;
+
+	if (size < hl + MARKER_LEN || size - hl > sizeof(payload))
+		return -1;
+	memset(payload, 0x5a, sizeof(payload));
+	if (marked)
+		memcpy(payload, MARKER, sizeof(MARKER) - 1);
+	getrandom(payload + sizeof(MARKER) - 1, MARKER_LEN - (sizeof(MARKER) - 1), 0);
+	s.payload = payload;
+	s.payload_len = size - hl;
+	s.sport = 40000 + (uint16_t)c->sent;
+	s.dport = 9; /* discard: nobody listens, which is fine */
+	s.tcp_flags = 0x18;
+	s.icmp_id = 0x7c7c;
+	s.icmp_seq = (uint16_t)c->sent;
+	inet_pton(version == 6 ? AF_INET6 : AF_INET, version == 6 ? CLIENT_VPN_V6 : CLIENT_VPN_V4,
+		  s.src);
+	inet_pton(version == 6 ? AF_INET6 : AF_INET, version == 6 ? OFFICE_HOST_V6 : OFFICE_HOST_V4,
+		  s.dst);
+	n = pkt_build(buf, sizeof(buf), &s);
+	if (n < 0)
+		return -1;
+	dst.ss_family = (sa_family_t)(version == 6 ? AF_INET6 : AF_INET);
+	if (version == 6)
+		memcpy(&((struct sockaddr_in6 *)&dst)->sin6_addr, s.dst, 16);
+	else
+		memcpy(&((struct sockaddr_in *)&dst)->sin_addr, s.dst, 4);
+	c->sent++;
+	return sendto(fd, buf, (size_t)n, 0, (struct sockaddr *)&dst,
+		      version == 6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in)) < 0
+		   ? -errno
+		   : 0;
+}
+
+static int send_probes(struct check *c, char *err, size_t errlen)
+{
+	static const uint8_t protos[] = {IPPROTO_ICMP, IPPROTO_UDP, IPPROTO_TCP};
+	char ns[64];
+
+	lab_ns(&c->lab, HOME_LAPTOP, ns, sizeof(ns));
+	for (int version = 4; version <= 6; version += 2) {
+		struct raw r = {version == 6 ? AF_INET6 : AF_INET};
+		int fd = netns_call_name(ns, open_raw, &r);
+
+		if (fd < 0) {
+			snprintf(err, errlen, "cannot open a raw socket in %s: %s", ns,
+				 strerror(-fd));
+			return -1;
+		}
+		/*
+		 * An unmarked packet first, so the far routers have resolved their
+		 * neighbours: a burst queued behind discovery would overflow it, and
+		 * that is not the tunnel's fault.
+		 */
+		send_probe(c, fd, version, IPPROTO_UDP, 64, false);
+		usleep(100000);
+		for (size_t p = 0; p < sizeof(protos); p++) {
+			size_t tiny = (version == 6 ? 40 : 20) +
+				      (protos[p] == IPPROTO_TCP ? 20 : 8) + MARKER_LEN;
+			size_t sizes[] = {tiny, 700, (size_t)c->tun_mtu};
+
+			for (size_t k = 0; k < 3; k++) {
+				send_probe(c, fd, version, protos[p], sizes[k], true);
+				usleep(2000);
+			}
+		}
+		close(fd);
+	}
+	return 0;
+}
+
+static int open_points(struct check *c, char *err, size_t errlen)
+{
+	char ns[64], path[PATH_MAX];
+
+	for (int i = 0; i < VERIFY_POINTS; i++) {
+		lab_ns(&c->lab, where[i].node, ns, sizeof(ns));
+		if (capture_open(&c->caps[i], ns, where[i].ifname, "ip or ip6", CAPTURE_LAB_SNAPLEN,
+				 point_names[i], err, errlen))
+			return -1;
+		snprintf(path, sizeof(path), "%s/%d-%s.pcap", c->save ? c->save : "", i + 1,
+			 point_names[i]);
+		for (char *p = strrchr(path, '/') + 1; *p; p++)
+			if (*p == ':')
+				*p = '-';
+		if (c->save && capture_write(&c->caps[i], path, err, errlen))
+			return -1;
+	}
+	return 0;
+}
+
+static void collect(struct check *c)
+{
+	for (int i = 0; i < VERIFY_POINTS; i++) {
+		const uint8_t *ip;
+		size_t len;
+
+		while (capture_next(&c->caps[i], &ip, &len, NULL) == 1)
+			packets_add(&c->pts[i], ip, len);
+	}
+}
+
+/* The tunnel tells its mode and MTU; a fault goes to the laptop's tunnel the same way. */
+static int ask_tunnel(struct check *c, const char *cmd, char *reply, size_t cap)
+{
+	char ctl[PATH_MAX];
+
+	lab_file(&c->lab, HOME_LAPTOP, "ctl", ctl, sizeof(ctl));
+	return control_query(ctl, cmd, reply, cap);
+}
+
+int check_report(const struct check *c);
+
+/*
+ * The fragment fault sends datagrams without DF; a narrower home WAN for
+ * the run is what then splits them.  mtu 0 puts the link back.
+ */
+static int narrow_wan(struct check *c, int mtu, char *err, size_t errlen)
+{
+	struct nl nl[NODE_COUNT] = {0};
+	struct settings s;
+	char ns[64];
+	int rc = 0;
+
+	settings_init(&s);
+	s.wan_mtu = mtu ? mtu : 1500;
+	c->lab.json = true; /* no progress lines in the middle of the report */
+	for (int n = HOME_ROUTER; n <= INTERNET && !rc; n++) {
+		int fd = netns_open(lab_ns(&c->lab, n, ns, sizeof(ns)));
+
+		rc = fd < 0 ? fd : nl_open_in(&nl[n], fd);
+		if (fd >= 0)
+			close(fd);
+	}
+	if (!rc)
+		rc = settings_apply(&c->lab, nl, &s, true, err, errlen);
+	for (int n = 0; n < NODE_COUNT; n++)
+		nl_close(&nl[n]);
+	return rc;
+}
+
+static int run(struct check *c)
+{
+	char reply[2048], v[64], err[512], cmd[64];
+	int rc = 1;
+
+	if (ask_tunnel(c, "stats", reply, sizeof(reply))) {
+		fprintf(stderr,
+			"harness check: lab '%s' is not up, or its tunnel does not answer\n",
+			c->lab.name);
+		return 1;
+	}
+	c->pi = control_value(reply, "mode", v, sizeof(v)) && !strcmp(v, "pi");
+	c->tun_mtu = control_value(reply, "mtu", v, sizeof(v)) ? atoi(v) : 1472;
+	if (c->fault) {
+		bool json = c->lab.json;
+
+		if (!strcmp(c->fault, "fragment") && narrow_wan(c, 1400, err, sizeof(err))) {
+			fprintf(stderr, "harness check: %s\n", err);
+			return 1;
+		}
+		c->lab.json = json;
+		snprintf(cmd, sizeof(cmd), "fault=%s", c->fault);
+		ask_tunnel(c, cmd, reply, sizeof(reply));
+	}
+	if (open_points(c, err, sizeof(err)) || send_probes(c, err, sizeof(err))) {
+		fprintf(stderr, "harness check: %s\n", err);
+		goto out;
+	}
+	usleep(300000); /* the last probes cross the path and reach every capture */
+	collect(c);
+	verify(c->pts, c->pi, c->tun_mtu, &c->v);
+	rc = check_report(c);
+out:
+	if (c->fault) {
+		bool json = c->lab.json;
+
+		ask_tunnel(c, "fault=none", reply, sizeof(reply));
+		if (!strcmp(c->fault, "fragment"))
+			narrow_wan(c, 0, err, sizeof(err));
+		c->lab.json = json;
+	}
+	return rc;
+}
+
+int check_report(const struct check *c)
+{
+	int passed = 0, failed = 0, skipped = 0;
+
+	for (int p = 0; p < PR_COUNT; p++) {
+		if (c->v.skipped[p])
+			skipped++;
+		else if (c->v.failed[p])
+			failed++;
+		else
+			passed++;
+	}
+	if (c->lab.json) {
+		printf("{\"lab\":");
+		json_str(stdout, c->lab.name);
+		printf(",\"mode\":\"%s\",\"probes\":%d,\"fault\":", c->pi ? "pi" : "plaintext",
+		       c->v.probes);
+		json_str(stdout, c->fault ? c->fault : "none");
+		printf(",\"properties\":[");
+		for (int p = 0; p < PR_COUNT; p++) {
+			printf("%s{\"property\":", p ? "," : "");
+			json_str(stdout, property_names[p]);
+			printf(",\"result\":\"%s\",\"failed_probes\":%d,\"evidence\":",
+			       c->v.skipped[p]	? "skip"
+			       : c->v.failed[p] ? "fail"
+						: "pass",
+			       c->v.failed[p]);
+			json_str(stdout, c->v.evidence[p]);
+			printf("}");
+		}
+		printf("],\"passed\":%d,\"failed\":%d,\"skipped\":%d}\n", passed, failed, skipped);
+		return failed ? 1 : 0;
+	}
+	printf("check: %d probes (ICMP, UDP, TCP; IPv4 and IPv6; up to %d bytes), %s mode%s%s\n",
+	       c->v.probes, c->tun_mtu, c->pi ? "pi" : "plaintext", c->fault ? ", fault " : "",
+	       c->fault ? c->fault : "");
+	for (int p = 0; p < PR_COUNT; p++) {
+		const char *word = c->v.skipped[p] ? "SKIP" : c->v.failed[p] ? "FAIL" : "PASS";
+		enum term_color col = c->v.skipped[p] ? C_DIM : c->v.failed[p] ? C_RED : C_GREEN;
+
+		printf("  %s%s%s  %s\n", term_c(&c->lab.term, col), word,
+		       term_c(&c->lab.term, C_RESET), property_names[p]);
+		if (c->v.skipped[p])
+			printf("        encrypted mode only: plaintext carries the inner packet in "
+			       "the "
+			       "clear\n");
+		else if (c->v.failed[p])
+			printf("        %d of %d probes; first: %s\n", c->v.failed[p], c->v.probes,
+			       c->v.evidence[p]);
+		else
+			printf("        all %d probes, at the 6 capture points\n", c->v.probes);
+	}
+	printf("%d passed, %d failed, %d skipped\n", passed, failed, skipped);
+	return failed ? 1 : 0;
+}
+
+int cmd_check(int argc, char **argv)
+{
+	static const struct option opts[] = {
+	    {"inject-fault", required_argument, NULL, 'F'},
+	    {"save", required_argument, NULL, 'S'},
+	    COMMON_OPTIONS,
+	    {0},
+	};
+	struct check *c = calloc(1, sizeof(*c));
+	struct common co = {0};
+	char err[256];
+	int opt, rc;
+
+	if (!c)
+		return 1;
+	opterr = 0;
+	while ((rc = next_option("check", argc, argv, ":h", opts, &co, usage, &opt)) == ARG_OWN) {
+		if (opt == 'F' && strcmp(optarg, "drop") && strcmp(optarg, "dup") &&
+		    strcmp(optarg, "truncate") && strcmp(optarg, "fragment")) {
+			fprintf(stderr,
+				"harness check: --inject-fault '%s' is not drop, dup, truncate "
+				"or fragment\n",
+				optarg);
+			free(c);
+			return 2;
+		}
+		if (opt == 'F')
+			c->fault = optarg;
+		if (opt == 'S')
+			c->save = optarg;
+	}
+	if (rc != ARG_END || no_arguments("check", argc, argv) ||
+	    lab_init(&c->lab, co.lab, err, sizeof(err))) {
+		if (rc == ARG_END && err[0])
+			fprintf(stderr, "harness check: %s\n", err);
+		free(c);
+		return rc == ARG_HELP ? 0 : 2;
+	}
+	c->lab.json = co.json;
+	if (c->save && mkdir(c->save, 0755) && errno != EEXIST) {
+		fprintf(stderr, "harness check: cannot make %s: %s\n", c->save, strerror(errno));
+		free(c);
+		return 1;
+	}
+	rc = geteuid() ? (fprintf(stderr, "harness check: must run as root\n"), 1) : run(c);
+	for (int i = 0; i < VERIFY_POINTS; i++) {
+		capture_close(&c->caps[i]);
+		packets_free(&c->pts[i]);
+	}
+	free(c);
+	return rc;
+}

@@ -1,0 +1,43 @@
+# harness capture and harness check: live captures, pcap files, and proof
+# that the tunnel encapsulates correctly, and that every break is caught.
+tmp=$(mktemp -d)
+lab_down
+lab_up
+
+"$H" capture home-router:wan -c 4 -w "$tmp/wan.pcap" > "$tmp/live" 2> "$tmp/summary" &
+cap=$!
+sleep 0.5
+on home-laptop ping -c2 -i0.2 172.31.9.200 > /dev/null
+wait $cap
+check "capture stops after -c 4 and says what it caught" grep -q "captured 4 packets: 4 on home-router:wan" "$tmp/summary"
+check "the live decode shows the tunnel datagram and the ping inside it" \
+	grep -qE "home-router:wan +IPv4 112 UDP 198\.51\.100\.2 → 203\.0\.113\.10 [0-9]+ → 1234 .*\| inner IPv4 84 ICMP 172\.31\.255\.7 → 172\.31\.9\.200 echo-request" "$tmp/live"
+check "the pcap file opens in tshark, 4 packets" sh -c "[ \$(tshark -r '$tmp/wan.pcap' 2>/dev/null | wc -l) = 4 ]"
+"$H" capture home-laptop:all -d 1 -q -w "$tmp/lap" 2>/dev/null &
+cap=$!
+sleep 0.3
+on home-laptop ping -c1 172.31.9.200 > /dev/null
+wait $cap
+check "NODE:all writes one file per interface (Ethernet and raw IP)" \
+	sh -c "tshark -r '$tmp/lap-home-laptop-eth0.pcap' 2>/dev/null | grep -q UDP && tshark -r '$tmp/lap-home-laptop-tun0.pcap' 2>/dev/null | grep -q ICMP"
+refuse "capture: not NODE:IFACE" "is not NODE:IFACE" "$H" capture wan
+refuse "capture: no such interface" "cannot capture on home-router:nope" "$H" capture home-router:nope -c 1
+refuse "capture: a bad filter" "bad capture filter" "$H" capture home-router:wan -c 1 "not a filter (("
+
+check "check passes on a healthy tunnel" "$H" check
+"$H" check --json > "$tmp/check.json"
+check "check --json: 4 passed, 0 failed, 1 skipped" grep -q '"passed":4,"failed":0,"skipped":1}' "$tmp/check.json"
+for fault in drop dup truncate fragment; do
+	"$H" check --inject-fault $fault > "$tmp/$fault" 2>&1
+	rc=$?
+	check "check --inject-fault $fault is caught (exit $rc)" sh -c "[ $rc -eq 1 ] && grep -q '^  FAIL' '$tmp/$fault'"
+done
+check "after the faults the tunnel is healthy again" "$H" check
+check "...and the home WAN is back to 1500" sh -c "ip -n $(ns home-router) link show wan | grep -q 'mtu 1500'"
+refuse "check: unknown fault" "--inject-fault 'melt'" "$H" check --inject-fault melt
+lab_down
+lab_up --tun-mtu 1500
+"$H" check > "$tmp/wrongmtu" 2>&1
+check "check catches a tunnel MTU set too high" grep -q "^  FAIL  each inner packet" "$tmp/wrongmtu"
+lab_down
+rm -rf "$tmp"
