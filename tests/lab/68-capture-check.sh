@@ -4,7 +4,7 @@ tmp=$(mktemp -d)
 lab_down
 lab_up
 
-"$H" capture home-router:wan -c 4 -w "$tmp/wan.pcap" > "$tmp/live" 2> "$tmp/summary" &
+"$H" capture home-router:wan udp port 1234 -c 4 -w "$tmp/wan.pcap" > "$tmp/live" 2> "$tmp/summary" &
 cap=$!
 sleep 0.5
 on home-laptop ping -c2 -i0.2 172.31.9.200 > /dev/null
