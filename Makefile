@@ -34,7 +34,7 @@ TUNNEL_A    := $(BUILD)/libtunnel.a
 HARNESS_A   := $(BUILD)/libharness.a
 UNIT_BIN    := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 
-.PHONY: all deps lab down test unit unit-bins unit-asan fuzz fuzz-bins lab-test clean install uninstall format
+.PHONY: all deps lab down test unit unit-bins unit-asan fuzz fuzz-bins captures lab-test clean install uninstall format
 .DEFAULT_GOAL := all
 
 all: tunnel harness
@@ -105,6 +105,10 @@ test:
 	@scripts/deps.sh test
 	@$(MAKE) --no-print-directory all
 	@tests/run.sh
+
+# The reference captures in captures/, made anew from labs of their own.
+captures: all
+	@scripts/make-captures.sh
 
 clean:
 	rm -rf build tunnel harness
