@@ -31,6 +31,8 @@ echo "make captures: writing reference captures"
 fresh
 shot plaintext-ping.pcap home-router:wan "udp port 1234" 2 home-laptop ping -c1 -W2 172.31.9.200
 shot nat.pcap home-router:all "udp port 1234" 4 home-laptop ping -c1 -W2 172.31.9.200
+"$H" walkthrough --no-pause --captures "$out" >/dev/null
+echo "  $out/walkthrough-*.pcap"
 fresh --mode pi
 shot pi-ping.pcap home-router:wan "udp port 1234" 2 home-laptop ping -c1 -W2 172.31.9.200
 fresh --wan-mtu 1400

@@ -15,6 +15,7 @@ int cmd_shell(int argc, char **argv);
 int cmd_set(int argc, char **argv);
 int cmd_capture(int argc, char **argv);
 int cmd_check(int argc, char **argv);
+int cmd_walkthrough(int argc, char **argv);
 
 /* Stops every recorded process and removes every recorded namespace and file. */
 int lab_teardown(struct lab *lab, bool quiet);

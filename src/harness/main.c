@@ -19,6 +19,7 @@ struct command {
 static const struct command commands[] = {
     {"up", cmd_up, "build the lab and start the tunnel"},
     {"down", cmd_down, "remove everything the lab made"},
+    {"walkthrough", cmd_walkthrough, "follow one ping through every hop, layer by layer"},
     {"check", cmd_check, "prove the tunnel encapsulates correctly, from captures"},
     {"capture", cmd_capture, "capture on lab interfaces, decoded live, to pcap files"},
     {"mtu-probe", cmd_mtu_probe, "find, explain and fix the path MTU of underlay and tunnel"},
@@ -32,7 +33,7 @@ static void usage(FILE *f)
 {
 	fputs("usage: harness COMMAND [options]\n\nCommands:\n", f);
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
+		fprintf(f, "  %-12s %s\n", commands[i].name, commands[i].summary);
 	fputs("\n'harness COMMAND --help' tells more. Every command takes --lab NAME.\n", f);
 }
 

@@ -1,4 +1,5 @@
-/* The packet parser and the one-line decoder that -v and the lessons use. */
+/* The packet parser, the one-line decoder that -v and capture use, and the walkthrough's layers. */
+#include "harness/layers.h"
 #include "lib/packet.h"
 
 #include <stddef.h>
@@ -12,5 +13,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (pkt_parse(data, size, &p) == PKT_OK && p.len > size)
 		__builtin_trap(); /* a parsed packet never claims more than it has */
 	pkt_decode(data, size, line, sizeof(line));
+	pkt_decode_encap(data, size, 1234, line, sizeof(line));
+	{
+		struct layers l;
+
+		/* The walkthrough's view: every layer must lie inside the packet. */
+		layers_of(data, size, 1234, &l);
+		for (int i = 0; i < l.n; i++)
+			if (l.layer[i].offset + l.layer[i].len > size)
+				__builtin_trap();
+	}
 	return 0;
 }

@@ -1,0 +1,144 @@
+/* Taking packets apart for the walkthrough: layers, offsets, and the inner packet of a datagram. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "harness/layers.h"
+#include "lib/packet.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <string.h>
+
+static size_t ping(uint8_t *buf, size_t cap)
+{
+	static const uint8_t hello[] = "hello";
+	struct pkt_spec s = {
+	    .version = 4, .proto = IPPROTO_ICMP, .payload = hello, .payload_len = 5};
+
+	inet_pton(AF_INET, "172.31.255.7", s.src);
+	inet_pton(AF_INET, "172.31.9.200", s.dst);
+	return (size_t)pkt_build(buf, cap, &s);
+}
+
+/* The ping inside a UDP datagram to port 1234, with or without a PI header. */
+static size_t datagram(uint8_t *buf, size_t cap, bool pi)
+{
+	uint8_t inner[128], payload[160];
+	size_t n = ping(inner, sizeof(inner)), off = 0;
+	struct pkt_spec s = {.version = 4, .proto = IPPROTO_UDP, .sport = 40000, .dport = 1234};
+
+	if (pi) {
+		memcpy(payload, "\x00\x00\x08\x00", 4);
+		off = 4;
+	}
+	memcpy(payload + off, inner, n);
+	s.payload = payload;
+	s.payload_len = n + off;
+	inet_pton(AF_INET, "192.168.1.192", s.src);
+	inet_pton(AF_INET, "203.0.113.10", s.dst);
+	return (size_t)pkt_build(buf, cap, &s);
+}
+
+static void plain_ping(void **state)
+{
+	uint8_t buf[128];
+	size_t n = ping(buf, sizeof(buf));
+	struct layers l;
+
+	(void)state;
+	assert_int_equal(layers_of(buf, n, 1234, &l), 3);
+	assert_false(l.tunnel);
+	assert_string_equal(l.layer[0].name, "IPv4");
+	assert_string_equal(l.layer[1].name, "ICMP");
+	assert_string_equal(l.layer[2].name, "payload");
+	assert_int_equal(l.layer[2].offset, 28);
+	assert_int_equal(l.layer[2].len, 5);
+	assert_string_equal(field_value(&l.layer[0], "source"), "172.31.255.7");
+	assert_string_equal(field_value(&l.layer[1], "type, code"), "8, 0");
+}
+
+static void tunnel_datagram(void **state)
+{
+	uint8_t buf[256];
+	size_t n = datagram(buf, sizeof(buf), false);
+	const struct layer *in;
+	struct layers l;
+
+	(void)state;
+	assert_int_equal(layers_of(buf, n, 1234, &l), 5);
+	assert_true(l.tunnel);
+	assert_string_equal(l.layer[0].name, "outer IPv4");
+	assert_string_equal(l.layer[1].name, "UDP");
+	in = layer_find(&l, "inner IPv4");
+	assert_non_null(in);
+	assert_int_equal(in->offset, 28);
+	/* Field offsets count from the start of the outer packet. */
+	assert_int_equal(in->fields[7].offset, 40);
+	assert_string_equal(in->fields[7].name, "source");
+	assert_string_equal(field_value(in, "destination"), "172.31.9.200");
+}
+
+static void pi_datagram(void **state)
+{
+	uint8_t buf[256];
+	size_t n = datagram(buf, sizeof(buf), true);
+	const struct layer *pi;
+	struct layers l;
+
+	(void)state;
+	assert_int_equal(layers_of(buf, n, 1234, &l), 6);
+	pi = layer_find(&l, "PI header");
+	assert_non_null(pi);
+	assert_int_equal(pi->offset, 28);
+	assert_string_equal(field_value(pi, "protocol"), "0x0800");
+	assert_int_equal(layer_find(&l, "inner IPv4")->offset, 32);
+}
+
+static void other_ports_and_garbage(void **state)
+{
+	uint8_t buf[256];
+	size_t n = datagram(buf, sizeof(buf), false);
+	struct layers l;
+
+	(void)state;
+	/* Not the tunnel's port: a UDP packet with a payload, nothing inside. */
+	assert_int_equal(layers_of(buf, n, 9999, &l), 3);
+	assert_false(l.tunnel);
+	assert_int_equal(layers_of(buf, 10, 1234, &l), 0);
+	assert_int_equal(layers_of((const uint8_t *)"\x60", 1, 1234, &l), 0);
+	/* Every truncation is either refused or taken apart within bounds. */
+	for (size_t len = 0; len < n; len++)
+		assert_true(layers_of(buf, len, 1234, &l) >= 0);
+}
+
+/* Found by fuzz_packet: an IPv6 TCP header whose data offset (60) runs past the packet. */
+static void tcp_data_offset_past_the_end(void **state)
+{
+	uint8_t buf[128] = {0};
+	struct layers l;
+
+	(void)state;
+	buf[0] = 0x60;
+	buf[5] = 24; /* payload: a 20-byte TCP header and 4 bytes */
+	buf[6] = IPPROTO_TCP;
+	buf[40 + 12] = 0xf0; /* data offset 15: 60 bytes */
+	assert_int_equal(layers_of(buf, 64, 1234, &l), 2);
+	for (int i = 0; i < l.n; i++)
+		assert_true(l.layer[i].offset + l.layer[i].len <= 64);
+	assert_int_equal(l.layer[1].len, 24);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(plain_ping),
+	    cmocka_unit_test(tunnel_datagram),
+	    cmocka_unit_test(pi_datagram),
+	    cmocka_unit_test(other_ports_and_garbage),
+	    cmocka_unit_test(tcp_data_offset_past_the_end),
+	};
+	return cmocka_run_group_tests_name("layers", tests, NULL, NULL);
+}
