@@ -26,14 +26,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static const struct {
-	enum node_id node;
-	const char *ifname;
-} where[VERIFY_POINTS] = {
-    {HOME_LAPTOP, "tun0"},  {HOME_LAPTOP, "eth0"},   {HOME_ROUTER, "wan"},
-    {OFFICE_SERVER, "wan"}, {OFFICE_SERVER, "tun0"}, {OFFICE_HOST, "eth0"},
-};
-
 struct check {
 	struct lab lab;
 	const char *fault;
@@ -59,17 +51,6 @@ static void usage(FILE *f)
 	      "                    truncate, fragment) to show that check catches it\n"
 	      "  --save DIR        write the six captures to DIR, one pcap file each\n" COMMON_HELP,
 	      f);
-}
-
-struct raw {
-	int family;
-};
-
-static int open_raw(void *arg)
-{
-	int fd = socket(((struct raw *)arg)->family, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_RAW);
-
-	return fd < 0 ? -errno : fd;
 }
 
 /* One marked probe, built whole and sent as is from home-laptop. */
@@ -120,8 +101,7 @@ static int send_probes(struct check *c, char *err, size_t errlen)
 
 	lab_ns(&c->lab, HOME_LAPTOP, ns, sizeof(ns));
 	for (int version = 4; version <= 6; version += 2) {
-		struct raw r = {version == 6 ? AF_INET6 : AF_INET};
-		int fd = netns_call_name(ns, open_raw, &r);
+		int fd = lab_raw_socket(&c->lab, HOME_LAPTOP, version == 6 ? AF_INET6 : AF_INET);
 
 		if (fd < 0) {
 			snprintf(err, errlen, "cannot open a raw socket in %s: %s", ns,
@@ -155,9 +135,9 @@ static int open_points(struct check *c, char *err, size_t errlen)
 	char ns[64], path[PATH_MAX];
 
 	for (int i = 0; i < VERIFY_POINTS; i++) {
-		lab_ns(&c->lab, where[i].node, ns, sizeof(ns));
-		if (capture_open(&c->caps[i], ns, where[i].ifname, "ip or ip6", CAPTURE_LAB_SNAPLEN,
-				 point_names[i], err, errlen))
+		lab_ns(&c->lab, lab_path[i].node, ns, sizeof(ns));
+		if (capture_open(&c->caps[i], ns, lab_path[i].ifname, "ip or ip6",
+				 CAPTURE_LAB_SNAPLEN, point_names[i], err, errlen))
 			return -1;
 		snprintf(path, sizeof(path), "%s/%d-%s.pcap", c->save ? c->save : "", i + 1,
 			 point_names[i]);

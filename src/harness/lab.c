@@ -1,5 +1,9 @@
 #include "lab.h"
 #include "lib/addr.h"
+#include "lib/netns.h"
+
+#include <netinet/in.h>
+#include <sys/socket.h>
 
 #include <errno.h>
 #include <stdarg.h>
@@ -18,6 +22,12 @@ const struct node_def lab_nodes[NODE_COUNT] = {
     [INTERNET] = {"internet", true, "router between the two sides"},
     [OFFICE_SERVER] = {"office-server", true, "VPN server, office gateway"},
     [OFFICE_HOST] = {"office-host", false, "office LAN machine"},
+};
+
+const struct path_point lab_path[PATH_POINTS] = {
+    {HOME_LAPTOP, "tun0", "home-laptop:tun0"},	   {HOME_LAPTOP, "eth0", "home-laptop:eth0"},
+    {HOME_ROUTER, "wan", "home-router:wan"},	   {OFFICE_SERVER, "wan", "office-server:wan"},
+    {OFFICE_SERVER, "tun0", "office-server:tun0"}, {OFFICE_HOST, "eth0", "office-host:eth0"},
 };
 
 const struct link_def lab_links[] = {
@@ -157,4 +167,18 @@ const char *lab_who(const char *addr)
 		    a.family == b.family && !memcmp(a.addr, b.addr, 16))
 			return lab_nodes[lab_addrs[i].node].name;
 	return NULL;
+}
+
+static int open_raw(void *arg)
+{
+	int fd = socket(*(int *)arg, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_RAW);
+
+	return fd < 0 ? -errno : fd;
+}
+
+int lab_raw_socket(const struct lab *lab, enum node_id node, int family)
+{
+	char ns[64];
+
+	return netns_call_name(lab_ns(lab, node, ns, sizeof(ns)), open_raw, &family);
 }

@@ -45,7 +45,16 @@ struct route_def {
 	const char *via;
 };
 
+/* The six points a packet from home-laptop passes on its way to office-host. */
+#define PATH_POINTS 6
+struct path_point {
+	enum node_id node;
+	const char *ifname;
+	const char *name; /* "home-router:wan" */
+};
+
 extern const struct node_def lab_nodes[NODE_COUNT];
+extern const struct path_point lab_path[PATH_POINTS];
 extern const struct link_def lab_links[];
 extern const struct addr_def lab_addrs[];
 extern const struct route_def lab_routes[];
@@ -85,6 +94,8 @@ const char *lab_file(const struct lab *lab, enum node_id n, const char *ext, cha
 /* With --explain, prints one equivalent command. */
 void lab_explain(const struct lab *lab, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 const char *lab_mode_name(enum lab_mode m);
+/* A raw IP socket (the caller writes whole packets) inside a node's namespace; fd or -errno. */
+int lab_raw_socket(const struct lab *lab, enum node_id node, int family);
 /* The node that owns a lab address ("192.168.1.1" is home-router), or NULL. */
 const char *lab_who(const char *addr);
 

@@ -27,27 +27,19 @@
 
 #define GREETING "hello, office-host! -- home-laptop"
 
-static const struct {
-	enum node_id node;
-	const char *ifname, *point, *story;
-} route[HOPS] = {
-    {HOME_LAPTOP, "tun0", "home-laptop:tun0",
-     "The laptop's kernel routed the ping into tun0, because 172.16.0.0/12 points there. "
-     "The tunnel program reads it from the device: a plain IP packet, nothing added yet."},
-    {HOME_LAPTOP, "eth0", "home-laptop:eth0",
-     "The tunnel put the whole packet into a UDP datagram for 203.0.113.10 port 1234, and "
-     "the kernel sends that out of the laptop's LAN interface."},
-    {HOME_ROUTER, "wan", "home-router:wan",
-     "The home router forwarded it to the internet and masqueraded it: the outer source is "
-     "now its own WAN address. The packet inside is not touched."},
-    {OFFICE_SERVER, "wan", "office-server:wan",
-     "The internet router passed it on, and it reaches the office server's public side."},
-    {OFFICE_SERVER, "tun0", "office-server:tun0",
-     "The server's tunnel took the UDP payload and wrote it into its own tun0: the original "
-     "packet again, as if it had arrived on a wire."},
-    {OFFICE_HOST, "eth0", "office-host:eth0",
-     "office-server routed it onto the office LAN. office-host sees a ping from "
-     "172.31.255.7 and answers it the same way back."},
+/* What happened to the ping to reach each point of lab_path. */
+static const char *const story[HOPS] = {
+    "The laptop's kernel routed the ping into tun0, because 172.16.0.0/12 points there. "
+    "The tunnel program reads it from the device: a plain IP packet, nothing added yet.",
+    "The tunnel put the whole packet into a UDP datagram for 203.0.113.10 port 1234, and "
+    "the kernel sends that out of the laptop's LAN interface.",
+    "The home router forwarded it to the internet and masqueraded it: the outer source is "
+    "now its own WAN address. The packet inside is not touched.",
+    "The internet router passed it on, and it reaches the office server's public side.",
+    "The server's tunnel took the UDP payload and wrote it into its own tun0: the original "
+    "packet again, as if it had arrived on a wire.",
+    "office-server routed it onto the office LAN. office-host sees a ping from "
+    "172.31.255.7 and answers it the same way back.",
 };
 
 static void usage(FILE *f)
@@ -90,17 +82,6 @@ static int self(const struct walk *w, const char *cmd, const char *mode)
 	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
 }
 
-struct raw {
-	int family;
-};
-
-static int open_raw(void *arg)
-{
-	int fd = socket(((struct raw *)arg)->family, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_RAW);
-
-	return fd < 0 ? -errno : fd;
-}
-
 /* One ping with a greeting a class can read in the hex dump. */
 static int send_ping(const struct walk *w)
 {
@@ -112,9 +93,7 @@ static int send_ping(const struct walk *w)
 			     .payload = (const uint8_t *)GREETING,
 			     .payload_len = sizeof(GREETING) - 1};
 	struct sockaddr_in dst = {.sin_family = AF_INET};
-	struct raw r = {AF_INET};
 	uint8_t buf[256];
-	char ns[64];
 	ssize_t n;
 	int fd;
 
@@ -122,7 +101,7 @@ static int send_ping(const struct walk *w)
 	inet_pton(AF_INET, OFFICE_HOST_V4, s.dst);
 	memcpy(&dst.sin_addr, s.dst, 4);
 	n = pkt_build(buf, sizeof(buf), &s);
-	fd = netns_call_name(lab_ns(&w->lab, HOME_LAPTOP, ns, sizeof(ns)), open_raw, &r);
+	fd = lab_raw_socket(&w->lab, HOME_LAPTOP, AF_INET);
 	if (fd < 0 || n < 0)
 		return -1;
 	n = sendto(fd, buf, (size_t)n, 0, (struct sockaddr *)&dst, sizeof(dst));
@@ -167,11 +146,11 @@ static int capture_walk(struct walk *w)
 	int rc = 0, n = 0;
 
 	for (; n < HOPS && !rc; n++) {
-		lab_ns(&w->lab, route[n].node, ns, sizeof(ns));
-		rc = capture_open(&caps[n], ns, route[n].ifname, "icmp or udp", CAPTURE_LAB_SNAPLEN,
-				  route[n].point, err, sizeof(err));
+		lab_ns(&w->lab, lab_path[n].node, ns, sizeof(ns));
+		rc = capture_open(&caps[n], ns, lab_path[n].ifname, "icmp or udp",
+				  CAPTURE_LAB_SNAPLEN, lab_path[n].name, err, sizeof(err));
 		snprintf(path, sizeof(path), "%s/walkthrough-%d-%s-%s.pcap", w->dir, n + 1,
-			 lab_nodes[route[n].node].name, route[n].ifname);
+			 lab_nodes[lab_path[n].node].name, lab_path[n].ifname);
 		if (!rc && w->dir)
 			rc = capture_write(&caps[n], path, err, sizeof(err));
 		if (rc)
@@ -221,7 +200,8 @@ static int show(struct walk *w)
 	       "reverse.\n",
 	       term_c(t, C_BOLD), term_c(t, C_RESET));
 	for (int i = HOPS - 1; i >= 0; i--)
-		printf("  %-20s %s\n", route[i].point, w->reply[i][0] ? w->reply[i] : "(not seen)");
+		printf("  %-20s %s\n", lab_path[i].name,
+		       w->reply[i][0] ? w->reply[i] : "(not seen)");
 	if (w->dir)
 		printf(
 		    "\nEach hop's capture is in %s/walkthrough-*.pcap; open them in Wireshark with "
@@ -317,8 +297,8 @@ int cmd_walkthrough(int argc, char **argv)
 	w->pause = isatty(STDIN_FILENO) && isatty(STDOUT_FILENO);
 	w->dir = "captures";
 	for (int i = 0; i < HOPS; i++) {
-		w->hops[i].point = route[i].point;
-		w->hops[i].story = route[i].story;
+		w->hops[i].point = lab_path[i].name;
+		w->hops[i].story = story[i];
 	}
 	rc = parse(w, argc, argv, &c, &mode);
 	if (!rc && lab_init(&w->lab, c.lab, err, sizeof(err))) {
