@@ -416,11 +416,18 @@ static int build(struct up *u)
 	return interrupted(u) ? -1 : 0;
 }
 
+static void try_line(const struct term *t, const char *cmd, const char *what)
+{
+	printf("  %-52s %s# %s%s\n", cmd, term_c(t, C_DIM), what, term_c(t, C_RESET));
+}
+
 static void print_map(const struct up *u)
 {
 	const struct term *t = &u->lab.term;
-	char ns[64];
+	char ns[64], cmd[128], lab_flag[32] = "";
 
+	if (strcmp(u->lab.name, LAB_DEFAULT))
+		snprintf(lab_flag, sizeof(lab_flag), " --lab %s", u->lab.name);
 	printf("\n%sLab '%s' is up.%s\n\n", term_c(t, C_BOLD), u->lab.name, term_c(t, C_RESET));
 	printf(
 	    "  home 192.168.1.0/24         internet                      office 172.31.0.0/20\n");
@@ -432,21 +439,15 @@ static void print_map(const struct up *u)
 	printf("  %stun0 172.31.255.7 ═══════ UDP %d, %s ═══════ tun0 172.31.255.13%s\n\n",
 	       term_c(t, C_CYAN), TUNNEL_PORT, lab_mode_name(u->mode), term_c(t, C_RESET));
 	printf("Try:\n");
-	printf("  ip netns exec %s ping -c3 %s    %s# across the VPN%s\n",
-	       lab_ns(&u->lab, HOME_LAPTOP, ns, sizeof(ns)), OFFICE_HOST_V4, term_c(t, C_DIM),
-	       term_c(t, C_RESET));
-	printf("  ./harness status%s%s                              %s# nodes, links, tunnel "
-	       "counters%s\n",
-	       strcmp(u->lab.name, LAB_DEFAULT) ? " --lab " : "",
-	       strcmp(u->lab.name, LAB_DEFAULT) ? u->lab.name : "", term_c(t, C_DIM),
-	       term_c(t, C_RESET));
-	printf("  ./harness shell home-laptop%s%s                   %s# a shell on the laptop%s\n",
-	       strcmp(u->lab.name, LAB_DEFAULT) ? " --lab " : "",
-	       strcmp(u->lab.name, LAB_DEFAULT) ? u->lab.name : "", term_c(t, C_DIM),
-	       term_c(t, C_RESET));
-	printf("\nTake it down with: ./harness down%s%s (or make down)\n",
-	       strcmp(u->lab.name, LAB_DEFAULT) ? " --lab " : "",
-	       strcmp(u->lab.name, LAB_DEFAULT) ? u->lab.name : "");
+	snprintf(cmd, sizeof(cmd), "ip netns exec %s ping -c3 %s",
+		 lab_ns(&u->lab, HOME_LAPTOP, ns, sizeof(ns)), OFFICE_HOST_V4);
+	try_line(t, cmd, "across the VPN");
+	snprintf(cmd, sizeof(cmd), "./harness status%s", lab_flag);
+	try_line(t, cmd, "nodes, links, tunnel counters");
+	snprintf(cmd, sizeof(cmd), "./harness walkthrough%s", lab_flag);
+	try_line(t, cmd, "one ping, hop by hop, for a class");
+	printf("\nTake it down with: ./harness down%s%s\n", lab_flag,
+	       lab_flag[0] ? "" : " (or make down)");
 }
 
 static void close_nodes(struct up *u)
