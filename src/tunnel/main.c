@@ -3,6 +3,7 @@
  * struct config and hands it to the tunnel.
  */
 #include "config.h"
+#include "keytool.h"
 #include "tunnel.h"
 
 #include <stdio.h>
@@ -36,6 +37,9 @@ int main(int argc, char **argv)
 	char err[256];
 	int rc;
 
+	rc = keytool_main(argc, argv, stdin, stdout, stderr);
+	if (rc >= 0)
+		return rc;
 	switch (config_parse(argc, argv, &cfg, err, sizeof(err))) {
 	case CONFIG_HELP:
 		config_usage(stdout);
