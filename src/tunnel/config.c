@@ -11,6 +11,8 @@ void config_usage(FILE *f)
 	fputs(
 	    "usage: tunnel --listen [options]\n"
 	    "       tunnel --server HOST[:PORT] [options]\n"
+	    "       tunnel genkey | genpsk       a new private or preshared key, base64\n"
+	    "       tunnel pubkey < PRIVATE      the public key of a private key\n"
 	    "\n"
 	    "Carries IP packets between a TUN device and UDP datagrams (plaintext mode).\n"
 	    "\n"
