@@ -30,23 +30,38 @@ static int parse_number(const char *s, double *v, const char **unit)
 	return 0;
 }
 
-int parse_duration(const char *s, uint64_t *ns)
+struct unit {
+	const char *name;
+	double scale;
+};
+
+/* A number with one of the units, scaled, within [lo, hi]; -1 otherwise. */
+static int scaled(const char *s, const struct unit *units, size_t n, double lo, double hi,
+		  double *out)
 {
-	static const struct {
-		const char *unit;
-		double ns;
-	} units[] = {{"", 1e6}, {"ms", 1e6}, {"s", 1e9}, {"us", 1e3}, {"ns", 1}};
 	const char *unit;
 	double v;
 
 	if (parse_number(s, &v, &unit))
 		return -1;
-	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++)
-		if (!strcasecmp(unit, units[i].unit) && v * units[i].ns <= 60e9) {
-			*ns = (uint64_t)(v * units[i].ns + 0.5);
-			return 0;
+	for (size_t i = 0; i < n; i++)
+		if (!strcasecmp(unit, units[i].name)) {
+			*out = v * units[i].scale;
+			return *out >= lo && *out <= hi ? 0 : -1;
 		}
 	return -1;
+}
+
+int parse_duration(const char *s, uint64_t *ns)
+{
+	static const struct unit units[] = {
+	    {"", 1e6}, {"ms", 1e6}, {"s", 1e9}, {"us", 1e3}, {"ns", 1}};
+	double v;
+
+	if (scaled(s, units, sizeof(units) / sizeof(units[0]), 0, 60e9, &v))
+		return -1;
+	*ns = (uint64_t)(v + 0.5);
+	return 0;
 }
 
 int parse_percent(const char *s, double *pct)
@@ -62,26 +77,20 @@ int parse_percent(const char *s, double *pct)
 
 int parse_rate(const char *s, uint64_t *bytes)
 {
-	static const struct {
-		const char *unit;
-		double bits;
-	} units[] = {{"bit", 1}, {"kbit", 1e3}, {"mbit", 1e6}, {"gbit", 1e9}};
+	static const struct unit units[] = {
+	    {"bit", 1}, {"kbit", 1e3}, {"mbit", 1e6}, {"gbit", 1e9}};
 	const char *unit;
-	double v;
+	double bits;
 
-	if (parse_number(s, &v, &unit))
-		return -1;
-	if (v == 0 && !*unit) {
+	/* A bare zero means no limit; any other rate needs its unit. */
+	if (parse_number(s, &bits, &unit) == 0 && bits == 0 && !*unit) {
 		*bytes = 0;
 		return 0;
 	}
-	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++)
-		if (!strcasecmp(unit, units[i].unit) && v * units[i].bits <= 400e9 &&
-		    v * units[i].bits >= 8000) {
-			*bytes = (uint64_t)(v * units[i].bits / 8 + 0.5);
-			return 0;
-		}
-	return -1;
+	if (scaled(s, units, sizeof(units) / sizeof(units[0]), 8000, 400e9, &bits))
+		return -1;
+	*bytes = (uint64_t)(bits / 8 + 0.5);
+	return 0;
 }
 
 static int take_mtu(const char *flag, const char *arg, int *out, char *err, size_t errlen)
