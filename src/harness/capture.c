@@ -5,6 +5,7 @@
  * files that Wireshark and tshark open.
  */
 #include "commands.h"
+#include "lib/clock.h"
 
 #include <getopt.h>
 #include "lib/capture.h"
@@ -19,7 +20,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/signalfd.h>
-#include <time.h>
 #include <unistd.h>
 
 #define MAX_POINTS 24
@@ -211,20 +211,12 @@ static int signals(void)
 	return signalfd(-1, &mask, SFD_CLOEXEC);
 }
 
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 /* Until the count, the duration, or Ctrl-C. */
 static unsigned long run(const struct lab *lab, struct points *pts, unsigned long count,
 			 double duration, bool quiet)
 {
 	struct pollfd pfd[MAX_POINTS + 1];
-	double end = duration > 0 ? now() + duration : 0, t0 = 0;
+	double end = duration > 0 ? clock_seconds() + duration : 0, t0 = 0;
 	unsigned long total = 0, limit = count ? count : (unsigned long)-1;
 	int sfd = signals();
 
@@ -235,7 +227,7 @@ static unsigned long run(const struct lab *lab, struct points *pts, unsigned lon
 		int wait = 200;
 
 		if (end) {
-			double left = end - now();
+			double left = end - clock_seconds();
 
 			if (left <= 0)
 				break;

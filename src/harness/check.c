@@ -183,9 +183,11 @@ static int narrow_wan(struct check *c, int mtu, char *err, size_t errlen)
 	char ns[64];
 	int rc = 0;
 
+	struct lab quiet = c->lab;
+
 	settings_init(&s);
 	s.wan_mtu = mtu ? mtu : 1500;
-	c->lab.json = true; /* no progress lines in the middle of the report */
+	quiet.json = true; /* no progress lines in the middle of the report */
 	for (int n = HOME_ROUTER; n <= INTERNET && !rc; n++) {
 		int fd = netns_open(lab_ns(&c->lab, n, ns, sizeof(ns)));
 
@@ -194,7 +196,7 @@ static int narrow_wan(struct check *c, int mtu, char *err, size_t errlen)
 			close(fd);
 	}
 	if (!rc)
-		rc = settings_apply(&c->lab, nl, &s, true, err, errlen);
+		rc = settings_apply(&quiet, nl, &s, true, err, errlen);
 	for (int n = 0; n < NODE_COUNT; n++)
 		nl_close(&nl[n]);
 	return rc;
@@ -214,13 +216,10 @@ static int run(struct check *c)
 	c->pi = control_value(reply, "mode", v, sizeof(v)) && !strcmp(v, "pi");
 	c->tun_mtu = control_value(reply, "mtu", v, sizeof(v)) ? atoi(v) : 1472;
 	if (c->fault) {
-		bool json = c->lab.json;
-
 		if (!strcmp(c->fault, "fragment") && narrow_wan(c, 1400, err, sizeof(err))) {
 			fprintf(stderr, "harness check: %s\n", err);
 			return 1;
 		}
-		c->lab.json = json;
 		snprintf(cmd, sizeof(cmd), "fault=%s", c->fault);
 		ask_tunnel(c, cmd, reply, sizeof(reply));
 	}
@@ -234,12 +233,9 @@ static int run(struct check *c)
 	rc = check_report(c);
 out:
 	if (c->fault) {
-		bool json = c->lab.json;
-
 		ask_tunnel(c, "fault=none", reply, sizeof(reply));
 		if (!strcmp(c->fault, "fragment"))
 			narrow_wan(c, 0, err, sizeof(err));
-		c->lab.json = json;
 	}
 	return rc;
 }

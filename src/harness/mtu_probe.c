@@ -4,6 +4,7 @@
  * arithmetic, and says what is wrong and how to fix it.
  */
 #include "mtu_probe.h"
+#include "lib/clock.h"
 #include "commands.h"
 #include "control.h"
 #include "fragments.h"
@@ -19,7 +20,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 void mtu_report(const struct probe_run *r);
@@ -299,19 +299,11 @@ static void fragments(struct probe_run *r, struct path *p, int size)
 		capture_close(&caps[i]);
 }
 
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 void mtu_analyse(struct probe_run *r);
 
 static int run(struct probe_run *r)
 {
-	double start = now();
+	double start = clock_seconds();
 	struct nl nl;
 	int fd = netns_open(r->ns), rc;
 
@@ -344,7 +336,7 @@ static int run(struct probe_run *r)
 		}
 	}
 	nl_close(&nl);
-	r->seconds = now() - start;
+	r->seconds = clock_seconds() - start;
 	mtu_analyse(r);
 	mtu_report(r);
 	return r->verdict && !strcmp(r->verdict, "consistent") ? 0 : 1;

@@ -1,4 +1,5 @@
 #include "prober.h"
+#include "lib/clock.h"
 #include "lib/checksum.h"
 #include "lib/netns.h"
 #include "lib/packet.h"
@@ -11,7 +12,6 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/random.h>
-#include <time.h>
 #include <unistd.h>
 
 #define PROBE_MAX 9000
@@ -169,14 +169,6 @@ int prober_judge(const struct prober *p, const uint8_t *icmp, size_t n, struct p
 	return type == ICMP6_DST_UNREACH ? ANS_UNREACH : -1;
 }
 
-static double now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
-
 static int wait_answer(struct prober *p, struct probe_answer *a, double sent)
 {
 	uint8_t buf[2048];
@@ -184,7 +176,7 @@ static int wait_answer(struct prober *p, struct probe_answer *a, double sent)
 
 	for (;;) {
 		struct pollfd pfd = {.fd = p->fd, .events = POLLIN};
-		int left = p->timeout_ms - (int)(now_ms() - sent), r;
+		int left = p->timeout_ms - (int)(clock_seconds() * 1e3 - sent), r;
 		socklen_t flen = sizeof(from);
 		const uint8_t *icmp = buf;
 		ssize_t n;
@@ -206,7 +198,7 @@ static int wait_answer(struct prober *p, struct probe_answer *a, double sent)
 		r = prober_judge(p, icmp, (size_t)n - hl, a);
 		if (r < 0)
 			continue;
-		a->rtt_ms = now_ms() - sent;
+		a->rtt_ms = clock_seconds() * 1e3 - sent;
 		inet_ntop(from.ss_family,
 			  from.ss_family == AF_INET6
 			      ? (void *)&((struct sockaddr_in6 *)&from)->sin6_addr
@@ -219,7 +211,7 @@ static int wait_answer(struct prober *p, struct probe_answer *a, double sent)
 enum answer prober_probe(void *ctx, int size, struct probe_answer *a)
 {
 	struct prober *p = ctx;
-	double sent = now_ms();
+	double sent = clock_seconds() * 1e3;
 	int rc = send_echo(p, size);
 
 	if (rc == -EMSGSIZE)

@@ -1,4 +1,5 @@
 #include "spawn.h"
+#include "lib/clock.h"
 #include "state.h"
 #include "lib/netns.h"
 
@@ -9,7 +10,6 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 int sibling_path(const char *prog, char *out, size_t cap)
@@ -115,13 +115,6 @@ bool proc_running(pid_t pid, unsigned long long start)
 	return !zombie;
 }
 
-static void sleep_ms(int ms)
-{
-	struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
-
-	nanosleep(&ts, NULL);
-}
-
 void proc_stop(pid_t pid, unsigned long long start, int grace_ms)
 {
 	if (!proc_running(pid, start))
@@ -131,13 +124,13 @@ void proc_stop(pid_t pid, unsigned long long start, int grace_ms)
 		waitpid(pid, NULL, WNOHANG); /* ours when "up" fails; harmless otherwise */
 		if (!proc_running(pid, start))
 			goto reap;
-		sleep_ms(10);
+		clock_sleep_ms(10);
 	}
 	/* The start time was checked just above: this is still our process. */
 	kill(pid, SIGKILL);
 	for (int waited = 0; waited < 1000 && proc_running(pid, start); waited += 10) {
 		waitpid(pid, NULL, WNOHANG);
-		sleep_ms(10);
+		clock_sleep_ms(10);
 	}
 reap:
 	waitpid(pid, NULL, WNOHANG);

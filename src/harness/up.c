@@ -1,5 +1,6 @@
 /* harness up: build the home/office lab and start the tunnel across it. */
 #include "commands.h"
+#include "lib/clock.h"
 #include "control.h"
 #include "firewall.h"
 #include "settings.h"
@@ -18,7 +19,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 struct up {
@@ -277,13 +277,6 @@ static void last_log_line(const char *log, char *out, size_t cap)
 	fclose(f);
 }
 
-static void sleep_ms(int ms)
-{
-	struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
-
-	nanosleep(&ts, NULL);
-}
-
 /* Ready means the tunnel answers on its control socket, which it opens last. */
 static int wait_ready(struct up *u, enum node_id n, pid_t pid)
 {
@@ -300,7 +293,7 @@ static int wait_ready(struct up *u, enum node_id n, pid_t pid)
 		}
 		if (control_query(ctl, "stats", reply, sizeof(reply)) == 0)
 			return 0;
-		sleep_ms(20);
+		clock_sleep_ms(20);
 	}
 	snprintf(u->err, sizeof(u->err), "the tunnel on %s did not come up within 5 s (see %s)",
 		 lab_nodes[n].name, log);

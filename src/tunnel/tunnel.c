@@ -1,4 +1,5 @@
 #include "tunnel.h"
+#include "lib/clock.h"
 #include "lib/addr.h"
 #include "lib/tun.h"
 
@@ -32,11 +33,7 @@ static void say(struct tunnel *t, int level, const char *fmt, ...)
 
 static double uptime(const struct tunnel *t)
 {
-	struct timespec now;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (double)(now.tv_sec - t->started.tv_sec) +
-	       (double)(now.tv_nsec - t->started.tv_nsec) / 1e9;
+	return clock_seconds() - t->started;
 }
 
 /* -v: one decoded line per packet, or the reason it was dropped. */
@@ -49,12 +46,11 @@ static void log_packet(struct tunnel *t, const char *dir, const struct sockaddr_
 		return;
 	pkt_decode(inner, len, line, sizeof(line));
 	sockaddr_str(ep, who, sizeof(who));
-	fprintf(t->log, "%10.6f %s%-4s%s %-22s %s%s%s%s\n", uptime(t),
+	fprintf(t->log, "%10.6f %s%-4s%s %-22s %s%s%s\n", uptime(t),
 		term_c(&t->term, drop		 ? C_RED
 				 : dir[0] == 's' ? C_CYAN
 						 : C_GREEN),
-		dir, term_c(&t->term, C_RESET), who, line, drop ? "  DROP " : "", drop ? drop : "",
-		"");
+		dir, term_c(&t->term, C_RESET), who, line, drop ? "  DROP " : "", drop ? drop : "");
 }
 
 static void drop(struct tunnel *t, struct slot *s, enum drop why, const char *dir,
@@ -496,7 +492,7 @@ static void init(struct tunnel *t, const struct config *cfg)
 	t->dev.fd = t->udp.fd = t->ctl.fd = t->epfd = t->sigfd = -1;
 	t->log = stdout;
 	term_init(&t->term, STDOUT_FILENO);
-	clock_gettime(CLOCK_MONOTONIC, &t->started);
+	t->started = clock_seconds();
 }
 
 int tunnel_start(struct tunnel *t, const struct config *cfg, char *err, size_t errlen)

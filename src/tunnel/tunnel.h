@@ -18,7 +18,6 @@
 #include "lib/term.h"
 
 #include <stdio.h>
-#include <time.h>
 
 /* Breakage on purpose, for "harness check --inject-fault": each one must be caught. */
 enum fault { FAULT_NONE, FAULT_DROP, FAULT_DUP, FAULT_TRUNCATE, FAULT_FRAGMENT };
@@ -38,7 +37,7 @@ struct tunnel {
 	int sigfd;
 	struct term term;
 	FILE *log;
-	struct timespec started;
+	double started; /* clock_seconds() at start */
 	enum fault fault;
 	uint64_t faults; /* datagrams the fault touched */
 };
