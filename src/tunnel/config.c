@@ -9,12 +9,20 @@
 void config_usage(FILE *f)
 {
 	fputs(
-	    "usage: tunnel --listen [options]\n"
-	    "       tunnel --server HOST[:PORT] [options]\n"
+	    "usage: tunnel [up] -c FILE.conf [options]   encrypted (WireGuard)\n"
+	    "       tunnel --listen [options]           plaintext server\n"
+	    "       tunnel --server HOST[:PORT] [options] plaintext client\n"
 	    "       tunnel genkey | genpsk       a new private or preshared key, base64\n"
 	    "       tunnel pubkey < PRIVATE      the public key of a private key\n"
 	    "\n"
-	    "Carries IP packets between a TUN device and UDP datagrams (plaintext mode).\n"
+	    "Carries IP packets between a TUN device and UDP datagrams: encrypted with\n"
+	    "the WireGuard protocol (-c), or in plaintext for the class (--listen, --server).\n"
+	    "\n"
+	    "  -c, --config FILE   encrypted mode, configured by a wg configuration file\n"
+	    "  --uapi PATH         the wg tool's socket (default /var/run/wireguard/DEV.sock)\n"
+	    "  --no-uapi           no wg tool socket\n"
+	    "  --keylog FILE       append session keys for a packet analyser (INSECURE)\n"
+	    "  --rekey-after SECS  start a new session this often (default 120; for lessons)\n"
 	    "\n"
 	    "  --listen            run as server; learn the client's endpoint from its datagrams\n"
 	    "  --server HOST[:PORT] run as client of HOST (an IPv4/IPv6 address or a name)\n"
@@ -69,7 +77,11 @@ enum {
 	OPT_MTU,
 	OPT_PI,
 	OPT_CONTROL,
-	OPT_NO_PMTU
+	OPT_NO_PMTU,
+	OPT_UAPI,
+	OPT_NO_UAPI,
+	OPT_KEYLOG,
+	OPT_REKEY_AFTER,
 };
 
 static const struct option options[] = {
@@ -83,6 +95,11 @@ static const struct option options[] = {
     {"pi", no_argument, NULL, OPT_PI},
     {"control", required_argument, NULL, OPT_CONTROL},
     {"no-pmtu", no_argument, NULL, OPT_NO_PMTU},
+    {"config", required_argument, NULL, 'c'},
+    {"uapi", required_argument, NULL, OPT_UAPI},
+    {"no-uapi", no_argument, NULL, OPT_NO_UAPI},
+    {"keylog", required_argument, NULL, OPT_KEYLOG},
+    {"rekey-after", required_argument, NULL, OPT_REKEY_AFTER},
     {"verbose", no_argument, NULL, 'v'},
     {"quiet", no_argument, NULL, 'q'},
     {"help", no_argument, NULL, 'h'},
@@ -163,6 +180,26 @@ static int take_option(int opt, const char *arg, struct config *c, char *err, si
 	case OPT_NO_PMTU:
 		c->no_pmtu = true;
 		return 0;
+	case 'c':
+		c->conf = arg;
+		return 0;
+	case OPT_UAPI:
+		c->uapi = arg;
+		return 0;
+	case OPT_NO_UAPI:
+		c->no_uapi = true;
+		return 0;
+	case OPT_KEYLOG:
+		c->keylog = arg;
+		return 0;
+	case OPT_REKEY_AFTER:
+		if (parse_int(arg, 1, 120, &v)) {
+			snprintf(err, errlen,
+				 "--rekey-after: '%s' is not a number of seconds (1 to 120)", arg);
+			return -1;
+		}
+		c->rekey_after = (double)v;
+		return 0;
 	case 'v':
 		c->verbosity = 2;
 		return 0;
@@ -176,10 +213,36 @@ both:
 	return -1;
 }
 
+/* Options that belong to one mode only are refused in the other. */
+static int check_encrypted(const struct config *c, char *err, size_t errlen)
+{
+	if (c->role) {
+		snprintf(err, errlen, "-c gives peers and ports itself: drop --listen/--server");
+		return -1;
+	}
+	if (c->pi) {
+		snprintf(err, errlen, "--pi is a plaintext mode; it cannot be used with -c");
+		return -1;
+	}
+	if (c->naddrs || c->nroutes) {
+		snprintf(err, errlen,
+			 "with -c, addresses come from Address and routes from AllowedIPs");
+		return -1;
+	}
+	return 0;
+}
+
 static int check_config(const struct config *c, char *err, size_t errlen)
 {
+	if (c->conf)
+		return check_encrypted(c, err, errlen);
+	if (c->uapi || c->no_uapi || c->keylog || c->rekey_after) {
+		snprintf(err, errlen, "--uapi, --no-uapi, --keylog and --rekey-after need -c FILE");
+		return -1;
+	}
 	if (!c->role) {
-		snprintf(err, errlen, "give --listen (server) or --server HOST (client)");
+		snprintf(err, errlen,
+			 "give -c FILE.conf (encrypted), or --listen or --server HOST (plaintext)");
 		return -1;
 	}
 	for (int i = 0; i < c->naddrs; i++)
@@ -203,7 +266,13 @@ enum config_result config_parse(int argc, char **argv, struct config *c, char *e
 	snprintf(c->dev, sizeof(c->dev), "tun0");
 	optind = 0; /* glibc: start afresh, so a test can parse many command lines */
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, ":vqh", options, NULL)) != -1) {
+	/* "tunnel up -c FILE" reads as the wg tools' verb does. */
+	if (argc > 1 && !strcmp(argv[1], "up")) {
+		argv[1] = argv[0];
+		argv++;
+		argc--;
+	}
+	while ((opt = getopt_long(argc, argv, ":c:vqh", options, NULL)) != -1) {
 		if (opt == 'h')
 			return CONFIG_HELP;
 		if (opt == '?') {

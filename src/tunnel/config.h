@@ -11,7 +11,7 @@
 #include <stdint.h>
 
 #define CONFIG_MAX_ADDRS  4
-#define CONFIG_MAX_ROUTES 32
+#define CONFIG_MAX_ROUTES 256
 #define DEFAULT_PORT	  1234
 
 enum role { ROLE_SERVER = 1, ROLE_CLIENT };
@@ -30,6 +30,12 @@ struct config {
 	bool no_pmtu;  /* do not follow the path MTU, send no ICMP into the tunnel */
 	int verbosity; /* 0 with -q, 1 normally, 2 with -v */
 	const char *control;
+	/* Encrypted mode */
+	const char *conf; /* -c FILE: the wg configuration; encrypted mode when set */
+	const char *uapi; /* the userspace API socket; default /var/run/wireguard/DEV.sock */
+	bool no_uapi;
+	const char *keylog; /* session keys for a packet analyser; off by default */
+	double rekey_after; /* seconds; 0: the protocol's 120 */
 };
 
 enum config_result { CONFIG_OK, CONFIG_HELP, CONFIG_ERROR };

@@ -147,11 +147,12 @@ int udp_recv_batch(struct udp *u, struct batch *b)
 static void address_for(const struct udp *u, const struct sockaddr_storage *to,
 			struct sockaddr_storage *out)
 {
-	const struct sockaddr_in *s4 = (const struct sockaddr_in *)to;
+	struct sockaddr_storage in = *to; /* out may be to itself */
+	const struct sockaddr_in *s4 = (const struct sockaddr_in *)&in;
 	struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)out;
 
-	*out = *to;
-	if (u->family != AF_INET6 || to->ss_family != AF_INET)
+	*out = in;
+	if (u->family != AF_INET6 || in.ss_family != AF_INET)
 		return;
 	memset(out, 0, sizeof(*out));
 	s6->sin6_family = AF_INET6;
@@ -167,14 +168,22 @@ int udp_send_batch(struct udp *u, struct batch *b, const struct sockaddr_storage
 	unsigned int n = 0, done = 0, failed = 0, which[BATCH_MAX];
 	int rc;
 
-	address_for(u, to, &dst);
+	if (to)
+		address_for(u, to, &dst);
 	for (unsigned int i = 0; i < b->n; i++) {
+		struct sockaddr_storage *where = &dst;
+
 		if (!b->slot[i].keep)
 			continue;
+		if (!to) {
+			/* Each slot to its own peer: the address is rewritten in place. */
+			address_for(u, &b->slot[i].addr, &b->slot[i].addr);
+			where = &b->slot[i].addr;
+		}
 		b->iov[n] = (struct iovec){b->slot[i].data, b->slot[i].out_len};
 		b->msg[n].msg_hdr = (struct msghdr){
-		    .msg_name = &dst,
-		    .msg_namelen = sockaddr_len(&dst),
+		    .msg_name = where,
+		    .msg_namelen = sockaddr_len(where),
 		    .msg_iov = &b->iov[n],
 		    .msg_iovlen = 1,
 		};

@@ -22,7 +22,8 @@ void udp_close(struct udp *u);
 /* Fills up to BATCH_MAX slots; returns how many, 0 when nothing waits, or -errno. */
 int udp_recv_batch(struct udp *u, struct batch *b);
 /*
- * Sends every kept slot's out_len bytes to one endpoint.  A slot the
+ * Sends every kept slot's out_len bytes to one endpoint, or (to NULL) each
+ * to its slot's addr.  A slot the
  * kernel refuses loses keep and gets the errno; returns how many failed.
  */
 int udp_send_batch(struct udp *u, struct batch *b, const struct sockaddr_storage *to);

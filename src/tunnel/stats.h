@@ -12,6 +12,17 @@ enum drop {
 	DROP_NO_PEER,	/* a server has no client endpoint yet */
 	DROP_STRANGER,	/* a client got a datagram from someone not its server */
 	DROP_IO,	/* the kernel refused a send or a write */
+	/* Encrypted mode. */
+	DROP_MALFORMED,	    /* not a WireGuard message: bad type or length */
+	DROP_MAC,	    /* a handshake whose mac1 is wrong */
+	DROP_RATELIMITED,   /* handshakes too fast from one source */
+	DROP_HANDSHAKE,	    /* a handshake that does not decrypt, or from an unknown key */
+	DROP_REPLAY,	    /* a handshake timestamp or data counter seen before */
+	DROP_UNKNOWN_INDEX, /* names a session or handshake we do not have */
+	DROP_AUTH,	    /* fails authentication: forged or corrupted */
+	DROP_EXPIRED,	    /* on a session too old to accept */
+	DROP_NOT_ALLOWED,   /* inner source not among the sender's AllowedIPs */
+	DROP_NO_ROUTE,	    /* inner destination not among any peer's AllowedIPs */
 	DROP_MAX,
 };
 

@@ -1,4 +1,6 @@
 #include "tunnel.h"
+#include "encrypted.h"
+#include "wg.h"
 #include "lib/clock.h"
 #include "lib/addr.h"
 #include "lib/tun.h"
@@ -354,6 +356,14 @@ static void answer(const char *cmd, FILE *reply, void *arg)
 		fprintf(reply, "error=unknown command (try 'stats')\n");
 		return;
 	}
+	if (t->encrypted) {
+		fprintf(reply, "role=peer\ndev=%s\nmode=encrypted\nmtu=%d\n", t->cfg->dev,
+			t->dev.mtu);
+		encrypted_write_kv(t, reply);
+		fprintf(reply, "uptime=%.1f\n", uptime(t));
+		stats_write_kv(&t->stats, reply);
+		return;
+	}
 	fprintf(reply, "role=%s\ndev=%s\nmode=%s\nmtu=%d\n",
 		t->cfg->role == ROLE_SERVER ? "server" : "client", t->cfg->dev,
 		t->mode == WIRE_PI ? "pi" : "plaintext", t->dev.mtu);
@@ -388,6 +398,22 @@ static bool on_signal(struct tunnel *t)
 	return true;
 }
 
+/* Encrypted mode's own descriptors; false for those the two modes share. */
+static bool on_encrypted(struct tunnel *t, int fd)
+{
+	if (fd == t->dev.fd)
+		encrypted_tun_to_udp(t);
+	else if (fd == t->udp.fd)
+		encrypted_udp_to_tun(t);
+	else if (fd == t->timerfd)
+		encrypted_tick(t);
+	else if (fd == t->uapi.fd)
+		encrypted_uapi(t);
+	else
+		return false;
+	return true;
+}
+
 int tunnel_run(struct tunnel *t)
 {
 	struct epoll_event ev[8];
@@ -404,6 +430,8 @@ int tunnel_run(struct tunnel *t)
 		for (int i = 0; i < n; i++) {
 			int fd = ev[i].data.fd;
 
+			if (t->encrypted && on_encrypted(t, fd))
+				continue;
 			if (fd == t->dev.fd)
 				tun_to_udp(t);
 			else if (fd == t->udp.fd && (ev[i].events & EPOLLERR))
@@ -440,7 +468,7 @@ static int setup_events(struct tunnel *t, char *err, size_t errlen)
 	t->sigfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
 	t->epfd = epoll_create1(EPOLL_CLOEXEC);
 	if (t->sigfd < 0 || t->epfd < 0 || watch(t, t->sigfd) || watch(t, t->dev.fd) ||
-	    watch(t, t->udp.fd) || watch(t, t->ctl.fd)) {
+	    watch(t, t->udp.fd)) {
 		snprintf(err, errlen, "cannot set up the event loop: %s", strerror(errno));
 		return -1;
 	}
@@ -490,6 +518,8 @@ static void init(struct tunnel *t, const struct config *cfg)
 	t->cfg = cfg;
 	t->mode = cfg->pi ? WIRE_PI : WIRE_PLAIN;
 	t->dev.fd = t->udp.fd = t->ctl.fd = t->epfd = t->sigfd = -1;
+	t->timerfd = t->uapi.fd = -1;
+	t->encrypted = cfg->conf != NULL;
 	t->log = stdout;
 	term_init(&t->term, STDOUT_FILENO);
 	t->started = clock_seconds();
@@ -511,21 +541,37 @@ int tunnel_start(struct tunnel *t, const struct config *cfg, char *err, size_t e
 		snprintf(err, errlen, "cannot open rtnetlink: %s", strerror(-rc));
 		goto fail;
 	}
-	if (open_socket(t, &server, err, errlen))
-		goto fail;
-	mtu = choose_mtu(t, cfg->role == ROLE_CLIENT ? &server : NULL, err, errlen);
+	if (t->encrypted) {
+		if (encrypted_prepare(t, err, errlen))
+			goto fail;
+		cfg = t->cfg; /* now with the file's addresses and routes */
+		mtu = cfg->mtu ? cfg->mtu : encrypted_mtu(t, err, errlen);
+	} else {
+		if (open_socket(t, &server, err, errlen))
+			goto fail;
+		mtu = choose_mtu(t, cfg->role == ROLE_CLIENT ? &server : NULL, err, errlen);
+	}
 	if (mtu < 0)
 		goto fail;
 	if (cfg->role == ROLE_CLIENT)
 		t->pmtu.mtu = device_path_mtu(&t->dev.nl, &server);
 	if (device_up(&t->dev, cfg, mtu, err, errlen))
 		goto fail;
+	if (setup_events(t, err, errlen))
+		goto fail;
+	if (t->encrypted && encrypted_start(t, err, errlen))
+		goto fail;
 	/* Opened last: whoever waits for the socket may take it as "ready". */
 	if (cfg->control && control_open(&t->ctl, cfg->control, err, errlen))
 		goto fail;
-	if (setup_events(t, err, errlen))
+	if (cfg->control && watch(t, t->ctl.fd)) {
+		snprintf(err, errlen, "cannot watch the control socket: %s", strerror(errno));
 		goto fail;
-	say(t, 1, "%s: up, mtu %d, mode %s", cfg->dev, mtu, cfg->pi ? "pi" : "plaintext");
+	}
+	say(t, 1, "%s: up, mtu %d, mode %s", cfg->dev, mtu,
+	    t->encrypted ? "encrypted"
+	    : cfg->pi	 ? "pi"
+			 : "plaintext");
 	for (int i = 0; i < cfg->naddrs; i++)
 		say(t, 1, ", %s", prefix_str(&cfg->addrs[i], p, sizeof(p)));
 	say(t, 1, "\n");
@@ -534,6 +580,10 @@ int tunnel_start(struct tunnel *t, const struct config *cfg, char *err, size_t e
 		    cfg->dev);
 	if (cfg->role == ROLE_SERVER)
 		say(t, 1, "listening on UDP port %u; waiting for a client\n", cfg->port);
+	if (t->encrypted)
+		say(t, 1, "listening on UDP port %d; %d peer%s; wg socket %s\n", t->wg->listen_port,
+		    t->wg->npeers, t->wg->npeers == 1 ? "" : "s",
+		    t->uapi.fd >= 0 ? t->uapi.path : "off");
 	fflush(t->log);
 	return 0;
 fail:
@@ -543,6 +593,7 @@ fail:
 
 void tunnel_stop(struct tunnel *t)
 {
+	encrypted_stop(t);
 	device_down(&t->dev, t->cfg);
 	nl_close(&t->dev.nl);
 	udp_close(&t->udp);

@@ -14,6 +14,8 @@
 #include "pmtu.h"
 #include "socket.h"
 #include "stats.h"
+#include "uapi.h"
+#include "wgconfig.h"
 #include "wire.h"
 #include "lib/term.h"
 
@@ -22,8 +24,12 @@
 /* Breakage on purpose, for "harness check --inject-fault": each one must be caught. */
 enum fault { FAULT_NONE, FAULT_DROP, FAULT_DUP, FAULT_TRUNCATE, FAULT_FRAGMENT };
 
+struct wg;
+
 struct tunnel {
 	const struct config *cfg;
+	struct config
+	    own; /* encrypted mode: the command line plus the file's addresses and routes */
 	enum wire_mode mode;
 	struct device dev;
 	struct udp udp;
@@ -40,6 +46,13 @@ struct tunnel {
 	double started; /* clock_seconds() at start */
 	enum fault fault;
 	uint64_t faults; /* datagrams the fault touched */
+	/* Encrypted mode */
+	bool encrypted;
+	struct wg *wg;
+	struct wg_config wgc;
+	struct uapi uapi;
+	int timerfd;
+	FILE *keylog;
 };
 
 /* Sets up everything or nothing; err says what failed. */

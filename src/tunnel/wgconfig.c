@@ -106,7 +106,7 @@ static int interface_key(struct parser *p, const char *k, char *v)
 
 static int peer_key(struct parser *p, const char *k, char *v)
 {
-	struct wg_peer *peer = &p->c->peers[p->c->npeers - 1];
+	struct wg_peer_conf *peer = &p->c->peers[p->c->npeers - 1];
 	char host[256], why[160];
 	uint16_t port = 0;
 
@@ -143,7 +143,7 @@ static int peer_key(struct parser *p, const char *k, char *v)
 
 static int section(struct parser *p, const char *name)
 {
-	struct wg_peer *grown;
+	struct wg_peer_conf *grown;
 
 	if (!strcasecmp(name, "[Interface]")) {
 		if (p->seen_interface)

@@ -17,7 +17,7 @@
 #define WG_MAX_ALLOWED 64
 #define WG_MAX_PEERS   256
 
-struct wg_peer {
+struct wg_peer_conf {
 	int line; /* of its [Peer] header */
 	uint8_t public_key[KEY_LEN];
 	bool has_public_key;
@@ -36,7 +36,7 @@ struct wg_config {
 	struct prefix addrs[WG_MAX_ADDRS];
 	int naddrs;
 	int mtu; /* 0: computed */
-	struct wg_peer *peers;
+	struct wg_peer_conf *peers;
 	int npeers;
 };
 

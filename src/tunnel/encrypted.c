@@ -1,0 +1,433 @@
+#include "encrypted.h"
+#include "tunnel.h"
+#include "wg.h"
+#include "lib/clock.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/stat.h>
+#include <sys/timerfd.h>
+#include <unistd.h>
+
+/* Timers are checked this often; the protocol's shortest is seconds, its jitter 1/3 s. */
+#define TICK_MS 100
+
+static int send_datagram(void *io, const struct sockaddr_storage *to, const uint8_t *buf,
+			 size_t len)
+{
+	struct tunnel *t = io;
+
+	return udp_send_one(&t->udp, buf, len, to);
+}
+
+static void note(void *io, const char *line)
+{
+	struct tunnel *t = io;
+
+	if (t->cfg->verbosity >= 1)
+		fprintf(t->log, "wg: %s\n", line);
+}
+
+/* A route that an interface address already covers needs no route of its own. */
+static bool covered(const struct config *c, const struct prefix *r)
+{
+	for (int i = 0; i < c->naddrs; i++) {
+		const struct prefix *a = &c->addrs[i];
+
+		if (a->family == r->family && a->len <= r->len && prefix_contains(a, r->addr))
+			return true;
+	}
+	for (int i = 0; i < c->nroutes; i++)
+		if (c->routes[i].family == r->family && c->routes[i].len == r->len &&
+		    !memcmp(c->routes[i].addr, r->addr, 16))
+			return true;
+	return false;
+}
+
+static int add_route(struct config *c, const struct prefix *r, char *err, size_t errlen)
+{
+	struct prefix net = *r;
+
+	/* The route is to the network: host bits cleared, as the kernel wants. */
+	for (int bit = net.len; bit < (net.family == AF_INET6 ? 128 : 32); bit++)
+		net.addr[bit / 8] &= (uint8_t) ~(0x80 >> (bit % 8));
+	if (covered(c, &net))
+		return 0;
+	if (c->nroutes == CONFIG_MAX_ROUTES) {
+		snprintf(err, errlen, "more than %d routes from AllowedIPs", CONFIG_MAX_ROUTES);
+		return -1;
+	}
+	c->routes[c->nroutes++] = net;
+	return 0;
+}
+
+static int add_peer(struct tunnel *t, const struct wg_peer_conf *pc, char *err, size_t errlen)
+{
+	struct wg_peer *p = wg_peer_add(t->wg, pc->public_key);
+	struct sockaddr_storage ep;
+	char why[160];
+
+	if (!p) {
+		snprintf(err, errlen, "%s:%d: this peer's PublicKey is our own", t->cfg->conf,
+			 pc->line);
+		return -1;
+	}
+	if (pc->has_preshared_key)
+		wg_peer_set_psk(p, pc->preshared_key);
+	if (pc->endpoint[0]) {
+		if (hostport_resolve(pc->endpoint, 0, &ep, why, sizeof(why))) {
+			snprintf(err, errlen, "%s:%d: Endpoint: %s", t->cfg->conf, pc->line, why);
+			return -1;
+		}
+		wg_peer_set_endpoint(p, &ep);
+	}
+	p->timers.persistent_interval = pc->keepalive;
+	for (int i = 0; i < pc->nallowed; i++) {
+		if (allowedips_insert(&t->wg->allowed, &pc->allowed[i], p)) {
+			snprintf(err, errlen, "out of memory for AllowedIPs");
+			return -1;
+		}
+		if (add_route(&t->own, &pc->allowed[i], err, errlen))
+			return -1;
+	}
+	return 0;
+}
+
+static int bound_port(const struct udp *u)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+
+	if (getsockname(u->fd, (struct sockaddr *)&ss, &len))
+		return 0;
+	return ntohs(ss.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&ss)->sin6_port
+					      : ((struct sockaddr_in *)&ss)->sin_port);
+}
+
+static void warn_if_readable(struct tunnel *t)
+{
+	struct stat st;
+
+	/* As wg does: a private key others can read is no longer private. */
+	if (!stat(t->cfg->conf, &st) && (st.st_mode & 077))
+		fprintf(stderr, "tunnel: warning: %s is readable by group or others (mode %03o)\n",
+			t->cfg->conf, st.st_mode & 0777);
+}
+
+static int load_config(struct tunnel *t, char *err, size_t errlen)
+{
+	if (wg_config_load(t->cfg->conf, &t->wgc, err, errlen))
+		return -1;
+	warn_if_readable(t);
+	if (!t->wgc.has_private_key) {
+		snprintf(err, errlen, "%s: [Interface] has no PrivateKey", t->cfg->conf);
+		return -1;
+	}
+	t->own = *t->cfg;
+	for (int i = 0; i < t->wgc.naddrs && i < CONFIG_MAX_ADDRS; i++)
+		t->own.addrs[t->own.naddrs++] = t->wgc.addrs[i];
+	if (t->wgc.mtu)
+		t->own.mtu = t->wgc.mtu;
+	t->cfg = &t->own;
+	return 0;
+}
+
+int encrypted_prepare(struct tunnel *t, char *err, size_t errlen)
+{
+	t->wg = calloc(1, sizeof(*t->wg));
+	if (!t->wg || wg_init(t->wg, &t->stats, send_datagram, t)) {
+		snprintf(err, errlen, "out of memory for the WireGuard state");
+		return -1;
+	}
+	t->wg->note = note;
+	if (t->cfg->rekey_after)
+		t->wg->rekey_after = t->cfg->rekey_after;
+	if (load_config(t, err, errlen))
+		return -1;
+	if (!wg_set_private_key(t->wg, t->wgc.private_key)) {
+		snprintf(err, errlen, "%s: PrivateKey is not a usable key", t->cfg->conf);
+		return -1;
+	}
+	for (int i = 0; i < t->wgc.npeers; i++)
+		if (add_peer(t, &t->wgc.peers[i], err, errlen))
+			return -1;
+	if (udp_open_server(&t->udp, (uint16_t)t->wgc.listen_port, err, errlen))
+		return -1;
+	t->wg->listen_port = bound_port(&t->udp);
+	return 0;
+}
+
+int encrypted_mtu(struct tunnel *t, char *err, size_t errlen)
+{
+	const struct sockaddr_storage *ep = NULL;
+	char why[160], sum[160];
+	struct mtu_calc m;
+
+	for (int i = 0; i < t->wg->npeers && !ep; i++)
+		if (t->wg->peers[i]->has_endpoint)
+			ep = &t->wg->peers[i]->endpoint;
+	device_default_mtu(&t->dev.nl, ep, MSG_DATA_OVERHEAD, &m, why, sizeof(why));
+	/* With no endpoint, any peer may come over IPv6: leave room for its header. */
+	if (!ep)
+		mtu_compute(m.underlay, 6, MSG_DATA_OVERHEAD, &m);
+	mtu_explain(&m, "encrypted", sum, sizeof(sum));
+	if (t->cfg->verbosity >= 1)
+		fprintf(t->log, "mtu: %s\n     underlay: %s%s\n", sum, why,
+			ep ? "" : "; no endpoint yet, so IPv6 outer headers are assumed");
+	if (m.tunnel < 68) {
+		snprintf(err, errlen, "the underlay MTU %d leaves no room for a tunnel",
+			 m.underlay);
+		return -1;
+	}
+	return m.tunnel;
+}
+
+static int watch(struct tunnel *t, int fd)
+{
+	struct epoll_event ev = {.events = EPOLLIN, .data.fd = fd};
+
+	return epoll_ctl(t->epfd, EPOLL_CTL_ADD, fd, &ev);
+}
+
+static int open_keylog(struct tunnel *t, char *err, size_t errlen)
+{
+	int fd = open(t->cfg->keylog, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+
+	if (fd < 0 || !(t->keylog = fdopen(fd, "a"))) {
+		snprintf(err, errlen, "--keylog: cannot open %s: %s", t->cfg->keylog,
+			 strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	t->wg->keylog = t->keylog;
+	fprintf(stderr,
+		"tunnel: WARNING: --keylog writes this tunnel's session keys to %s.\n"
+		"tunnel: WARNING: anyone who reads it can decrypt the traffic. For lessons "
+		"only.\n",
+		t->cfg->keylog);
+	return 0;
+}
+
+int encrypted_start(struct tunnel *t, char *err, size_t errlen)
+{
+	struct itimerspec every = {{0, TICK_MS * 1000000L}, {0, TICK_MS * 1000000L}};
+	char path[128];
+	double now = clock_seconds();
+
+	t->wg->mtu = t->dev.mtu;
+	if (t->cfg->keylog && open_keylog(t, err, errlen))
+		return -1;
+	t->timerfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+	if (t->timerfd < 0 || timerfd_settime(t->timerfd, 0, &every, NULL) ||
+	    watch(t, t->timerfd)) {
+		snprintf(err, errlen, "cannot start the protocol timer: %s", strerror(errno));
+		return -1;
+	}
+	if (!t->cfg->no_uapi) {
+		snprintf(path, sizeof(path), "/var/run/wireguard/%s.sock", t->cfg->dev);
+		if (uapi_open(&t->uapi, t->cfg->uapi ? t->cfg->uapi : path, err, errlen) ||
+		    watch(t, t->uapi.fd))
+			return -1;
+	}
+	/* Peers with PersistentKeepalive, and those we know where to find, speak first. */
+	for (int i = 0; i < t->wg->npeers; i++) {
+		struct wg_peer *p = t->wg->peers[i];
+		int interval = p->timers.persistent_interval;
+
+		p->timers.persistent_interval = 0;
+		wg_peer_set_keepalive(p, interval, now);
+	}
+	return 0;
+}
+
+void encrypted_stop(struct tunnel *t)
+{
+	uapi_close(&t->uapi);
+	if (t->timerfd >= 0)
+		close(t->timerfd);
+	t->timerfd = -1;
+	if (t->keylog)
+		fclose(t->keylog);
+	t->keylog = NULL;
+	if (t->wg) {
+		wg_free(t->wg);
+		free(t->wg);
+		t->wg = NULL;
+	}
+	wg_config_free(&t->wgc);
+}
+
+/* Reads leave room in front for the data header and behind for padding and the tag. */
+#define READ_MAX (SLOT_DATA - MSG_DATA_HDR_LEN - MSG_PADDING - AEAD_TAG_LEN)
+
+static void log_inner(struct tunnel *t, const char *dir, const struct slot *s, size_t len,
+		      const struct sockaddr_storage *ep)
+{
+	char line[256], who[64] = "";
+
+	if (t->cfg->verbosity < 2)
+		return;
+	pkt_decode(s->data + MSG_DATA_HDR_LEN, len, line, sizeof(line));
+	if (ep)
+		sockaddr_str(ep, who, sizeof(who));
+	fprintf(t->log, "%10.6f %-4s %-22s %s\n", clock_seconds() - t->started, dir, who, line);
+}
+
+static void seal_batch(struct tunnel *t, struct batch *b, double now)
+{
+	for (unsigned int i = 0; i < b->n; i++) {
+		struct slot *s = &b->slot[i];
+		struct wg_peer *p = NULL;
+		size_t inner = s->len;
+
+		/* Logged before sealing: afterwards there is nothing left to read. */
+		if (t->cfg->verbosity >= 2 &&
+		    pkt_parse(s->data + MSG_DATA_HDR_LEN, inner, &(struct pkt){0}) == PKT_OK)
+			log_inner(t, "send", s, inner, NULL);
+		s->keep = wg_encrypt(t->wg, s->data, s->len, SLOT_SIZE - SLOT_HEADROOM, now,
+				     &s->out_len, &p) == WG_SEND;
+		s->err = 0;
+		if (!s->keep)
+			continue;
+		s->addr = p->endpoint;
+		s->len = inner;
+	}
+}
+
+void encrypted_tun_to_udp(struct tunnel *t)
+{
+	struct batch *b = &t->out;
+
+	for (int round = 0; round < 8; round++) {
+		b->n = 0;
+		while (b->n < BATCH_MAX) {
+			struct slot *s = &b->slot[b->n];
+			ssize_t n = read(t->dev.fd, s->data + MSG_DATA_HDR_LEN, READ_MAX);
+
+			if (n < 0)
+				break;
+			s->len = (size_t)n;
+			b->n++;
+		}
+		if (b->n == 0)
+			return;
+		seal_batch(t, b, clock_seconds());
+		udp_send_batch(&t->udp, b, NULL);
+		for (unsigned int i = 0; i < b->n; i++) {
+			if (b->slot[i].err)
+				t->stats.drops[DROP_IO]++;
+			if (!b->slot[i].keep)
+				continue;
+			t->stats.tx_packets++;
+			t->stats.tx_bytes += b->slot[i].len;
+		}
+		if (b->n < BATCH_MAX)
+			return;
+	}
+}
+
+static void open_one(struct tunnel *t, struct slot *s, double now)
+{
+	struct wg_peer *p;
+	size_t len = 0;
+
+	if (s->truncated) {
+		t->stats.drops[DROP_TOO_BIG]++;
+		return;
+	}
+	if (wg_receive(t->wg, s->data, s->len, &s->addr, now, &len, &p) != WG_DELIVER)
+		return;
+	if (write(t->dev.fd, s->data + MSG_DATA_HDR_LEN, len) != (ssize_t)len) {
+		t->stats.drops[DROP_IO]++;
+		return;
+	}
+	t->stats.rx_packets++;
+	t->stats.rx_bytes += len;
+	log_inner(t, "recv", s, len, &s->addr);
+}
+
+void encrypted_udp_to_tun(struct tunnel *t)
+{
+	struct batch *b = &t->in;
+
+	for (int round = 0; round < 8; round++) {
+		int n = udp_recv_batch(&t->udp, b);
+		double now = clock_seconds();
+
+		if (n <= 0)
+			return;
+		for (unsigned int i = 0; i < b->n; i++)
+			open_one(t, &b->slot[i], now);
+		if (b->n < BATCH_MAX)
+			return;
+	}
+}
+
+void encrypted_tick(struct tunnel *t)
+{
+	uint64_t ticks;
+
+	if (read(t->timerfd, &ticks, sizeof(ticks)) != sizeof(ticks))
+		return;
+	wg_tick(t->wg, clock_seconds());
+}
+
+/* The wg tool may move the listening port: a new socket replaces the old. */
+static int rebind(void *arg, int port)
+{
+	struct tunnel *t = arg;
+	struct udp fresh;
+	char err[160];
+
+	if (udp_open_server(&fresh, (uint16_t)port, err, sizeof(err))) {
+		fprintf(t->log, "uapi: %s\n", err);
+		return -EADDRINUSE;
+	}
+	epoll_ctl(t->epfd, EPOLL_CTL_DEL, t->udp.fd, NULL);
+	udp_close(&t->udp);
+	t->udp = fresh;
+	t->wg->listen_port = bound_port(&t->udp);
+	return watch(t, t->udp.fd) ? -errno : 0;
+}
+
+void encrypted_uapi(struct tunnel *t)
+{
+	uapi_serve(&t->uapi, t->wg, clock_seconds(), rebind, t,
+		   t->cfg->verbosity >= 1 ? t->log : NULL);
+}
+
+void encrypted_write_kv(const struct tunnel *t, FILE *f)
+{
+	const struct wg_counters *c = &t->wg->counters;
+	uint64_t moves = 0;
+	char ep[64];
+
+	for (int i = 0; i < t->wg->npeers; i++)
+		moves += t->wg->peers[i]->endpoint_moves;
+	fprintf(f, "listen_port=%d\npeers=%d\n", t->wg->listen_port, t->wg->npeers);
+	for (int i = 0; i < t->wg->npeers; i++) {
+		const struct wg_peer *p = t->wg->peers[i];
+
+		fprintf(f, "peer%d_endpoint=%s\npeer%d_handshakes=%" PRIu64 "\n", i + 1,
+			p->has_endpoint ? sockaddr_str(&p->endpoint, ep, sizeof(ep)) : "none",
+			i + 1, p->handshakes);
+	}
+	fprintf(f, "endpoint=%s\nendpoint_moves=%" PRIu64 "\n",
+		t->wg->npeers && t->wg->peers[0]->has_endpoint
+		    ? sockaddr_str(&t->wg->peers[0]->endpoint, ep, sizeof(ep))
+		    : "none",
+		moves);
+	fprintf(f,
+		"sessions=%" PRIu64 "\ninitiations_sent=%" PRIu64 "\ninitiations_received=%" PRIu64
+		"\ncookies_sent=%" PRIu64 "\ncookies_received=%" PRIu64 "\nkeepalives_sent=%" PRIu64
+		"\nkeepalives_received=%" PRIu64 "\nunder_load=%" PRIu64 "\n",
+		c->sessions, c->initiations_sent, c->initiations_received, c->cookies_sent,
+		c->cookies_received, c->keepalives_sent, c->keepalives_received, c->under_load);
+	fprintf(f, "ratelimited_sources=%" PRIu64 "\n", t->wg->limiter->refused);
+}

@@ -1,0 +1,28 @@
+/*
+ * Encrypted mode inside the tunnel: loads the wg configuration, wires
+ * struct wg to the tunnel's device and socket, and runs its side of the
+ * event loop (packets both ways, the timer tick and the wg tool's socket).
+ */
+#ifndef TUNLAB_TUNNEL_ENCRYPTED_H
+#define TUNLAB_TUNNEL_ENCRYPTED_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+struct tunnel;
+
+/* Before the device exists: keys, peers, port; fills the tunnel's own config copy. */
+int encrypted_prepare(struct tunnel *t, char *err, size_t errlen);
+/* After the device is up: the timer and the wg socket. */
+int encrypted_start(struct tunnel *t, char *err, size_t errlen);
+void encrypted_stop(struct tunnel *t);
+void encrypted_tun_to_udp(struct tunnel *t);
+void encrypted_udp_to_tun(struct tunnel *t);
+void encrypted_tick(struct tunnel *t);
+void encrypted_uapi(struct tunnel *t);
+/* key=value lines for the control socket. */
+void encrypted_write_kv(const struct tunnel *t, FILE *f);
+/* The MTU to give the device when -c sets none. */
+int encrypted_mtu(struct tunnel *t, char *err, size_t errlen);
+
+#endif

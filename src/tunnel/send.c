@@ -1,0 +1,150 @@
+/* Outgoing: packets into sessions, and the handshakes that make sessions. */
+#include "wg.h"
+#include "batch.h"
+#include "keylog.h"
+#include "lib/packet.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+bool wg_session_usable(const struct session *s, double now)
+{
+	return s && s->kp.valid && now - s->kp.birth < REJECT_AFTER_TIME &&
+	       s->kp.send_counter < REJECT_AFTER_MESSAGES;
+}
+
+/* Header, padding, and the inner packet sealed in place. Returns the datagram's length. */
+static size_t seal(struct wg *w, struct session *s, uint8_t *dg, size_t len, size_t cap)
+{
+	size_t padded = msg_padded_len(len, w->mtu);
+	uint64_t counter = s->kp.send_counter++;
+
+	if (MSG_DATA_HDR_LEN + padded + AEAD_TAG_LEN > cap)
+		padded = len;
+	memset(dg + MSG_DATA_HDR_LEN + len, 0, padded - len);
+	msg_set_type(dg, MSG_DATA);
+	put_le32(dg + 4, s->kp.remote_index);
+	put_le64(dg + 8, counter);
+	aead_seal(dg + MSG_DATA_HDR_LEN, dg + MSG_DATA_HDR_LEN, padded, counter, s->kp.send_key,
+		  NULL, 0);
+	return MSG_DATA_HDR_LEN + padded + AEAD_TAG_LEN;
+}
+
+/* The initiator renews a session before it grows old or runs out of counters. */
+static void keep_key_fresh(struct wg *w, struct wg_peer *p, double now)
+{
+	struct session *s = p->current;
+
+	if (s && s->kp.initiator &&
+	    (s->kp.send_counter > REKEY_AFTER_MESSAGES || now - s->kp.birth >= w->rekey_after))
+		wg_send_initiation(w, p, now);
+}
+
+/* Bookkeeping for every datagram we seal; data_sent only for real packets. */
+static void sent_sealed(struct wg *w, struct wg_peer *p, size_t len, size_t dglen, double now)
+{
+	p->tx_bytes += dglen;
+	timers_authenticated_sent(&p->timers);
+	timers_authenticated_traversal(&p->timers, now);
+	if (len)
+		timers_data_sent(&p->timers, now, wg_jitter());
+	else
+		w->counters.keepalives_sent++;
+}
+
+enum wg_action wg_encrypt(struct wg *w, uint8_t *dg, size_t len, size_t cap, double now,
+			  size_t *out_len, struct wg_peer **peer)
+{
+	const uint8_t *inner = dg + MSG_DATA_HDR_LEN;
+	struct wg_peer *p;
+	struct pkt pkt;
+
+	if (pkt_parse(inner, len, &pkt) != PKT_OK) {
+		w->stats->drops[DROP_NOT_IP]++;
+		return WG_DROP;
+	}
+	p = allowedips_lookup(&w->allowed, pkt.version == 6 ? AF_INET6 : AF_INET, pkt.dst);
+	*peer = p;
+	if (!p) {
+		w->stats->drops[DROP_NO_ROUTE]++;
+		return WG_DROP;
+	}
+	if (!p->has_endpoint) {
+		w->stats->drops[DROP_NO_PEER]++;
+		return WG_DROP;
+	}
+	/* Packets already waiting go first, so that order is kept. */
+	if (!wg_session_usable(p->current, now) || p->staged_count) {
+		wg_stage(p, inner, pkt.len);
+		wg_send_staged(w, p, now);
+		return WG_DONE;
+	}
+	*out_len = seal(w, p->current, dg, pkt.len, cap);
+	sent_sealed(w, p, pkt.len, *out_len, now);
+	keep_key_fresh(w, p, now);
+	return WG_SEND;
+}
+
+/* One packet sealed in the scratch buffer and sent at once. */
+static void send_one(struct wg *w, struct wg_peer *p, const uint8_t *pkt, size_t len, double now)
+{
+	size_t n;
+
+	memcpy(w->scratch + MSG_DATA_HDR_LEN, pkt, len);
+	n = seal(w, p->current, w->scratch, len, SLOT_SIZE);
+	if (w->send(w->io, &p->endpoint, w->scratch, n) == 0)
+		sent_sealed(w, p, len, n, now);
+	else
+		w->stats->drops[DROP_IO]++;
+}
+
+void wg_send_staged(struct wg *w, struct wg_peer *p, double now)
+{
+	if (!p->has_endpoint)
+		return;
+	if (!wg_session_usable(p->current, now)) {
+		wg_send_initiation(w, p, now);
+		return;
+	}
+	while (p->staged_count) {
+		struct staged *s = &p->staged[p->staged_head];
+
+		send_one(w, p, s->buf, s->len, now);
+		free(s->buf);
+		s->buf = NULL;
+		p->staged_head = (p->staged_head + 1) % WG_STAGED_MAX;
+		p->staged_count--;
+	}
+	keep_key_fresh(w, p, now);
+}
+
+void wg_send_keepalive(struct wg *w, struct wg_peer *p, double now)
+{
+	/* Waiting packets say all that a keepalive would. */
+	if (!p->staged_count)
+		wg_stage(p, NULL, 0);
+	wg_send_staged(w, p, now);
+}
+
+void wg_send_initiation(struct wg *w, struct wg_peer *p, double now)
+{
+	struct msg_initiation m;
+	uint8_t ts[TIMESTAMP_LEN];
+
+	/* At most one initiation per REKEY_TIMEOUT, whoever asks. */
+	if (!p->has_endpoint || now - p->last_sent_handshake < REKEY_TIMEOUT)
+		return;
+	p->last_sent_handshake = now;
+	p->hs.local_index = index_insert(&w->index, &p->hs_entry);
+	tai64n_now(ts);
+	if (!noise_create_initiation(&w->id, &p->hs, &m, ts))
+		return;
+	cookie_add_macs(&p->cookie, (uint8_t *)&m, sizeof(m), now);
+	keylog_handshake(w->keylog, &w->id, &p->hs);
+	timers_authenticated_traversal(&p->timers, now);
+	timers_authenticated_sent(&p->timers);
+	timers_handshake_initiated(&p->timers, now, wg_jitter());
+	if (w->send(w->io, &p->endpoint, (uint8_t *)&m, sizeof(m)) == 0)
+		w->counters.initiations_sent++;
+}

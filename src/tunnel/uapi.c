@@ -1,0 +1,407 @@
+#include "uapi.h"
+#include "wg.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static int hex_key(const char *v, uint8_t out[KEY_LEN])
+{
+	if (strlen(v) != 2 * KEY_LEN)
+		return -1;
+	for (int i = 0; i < KEY_LEN; i++) {
+		unsigned int b;
+
+		if (sscanf(v + 2 * i, "%2x", &b) != 1 || !isxdigit((unsigned char)v[2 * i]) ||
+		    !isxdigit((unsigned char)v[2 * i + 1]))
+			return -1;
+		out[i] = (uint8_t)b;
+	}
+	return 0;
+}
+
+static int number(const char *v, long hi, long *out)
+{
+	char *end;
+
+	errno = 0;
+	*out = strtol(v, &end, 10);
+	return errno || end == v || *end || *out < 0 || *out > hi ? -1 : 0;
+}
+
+static int fail(char *err, size_t errlen, const char *key, const char *v, const char *why)
+{
+	snprintf(err, errlen, "%s=%s: %s", key, v, why);
+	return -EINVAL;
+}
+
+static struct uapi_peer *new_peer(struct uapi_set *s)
+{
+	struct uapi_peer *more = realloc(s->peers, (size_t)(s->npeers + 1) * sizeof(*more));
+
+	if (!more)
+		return NULL;
+	s->peers = more;
+	memset(&more[s->npeers], 0, sizeof(*more));
+	more[s->npeers].keepalive = -1;
+	return &more[s->npeers++];
+}
+
+static int add_allowed(struct uapi_peer *p, const char *v, char *err, size_t errlen)
+{
+	char why[160];
+
+	if (p->nallowed == p->cap) {
+		int cap = p->cap ? p->cap * 2 : 8;
+		struct prefix *more = realloc(p->allowed, (size_t)cap * sizeof(*more));
+
+		if (!more)
+			return -ENOMEM;
+		p->allowed = more;
+		p->cap = cap;
+	}
+	if (prefix_parse(v, true, &p->allowed[p->nallowed], why, sizeof(why)))
+		return fail(err, errlen, "allowed_ip", v, why);
+	p->nallowed++;
+	return 0;
+}
+
+static int interface_key(struct uapi_set *s, const char *k, const char *v, char *err, size_t errlen)
+{
+	long n;
+
+	if (!strcmp(k, "private_key")) {
+		if (hex_key(v, s->private_key))
+			return fail(err, errlen, k, v, "not 64 hex digits");
+		s->has_private_key = true;
+	} else if (!strcmp(k, "listen_port")) {
+		if (number(v, 65535, &n))
+			return fail(err, errlen, k, v, "not a port");
+		s->listen_port = (int)n;
+	} else if (!strcmp(k, "fwmark")) {
+		if (number(v, 0xffffffffL, &n))
+			return fail(err, errlen, k, v, "not a mark");
+	} else if (!strcmp(k, "replace_peers")) {
+		if (strcmp(v, "true"))
+			return fail(err, errlen, k, v, "only 'true' is allowed");
+		s->replace_peers = true;
+	} else {
+		return fail(err, errlen, k, v, "unknown key");
+	}
+	return 0;
+}
+
+static int peer_key(struct uapi_peer *p, const char *k, const char *v, char *err, size_t errlen)
+{
+	char why[160];
+	long n;
+
+	if (!strcmp(k, "remove") || !strcmp(k, "update_only") ||
+	    !strcmp(k, "replace_allowed_ips")) {
+		if (strcmp(v, "true"))
+			return fail(err, errlen, k, v, "only 'true' is allowed");
+		if (k[0] == 'r' && k[2] == 'm')
+			p->remove = true;
+		else if (k[0] == 'u')
+			p->update_only = true;
+		else
+			p->replace_allowed = true;
+	} else if (!strcmp(k, "preshared_key")) {
+		if (hex_key(v, p->psk))
+			return fail(err, errlen, k, v, "not 64 hex digits");
+		p->has_psk = true;
+	} else if (!strcmp(k, "endpoint")) {
+		if (hostport_resolve(v, 0, &p->endpoint, why, sizeof(why)) || !strchr(v, ':'))
+			return fail(err, errlen, k, v, "not HOST:PORT");
+		p->has_endpoint = true;
+	} else if (!strcmp(k, "persistent_keepalive_interval")) {
+		if (number(v, 65535, &n))
+			return fail(err, errlen, k, v, "not 0 to 65535 seconds");
+		p->keepalive = (int)n;
+	} else if (!strcmp(k, "allowed_ip")) {
+		return add_allowed(p, v, err, errlen);
+	} else if (!strcmp(k, "protocol_version")) {
+		if (strcmp(v, "1"))
+			return fail(err, errlen, k, v, "only version 1 exists");
+	} else {
+		return fail(err, errlen, k, v, "unknown key");
+	}
+	return 0;
+}
+
+static int parse_line(struct uapi_set *s, char *line, char *err, size_t errlen)
+{
+	char *eq = strchr(line, '=');
+	struct uapi_peer *p;
+
+	if (!eq)
+		return fail(err, errlen, line, "", "not key=value");
+	*eq = '\0';
+	if (!strcmp(line, "public_key")) {
+		p = new_peer(s);
+		if (!p)
+			return -ENOMEM;
+		if (hex_key(eq + 1, p->public_key))
+			return fail(err, errlen, line, eq + 1, "not 64 hex digits");
+		return 0;
+	}
+	if (s->npeers)
+		return peer_key(&s->peers[s->npeers - 1], line, eq + 1, err, errlen);
+	return interface_key(s, line, eq + 1, err, errlen);
+}
+
+int uapi_parse_set(const char *text, size_t len, struct uapi_set *s, char *err, size_t errlen)
+{
+	char *copy, *save, *line;
+	int rc = 0;
+
+	memset(s, 0, sizeof(*s));
+	s->listen_port = -1;
+	if (len > UAPI_MAX_REQUEST)
+		return fail(err, errlen, "request", "", "too long");
+	copy = strndup(text, len);
+	if (!copy)
+		return -ENOMEM;
+	if (strlen(copy) != len)
+		rc = fail(err, errlen, "request", "", "holds a NUL byte");
+	for (line = strtok_r(copy, "\n", &save); !rc && line; line = strtok_r(NULL, "\n", &save))
+		rc = parse_line(s, line, err, errlen);
+	free(copy);
+	if (rc)
+		uapi_set_free(s);
+	return rc;
+}
+
+void uapi_set_free(struct uapi_set *s)
+{
+	for (int i = 0; i < s->npeers; i++)
+		free(s->peers[i].allowed);
+	free(s->peers);
+	key_wipe(s, sizeof(*s));
+}
+
+static int apply_peer(struct wg *w, const struct uapi_peer *u, double now)
+{
+	struct wg_peer *p = wg_peer_find(w, u->public_key);
+
+	if (u->remove) {
+		if (p)
+			wg_peer_remove(w, p);
+		return 0;
+	}
+	if (!p && u->update_only)
+		return 0;
+	if (!p && w->id.has_private && !memcmp(u->public_key, w->id.public_key, KEY_LEN))
+		return 0; /* our own key: ignored, as wg does */
+	if (!p && !(p = wg_peer_add(w, u->public_key)))
+		return -ENOMEM;
+	if (u->has_psk)
+		wg_peer_set_psk(p, u->psk);
+	if (u->has_endpoint)
+		wg_peer_set_endpoint(p, &u->endpoint);
+	if (u->replace_allowed)
+		allowedips_remove_peer(&w->allowed, p);
+	for (int i = 0; i < u->nallowed; i++)
+		if (allowedips_insert(&w->allowed, &u->allowed[i], p))
+			return -ENOMEM;
+	if (u->keepalive >= 0)
+		wg_peer_set_keepalive(p, u->keepalive, now);
+	return 0;
+}
+
+int uapi_apply(struct wg *w, const struct uapi_set *s, double now,
+	       int (*rebind)(void *arg, int port), void *arg)
+{
+	static const uint8_t zero[KEY_LEN];
+	int rc;
+
+	if (s->listen_port >= 0 && s->listen_port != w->listen_port && rebind) {
+		rc = rebind(arg, s->listen_port);
+		if (rc)
+			return rc;
+	}
+	if (s->has_private_key) {
+		if (!memcmp(s->private_key, zero, KEY_LEN))
+			wg_clear_private_key(w);
+		else if (!wg_set_private_key(w, s->private_key))
+			return -EINVAL;
+	}
+	if (s->replace_peers)
+		while (w->npeers)
+			wg_peer_remove(w, w->peers[0]);
+	for (int i = 0; i < s->npeers; i++) {
+		rc = apply_peer(w, &s->peers[i], now);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+static void hex_line(FILE *f, const char *key, const uint8_t k[KEY_LEN])
+{
+	fprintf(f, "%s=", key);
+	for (int i = 0; i < KEY_LEN; i++)
+		fprintf(f, "%02x", k[i]);
+	fputc('\n', f);
+}
+
+static void allowed_line(const struct prefix *p, void *arg)
+{
+	char s[64];
+
+	fprintf(arg, "allowed_ip=%s\n", prefix_str(p, s, sizeof(s)));
+}
+
+static void write_peer(const struct wg *w, const struct wg_peer *p, FILE *f)
+{
+	char ep[64];
+
+	hex_line(f, "public_key", p->public_key);
+	if (p->has_psk)
+		hex_line(f, "preshared_key", p->hs.preshared_key);
+	fprintf(f, "protocol_version=1\n");
+	if (p->has_endpoint)
+		fprintf(f, "endpoint=%s\n", sockaddr_str(&p->endpoint, ep, sizeof(ep)));
+	fprintf(f, "last_handshake_time_sec=%lld\nlast_handshake_time_nsec=%ld\n",
+		(long long)p->last_handshake.tv_sec, p->last_handshake.tv_nsec);
+	fprintf(f, "tx_bytes=%llu\nrx_bytes=%llu\n", (unsigned long long)p->tx_bytes,
+		(unsigned long long)p->rx_bytes);
+	fprintf(f, "persistent_keepalive_interval=%d\n", p->timers.persistent_interval);
+	allowedips_walk(&w->allowed, p, allowed_line, f);
+}
+
+void uapi_write_get(const struct wg *w, FILE *f)
+{
+	if (w->id.has_private)
+		hex_line(f, "private_key", w->id.private_key);
+	fprintf(f, "listen_port=%d\n", w->listen_port);
+	for (int i = 0; i < w->npeers; i++)
+		write_peer(w, w->peers[i], f);
+}
+
+int uapi_open(struct uapi *u, const char *path, char *err, size_t errlen)
+{
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	char dir[sizeof(sa.sun_path)], *slash;
+	mode_t old;
+
+	u->fd = -1;
+	if (strlen(path) >= sizeof(sa.sun_path)) {
+		snprintf(err, errlen, "--uapi: the path '%s' is too long for a socket", path);
+		return -1;
+	}
+	snprintf(u->path, sizeof(u->path), "%s", path);
+	snprintf(dir, sizeof(dir), "%s", path);
+	slash = strrchr(dir, '/');
+	if (slash && slash != dir) {
+		*slash = '\0';
+		mkdir(dir, 0700); /* as wg's own socket directory is */
+	}
+	memcpy(sa.sun_path, path, strlen(path) + 1);
+	u->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (u->fd < 0)
+		goto fail;
+	unlink(path); /* a socket left by a tunnel that was killed */
+	old = umask(0077);
+	if (bind(u->fd, (struct sockaddr *)&sa, sizeof(sa)) || listen(u->fd, 8)) {
+		umask(old);
+		goto fail;
+	}
+	umask(old);
+	return 0;
+fail:
+	snprintf(err, errlen, "cannot open the wg socket %s: %s", path, strerror(errno));
+	if (u->fd >= 0)
+		close(u->fd);
+	u->fd = -1;
+	u->path[0] = '\0';
+	return -1;
+}
+
+void uapi_close(struct uapi *u)
+{
+	if (u->fd < 0)
+		return;
+	close(u->fd);
+	unlink(u->path);
+	u->fd = -1;
+}
+
+/* Reads until the blank line that ends a request; a slow client gets a second. */
+static ssize_t read_request(int fd, char *buf, size_t cap)
+{
+	size_t got = 0;
+
+	while (got < cap - 1) {
+		struct pollfd p = {.fd = fd, .events = POLLIN};
+		ssize_t n;
+
+		if (poll(&p, 1, 1000) <= 0)
+			return -1;
+		n = read(fd, buf + got, cap - 1 - got);
+		if (n <= 0)
+			return got ? (ssize_t)got : -1;
+		got += (size_t)n;
+		buf[got] = '\0';
+		if (got >= 2 && !strcmp(buf + got - 2, "\n\n"))
+			return (ssize_t)got;
+	}
+	return -1;
+}
+
+static void answer(char *req, size_t len, struct wg *w, double now,
+		   int (*rebind)(void *arg, int port), void *arg, FILE *out, FILE *log)
+{
+	struct uapi_set s;
+	char err[256];
+	int rc;
+
+	if (!strcmp(req, "get=1\n\n")) {
+		uapi_write_get(w, out);
+		fprintf(out, "errno=0\n\n");
+		return;
+	}
+	if (strncmp(req, "set=1\n", 6)) {
+		fprintf(out, "errno=%d\n\n", EINVAL);
+		return;
+	}
+	rc = uapi_parse_set(req + 6, len - 6, &s, err, sizeof(err));
+	if (rc == 0) {
+		rc = uapi_apply(w, &s, now, rebind, arg);
+		uapi_set_free(&s);
+		snprintf(err, sizeof(err), "%s", strerror(-rc));
+	}
+	if (rc && log)
+		fprintf(log, "uapi: set refused: %s\n", err);
+	else if (log)
+		fprintf(log, "uapi: configuration changed by set\n");
+	fprintf(out, "errno=%d\n\n", -rc);
+}
+
+void uapi_serve(struct uapi *u, struct wg *w, double now, int (*rebind)(void *arg, int port),
+		void *arg, FILE *log)
+{
+	int fd = accept4(u->fd, NULL, NULL, SOCK_CLOEXEC);
+	char *req;
+	ssize_t n;
+	FILE *out;
+
+	if (fd < 0)
+		return;
+	req = malloc(UAPI_MAX_REQUEST + 1);
+	n = req ? read_request(fd, req, UAPI_MAX_REQUEST + 1) : -1;
+	out = n > 0 ? fdopen(fd, "w") : NULL;
+	if (out) {
+		answer(req, (size_t)n, w, now, rebind, arg, out, log);
+		fclose(out);
+	} else {
+		close(fd);
+	}
+	if (req)
+		key_wipe(req, n > 0 ? (size_t)n : 0);
+	free(req);
+}

@@ -1,0 +1,66 @@
+/*
+ * The cross-platform userspace API: a unix socket on which the wg tool
+ * asks "get=1" (show) and "set=1" (configure), in key=value lines.  The
+ * request is parsed whole into a struct uapi_set before any of it is
+ * applied, so a bad line changes nothing.
+ */
+#ifndef TUNLAB_TUNNEL_UAPI_H
+#define TUNLAB_TUNNEL_UAPI_H
+
+#include "keys.h"
+#include "lib/addr.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+
+struct wg;
+
+#define UAPI_MAX_REQUEST (1 << 20)
+
+struct uapi_peer {
+	uint8_t public_key[KEY_LEN];
+	bool remove, update_only;
+	bool has_psk;
+	uint8_t psk[KEY_LEN];
+	bool has_endpoint;
+	struct sockaddr_storage endpoint;
+	int keepalive; /* -1: unchanged */
+	bool replace_allowed;
+	struct prefix *allowed;
+	int nallowed, cap;
+};
+
+struct uapi_set {
+	bool has_private_key;
+	uint8_t private_key[KEY_LEN]; /* all zero: remove it */
+	int listen_port;	      /* -1: unchanged */
+	bool replace_peers;
+	struct uapi_peer *peers;
+	int npeers;
+};
+
+/* errno-style results, as the protocol reports them. */
+int uapi_parse_set(const char *text, size_t len, struct uapi_set *s, char *err, size_t errlen);
+void uapi_set_free(struct uapi_set *s);
+/* Applies a parsed request; rebind is called when the listen port changes. */
+int uapi_apply(struct wg *w, const struct uapi_set *s, double now,
+	       int (*rebind)(void *arg, int port), void *arg);
+/* The "get=1" answer, without the final errno line. */
+void uapi_write_get(const struct wg *w, FILE *f);
+
+struct uapi {
+	int fd;
+	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
+};
+
+int uapi_open(struct uapi *u, const char *path, char *err, size_t errlen);
+void uapi_close(struct uapi *u);
+/* Reads one request from a connection on u and answers it. */
+void uapi_serve(struct uapi *u, struct wg *w, double now, int (*rebind)(void *arg, int port),
+		void *arg, FILE *log);
+
+#endif
