@@ -142,7 +142,7 @@ void lab_explain(const struct lab *lab, const char *fmt, ...)
 
 const char *lab_mode_name(enum lab_mode m)
 {
-	return m == MODE_PI ? "pi" : "plaintext";
+	return m == MODE_PI ? "pi" : m == MODE_ENCRYPTED ? "encrypted" : "plaintext";
 }
 
 const char *lab_who(const char *addr)

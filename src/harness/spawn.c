@@ -24,7 +24,19 @@ int sibling_path(const char *prog, char *out, size_t cap)
 	return access(out, X_OK);
 }
 
-static void child(const char *ns, char *const argv[], const char *log, int go)
+/* The fds a child keeps become its 3, 4, ...; moved high first so none overwrites another. */
+static void hand_over(const int *keep, int nkeep)
+{
+	int high[8];
+
+	for (int i = 0; i < nkeep && i < 8; i++)
+		high[i] = fcntl(keep[i], F_DUPFD, 100);
+	for (int i = 0; i < nkeep && i < 8; i++)
+		dup2(high[i], 3 + i); /* dup2 clears close-on-exec on the new fd */
+}
+
+static void child(const char *ns, char *const argv[], const char *log, int go, const int *keep,
+		  int nkeep)
 {
 	sigset_t none;
 	char c;
@@ -48,6 +60,7 @@ static void child(const char *ns, char *const argv[], const char *log, int go)
 	fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	if (fd >= 0)
 		dup2(fd, STDIN_FILENO);
+	hand_over(keep, nkeep);
 	execv(argv[0], argv);
 	fprintf(stderr, "harness: cannot run %s: %s\n", argv[0], strerror(errno));
 	_exit(127);
@@ -56,12 +69,20 @@ static void child(const char *ns, char *const argv[], const char *log, int go)
 pid_t spawn_in_node(const struct lab *lab, enum node_id node, const char *what, char *const argv[],
 		    const char *log, char *err, size_t errlen)
 {
-	struct record r = {.kind = REC_PROC};
 	char ns[64];
+
+	lab_ns(lab, node, ns, sizeof(ns));
+	return spawn_in_ns(lab, ns, lab_nodes[node].name, what, argv, log, NULL, 0, err, errlen);
+}
+
+pid_t spawn_in_ns(const struct lab *lab, const char *ns, const char *label, const char *what,
+		  char *const argv[], const char *log, const int *keep, int nkeep, char *err,
+		  size_t errlen)
+{
+	struct record r = {.kind = REC_PROC};
 	int go[2];
 	pid_t pid;
 
-	lab_ns(lab, node, ns, sizeof(ns));
 	if (pipe2(go, O_CLOEXEC)) {
 		snprintf(err, errlen, "pipe: %s", strerror(errno));
 		return -1;
@@ -75,12 +96,12 @@ pid_t spawn_in_node(const struct lab *lab, enum node_id node, const char *what, 
 	}
 	if (pid == 0) {
 		close(go[1]);
-		child(ns, argv, log, go[0]);
+		child(ns, argv, log, go[0], keep, nkeep);
 	}
 	close(go[0]);
 	r.pid = pid;
 	r.start = proc_start_time(pid);
-	snprintf(r.name, sizeof(r.name), "%s", lab_nodes[node].name);
+	snprintf(r.name, sizeof(r.name), "%s", label);
 	snprintf(r.what, sizeof(r.what), "%s", what);
 	if (!r.start || state_add(lab, &r)) {
 		snprintf(err, errlen, "cannot record %s's PID", what);

@@ -16,6 +16,10 @@
  */
 pid_t spawn_in_node(const struct lab *lab, enum node_id node, const char *what, char *const argv[],
 		    const char *log, char *err, size_t errlen);
+/* The same in any of the lab's namespaces; the fds in keep become the child's 3, 4, ... */
+pid_t spawn_in_ns(const struct lab *lab, const char *ns, const char *label, const char *what,
+		  char *const argv[], const char *log, const int *keep, int nkeep, char *err,
+		  size_t errlen);
 /* A program that sits beside the harness binary (the tunnel). */
 int sibling_path(const char *prog, char *out, size_t cap);
 /* Whether the recorded process is still running (and not a zombie). */

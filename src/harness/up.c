@@ -1,5 +1,6 @@
 /* harness up: build the home/office lab and start the tunnel across it. */
 #include "commands.h"
+#include "up.h"
 #include "lib/clock.h"
 #include "control.h"
 #include "firewall.h"
@@ -21,33 +22,26 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-struct up {
-	struct lab lab;
-	enum lab_mode mode;
-	int underlay; /* 4 or 6: the family the tunnel's datagrams use */
-	struct settings set;
-	struct nl nl[NODE_COUNT];
-	int nsfd[NODE_COUNT];
-	char err[512];
-};
-
 static void usage(FILE *f)
 {
-	fputs(
-	    "usage: harness up [--mode plaintext|pi] [--underlay 4|6] [broken network] [options]\n"
-	    "\n"
-	    "Builds the lab (home-laptop, home-router with NAT, internet, office-server,\n"
-	    "office-host) in network namespaces and starts the tunnel between home-laptop\n"
-	    "and office-server.\n"
-	    "\n"
-	    "  --mode MODE     plaintext (default) or pi (4-byte TUN header on the wire)\n"
-	    "  --underlay 4|6  carry the tunnel over IPv4 (default) or IPv6\n"
-	    "  --no-pmtu       tunnels do not follow the path MTU (no ICMP back inside)\n"
-	    "\nA broken network, for the MTU lessons:\n" SETTINGS_HELP "\n" COMMON_HELP,
-	    f);
+	fputs("usage: harness up [--mode encrypted|plaintext|pi] [--underlay 4|6] [--clients N]\n"
+	      "                  [--peer wireguard-go [--peer-on server|laptop]] [broken network]\n"
+	      "\n"
+	      "Builds the lab (home-laptop, home-router with NAT, internet, office-server,\n"
+	      "office-host) in network namespaces and starts the tunnel between home-laptop\n"
+	      "and office-server.\n"
+	      "\n"
+	      "  --mode MODE     encrypted (default: the WireGuard protocol), plaintext, or pi\n"
+	      "                  (plaintext with the 4-byte TUN header on the wire)\n"
+	      "  --clients N     N laptops behind the home router (1 to 64), one server\n"
+	      "  --peer wireguard-go  run wireguard-go, configured by wg, on one side\n"
+	      "  --peer-on SIDE  where wireguard-go runs: server (default) or laptop\n"
+	      "  --keylog        log session keys next to the captures (INSECURE; lessons)\n"
+	      "  --underlay 4|6  carry the tunnel over IPv4 (default) or IPv6\n"
+	      "  --no-pmtu       tunnels do not follow the path MTU (no ICMP back inside)\n"
+	      "\nA broken network, for the MTU lessons:\n" SETTINGS_HELP "\n" COMMON_HELP,
+	      f);
 }
-
-static void step(struct up *u, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* Ctrl-C is held back while the lab is built, and honoured between steps by undoing it all. */
 static bool interrupted(struct up *u)
@@ -62,7 +56,7 @@ static bool interrupted(struct up *u)
 	return true;
 }
 
-static void step(struct up *u, const char *fmt, ...)
+void step(struct up *u, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -92,7 +86,7 @@ static int write_sysctl(void *arg)
 	return rc;
 }
 
-static int sysctl_in(struct up *u, enum node_id n, const char *key, const char *value)
+int sysctl_in(struct up *u, enum node_id n, const char *key, const char *value)
 {
 	char path[256], ns[64];
 	struct sysctl s = {path, value};
@@ -171,7 +165,7 @@ static int make_node(struct up *u, enum node_id n)
 	return node_sysctls(u, n);
 }
 
-static int link_index(struct up *u, enum node_id n, const char *ifname)
+int link_index(struct up *u, enum node_id n, const char *ifname)
 {
 	struct nl_link l;
 	char ns[64];
@@ -185,7 +179,7 @@ static int link_index(struct up *u, enum node_id n, const char *ifname)
 	return l.index;
 }
 
-static int make_link(struct up *u, const struct link_def *l)
+int make_link(struct up *u, const struct link_def *l)
 {
 	char a[64], b[64];
 	int rc, ia, ib;
@@ -278,17 +272,16 @@ static void last_log_line(const char *log, char *out, size_t cap)
 }
 
 /* Ready means the tunnel answers on its control socket, which it opens last. */
-static int wait_ready(struct up *u, enum node_id n, pid_t pid)
+static int wait_ready(struct up *u, const char *label, pid_t pid)
 {
 	char ctl[PATH_MAX], log[PATH_MAX], reply[1024], why[512];
 
-	lab_file(&u->lab, n, "ctl", ctl, sizeof(ctl));
-	lab_file(&u->lab, n, "log", log, sizeof(log));
+	snprintf(ctl, sizeof(ctl), "%s/%s.ctl", u->lab.dir, label);
+	snprintf(log, sizeof(log), "%s/%s.log", u->lab.dir, label);
 	for (int waited = 0; waited < 5000; waited += 20) {
 		if (waitpid(pid, NULL, WNOHANG) == pid) {
 			last_log_line(log, why, sizeof(why));
-			snprintf(u->err, sizeof(u->err), "the tunnel on %s exited: %s",
-				 lab_nodes[n].name, why);
+			snprintf(u->err, sizeof(u->err), "the tunnel on %s exited: %s", label, why);
 			return -1;
 		}
 		if (control_query(ctl, "stats", reply, sizeof(reply)) == 0)
@@ -296,13 +289,20 @@ static int wait_ready(struct up *u, enum node_id n, pid_t pid)
 		clock_sleep_ms(20);
 	}
 	snprintf(u->err, sizeof(u->err), "the tunnel on %s did not come up within 5 s (see %s)",
-		 lab_nodes[n].name, log);
+		 label, log);
 	return -1;
 }
 
-static int start_tunnel(struct up *u, enum node_id n, char **args)
+int start_tunnel(struct up *u, enum node_id n, char **args)
 {
-	char tunnel[PATH_MAX], ctl[PATH_MAX], log[PATH_MAX], ns[64], cmd[1024], mtu[16];
+	char ns[64];
+
+	return start_tunnel_in(u, lab_ns(&u->lab, n, ns, sizeof(ns)), lab_nodes[n].name, args);
+}
+
+int start_tunnel_in(struct up *u, const char *ns, const char *label, char **args)
+{
+	char tunnel[PATH_MAX], ctl[PATH_MAX], log[PATH_MAX], cmd[1024], mtu[16];
 	char *argv[32];
 	int argc = 0;
 	size_t len = 0;
@@ -312,8 +312,8 @@ static int start_tunnel(struct up *u, enum node_id n, char **args)
 		snprintf(u->err, sizeof(u->err), "cannot find the tunnel program at %s", tunnel);
 		return -1;
 	}
-	lab_file(&u->lab, n, "ctl", ctl, sizeof(ctl));
-	lab_file(&u->lab, n, "log", log, sizeof(log));
+	snprintf(ctl, sizeof(ctl), "%s/%s.ctl", u->lab.dir, label);
+	snprintf(log, sizeof(log), "%s/%s.log", u->lab.dir, label);
 	argv[argc++] = tunnel;
 	while (*args && argc < 26)
 		argv[argc++] = *args++;
@@ -332,12 +332,11 @@ static int start_tunnel(struct up *u, enum node_id n, char **args)
 	for (int i = 0; i < argc; i++)
 		len += (size_t)snprintf(cmd + len, len < sizeof(cmd) ? sizeof(cmd) - len : 0, " %s",
 					argv[i]);
-	lab_explain(&u->lab, "ip netns exec %s%s > %s &", lab_ns(&u->lab, n, ns, sizeof(ns)), cmd,
-		    log);
-	pid = spawn_in_node(&u->lab, n, "tunnel", argv, log, u->err, sizeof(u->err));
+	lab_explain(&u->lab, "ip netns exec %s%s > %s &", ns, cmd, log);
+	pid = spawn_in_ns(&u->lab, ns, label, "tunnel", argv, log, NULL, 0, u->err, sizeof(u->err));
 	if (pid < 0)
 		return -1;
-	return wait_ready(u, n, pid);
+	return wait_ready(u, label, pid);
 }
 
 static int start_tunnels(struct up *u)
@@ -365,6 +364,8 @@ static int start_tunnels(struct up *u)
 		snprintf(server, sizeof(server), "[%s]:%d", SERVER_PUBLIC_V6, TUNNEL_PORT);
 	else
 		snprintf(server, sizeof(server), "%s:%d", SERVER_PUBLIC_V4, TUNNEL_PORT);
+	if (u->mode == MODE_ENCRYPTED)
+		return up_encrypted(u);
 	if (start_tunnel(u, OFFICE_SERVER, srv))
 		return -1;
 	step(u, "tunnel server on office-server, %s mode, UDP %d", lab_mode_name(u->mode),
@@ -403,6 +404,8 @@ static int build(struct up *u)
 		return -1;
 	step(u, "NAT: home-router masquerades out of wan as %s", HOME_WAN_V4);
 	if (settings_apply(&u->lab, u->nl, &u->set, false, u->err, sizeof(u->err)))
+		return -1;
+	if (u->nclients > 1 && up_clients(u))
 		return -1;
 	if (interrupted(u) || start_tunnels(u))
 		return -1;
@@ -445,6 +448,7 @@ static void print_map(const struct up *u)
 
 static void close_nodes(struct up *u)
 {
+	up_clients_close(u);
 	for (int n = 0; n < NODE_COUNT; n++) {
 		nl_close(&u->nl[n]);
 		if (u->nsfd[n] >= 0)
@@ -459,8 +463,12 @@ static int mode_or_underlay(struct up *u, int opt, const char *arg)
 		u->mode = MODE_PLAINTEXT;
 	else if (opt == 'm' && !strcmp(arg, "pi"))
 		u->mode = MODE_PI;
+	else if (opt == 'm' && !strcmp(arg, "encrypted"))
+		u->mode = MODE_ENCRYPTED;
 	else if (opt == 'm') {
-		fprintf(stderr, "harness up: --mode '%s' is not a mode (plaintext or pi)\n", arg);
+		fprintf(stderr,
+			"harness up: --mode '%s' is not a mode (encrypted, plaintext or pi)\n",
+			arg);
 		return -1;
 	} else if (!strcmp(arg, "4") || !strcmp(arg, "6")) {
 		u->underlay = arg[0] - '0';
@@ -471,11 +479,60 @@ static int mode_or_underlay(struct up *u, int opt, const char *arg)
 	return 0;
 }
 
+static int encrypted_option(struct up *u, int opt, const char *arg)
+{
+	char *end;
+	long n;
+
+	if (opt == 'K') {
+		u->keylog = true;
+	} else if (opt == 'P' && strcmp(arg, "wireguard-go")) {
+		fprintf(stderr,
+			"harness up: --peer '%s' is not a peer this lab runs (wireguard-go)\n",
+			arg);
+		return -1;
+	} else if (opt == 'P') {
+		u->wireguard_go = true;
+	} else if (opt == 'O' && (!strcmp(arg, "server") || !strcmp(arg, "laptop"))) {
+		u->wg_side = arg[0] == 's' ? WG_SIDE_SERVER : WG_SIDE_LAPTOP;
+	} else if (opt == 'O') {
+		fprintf(stderr, "harness up: --peer-on '%s' is not server or laptop\n", arg);
+		return -1;
+	} else {
+		n = strtol(arg, &end, 10);
+		if (*arg == '\0' || *end || n < 1 || n > MAX_CLIENTS) {
+			fprintf(stderr, "harness up: --clients '%s' is not a number from 1 to %d\n",
+				arg, MAX_CLIENTS);
+			return -1;
+		}
+		u->nclients = (int)n;
+	}
+	return 0;
+}
+
+static int check_encrypted_options(struct up *u)
+{
+	if (u->mode != MODE_ENCRYPTED && (u->wireguard_go || u->keylog || u->nclients > 1)) {
+		fprintf(stderr,
+			"harness up: --peer, --keylog and --clients need --mode encrypted\n");
+		return -1;
+	}
+	if (u->wireguard_go && u->wg_side == WG_SIDE_LAPTOP && u->nclients > 1) {
+		fprintf(stderr, "harness up: --peer-on laptop runs one laptop; drop --clients\n");
+		return -1;
+	}
+	return 0;
+}
+
 static int parse(struct up *u, int argc, char **argv)
 {
 	static const struct option opts[] = {
 	    {"mode", required_argument, NULL, 'm'},
 	    {"underlay", required_argument, NULL, 'u'},
+	    {"clients", required_argument, NULL, 'C'},
+	    {"peer", required_argument, NULL, 'P'},
+	    {"peer-on", required_argument, NULL, 'O'},
+	    {"keylog", no_argument, NULL, 'K'},
 	    SETTINGS_OPTIONS,
 	    COMMON_OPTIONS,
 	    {0},
@@ -483,13 +540,19 @@ static int parse(struct up *u, int argc, char **argv)
 	struct common c = {0};
 	int opt, rc;
 
-	u->mode = MODE_PLAINTEXT;
+	u->mode = MODE_ENCRYPTED;
 	u->underlay = 4;
+	u->nclients = 1;
 	settings_init(&u->set);
 	opterr = 0;
 	while ((rc = next_option("up", argc, argv, ":h", opts, &c, usage, &opt)) == ARG_OWN) {
 		if (opt == 'm' || opt == 'u') {
 			if (mode_or_underlay(u, opt, optarg))
+				return 2;
+			continue;
+		}
+		if (opt == 'C' || opt == 'P' || opt == 'O' || opt == 'K') {
+			if (encrypted_option(u, opt, optarg))
 				return 2;
 			continue;
 		}
@@ -505,7 +568,7 @@ static int parse(struct up *u, int argc, char **argv)
 	}
 	if (rc != ARG_END)
 		return rc == ARG_HELP ? 1 : 2;
-	if (no_arguments("up", argc, argv))
+	if (no_arguments("up", argc, argv) || check_encrypted_options(u))
 		return 2;
 	if (lab_init(&u->lab, c.lab, u->err, sizeof(u->err))) {
 		fprintf(stderr, "harness up: %s\n", u->err);
@@ -534,6 +597,8 @@ int cmd_up(int argc, char **argv)
 	}
 	for (int n = 0; n < NODE_COUNT; n++)
 		u->nsfd[n] = -1;
+	for (int i = 0; i < MAX_CLIENTS; i++)
+		u->clients[i].nsfd = -1;
 	rc = parse(u, argc, argv);
 	if (rc) {
 		free(u);
@@ -558,6 +623,9 @@ int cmd_up(int argc, char **argv)
 		free(u);
 		return 1;
 	}
+	lab_ns(&u->lab, HOME_LAPTOP, u->clients[0].ns, sizeof(u->clients[0].ns));
+	snprintf(u->clients[0].label, sizeof(u->clients[0].label), "home-laptop");
+	snprintf(u->clients[0].vpn4, sizeof(u->clients[0].vpn4), CLIENT_VPN_V4);
 	printf("Bringing up lab '%s' (%s mode, IPv%d underlay):\n", u->lab.name,
 	       lab_mode_name(u->mode), u->underlay);
 	sigemptyset(&held);

@@ -167,6 +167,18 @@ int nl_link_set(struct nl *nl, int index, bool up, int mtu)
 	return nl_talk(nl, nlh, NULL, NULL);
 }
 
+int nl_link_rename(struct nl *nl, int index, const char *name)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = msg_start(nl, buf, RTM_NEWLINK, NLM_F_ACK);
+	struct ifinfomsg *ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
+
+	ifi->ifi_family = AF_UNSPEC;
+	ifi->ifi_index = index;
+	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
+	return nl_talk(nl, nlh, NULL, NULL);
+}
+
 int nl_link_del(struct nl *nl, int index)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];

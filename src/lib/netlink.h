@@ -43,6 +43,8 @@ void nl_close(struct nl *nl);
 
 int nl_link_get(struct nl *nl, const char *name, int index, struct nl_link *out);
 int nl_link_set(struct nl *nl, int index, bool up, int mtu);
+/* A link that is down takes a new name. */
+int nl_link_rename(struct nl *nl, int index, const char *name);
 int nl_link_del(struct nl *nl, int index);
 /* Creates a veth pair: name here, peer in the namespace peer_nsfd. */
 int nl_veth_add(struct nl *nl, const char *name, const char *peer, int peer_nsfd);

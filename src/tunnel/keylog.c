@@ -1,5 +1,5 @@
 #include "keylog.h"
-#include "keys.h"
+#include "lib/keys.h"
 
 /*
  * The analyser matches a handshake by its ephemeral key and derives

@@ -1,5 +1,5 @@
 #include "keytool.h"
-#include "keys.h"
+#include "lib/keys.h"
 
 #include <ctype.h>
 #include <string.h>

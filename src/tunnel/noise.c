@@ -1,5 +1,5 @@
 #include "noise.h"
-#include "keys.h"
+#include "lib/keys.h"
 
 #include <string.h>
 

@@ -7,7 +7,7 @@
 #ifndef TUNLAB_TUNNEL_UAPI_H
 #define TUNLAB_TUNNEL_UAPI_H
 
-#include "keys.h"
+#include "lib/keys.h"
 #include "lib/addr.h"
 
 #include <stdbool.h>

@@ -1,6 +1,6 @@
 #include "wg.h"
 #include "batch.h"
-#include "keys.h"
+#include "lib/keys.h"
 #include "lib/addr.h"
 
 #include <stdarg.h>

@@ -6,7 +6,7 @@
 #ifndef TUNLAB_TUNNEL_WGCONFIG_H
 #define TUNLAB_TUNNEL_WGCONFIG_H
 
-#include "keys.h"
+#include "lib/keys.h"
 #include "lib/addr.h"
 
 #include <stdbool.h>

@@ -5,7 +5,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "tunnel/keys.h"
+#include "lib/keys.h"
 #include "tunnel/keytool.h"
 
 #include <stdio.h>

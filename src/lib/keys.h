@@ -2,8 +2,8 @@
  * Curve25519 keys as WireGuard and its tools write them: 32 bytes, in
  * standard base64 (44 characters).  The arithmetic is libsodium's.
  */
-#ifndef TUNLAB_TUNNEL_KEYS_H
-#define TUNLAB_TUNNEL_KEYS_H
+#ifndef TUNLAB_KEYS_H
+#define TUNLAB_KEYS_H
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -1,4 +1,4 @@
-#include "keys.h"
+#include "lib/keys.h"
 
 #include <sodium.h>
 #include <string.h>

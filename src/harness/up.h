@@ -1,0 +1,60 @@
+/*
+ * What "harness up" builds with, shared by up.c (the lab and the
+ * plaintext tunnel) and up_wg.c (keys, encrypted tunnels, wireguard-go
+ * and extra laptops).
+ */
+#ifndef TUNLAB_HARNESS_UP_H
+#define TUNLAB_HARNESS_UP_H
+
+#include "lab.h"
+#include "settings.h"
+#include "lib/keys.h"
+#include "lib/netlink.h"
+
+#define MAX_CLIENTS 64
+
+/* A laptop of the class: home-laptop is the first; the others are made by --clients. */
+struct client {
+	char ns[64];
+	char label[40];	 /* its name in logs and records: home-laptop, laptop-2, ... */
+	char wgname[16]; /* its wg socket's name, unique on the machine */
+	uint8_t priv[KEY_LEN], pub[KEY_LEN];
+	char vpn4[24];
+	int nsfd;
+	struct nl nl;
+};
+
+enum wg_side { WG_SIDE_SERVER, WG_SIDE_LAPTOP };
+
+struct up {
+	struct lab lab;
+	enum lab_mode mode;
+	int underlay; /* 4 or 6: the family the tunnel's datagrams use */
+	struct settings set;
+	struct nl nl[NODE_COUNT];
+	int nsfd[NODE_COUNT];
+	bool wireguard_go; /* --peer wireguard-go */
+	enum wg_side wg_side;
+	bool keylog;
+	int nclients;
+	struct client clients[MAX_CLIENTS];
+	uint8_t server_priv[KEY_LEN], server_pub[KEY_LEN];
+	char server_wgname[16];
+	char err[512];
+};
+
+void step(struct up *u, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int link_index(struct up *u, enum node_id n, const char *ifname);
+int make_link(struct up *u, const struct link_def *l);
+int sysctl_in(struct up *u, enum node_id n, const char *key, const char *value);
+int start_tunnel(struct up *u, enum node_id n, char **args);
+int start_tunnel_in(struct up *u, const char *ns, const char *label, char **args);
+
+/* up_wg.c */
+int up_encrypted(struct up *u);
+int up_clients(struct up *u);
+void up_clients_close(struct up *u);
+/* The wg socket name of a node: its plain name in the default lab, LAB-xx in others. */
+void wg_name(const struct lab *lab, const char *label, char *out, size_t cap);
+
+#endif

@@ -1,0 +1,492 @@
+/*
+ * harness up, encrypted: a key pair for every node, a wg configuration
+ * file for each, and the tunnels (or wireguard-go, configured by wg)
+ * started from them.  Also the extra laptops of --clients.
+ */
+#include "up.h"
+#include "spawn.h"
+#include "state.h"
+#include "lib/addr.h"
+#include "lib/clock.h"
+#include "lib/netns.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define WG_SOCKET_DIR "/var/run/wireguard"
+
+void wg_name(const struct lab *lab, const char *label, char *out, size_t cap)
+{
+	const char *abbr = !strcmp(label, "office-server") ? "os"
+			   : !strcmp(label, "home-laptop") ? "hl"
+							   : label + strlen("laptop-") - 1;
+	int room;
+
+	if (!strcmp(lab->name, LAB_DEFAULT)) {
+		snprintf(out, cap, "%s", label);
+		return;
+	}
+	/* Socket names follow interface names: at most 15 characters. */
+	room = 15 - 1 - (int)strlen(abbr);
+	snprintf(out, cap, "%.*s-%s", room, lab->name, abbr);
+}
+
+static int record_file(struct up *u, const char *path)
+{
+	struct record r = {.kind = REC_FILE};
+
+	snprintf(r.name, sizeof(r.name), "%s", path);
+	if (state_add(&u->lab, &r)) {
+		snprintf(u->err, sizeof(u->err), "cannot record %s", path);
+		return -1;
+	}
+	return 0;
+}
+
+/* Written 0600, and recorded first so that down removes it. */
+static int write_file(struct up *u, const char *path, const char *text)
+{
+	int fd;
+	ssize_t n;
+
+	if (record_file(u, path))
+		return -1;
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		snprintf(u->err, sizeof(u->err), "cannot write %s: %s", path, strerror(errno));
+		return -1;
+	}
+	n = write(fd, text, strlen(text));
+	close(fd);
+	if (n != (ssize_t)strlen(text)) {
+		snprintf(u->err, sizeof(u->err), "cannot write %s", path);
+		return -1;
+	}
+	return 0;
+}
+
+static void appendf(char *buf, size_t cap, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void appendf(char *buf, size_t cap, const char *fmt, ...)
+{
+	size_t len = strlen(buf);
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf + len, cap - len, fmt, ap);
+	va_end(ap);
+}
+
+static void new_keys(uint8_t priv[KEY_LEN], uint8_t pub[KEY_LEN])
+{
+	do
+		key_generate_private(priv);
+	while (key_public(pub, priv));
+}
+
+/* with_address: our tunnel reads Address; wg setconf refuses it. */
+static void server_conf(struct up *u, char *out, size_t cap, bool with_address)
+{
+	char b64[KEY_B64_LEN + 1];
+
+	key_to_base64(b64, u->server_priv);
+	snprintf(out, cap,
+		 "# office-server: the VPN server of lab '%s'\n[Interface]\nPrivateKey = "
+		 "%s\nListenPort = %d\n",
+		 u->lab.name, b64, TUNNEL_PORT);
+	if (with_address)
+		appendf(out, cap, "Address = %s/24, %s/64\n", SERVER_VPN_V4, SERVER_VPN_V6);
+	for (int i = 0; i < u->nclients; i++) {
+		key_to_base64(b64, u->clients[i].pub);
+		appendf(out, cap, "\n[Peer]\n# %s\nPublicKey = %s\nAllowedIPs = %s/32",
+			u->clients[i].label, b64, u->clients[i].vpn4);
+		if (i == 0)
+			appendf(out, cap, ", %s/128", CLIENT_VPN_V6);
+		appendf(out, cap, "\n");
+	}
+}
+
+static void client_conf(struct up *u, const struct client *c, char *out, size_t cap,
+			bool with_address)
+{
+	char b64[KEY_B64_LEN + 1];
+
+	key_to_base64(b64, c->priv);
+	snprintf(out, cap, "# %s: a VPN client of lab '%s'\n[Interface]\nPrivateKey = %s\n",
+		 c->label, u->lab.name, b64);
+	if (with_address && c == &u->clients[0])
+		appendf(out, cap, "Address = %s/24, %s/64\n", c->vpn4, CLIENT_VPN_V6);
+	else if (with_address)
+		appendf(out, cap, "Address = %s/24\n", c->vpn4);
+	key_to_base64(b64, u->server_pub);
+	appendf(out, cap, "\n[Peer]\n# office-server\nPublicKey = %s\n", b64);
+	if (u->underlay == 6)
+		appendf(out, cap, "Endpoint = [%s]:%d\n", SERVER_PUBLIC_V6, TUNNEL_PORT);
+	else
+		appendf(out, cap, "Endpoint = %s:%d\n", SERVER_PUBLIC_V4, TUNNEL_PORT);
+	/* The office and the VPN, as in plaintext mode; the keepalive holds the NAT open. */
+	appendf(out, cap,
+		"AllowedIPs = 172.31.255.0/24, 172.16.0.0/12, fd00:172:31::/48\n"
+		"PersistentKeepalive = 25\n");
+}
+
+static int conf_path(struct up *u, const char *label, const char *ext, char *out, size_t cap)
+{
+	snprintf(out, cap, "%s/%s.%s", u->lab.dir, label, ext);
+	return 0;
+}
+
+static int start_ours(struct up *u, const char *ns, const char *label, const char *wgname,
+		      const char *text)
+{
+	char conf[PATH_MAX], sock[PATH_MAX], keylog[PATH_MAX];
+	char *args[8] = {"-c", conf, "--uapi", sock, NULL};
+
+	conf_path(u, label, "conf", conf, sizeof(conf));
+	snprintf(sock, sizeof(sock), WG_SOCKET_DIR "/%s.sock", wgname);
+	if (write_file(u, conf, text) || record_file(u, sock))
+		return -1;
+	if (u->keylog) {
+		conf_path(u, label, "keys", keylog, sizeof(keylog));
+		if (record_file(u, keylog))
+			return -1;
+		args[4] = "--keylog";
+		args[5] = keylog;
+		args[6] = NULL;
+	}
+	return start_tunnel_in(u, ns, label, args);
+}
+
+/* ---- wireguard-go, on one side ---- */
+
+static int find_program(const char *name, char *out, size_t cap)
+{
+	static const char *const dirs[] = {"/usr/bin",	      "/usr/sbin", "/usr/local/bin",
+					   "/usr/local/sbin", "/bin",	   "/sbin"};
+
+	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+		snprintf(out, cap, "%s/%s", dirs[i], name);
+		if (access(out, X_OK) == 0)
+			return 0;
+	}
+	return -1;
+}
+
+static int uapi_listener(struct up *u, const char *path)
+{
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	mode_t old;
+
+	mkdir(WG_SOCKET_DIR, 0700);
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
+	unlink(path);
+	old = umask(0077);
+	if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)) || listen(fd, 8)) {
+		snprintf(u->err, sizeof(u->err), "cannot open %s: %s", path, strerror(errno));
+		umask(old);
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	umask(old);
+	return fd;
+}
+
+/* wg setconf NAME FILE, as a person would configure wireguard-go. */
+static int run_wg(struct up *u, const char *wgname, const char *conf, const char *log)
+{
+	char wg[PATH_MAX];
+	int status, fd;
+	pid_t pid;
+
+	if (find_program("wg", wg, sizeof(wg))) {
+		snprintf(u->err, sizeof(u->err), "the wg tool is not installed (wireguard-tools)");
+		return -1;
+	}
+	lab_explain(&u->lab, "wg setconf %s %s", wgname, conf);
+	pid = fork();
+	if (pid == 0) {
+		fd = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+		if (fd >= 0) {
+			dup2(fd, STDOUT_FILENO);
+			dup2(fd, STDERR_FILENO);
+		}
+		execl(wg, "wg", "setconf", wgname, conf, (char *)NULL);
+		_exit(127);
+	}
+	if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status) ||
+	    WEXITSTATUS(status)) {
+		char line[256] = "", last[256] = "";
+		FILE *f = fopen(log, "re");
+
+		while (f && fgets(line, sizeof(line), f))
+			if (line[0] != '\n')
+				snprintf(last, sizeof(last), "%.*s", (int)strcspn(line, "\n"),
+					 line);
+		if (f)
+			fclose(f);
+		snprintf(u->err, sizeof(u->err), "wg setconf %s failed: %s", wgname, last);
+		return -1;
+	}
+	return 0;
+}
+
+/* Address, MTU, link up and routes on tun0: what wg-quick would do, over our netlink. */
+static int configure_tun(struct up *u, enum node_id n, const char *wgname, bool laptop)
+{
+	const char *addrs[2] = {laptop ? CLIENT_VPN_V4 "/24" : SERVER_VPN_V4 "/24",
+				laptop ? CLIENT_VPN_V6 "/64" : SERVER_VPN_V6 "/64"};
+	const char *routes[2] = {"172.16.0.0/12", "fd00:172:31::/48"};
+	struct prefix p;
+	struct nl_link l;
+	int idx, rc = 0;
+
+	/* wireguard-go makes its device as it starts: wait for it, up to 5 s. */
+	for (int waited = 0; nl_link_get(&u->nl[n], wgname, 0, &l) && waited < 5000; waited += 20)
+		clock_sleep_ms(20);
+	idx = link_index(u, n, wgname);
+	if (idx < 0)
+		return -1;
+	/* Named as the tunnel's device is, so captures and lessons find it at tun0. */
+	rc = nl_link_rename(&u->nl[n], idx, "tun0");
+	for (int i = 0; i < 2 && !rc; i++)
+		if (!(rc = prefix_parse(addrs[i], true, &p, u->err, sizeof(u->err))))
+			rc = nl_addr_add(&u->nl[n], idx, &p);
+	if (!rc)
+		rc = nl_link_set(&u->nl[n], idx, true,
+				 u->set.tun_mtu	    ? u->set.tun_mtu
+				 : u->underlay == 6 ? 1420
+						    : 1440);
+	for (int i = 0; laptop && i < 2 && !rc; i++)
+		if (!(rc = prefix_parse(routes[i], true, &p, u->err, sizeof(u->err))))
+			rc = nl_route_add(&u->nl[n], &p, NULL, idx);
+	if (rc) {
+		snprintf(u->err, sizeof(u->err), "cannot configure tun0 for wireguard-go: %s",
+			 strerror(rc < 0 ? -rc : EINVAL));
+		return -1;
+	}
+	return 0;
+}
+
+static int start_wireguard_go(struct up *u, enum node_id n, const char *wgname, const char *text)
+{
+	char prog[PATH_MAX], conf[PATH_MAX], sock[PATH_MAX], log[PATH_MAX], ns[64];
+	const char *label = lab_nodes[n].name;
+	char *argv[] = {prog, "-f", (char *)wgname, NULL};
+	int keep;
+	pid_t pid;
+
+	if (find_program("wireguard-go", prog, sizeof(prog))) {
+		snprintf(u->err, sizeof(u->err),
+			 "wireguard-go is not installed (apt-get install --no-install-recommends "
+			 "wireguard-go wireguard-tools)");
+		return -1;
+	}
+	conf_path(u, label, "wg.conf", conf, sizeof(conf));
+	conf_path(u, label, "log", log, sizeof(log));
+	snprintf(sock, sizeof(sock), WG_SOCKET_DIR "/%s.sock", wgname);
+	if (write_file(u, conf, text) || record_file(u, sock))
+		return -1;
+	keep = uapi_listener(u, sock);
+	if (keep < 0)
+		return -1;
+	/*
+	 * wireguard-go takes its wg socket from us, as fd 3, so that it is
+	 * recorded before it exists.  It watches the socket under its device's
+	 * name, so the device starts under that name and becomes tun0 once
+	 * configured.
+	 */
+	setenv("WG_UAPI_FD", "3", 1);
+	setenv("WG_PROCESS_FOREGROUND", "1", 1);
+	lab_explain(&u->lab, "ip netns exec %s wireguard-go -f %s > %s &",
+		    lab_ns(&u->lab, n, ns, sizeof(ns)), wgname, log);
+	pid = spawn_in_ns(&u->lab, ns, label, "wireguard-go", argv, log, &keep, 1, u->err,
+			  sizeof(u->err));
+	unsetenv("WG_UAPI_FD");
+	unsetenv("WG_PROCESS_FOREGROUND");
+	close(keep);
+	if (pid < 0)
+		return -1;
+	return run_wg(u, wgname, conf, log) || configure_tun(u, n, wgname, n == HOME_LAPTOP) ? -1
+											     : 0;
+}
+
+/* ---- the lab's encrypted tunnels ---- */
+
+static int start_server(struct up *u)
+{
+	char text[16384], ns[64];
+
+	server_conf(u, text, sizeof(text), !u->wireguard_go || u->wg_side != WG_SIDE_SERVER);
+	if (u->wireguard_go && u->wg_side == WG_SIDE_SERVER) {
+		if (start_wireguard_go(u, OFFICE_SERVER, u->server_wgname, text))
+			return -1;
+		step(u, "wireguard-go on office-server, configured by wg, UDP %d", TUNNEL_PORT);
+		return 0;
+	}
+	if (start_ours(u, lab_ns(&u->lab, OFFICE_SERVER, ns, sizeof(ns)), "office-server",
+		       u->server_wgname, text))
+		return -1;
+	step(u, "tunnel on office-server, encrypted, UDP %d, %d peer%s", TUNNEL_PORT, u->nclients,
+	     u->nclients == 1 ? "" : "s");
+	return 0;
+}
+
+static int start_client(struct up *u, struct client *c)
+{
+	bool go = u->wireguard_go && u->wg_side == WG_SIDE_LAPTOP && c == &u->clients[0];
+	char text[4096];
+
+	client_conf(u, c, text, sizeof(text), !go);
+	if (go)
+		return start_wireguard_go(u, HOME_LAPTOP, c->wgname, text);
+	return start_ours(u, c->ns, c->label, c->wgname, text);
+}
+
+int up_encrypted(struct up *u)
+{
+	new_keys(u->server_priv, u->server_pub);
+	wg_name(&u->lab, "office-server", u->server_wgname, sizeof(u->server_wgname));
+	for (int i = 0; i < u->nclients; i++) {
+		new_keys(u->clients[i].priv, u->clients[i].pub);
+		wg_name(&u->lab, u->clients[i].label, u->clients[i].wgname,
+			sizeof(u->clients[i].wgname));
+	}
+	step(u, "keys: one X25519 pair for each of %d nodes", u->nclients + 1);
+	if (start_server(u))
+		return -1;
+	for (int i = 0; i < u->nclients; i++)
+		if (start_client(u, &u->clients[i]))
+			return -1;
+	if (u->wireguard_go && u->wg_side == WG_SIDE_LAPTOP)
+		step(u, "wireguard-go on home-laptop, configured by wg, to office-server");
+	else
+		step(u, "tunnel on home-laptop%s, encrypted, to office-server",
+		     u->nclients > 1 ? " and each laptop" : "");
+	if (u->keylog)
+		printf("  %s!%s session keys are logged to %s/*.keys: anyone with them reads the "
+		       "traffic\n",
+		       term_c(&u->lab.term, C_RED), term_c(&u->lab.term, C_RESET), u->lab.dir);
+	return 0;
+}
+
+/* ---- --clients: more laptops behind the home router ---- */
+
+static int client_node(struct up *u, struct client *c)
+{
+	struct record r = {.kind = REC_NETNS};
+	struct nl_link lo;
+	int rc;
+
+	snprintf(r.name, sizeof(r.name), "%s", c->ns);
+	if (netns_exists(c->ns)) {
+		snprintf(u->err, sizeof(u->err), "namespace %s exists already", c->ns);
+		return -1;
+	}
+	if (state_add(&u->lab, &r)) {
+		snprintf(u->err, sizeof(u->err), "cannot record namespace %s", c->ns);
+		return -1;
+	}
+	lab_explain(&u->lab, "ip netns add %s", c->ns);
+	rc = netns_create(c->ns);
+	if (!rc)
+		rc = c->nsfd = netns_open(c->ns);
+	if (rc >= 0)
+		rc = nl_open_in(&c->nl, c->nsfd);
+	if (!rc)
+		rc = nl_link_get(&c->nl, "lo", 0, &lo);
+	if (!rc)
+		rc = nl_link_set(&c->nl, lo.index, true, 0);
+	if (rc)
+		snprintf(u->err, sizeof(u->err), "cannot make namespace %s: %s", c->ns,
+			 strerror(-rc));
+	return rc ? -1 : 0;
+}
+
+static int add(struct up *u, struct nl *nl, int idx, const char *cidr, bool route, const char *via)
+{
+	struct prefix p, gw;
+	int rc;
+
+	if (prefix_parse(cidr, true, &p, u->err, sizeof(u->err)) ||
+	    (via && prefix_parse(via, false, &gw, u->err, sizeof(u->err))))
+		return -1;
+	rc = route ? nl_route_add(nl, &p, via ? gw.addr : NULL, via ? 0 : idx)
+		   : nl_addr_add(nl, idx, &p);
+	if (rc)
+		snprintf(u->err, sizeof(u->err), "%s %s: %s", route ? "route" : "address", cidr,
+			 strerror(-rc));
+	return rc ? -1 : 0;
+}
+
+/*
+ * Laptop k gets its own veth to the home router, 192.168.1.(100+k) on its
+ * side; the router answers as 192.168.1.1 on each and routes the /32 back.
+ */
+static int client_link(struct up *u, struct client *c, int k)
+{
+	char lan[16], me[32], host[32];
+	struct nl_link l;
+	int rc, ir;
+
+	snprintf(lan, sizeof(lan), "lan%d", k);
+	snprintf(me, sizeof(me), "192.168.1.%d/24", 100 + k);
+	snprintf(host, sizeof(host), "192.168.1.%d/32", 100 + k);
+	lab_explain(&u->lab, "ip -n %s link add eth0 type veth peer name %s netns ...", c->ns, lan);
+	rc = nl_veth_add(&c->nl, "eth0", lan, u->nsfd[HOME_ROUTER]);
+	if (!rc)
+		rc = nl_link_get(&c->nl, "eth0", 0, &l);
+	if (!rc)
+		rc = nl_link_set(&c->nl, l.index, true, 0);
+	ir = rc ? -1 : link_index(u, HOME_ROUTER, lan);
+	if (rc || ir < 0 || nl_link_set(&u->nl[HOME_ROUTER], ir, true, 0)) {
+		snprintf(u->err, sizeof(u->err), "cannot link %s to home-router", c->ns);
+		return -1;
+	}
+	return add(u, &c->nl, l.index, me, false, NULL) ||
+		       add(u, &c->nl, 0, "0.0.0.0/0", true, "192.168.1.1") ||
+		       add(u, &u->nl[HOME_ROUTER], ir, "192.168.1.1/32", false, NULL) ||
+		       add(u, &u->nl[HOME_ROUTER], ir, host, true, NULL)
+		   ? -1
+		   : 0;
+}
+
+int up_clients(struct up *u)
+{
+	for (int k = 2; k <= u->nclients; k++) {
+		struct client *c = &u->clients[k - 1];
+
+		snprintf(c->label, sizeof(c->label), "laptop-%d", k);
+		if (!strcmp(u->lab.name, LAB_DEFAULT))
+			snprintf(c->ns, sizeof(c->ns), "%s", c->label);
+		else
+			snprintf(c->ns, sizeof(c->ns), "%s-%s", u->lab.name, c->label);
+		snprintf(c->vpn4, sizeof(c->vpn4), "172.31.255.%d", 100 + k);
+		if (client_node(u, c) || client_link(u, c, k))
+			return -1;
+	}
+	step(u, "%d more laptops behind home-router (laptop-2 to laptop-%d)", u->nclients - 1,
+	     u->nclients);
+	return 0;
+}
+
+void up_clients_close(struct up *u)
+{
+	for (int i = 1; i < u->nclients; i++) {
+		nl_close(&u->clients[i].nl);
+		if (u->clients[i].nsfd >= 0)
+			close(u->clients[i].nsfd);
+		u->clients[i].nsfd = -1;
+	}
+}
