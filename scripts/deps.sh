@@ -6,7 +6,7 @@ set -euo pipefail
 build=(gcc make pkg-config libc6-dev libmnl-dev libnftables-dev libpcap-dev
        libcmocka-dev libsodium-dev libssl-dev)
 # What a student types at the lab: ping, ip, nft, and a shell.
-lab=("${build[@]}" iproute2 iputils-ping nftables procps)
+lab=("${build[@]}" iproute2 iputils-ping nftables procps wireguard-tools wireguard-go)
 # The lab tests also move files with nc and drop privileges with setpriv;
 # the fuzz targets need clang and its libFuzzer runtime; tshark reads back
 # the capture files the harness writes.

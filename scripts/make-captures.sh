@@ -23,6 +23,7 @@ shot() {
 # A new lab chatters (IPv6 router solicitations, MLD reports) for a moment: let it settle.
 fresh() {
 	"$H" down >/dev/null 2>&1 || true
+	case " $* " in *" --mode "*) ;; *) set -- --mode plaintext "$@" ;; esac
 	"$H" up "$@" >/dev/null
 	sleep 2
 }
@@ -41,4 +42,9 @@ fresh --wan-mtu 1400
 shot fragmented.pcap home-laptop:eth0 "udp port 1234 or (ip[6:2] & 0x1fff != 0)" 4 home-laptop ping -c1 -W2 -M dont -s 1400 172.31.9.200
 fresh --block-icmp
 shot black-hole.pcap home-router:wan "udp port 1234" 3 home-laptop ping -c3 -i0.3 -W1 -s 1400 172.31.9.200
+# Encrypted: the handshake comes with the first ping, and the keylog lets an
+# analyser decrypt it (wg.keylog_file); without the keys it is noise.
+fresh --mode encrypted --keylog
+shot encrypted-ping.pcap home-router:wan "udp port 1234" 6 home-laptop ping -c2 -i0.3 -W2 172.31.9.200
+cp "/run/tunlab/$TUNLAB_LAB/home-laptop.keys" "$out/encrypted-ping.keys"
 echo "make captures: done"

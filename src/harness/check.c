@@ -31,6 +31,7 @@ struct check {
 	const char *fault;
 	const char *save; /* directory for the six captures */
 	bool pi;
+	bool encrypted;
 	int tun_mtu;
 	struct capture caps[VERIFY_POINTS];
 	struct packet_list pts[VERIFY_POINTS];
@@ -214,6 +215,7 @@ static int run(struct check *c)
 		return 1;
 	}
 	c->pi = control_value(reply, "mode", v, sizeof(v)) && !strcmp(v, "pi");
+	c->encrypted = !strcmp(v, "encrypted");
 	c->tun_mtu = control_value(reply, "mtu", v, sizeof(v)) ? atoi(v) : 1472;
 	if (c->fault) {
 		if (!strcmp(c->fault, "fragment") && narrow_wan(c, 1400, err, sizeof(err))) {
@@ -229,7 +231,10 @@ static int run(struct check *c)
 	}
 	usleep(300000); /* the last probes cross the path and reach every capture */
 	collect(c);
-	verify(c->pts, c->pi, c->tun_mtu, &c->v);
+	if (c->encrypted)
+		verify_encrypted(c->pts, c->tun_mtu, &c->v);
+	else
+		verify(c->pts, c->pi, c->tun_mtu, &c->v);
 	rc = check_report(c);
 out:
 	if (c->fault) {
@@ -255,7 +260,10 @@ int check_report(const struct check *c)
 	if (c->lab.json) {
 		printf("{\"lab\":");
 		json_str(stdout, c->lab.name);
-		printf(",\"mode\":\"%s\",\"probes\":%d,\"fault\":", c->pi ? "pi" : "plaintext",
+		printf(",\"mode\":\"%s\",\"probes\":%d,\"fault\":",
+		       c->encrypted ? "encrypted"
+		       : c->pi	    ? "pi"
+				    : "plaintext",
 		       c->v.probes);
 		json_str(stdout, c->fault ? c->fault : "none");
 		printf(",\"properties\":[");
@@ -274,8 +282,11 @@ int check_report(const struct check *c)
 		return failed ? 1 : 0;
 	}
 	printf("check: %d probes (ICMP, UDP, TCP; IPv4 and IPv6; up to %d bytes), %s mode%s%s\n",
-	       c->v.probes, c->tun_mtu, c->pi ? "pi" : "plaintext", c->fault ? ", fault " : "",
-	       c->fault ? c->fault : "");
+	       c->v.probes, c->tun_mtu,
+	       c->encrypted ? "encrypted"
+	       : c->pi	    ? "pi"
+			    : "plaintext",
+	       c->fault ? ", fault " : "", c->fault ? c->fault : "");
 	for (int p = 0; p < PR_COUNT; p++) {
 		const char *word = c->v.skipped[p] ? "SKIP" : c->v.failed[p] ? "FAIL" : "PASS";
 		enum term_color col = c->v.skipped[p] ? C_DIM : c->v.failed[p] ? C_RED : C_GREEN;

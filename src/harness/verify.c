@@ -255,3 +255,108 @@ void verify(const struct packet_list pts[VERIFY_POINTS], bool pi, int tun_mtu, s
 			fail(v, p, "no probe was seen at %s", point_names[P_LAPTOP_TUN]);
 		}
 }
+
+/* The outer datagrams of one link that are WireGuard data messages of exactly len bytes. */
+static int data_of_len(const struct packet_list *l, size_t len, bool *fragments)
+{
+	int n = 0;
+
+	for (int i = 0; i < l->n; i++) {
+		struct pkt p;
+
+		if (pkt_parse_head(l->data[i], l->len[i], &p) == PKT_OK)
+			*fragments |= p.fragment;
+		/* The whole packet, for its real length: the head parse stops early. */
+		if (pkt_parse(l->data[i], l->len[i], &p) != PKT_OK || p.proto != IPPROTO_UDP ||
+		    !p.l4 || (p.dport != TUNNEL_PORT && p.sport != TUNNEL_PORT))
+			continue;
+		if (p.len == p.ip_hlen + 8 + len && p.payload_len > 8 && p.payload[8] == 4)
+			n++;
+	}
+	return n;
+}
+
+/* Whether any packet of a link holds the bytes anywhere. */
+static bool seen_in_clear(const struct packet_list *l, const uint8_t *bytes, size_t len)
+{
+	for (int i = 0; i < l->n; i++)
+		if (l->len[i] >= len && memmem(l->data[i], l->len[i], bytes, len))
+			return true;
+	return false;
+}
+
+static void judge_encrypted(const struct packet_list pts[VERIFY_POINTS], const struct inner_ref *r,
+			    int tun_mtu, struct verdict *v)
+{
+	/* Data header 16 + tag 16, the inner packet padded to 16 but not past the MTU. */
+	size_t padded = (r->len + 15) & ~(size_t)15, expect;
+	int at5 = -1, at6 = -1, n5 = inner_matches(&pts[P_SERVER_TUN], r, &at5),
+	    n6 = inner_matches(&pts[P_HOST], r, &at6);
+	bool fragments = false;
+	char name[64];
+
+	if (tun_mtu > 0 && padded > (size_t)tun_mtu)
+		padded = r->len > (size_t)tun_mtu ? r->len : (size_t)tun_mtu;
+	expect = 32 + padded;
+	probe_name(r, name, sizeof(name));
+	if (n5 != 1 || n6 != 1)
+		fail(v, PR_ONCE, "%s: %d at office-server:tun0, %d at office-host", name, n5, n6);
+	for (int k = P_LAPTOP_LAN; k <= P_SERVER_WAN; k++) {
+		if (!data_of_len(&pts[k], expect, &fragments))
+			fail(v, PR_LENGTH,
+			     "%s: no %zu-byte data message (%zu + 32 + %zu padding) on %s", name,
+			     expect, r->len, padded - r->len, point_names[k]);
+		/* The marker, and the whole inner payload, must never show on the wire. */
+		if (seen_in_clear(&pts[k], r->marker, MARKER_LEN) ||
+		    (r->p.payload_len >= 8 &&
+		     seen_in_clear(&pts[k], r->p.payload, r->p.payload_len)))
+			fail(v, PR_NO_CLEAR, "%s: inner bytes in the clear on %s", name,
+			     point_names[k]);
+		if (fragments && (int)r->len <= tun_mtu)
+			fail(v, PR_NO_FRAGMENTS, "%s: fragments on %s", name, point_names[k]);
+	}
+}
+
+/* NAT: every datagram to the server leaves the home router from its public address. */
+static void judge_nat_source(const struct packet_list *wan, struct verdict *v)
+{
+	for (int i = 0; i < wan->n; i++) {
+		struct pkt p;
+		char a[64];
+
+		if (pkt_parse_head(wan->data[i], wan->len[i], &p) != PKT_OK || p.version != 4 ||
+		    p.proto != IPPROTO_UDP || !p.l4 || p.dport != TUNNEL_PORT)
+			continue;
+		pkt_addr_str(4, p.src, a, sizeof(a));
+		if (strcmp(a, HOME_WAN_V4)) {
+			v->marked[PR_NAT] = false;
+			fail(v, PR_NAT, "a datagram left home-router:wan from %s, not %s", a,
+			     HOME_WAN_V4);
+			return;
+		}
+	}
+}
+
+void verify_encrypted(const struct packet_list pts[VERIFY_POINTS], int tun_mtu, struct verdict *v)
+{
+	const struct packet_list *src = &pts[P_LAPTOP_TUN];
+
+	memset(v, 0, sizeof(*v));
+	for (int i = 0; i < src->n; i++) {
+		struct inner_ref r = {src->data[i], src->len[i], NULL, {0}};
+
+		r.marker = marker_in(r.pkt, r.len);
+		if (!r.marker || pkt_parse(r.pkt, r.len, &r.p) != PKT_OK ||
+		    pkt_is_icmp_error(&r.p) || !from_client(&r.p))
+			continue;
+		v->probes++;
+		memset(v->marked, 0, sizeof(v->marked));
+		judge_encrypted(pts, &r, tun_mtu, v);
+	}
+	judge_nat_source(&pts[P_ROUTER_WAN], v);
+	if (!v->probes)
+		for (int p = 0; p < PR_COUNT; p++) {
+			v->marked[p] = false;
+			fail(v, p, "no probe was seen at %s", point_names[P_LAPTOP_TUN]);
+		}
+}

@@ -47,5 +47,11 @@ void packets_free(struct packet_list *l);
  * must not be fragmented.
  */
 void verify(const struct packet_list pts[VERIFY_POINTS], bool pi, int tun_mtu, struct verdict *v);
+/*
+ * The same for encrypted mode, where the outer links show only data
+ * messages: no inner byte in the clear, outer length = inner + 32 +
+ * padding, each probe out once, the NAT's source, and no fragments.
+ */
+void verify_encrypted(const struct packet_list pts[VERIFY_POINTS], int tun_mtu, struct verdict *v);
 
 #endif

@@ -257,7 +257,8 @@ static int ready(struct walk *w, const char *mode, bool *ours)
 	*ours = false;
 	if (!state_exists(&w->lab)) {
 		printf("Bringing up lab '%s' for the walk...\n", w->lab.name);
-		if (self(w, "up", mode)) {
+		/* The walk reads inner packets on the wire: plaintext unless told. */
+		if (self(w, "up", mode ? mode : "plaintext")) {
 			fprintf(stderr,
 				"harness walkthrough: cannot bring up lab '%s' (try harness "
 				"up)\n",
@@ -273,6 +274,14 @@ static int ready(struct walk *w, const char *mode, bool *ours)
 		return 1;
 	}
 	w->pi = !strcmp(v, "pi");
+	if (!mode && !strcmp(v, "encrypted")) {
+		fprintf(stderr,
+			"harness walkthrough: lab '%s' runs encrypted mode, where no inner packet "
+			"is readable on the wire; walk a plaintext lab (harness down, then "
+			"harness walkthrough)\n",
+			w->lab.name);
+		return 1;
+	}
 	if (mode && strcmp(mode, v)) {
 		fprintf(stderr,
 			"harness walkthrough: lab '%s' runs %s mode; take it down, or walk "

@@ -312,6 +312,7 @@ int uapi_open(struct uapi *u, const char *path, char *err, size_t errlen)
 		goto fail;
 	}
 	umask(old);
+	chmod(path, 0600); /* only root may configure the tunnel */
 	return 0;
 fail:
 	snprintf(err, errlen, "cannot open the wg socket %s: %s", path, strerror(errno));

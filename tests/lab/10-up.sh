@@ -1,6 +1,6 @@
 # 1. The lab comes up, in its own namespaces, and refuses to come up twice.
 start=$(date +%s%N)
-check "harness up builds lab $LAB" "$H" up
+check "harness up builds lab $LAB (plaintext)" "$H" up --mode plaintext
 ms=$(( ($(date +%s%N) - start) / 1000000 ))
 echo "        (up took $ms ms)"
 for n in home-laptop home-router internet office-server office-host; do
