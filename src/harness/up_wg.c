@@ -467,11 +467,16 @@ int up_clients(struct up *u)
 	for (int k = 2; k <= u->nclients; k++) {
 		struct client *c = &u->clients[k - 1];
 
-		snprintf(c->label, sizeof(c->label), "laptop-%d", k);
-		if (!strcmp(u->lab.name, LAB_DEFAULT))
-			snprintf(c->ns, sizeof(c->ns), "%s", c->label);
+		char label[40], lab[LAB_NAME_MAX + 1];
+
+		/* Built in locals first: the compiler cannot tell the fields apart. */
+		snprintf(label, sizeof(label), "laptop-%d", k);
+		snprintf(lab, sizeof(lab), "%s", u->lab.name);
+		memcpy(c->label, label, sizeof(label));
+		if (!strcmp(lab, LAB_DEFAULT))
+			snprintf(c->ns, sizeof(c->ns), "%s", label);
 		else
-			snprintf(c->ns, sizeof(c->ns), "%s-%s", u->lab.name, c->label);
+			snprintf(c->ns, sizeof(c->ns), "%s-%s", lab, label);
 		snprintf(c->vpn4, sizeof(c->vpn4), "172.31.255.%d", 100 + k);
 		if (client_node(u, c) || client_link(u, c, k))
 			return -1;
