@@ -126,14 +126,12 @@ static int node_sysctls(struct up *u, enum node_id n)
 	return 0;
 }
 
-static int make_node(struct up *u, enum node_id n)
+int make_namespace(struct up *u, const char *ns, int *nsfd, struct nl *nl)
 {
 	struct record r = {.kind = REC_NETNS};
 	struct nl_link lo;
-	char *ns = r.name;
 	int rc;
 
-	lab_ns(&u->lab, n, ns, sizeof(r.name));
 	if (netns_exists(ns)) {
 		snprintf(u->err, sizeof(u->err),
 			 "namespace %s exists already, but lab '%s' did not make it: remove it "
@@ -142,6 +140,7 @@ static int make_node(struct up *u, enum node_id n)
 		return -1;
 	}
 	/* Written down first: a crash after this line still gets cleaned up. */
+	snprintf(r.name, sizeof(r.name), "%s", ns);
 	if (state_add(&u->lab, &r)) {
 		snprintf(u->err, sizeof(u->err), "cannot record namespace %s", ns);
 		return -1;
@@ -149,19 +148,29 @@ static int make_node(struct up *u, enum node_id n)
 	lab_explain(&u->lab, "ip netns add %s", ns);
 	rc = netns_create(ns);
 	if (!rc)
-		u->nsfd[n] = rc = netns_open(ns);
+		*nsfd = rc = netns_open(ns);
 	if (rc >= 0)
-		rc = nl_open_in(&u->nl[n], u->nsfd[n]);
+		rc = nl_open_in(nl, *nsfd);
 	if (!rc)
-		rc = nl_link_get(&u->nl[n], "lo", 0, &lo);
+		rc = nl_link_get(nl, "lo", 0, &lo);
 	if (!rc) {
 		lab_explain(&u->lab, "ip -n %s link set lo up", ns);
-		rc = nl_link_set(&u->nl[n], lo.index, true, 0);
+		rc = nl_link_set(nl, lo.index, true, 0);
 	}
 	if (rc) {
 		snprintf(u->err, sizeof(u->err), "cannot make namespace %s: %s", ns, strerror(-rc));
 		return -1;
 	}
+	return 0;
+}
+
+static int make_node(struct up *u, enum node_id n)
+{
+	char ns[64];
+
+	lab_ns(&u->lab, n, ns, sizeof(ns));
+	if (make_namespace(u, ns, &u->nsfd[n], &u->nl[n]))
+		return -1;
 	return node_sysctls(u, n);
 }
 
@@ -257,7 +266,7 @@ static int add_route(struct up *u, const struct route_def *r)
 }
 
 /* The last line a failed tunnel wrote, so the user sees its own words. */
-static void last_log_line(const char *log, char *out, size_t cap)
+void last_log_line(const char *log, char *out, size_t cap)
 {
 	char line[512];
 	FILE *f = fopen(log, "re");

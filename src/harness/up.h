@@ -44,7 +44,11 @@ struct up {
 };
 
 void step(struct up *u, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* A recorded namespace with lo up, and its fd and netlink socket. */
+int make_namespace(struct up *u, const char *ns, int *nsfd, struct nl *nl);
 int link_index(struct up *u, enum node_id n, const char *ifname);
+/* The last non-empty line of a log, so the user sees a failed program's own words. */
+void last_log_line(const char *log, char *out, size_t cap);
 int make_link(struct up *u, const struct link_def *l);
 int sysctl_in(struct up *u, enum node_id n, const char *key, const char *value);
 int start_tunnel(struct up *u, enum node_id n, char **args);

@@ -9,6 +9,7 @@
 #include "lib/addr.h"
 #include "lib/clock.h"
 #include "lib/netns.h"
+#include "lib/unixsock.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -18,7 +19,6 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -184,22 +184,12 @@ static int find_program(const char *name, char *out, size_t cap)
 
 static int uapi_listener(struct up *u, const char *path)
 {
-	struct sockaddr_un sa = {.sun_family = AF_UNIX};
-	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	mode_t old;
+	int fd;
 
 	mkdir(WG_SOCKET_DIR, 0700);
-	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
-	unlink(path);
-	old = umask(0077);
-	if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)) || listen(fd, 8)) {
-		snprintf(u->err, sizeof(u->err), "cannot open %s: %s", path, strerror(errno));
-		umask(old);
-		if (fd >= 0)
-			close(fd);
-		return -1;
-	}
-	umask(old);
+	fd = unix_listen(path, false);
+	if (fd < 0)
+		snprintf(u->err, sizeof(u->err), "cannot open %s: %s", path, strerror(-fd));
 	return fd;
 }
 
@@ -227,15 +217,9 @@ static int run_wg(struct up *u, const char *wgname, const char *conf, const char
 	}
 	if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status) ||
 	    WEXITSTATUS(status)) {
-		char line[256] = "", last[256] = "";
-		FILE *f = fopen(log, "re");
+		char last[256];
 
-		while (f && fgets(line, sizeof(line), f))
-			if (line[0] != '\n')
-				snprintf(last, sizeof(last), "%.*s", (int)strcspn(line, "\n"),
-					 line);
-		if (f)
-			fclose(f);
+		last_log_line(log, last, sizeof(last));
 		snprintf(u->err, sizeof(u->err), "wg setconf %s failed: %s", wgname, last);
 		return -1;
 	}
@@ -383,37 +367,6 @@ int up_encrypted(struct up *u)
 
 /* ---- --clients: more laptops behind the home router ---- */
 
-static int client_node(struct up *u, struct client *c)
-{
-	struct record r = {.kind = REC_NETNS};
-	struct nl_link lo;
-	int rc;
-
-	snprintf(r.name, sizeof(r.name), "%s", c->ns);
-	if (netns_exists(c->ns)) {
-		snprintf(u->err, sizeof(u->err), "namespace %s exists already", c->ns);
-		return -1;
-	}
-	if (state_add(&u->lab, &r)) {
-		snprintf(u->err, sizeof(u->err), "cannot record namespace %s", c->ns);
-		return -1;
-	}
-	lab_explain(&u->lab, "ip netns add %s", c->ns);
-	rc = netns_create(c->ns);
-	if (!rc)
-		rc = c->nsfd = netns_open(c->ns);
-	if (rc >= 0)
-		rc = nl_open_in(&c->nl, c->nsfd);
-	if (!rc)
-		rc = nl_link_get(&c->nl, "lo", 0, &lo);
-	if (!rc)
-		rc = nl_link_set(&c->nl, lo.index, true, 0);
-	if (rc)
-		snprintf(u->err, sizeof(u->err), "cannot make namespace %s: %s", c->ns,
-			 strerror(-rc));
-	return rc ? -1 : 0;
-}
-
 static int add(struct up *u, struct nl *nl, int idx, const char *cidr, bool route, const char *via)
 {
 	struct prefix p, gw;
@@ -478,7 +431,7 @@ int up_clients(struct up *u)
 		else
 			snprintf(c->ns, sizeof(c->ns), "%s-%s", lab, label);
 		snprintf(c->vpn4, sizeof(c->vpn4), "172.31.255.%d", 100 + k);
-		if (client_node(u, c) || client_link(u, c, k))
+		if (make_namespace(u, c->ns, &c->nsfd, &c->nl) || client_link(u, c, k))
 			return -1;
 	}
 	step(u, "%d more laptops behind home-router (laptop-2 to laptop-%d)", u->nclients - 1,

@@ -229,33 +229,6 @@ static bool from_client(const struct pkt *p)
 	return !strcmp(a, CLIENT_VPN_V4) || !strcmp(a, CLIENT_VPN_V6);
 }
 
-void verify(const struct packet_list pts[VERIFY_POINTS], bool pi, int tun_mtu, struct verdict *v)
-{
-	const struct packet_list *src = &pts[P_LAPTOP_TUN];
-
-	memset(v, 0, sizeof(*v));
-	for (int i = 0; i < src->n; i++) {
-		struct inner_ref r = {src->data[i], src->len[i], NULL, {0}};
-
-		r.marker = marker_in(r.pkt, r.len);
-		if (!r.marker || pkt_parse(r.pkt, r.len, &r.p) != PKT_OK || pkt_is_icmp_error(&r.p))
-			continue;
-		/* Only the way out: the echo reply carries the marker back, too. */
-		if (!from_client(&r.p))
-			continue;
-		v->probes++;
-		memset(v->marked, 0, sizeof(v->marked));
-		judge_probe(pts, &r, pi, tun_mtu, v);
-	}
-	/* Plaintext carries the inner packet in the clear: nothing to assert yet. */
-	v->skipped[PR_NO_CLEAR] = true;
-	if (!v->probes)
-		for (int p = 0; p < PR_COUNT - 1; p++) {
-			v->marked[p] = false;
-			fail(v, p, "no probe was seen at %s", point_names[P_LAPTOP_TUN]);
-		}
-}
-
 /* The outer datagrams of one link that are WireGuard data messages of exactly len bytes. */
 static int data_of_len(const struct packet_list *l, size_t len, bool *fragments)
 {
@@ -337,7 +310,9 @@ static void judge_nat_source(const struct packet_list *wan, struct verdict *v)
 	}
 }
 
-void verify_encrypted(const struct packet_list pts[VERIFY_POINTS], int tun_mtu, struct verdict *v)
+/* Every probe the laptop sent, in either mode; the replies carry the marker back too. */
+static void judge_all(const struct packet_list pts[VERIFY_POINTS], bool encrypted, bool pi,
+		      int tun_mtu, struct verdict *v)
 {
 	const struct packet_list *src = &pts[P_LAPTOP_TUN];
 
@@ -351,12 +326,37 @@ void verify_encrypted(const struct packet_list pts[VERIFY_POINTS], int tun_mtu, 
 			continue;
 		v->probes++;
 		memset(v->marked, 0, sizeof(v->marked));
-		judge_encrypted(pts, &r, tun_mtu, v);
+		if (encrypted)
+			judge_encrypted(pts, &r, tun_mtu, v);
+		else
+			judge_probe(pts, &r, pi, tun_mtu, v);
 	}
+}
+
+/* With no probe seen, every property judged fails, saying so. */
+static void no_probes(struct verdict *v)
+{
+	for (int p = 0; p < PR_COUNT; p++) {
+		if (v->skipped[p])
+			continue;
+		v->marked[p] = false;
+		fail(v, p, "no probe was seen at %s", point_names[P_LAPTOP_TUN]);
+	}
+}
+
+void verify(const struct packet_list pts[VERIFY_POINTS], bool pi, int tun_mtu, struct verdict *v)
+{
+	judge_all(pts, false, pi, tun_mtu, v);
+	/* Plaintext carries the inner packet in the clear: nothing to assert. */
+	v->skipped[PR_NO_CLEAR] = true;
+	if (!v->probes)
+		no_probes(v);
+}
+
+void verify_encrypted(const struct packet_list pts[VERIFY_POINTS], int tun_mtu, struct verdict *v)
+{
+	judge_all(pts, true, false, tun_mtu, v);
 	judge_nat_source(&pts[P_ROUTER_WAN], v);
 	if (!v->probes)
-		for (int p = 0; p < PR_COUNT; p++) {
-			v->marked[p] = false;
-			fail(v, p, "no probe was seen at %s", point_names[P_LAPTOP_TUN]);
-		}
+		no_probes(v);
 }

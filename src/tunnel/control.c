@@ -1,40 +1,26 @@
 #include "control.h"
+#include "lib/unixsock.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
 #include <sys/time.h>
 #include <unistd.h>
 
 int control_open(struct control *c, const char *path, char *err, size_t errlen)
 {
-	struct sockaddr_un sun = {.sun_family = AF_UNIX};
-	mode_t old;
-
-	c->fd = -1;
 	c->path[0] = '\0';
-	if (strlen(path) >= sizeof(sun.sun_path)) {
+	c->fd = unix_listen(path, true); /* counters are for root's eyes */
+	if (c->fd == -ENAMETOOLONG) {
 		snprintf(err, errlen, "--control: path '%s' is too long for a unix socket", path);
 		return -1;
 	}
-	c->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (c->fd < 0) {
-		snprintf(err, errlen, "cannot open a unix socket: %s", strerror(errno));
-		return -1;
-	}
-	memcpy(sun.sun_path, path, strlen(path));
-	unlink(path);	   /* a stale socket from a tunnel that was killed */
-	old = umask(0077); /* counters are for root's eyes */
-	if (bind(c->fd, (struct sockaddr *)&sun, sizeof(sun)) || listen(c->fd, 4)) {
-		snprintf(err, errlen, "--control: cannot listen on %s: %s", path, strerror(errno));
-		umask(old);
-		close(c->fd);
+		snprintf(err, errlen, "--control: cannot listen on %s: %s", path, strerror(-c->fd));
 		c->fd = -1;
 		return -1;
 	}
-	umask(old);
 	snprintf(c->path, sizeof(c->path), "%s", path);
 	return 0;
 }

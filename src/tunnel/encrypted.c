@@ -162,36 +162,12 @@ int encrypted_prepare(struct tunnel *t, char *err, size_t errlen)
 	return 0;
 }
 
-int encrypted_mtu(struct tunnel *t, char *err, size_t errlen)
+const struct sockaddr_storage *encrypted_endpoint(const struct tunnel *t)
 {
-	const struct sockaddr_storage *ep = NULL;
-	char why[160], sum[160];
-	struct mtu_calc m;
-
-	for (int i = 0; i < t->wg->npeers && !ep; i++)
+	for (int i = 0; i < t->wg->npeers; i++)
 		if (t->wg->peers[i]->has_endpoint)
-			ep = &t->wg->peers[i]->endpoint;
-	device_default_mtu(&t->dev.nl, ep, MSG_DATA_OVERHEAD, &m, why, sizeof(why));
-	/* With no endpoint, any peer may come over IPv6: leave room for its header. */
-	if (!ep)
-		mtu_compute(m.underlay, 6, MSG_DATA_OVERHEAD, &m);
-	mtu_explain(&m, "encrypted", sum, sizeof(sum));
-	if (t->cfg->verbosity >= 1)
-		fprintf(t->log, "mtu: %s\n     underlay: %s%s\n", sum, why,
-			ep ? "" : "; no endpoint yet, so IPv6 outer headers are assumed");
-	if (m.tunnel < 68) {
-		snprintf(err, errlen, "the underlay MTU %d leaves no room for a tunnel",
-			 m.underlay);
-		return -1;
-	}
-	return m.tunnel;
-}
-
-static int watch(struct tunnel *t, int fd)
-{
-	struct epoll_event ev = {.events = EPOLLIN, .data.fd = fd};
-
-	return epoll_ctl(t->epfd, EPOLL_CTL_ADD, fd, &ev);
+			return &t->wg->peers[i]->endpoint;
+	return NULL;
 }
 
 static int open_keylog(struct tunnel *t, char *err, size_t errlen)
@@ -225,14 +201,14 @@ int encrypted_start(struct tunnel *t, char *err, size_t errlen)
 		return -1;
 	t->timerfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
 	if (t->timerfd < 0 || timerfd_settime(t->timerfd, 0, &every, NULL) ||
-	    watch(t, t->timerfd)) {
+	    tunnel_watch(t, t->timerfd)) {
 		snprintf(err, errlen, "cannot start the protocol timer: %s", strerror(errno));
 		return -1;
 	}
 	if (!t->cfg->no_uapi) {
 		snprintf(path, sizeof(path), "/var/run/wireguard/%s.sock", t->cfg->dev);
 		if (uapi_open(&t->uapi, t->cfg->uapi ? t->cfg->uapi : path, err, errlen) ||
-		    watch(t, t->uapi.fd))
+		    tunnel_watch(t, t->uapi.fd))
 			return -1;
 	}
 	/* Peers with PersistentKeepalive, and those we know where to find, speak first. */
@@ -304,7 +280,7 @@ void encrypted_tun_to_udp(struct tunnel *t)
 {
 	struct batch *b = &t->out;
 
-	for (int round = 0; round < 8; round++) {
+	for (int round = 0; round < ROUNDS_PER_WAKEUP; round++) {
 		b->n = 0;
 		while (b->n < BATCH_MAX) {
 			struct slot *s = &b->slot[b->n];
@@ -356,7 +332,7 @@ void encrypted_udp_to_tun(struct tunnel *t)
 {
 	struct batch *b = &t->in;
 
-	for (int round = 0; round < 8; round++) {
+	for (int round = 0; round < ROUNDS_PER_WAKEUP; round++) {
 		int n = udp_recv_batch(&t->udp, b);
 		double now = clock_seconds();
 
@@ -393,7 +369,7 @@ static int rebind(void *arg, int port)
 	udp_close(&t->udp);
 	t->udp = fresh;
 	t->wg->listen_port = bound_port(&t->udp);
-	return watch(t, t->udp.fd) ? -errno : 0;
+	return tunnel_watch(t, t->udp.fd) ? -errno : 0;
 }
 
 void encrypted_uapi(struct tunnel *t)

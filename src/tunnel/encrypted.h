@@ -8,6 +8,7 @@
 
 #include <stddef.h>
 #include <stdio.h>
+#include <sys/socket.h>
 
 struct tunnel;
 
@@ -22,7 +23,7 @@ void encrypted_tick(struct tunnel *t);
 void encrypted_uapi(struct tunnel *t);
 /* key=value lines for the control socket. */
 void encrypted_write_kv(const struct tunnel *t, FILE *f);
-/* The MTU to give the device when -c sets none. */
-int encrypted_mtu(struct tunnel *t, char *err, size_t errlen);
+/* The first peer's endpoint, which the device MTU follows; NULL if none has one. */
+const struct sockaddr_storage *encrypted_endpoint(const struct tunnel *t);
 
 #endif

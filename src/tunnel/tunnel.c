@@ -16,9 +16,6 @@
 #include <sys/signalfd.h>
 #include <unistd.h>
 
-/* Batches drained per wakeup before the other direction gets its turn. */
-#define ROUNDS_PER_WAKEUP 8
-
 static void say(struct tunnel *t, int level, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
@@ -447,7 +444,7 @@ int tunnel_run(struct tunnel *t)
 	}
 }
 
-static int watch(struct tunnel *t, int fd)
+int tunnel_watch(struct tunnel *t, int fd)
 {
 	struct epoll_event ev = {.events = EPOLLIN, .data.fd = fd};
 
@@ -467,28 +464,39 @@ static int setup_events(struct tunnel *t, char *err, size_t errlen)
 	signal(SIGPIPE, SIG_IGN);
 	t->sigfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
 	t->epfd = epoll_create1(EPOLL_CLOEXEC);
-	if (t->sigfd < 0 || t->epfd < 0 || watch(t, t->sigfd) || watch(t, t->dev.fd) ||
-	    watch(t, t->udp.fd)) {
+	if (t->sigfd < 0 || t->epfd < 0 || tunnel_watch(t, t->sigfd) ||
+	    tunnel_watch(t, t->dev.fd) || tunnel_watch(t, t->udp.fd)) {
 		snprintf(err, errlen, "cannot set up the event loop: %s", strerror(errno));
 		return -1;
 	}
 	return 0;
 }
 
-static int choose_mtu(struct tunnel *t, const struct sockaddr_storage *server, char *err,
+/*
+ * The device MTU: as given, or the route toward peer less the outer
+ * headers and the mode's own.  Encrypted mode without an endpoint yet
+ * assumes IPv6 outer headers, since any peer may come over IPv6.
+ */
+static int choose_mtu(struct tunnel *t, const struct sockaddr_storage *peer, char *err,
 		      size_t errlen)
 {
+	size_t mode_overhead = t->encrypted ? MSG_DATA_OVERHEAD : wire_overhead(t->mode);
+	bool assume_v6 = t->encrypted && !peer;
 	char why[160], sum[160];
 	struct mtu_calc m;
 	int mtu;
 
 	if (t->cfg->mtu) {
-		say(t, 1, "mtu: %d, as given by --mtu\n", t->cfg->mtu);
+		say(t, 1, "mtu: %d, as given by %s\n", t->cfg->mtu,
+		    t->encrypted && t->wgc.mtu ? "MTU in the configuration" : "--mtu");
 		return t->cfg->mtu;
 	}
-	mtu = device_default_mtu(&t->dev.nl, server, wire_overhead(t->mode), &m, why, sizeof(why));
-	mtu_explain(&m, wire_name(t->mode), sum, sizeof(sum));
-	say(t, 1, "mtu: %s\n     underlay: %s\n", sum, why);
+	mtu = device_default_mtu(&t->dev.nl, peer, mode_overhead, &m, why, sizeof(why));
+	if (assume_v6)
+		mtu = mtu_compute(m.underlay, 6, (int)mode_overhead, &m);
+	mtu_explain(&m, t->encrypted ? "encrypted" : wire_name(t->mode), sum, sizeof(sum));
+	say(t, 1, "mtu: %s\n     underlay: %s%s\n", sum, why,
+	    assume_v6 ? "; no endpoint yet, so IPv6 outer headers are assumed" : "");
 	if (mtu < 68) {
 		snprintf(err, errlen, "the underlay MTU %d leaves no room for a tunnel (%d)",
 			 m.underlay, mtu);
@@ -545,7 +553,7 @@ int tunnel_start(struct tunnel *t, const struct config *cfg, char *err, size_t e
 		if (encrypted_prepare(t, err, errlen))
 			goto fail;
 		cfg = t->cfg; /* now with the file's addresses and routes */
-		mtu = cfg->mtu ? cfg->mtu : encrypted_mtu(t, err, errlen);
+		mtu = choose_mtu(t, encrypted_endpoint(t), err, errlen);
 	} else {
 		if (open_socket(t, &server, err, errlen))
 			goto fail;
@@ -564,7 +572,7 @@ int tunnel_start(struct tunnel *t, const struct config *cfg, char *err, size_t e
 	/* Opened last: whoever waits for the socket may take it as "ready". */
 	if (cfg->control && control_open(&t->ctl, cfg->control, err, errlen))
 		goto fail;
-	if (cfg->control && watch(t, t->ctl.fd)) {
+	if (cfg->control && tunnel_watch(t, t->ctl.fd)) {
 		snprintf(err, errlen, "cannot watch the control socket: %s", strerror(errno));
 		goto fail;
 	}

@@ -21,6 +21,9 @@
 
 #include <stdio.h>
 
+/* Batches drained per wakeup before the other direction gets its turn. */
+#define ROUNDS_PER_WAKEUP 8
+
 /* Breakage on purpose, for "harness check --inject-fault": each one must be caught. */
 enum fault { FAULT_NONE, FAULT_DROP, FAULT_DUP, FAULT_TRUNCATE, FAULT_FRAGMENT };
 
@@ -60,6 +63,8 @@ int tunnel_start(struct tunnel *t, const struct config *cfg, char *err, size_t e
 /* Runs until SIGINT or SIGTERM; returns 0, or -1 if the loop itself failed. */
 int tunnel_run(struct tunnel *t);
 void tunnel_stop(struct tunnel *t);
+/* Adds fd to the event loop (nothing for -1); 0 or -1 with errno. */
+int tunnel_watch(struct tunnel *t, int fd);
 /* The counters, printed once at exit. */
 void tunnel_summary(struct tunnel *t);
 

@@ -1,5 +1,6 @@
 #include "uapi.h"
 #include "wg.h"
+#include "lib/unixsock.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -95,21 +96,28 @@ static int interface_key(struct uapi_set *s, const char *k, const char *v, char 
 	return 0;
 }
 
+/* The peer keys that can only say "true". */
+static bool *peer_flag(struct uapi_peer *p, const char *k)
+{
+	if (!strcmp(k, "remove"))
+		return &p->remove;
+	if (!strcmp(k, "update_only"))
+		return &p->update_only;
+	if (!strcmp(k, "replace_allowed_ips"))
+		return &p->replace_allowed;
+	return NULL;
+}
+
 static int peer_key(struct uapi_peer *p, const char *k, const char *v, char *err, size_t errlen)
 {
+	bool *flag = peer_flag(p, k);
 	char why[160];
 	long n;
 
-	if (!strcmp(k, "remove") || !strcmp(k, "update_only") ||
-	    !strcmp(k, "replace_allowed_ips")) {
+	if (flag) {
 		if (strcmp(v, "true"))
 			return fail(err, errlen, k, v, "only 'true' is allowed");
-		if (k[0] == 'r' && k[2] == 'm')
-			p->remove = true;
-		else if (k[0] == 'u')
-			p->update_only = true;
-		else
-			p->replace_allowed = true;
+		*flag = true;
 	} else if (!strcmp(k, "preshared_key")) {
 		if (hex_key(v, p->psk))
 			return fail(err, errlen, k, v, "not 64 hex digits");
@@ -285,42 +293,28 @@ void uapi_write_get(const struct wg *w, FILE *f)
 
 int uapi_open(struct uapi *u, const char *path, char *err, size_t errlen)
 {
-	struct sockaddr_un sa = {.sun_family = AF_UNIX};
-	char dir[sizeof(sa.sun_path)], *slash;
-	mode_t old;
+	char dir[sizeof(u->path)], *slash;
 
-	u->fd = -1;
-	if (strlen(path) >= sizeof(sa.sun_path)) {
-		snprintf(err, errlen, "--uapi: the path '%s' is too long for a socket", path);
-		return -1;
-	}
-	snprintf(u->path, sizeof(u->path), "%s", path);
+	u->path[0] = '\0';
 	snprintf(dir, sizeof(dir), "%s", path);
 	slash = strrchr(dir, '/');
 	if (slash && slash != dir) {
 		*slash = '\0';
 		mkdir(dir, 0700); /* as wg's own socket directory is */
 	}
-	memcpy(sa.sun_path, path, strlen(path) + 1);
-	u->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (u->fd < 0)
-		goto fail;
-	unlink(path); /* a socket left by a tunnel that was killed */
-	old = umask(0077);
-	if (bind(u->fd, (struct sockaddr *)&sa, sizeof(sa)) || listen(u->fd, 8)) {
-		umask(old);
-		goto fail;
+	u->fd = unix_listen(path, true);
+	if (u->fd == -ENAMETOOLONG) {
+		snprintf(err, errlen, "--uapi: the path '%s' is too long for a socket", path);
+		u->fd = -1;
+		return -1;
 	}
-	umask(old);
-	chmod(path, 0600); /* only root may configure the tunnel */
+	if (u->fd < 0) {
+		snprintf(err, errlen, "cannot open the wg socket %s: %s", path, strerror(-u->fd));
+		u->fd = -1;
+		return -1;
+	}
+	snprintf(u->path, sizeof(u->path), "%s", path);
 	return 0;
-fail:
-	snprintf(err, errlen, "cannot open the wg socket %s: %s", path, strerror(errno));
-	if (u->fd >= 0)
-		close(u->fd);
-	u->fd = -1;
-	u->path[0] = '\0';
-	return -1;
 }
 
 void uapi_close(struct uapi *u)
