@@ -11,6 +11,8 @@ struct nft_job {
 	const char *ns;
 	char *err;
 	size_t errlen;
+	char *out; /* what nft printed, when not NULL */
+	size_t outlen;
 };
 
 static int run_nft(void *arg)
@@ -27,6 +29,8 @@ static int run_nft(void *arg)
 	nft_ctx_buffer_output(nft);
 	nft_ctx_buffer_error(nft);
 	rc = nft_run_cmd_from_buffer(nft, j->script);
+	if (!rc && j->out)
+		snprintf(j->out, j->outlen, "%s", nft_ctx_get_output_buffer(nft));
 	if (rc) {
 		msg = nft_ctx_get_error_buffer(nft);
 		snprintf(j->err, j->errlen, "nftables in %s refused the rules: %.*s", j->ns,
@@ -37,11 +41,11 @@ static int run_nft(void *arg)
 }
 
 /* Runs an nft script in a node's namespace; the nft context lives and dies there. */
-static int nft_in_node(const struct lab *lab, enum node_id node, const char *script, char *err,
-		       size_t errlen)
+static int nft_read_in_node(const struct lab *lab, enum node_id node, const char *script, char *out,
+			    size_t outlen, char *err, size_t errlen)
 {
 	char ns[64];
-	struct nft_job j = {script, lab_ns(lab, node, ns, sizeof(ns)), err, errlen};
+	struct nft_job j = {script, lab_ns(lab, node, ns, sizeof(ns)), err, errlen, out, outlen};
 	int rc = netns_call_name(ns, run_nft, &j);
 
 	if (rc < 0)
@@ -49,23 +53,60 @@ static int nft_in_node(const struct lab *lab, enum node_id node, const char *scr
 	return rc ? -1 : 0;
 }
 
-int nat_masquerade(const struct lab *lab, enum node_id router, const char *wan, char *err,
-		   size_t errlen)
+static int nft_in_node(const struct lab *lab, enum node_id node, const char *script, char *err,
+		       size_t errlen)
 {
-	char script[512], ns[64];
+	return nft_read_in_node(lab, node, script, NULL, 0, err, errlen);
+}
 
-	/* The inet family covers IPv4 and IPv6 with one table. */
+static int masquerade(const struct lab *lab, enum node_id router, const char *wan, int lo,
+		      char *err, size_t errlen)
+{
+	char script[768], ports[160] = "", ns[64];
+
+	/* Ports can be mapped only where a rule names the transport protocol. */
+	if (lo)
+		snprintf(ports, sizeof(ports),
+			 "    oifname \"%s\" meta l4proto { tcp, udp } masquerade to :%d-%d\n", wan,
+			 lo, lo + NAT_RANGE_PORTS - 1);
+	/* The inet family covers IPv4 and IPv6 with one table; the first two lines
+	 * make "replace the table" one transaction whether or not it exists. */
 	snprintf(script, sizeof(script),
+		 "table inet tunlab {}\n"
+		 "delete table inet tunlab\n"
 		 "table inet tunlab {\n"
 		 "  chain postrouting {\n"
 		 "    type nat hook postrouting priority srcnat; policy accept;\n"
+		 "%s"
 		 "    oifname \"%s\" masquerade\n"
 		 "  }\n"
 		 "}\n",
-		 wan);
+		 ports, wan);
 	lab_explain(lab, "ip netns exec %s nft -f - <<'EOF'\n%sEOF",
 		    lab_ns(lab, router, ns, sizeof(ns)), script);
 	return nft_in_node(lab, router, script, err, errlen);
+}
+
+int nat_masquerade(const struct lab *lab, enum node_id router, const char *wan, char *err,
+		   size_t errlen)
+{
+	return masquerade(lab, router, wan, 0, err, errlen);
+}
+
+int nat_masquerade_range(const struct lab *lab, enum node_id router, const char *wan, int lo,
+			 char *err, size_t errlen)
+{
+	char now[4096], lo_a[16];
+
+	if (lo < 0) {
+		/* The other of two ranges, so no mapping can keep its old port. */
+		if (nft_read_in_node(lab, router, "list table inet tunlab\n", now, sizeof(now), err,
+				     errlen))
+			return -1;
+		snprintf(lo_a, sizeof(lo_a), ":%d-", NAT_RANGE_A);
+		lo = strstr(now, lo_a) ? NAT_RANGE_B : NAT_RANGE_A;
+	}
+	return masquerade(lab, router, wan, lo, err, errlen) ? -1 : lo;
 }
 
 /* Adding an empty table first makes the delete safe when there is none. */

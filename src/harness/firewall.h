@@ -15,6 +15,18 @@
 int nat_masquerade(const struct lab *lab, enum node_id router, const char *wan, char *err,
 		   size_t errlen);
 
+/*
+ * The same masquerade, with TCP and UDP mapped into lo .. lo+NAT_RANGE_PORTS-1;
+ * lo -1 takes whichever of the two ranges is not in use now.  Both lie
+ * below the ephemeral ports, so the first mapping (which keeps the sender's
+ * port) is never in either.  Returns lo, or -1 with err.
+ */
+#define NAT_RANGE_A	20000
+#define NAT_RANGE_B	25000
+#define NAT_RANGE_PORTS 5000
+int nat_masquerade_range(const struct lab *lab, enum node_id router, const char *wan, int lo,
+			 char *err, size_t errlen);
+
 /* Drops ICMP "fragmentation needed" and ICMPv6 "packet too big", made or forwarded here. */
 int firewall_block_icmp(const struct lab *lab, enum node_id node, bool on, char *err,
 			size_t errlen);

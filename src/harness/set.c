@@ -13,9 +13,12 @@ static void usage(FILE *f)
 {
 	fputs("usage: harness set [settings] [options]\n"
 	      "\n"
-	      "Changes a running lab: link MTUs, the ICMP firewall, the tunnel MTU, and\n"
-	      "delay, loss and rate on the internet links. Zero undoes an impairment.\n"
-	      "\n" SETTINGS_HELP "  --allow-icmp    undo --block-icmp\n\n" COMMON_HELP,
+	      "Changes a running lab: link MTUs, the ICMP firewall, the tunnel MTU, delay,\n"
+	      "loss and rate on the internet links, and the home router's NAT. Zero undoes\n"
+	      "an impairment.\n"
+	      "\n" SETTINGS_HELP "  --allow-icmp    undo --block-icmp\n"
+	      "  --nat-rebind    the home router forgets its NAT mappings and maps to new\n"
+	      "                  ports, as after a reboot: the tunnel must roam\n\n" COMMON_HELP,
 	      f);
 }
 
@@ -67,7 +70,8 @@ static int parse(int argc, char **argv, struct common *c, struct settings *s)
 		return rc == ARG_HELP ? -1 : 2;
 	if (no_arguments("set", argc, argv))
 		return 2;
-	if (!s->wan_mtu && !s->office_mtu && !s->tun_mtu && s->block_icmp < 0 && !s->impair) {
+	if (!s->wan_mtu && !s->office_mtu && !s->tun_mtu && s->block_icmp < 0 && !s->impair &&
+	    s->udp_timeout < 0 && !s->nat_rebind) {
 		fprintf(stderr, "harness set: nothing to change (see harness set --help)\n");
 		return 2;
 	}

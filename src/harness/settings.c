@@ -1,5 +1,6 @@
 #include "settings.h"
 #include "firewall.h"
+#include "lib/netns.h"
 #include "lib/qdisc.h"
 
 #include <errno.h>
@@ -9,11 +10,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 void settings_init(struct settings *s)
 {
 	memset(s, 0, sizeof(*s));
 	s->block_icmp = -1;
+	s->udp_timeout = -1;
 }
 
 static int parse_number(const char *s, double *v, const char **unit)
@@ -108,6 +111,22 @@ static int take_mtu(const char *flag, const char *arg, int *out, char *err, size
 	return 1;
 }
 
+static int take_seconds(const char *flag, const char *arg, int *out, char *err, size_t errlen)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(arg, &end, 10);
+	if (errno || end == arg || *end || v < 0 || v > 3600) {
+		snprintf(err, errlen, "%s '%s' is not a number of seconds from 0 to 3600", flag,
+			 arg);
+		return -1;
+	}
+	*out = (int)v;
+	return 1;
+}
+
 int settings_option(struct settings *s, int opt, const char *arg, char *err, size_t errlen)
 {
 	switch (opt) {
@@ -138,6 +157,11 @@ int settings_option(struct settings *s, int opt, const char *arg, char *err, siz
 			return 1;
 		snprintf(err, errlen, "--loss '%s' is not a percentage from 0 to 100", arg);
 		return -1;
+	case 'U':
+		return take_seconds("--udp-timeout", arg, &s->udp_timeout, err, errlen);
+	case 'N':
+		s->nat_rebind = true;
+		return 1;
 	case 'R':
 		s->impair = true;
 		if (parse_rate(arg, &s->rate) == 0)
@@ -257,6 +281,72 @@ static int apply_impairments(const struct lab *lab, struct nl nl[NODE_COUNT],
 	return 0;
 }
 
+/*
+ * The router forgets an idle UDP mapping after nf_conntrack_udp_timeout, or
+ * after the _stream timeout once replies have been seen.  Both change, so
+ * the lesson's short timeout holds whatever the flow did before.
+ */
+static int udp_timeout(const struct lab *lab, int secs, char *err, size_t errlen)
+{
+	static const char *const keys[] = {"net.netfilter.nf_conntrack_udp_timeout",
+					   "net.netfilter.nf_conntrack_udp_timeout_stream"};
+	const int defaults[] = {30, 120};
+	char ns[64], value[16];
+	int fd, rc = 0;
+
+	fd = netns_open(lab_ns(lab, HOME_ROUTER, ns, sizeof(ns)));
+	if (fd < 0) {
+		snprintf(err, errlen, "cannot enter namespace %s: %s", ns, strerror(-fd));
+		return -1;
+	}
+	for (int i = 0; i < 2 && !rc; i++) {
+		snprintf(value, sizeof(value), "%d", secs ? secs : defaults[i]);
+		lab_explain(lab, "ip netns exec %s sysctl -qw %s=%s", ns, keys[i], value);
+		rc = netns_sysctl(fd, keys[i], value);
+		if (rc)
+			snprintf(err, errlen, "sysctl %s in %s: %s", keys[i], ns, strerror(-rc));
+	}
+	close(fd);
+	if (!rc && secs)
+		note(lab, "home-router forgets an idle UDP mapping after %d s", secs);
+	else if (!rc)
+		note(lab, "home-router's UDP mappings time out as the kernel's defaults say (30 s, "
+			  "120 s)");
+	return rc ? -1 : 0;
+}
+
+/*
+ * A NAT that reboots or runs out of ports: every mapping is forgotten and
+ * the next packet out gets a new public port, so the server sees the laptop
+ * come from somewhere new.  The masquerade moves to a port range that the
+ * old mapping could not have used, which makes the change certain.
+ */
+static int nat_rebind(const struct lab *lab, char *err, size_t errlen)
+{
+	char ns[64];
+	int fd, rc, lo;
+
+	lo = nat_masquerade_range(lab, HOME_ROUTER, "wan", -1, err, errlen);
+	if (lo < 0)
+		return -1;
+	fd = netns_open(lab_ns(lab, HOME_ROUTER, ns, sizeof(ns)));
+	if (fd < 0) {
+		snprintf(err, errlen, "cannot enter namespace %s: %s", ns, strerror(-fd));
+		return -1;
+	}
+	lab_explain(lab, "ip netns exec %s conntrack --flush", ns);
+	rc = nl_conntrack_flush(fd);
+	close(fd);
+	if (rc) {
+		snprintf(err, errlen, "cannot flush the conntrack table of %s: %s", ns,
+			 strerror(-rc));
+		return -1;
+	}
+	note(lab, "home-router forgot its NAT mappings; new ones use ports %d-%d", lo,
+	     lo + NAT_RANGE_PORTS - 1);
+	return 0;
+}
+
 int settings_apply(const struct lab *lab, struct nl nl[NODE_COUNT], const struct settings *s,
 		   bool running, char *err, size_t errlen)
 {
@@ -288,6 +378,10 @@ int settings_apply(const struct lab *lab, struct nl nl[NODE_COUNT], const struct
 		     s->block_icmp ? "dropped" : "allowed again");
 	}
 	if (s->impair && apply_impairments(lab, nl, s, err, errlen))
+		return -1;
+	if (s->udp_timeout >= 0 && udp_timeout(lab, s->udp_timeout, err, errlen))
+		return -1;
+	if (s->nat_rebind && nat_rebind(lab, err, errlen))
 		return -1;
 	return 0;
 }

@@ -23,8 +23,10 @@ struct settings {
 	bool no_pmtu;	/* start the tunnels without path MTU following */
 	bool impair;	/* delay, loss or rate was given */
 	uint64_t delay_ns;
-	double loss;   /* percent */
-	uint64_t rate; /* bytes per second; 0 for no limit */
+	double loss;	 /* percent */
+	uint64_t rate;	 /* bytes per second; 0 for no limit */
+	int udp_timeout; /* home router's conntrack UDP timeout, s; -1 leave, 0 the defaults */
+	bool nat_rebind; /* flush the home router's NAT and map to new ports */
 };
 
 #define SETTINGS_OPTIONS                                                                           \
@@ -32,8 +34,9 @@ struct settings {
 	    {"tun-mtu", required_argument, NULL, 'T'}, {"block-icmp", no_argument, NULL, 'B'},     \
 	    {"allow-icmp", no_argument, NULL, 'A'}, {"no-pmtu", no_argument, NULL, 'P'},           \
 	    {"delay", required_argument, NULL, 'D'}, {"loss", required_argument, NULL, 'S'},       \
+	    {"rate", required_argument, NULL, 'R'}, {"udp-timeout", required_argument, NULL, 'U'}, \
 	{                                                                                          \
-		"rate", required_argument, NULL, 'R'                                               \
+		"nat-rebind", no_argument, NULL, 'N'                                               \
 	}
 
 #define SETTINGS_HELP                                                                              \
@@ -43,7 +46,9 @@ struct settings {
 	"  --block-icmp    drop ICMP \"fragmentation needed\"/\"packet too big\" in the routers\n" \
 	"  --delay TIME    added on each internet link (20ms, 1.5ms)\n"                            \
 	"  --loss PCT      random loss on the internet links (1%%, 0.5)\n"                         \
-	"  --rate RATE     rate limit on each internet link (10mbit, 500kbit, 1gbit; 0 = none)\n"
+	"  --rate RATE     rate limit on each internet link (10mbit, 500kbit, 1gbit; 0 = none)\n"  \
+	"  --udp-timeout S how long the home router's NAT keeps an idle UDP mapping\n"             \
+	"                  (kernel default 30 s, 120 s once both sides spoke; 0 restores)\n"
 
 void settings_init(struct settings *s);
 /* Takes one option: 1 if it was a setting, 0 if not, -1 with err for a bad value. */

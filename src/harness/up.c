@@ -37,6 +37,9 @@ static void usage(FILE *f)
 	      "  --peer wireguard-go  run wireguard-go, configured by wg, on one side\n"
 	      "  --peer-on SIDE  where wireguard-go runs: server (default) or laptop\n"
 	      "  --keylog        log session keys next to the captures (INSECURE; lessons)\n"
+	      "  --keepalive S   the laptops' PersistentKeepalive (default 25; 0 for none)\n"
+	      "  --rekey-after S our tunnels start a new session every S seconds (1 to 120;\n"
+	      "                  default 120, as the protocol says)\n"
 	      "  --underlay 4|6  carry the tunnel over IPv4 (default) or IPv6\n"
 	      "  --no-pmtu       tunnels do not follow the path MTU (no ICMP back inside)\n"
 	      "\nA broken network, for the MTU lessons:\n" SETTINGS_HELP "\n" COMMON_HELP,
@@ -68,38 +71,14 @@ void step(struct up *u, const char *fmt, ...)
 	fflush(stdout);
 }
 
-struct sysctl {
-	const char *path;
-	const char *value;
-};
-
-static int write_sysctl(void *arg)
-{
-	const struct sysctl *s = arg;
-	int fd = open(s->path, O_WRONLY | O_CLOEXEC), rc = 0;
-
-	if (fd < 0)
-		return -errno;
-	if (write(fd, s->value, strlen(s->value)) < 0)
-		rc = -errno;
-	close(fd);
-	return rc;
-}
-
 int sysctl_in(struct up *u, enum node_id n, const char *key, const char *value)
 {
-	char path[256], ns[64];
-	struct sysctl s = {path, value};
+	char ns[64];
 	int rc;
 
 	lab_explain(&u->lab, "ip netns exec %s sysctl -qw %s=%s",
 		    lab_ns(&u->lab, n, ns, sizeof(ns)), key, value);
-	snprintf(path, sizeof(path), "/proc/sys/%s", key);
-	for (char *p = path + 10; *p; p++)
-		if (*p == '.')
-			*p = '/';
-	/* Network sysctls belong to the namespace of whoever opens the file. */
-	rc = netns_call(u->nsfd[n], write_sysctl, &s);
+	rc = netns_sysctl(u->nsfd[n], key, value);
 	if (rc)
 		snprintf(u->err, sizeof(u->err), "sysctl %s in %s: %s", key, ns, strerror(-rc));
 	return rc;
@@ -488,6 +467,24 @@ static int mode_or_underlay(struct up *u, int opt, const char *arg)
 	return 0;
 }
 
+static int seconds_option(struct up *u, int opt, const char *arg)
+{
+	const char *flag = opt == 'k' ? "--keepalive" : "--rekey-after";
+	int lo = opt == 'k' ? 0 : 1, hi = opt == 'k' ? 65535 : 120;
+	char *end;
+	long n;
+
+	errno = 0;
+	n = strtol(arg, &end, 10);
+	if (errno || *arg == '\0' || *end || n < lo || n > hi) {
+		fprintf(stderr, "harness up: %s '%s' is not a number of seconds from %d to %d\n",
+			flag, arg, lo, hi);
+		return -1;
+	}
+	*(opt == 'k' ? &u->keepalive : &u->rekey_after) = (int)n;
+	return 0;
+}
+
 static int encrypted_option(struct up *u, int opt, const char *arg)
 {
 	char *end;
@@ -495,16 +492,18 @@ static int encrypted_option(struct up *u, int opt, const char *arg)
 
 	if (opt == 'K') {
 		u->keylog = true;
-	} else if (opt == 'P' && strcmp(arg, "wireguard-go")) {
+	} else if (opt == 'k' || opt == 'r') {
+		return seconds_option(u, opt, arg);
+	} else if (opt == 'p' && strcmp(arg, "wireguard-go")) {
 		fprintf(stderr,
 			"harness up: --peer '%s' is not a peer this lab runs (wireguard-go)\n",
 			arg);
 		return -1;
-	} else if (opt == 'P') {
+	} else if (opt == 'p') {
 		u->wireguard_go = true;
-	} else if (opt == 'O' && (!strcmp(arg, "server") || !strcmp(arg, "laptop"))) {
+	} else if (opt == 'o' && (!strcmp(arg, "server") || !strcmp(arg, "laptop"))) {
 		u->wg_side = arg[0] == 's' ? WG_SIDE_SERVER : WG_SIDE_LAPTOP;
-	} else if (opt == 'O') {
+	} else if (opt == 'o') {
 		fprintf(stderr, "harness up: --peer-on '%s' is not server or laptop\n", arg);
 		return -1;
 	} else {
@@ -521,9 +520,10 @@ static int encrypted_option(struct up *u, int opt, const char *arg)
 
 static int check_encrypted_options(struct up *u)
 {
-	if (u->mode != MODE_ENCRYPTED && (u->wireguard_go || u->keylog || u->nclients > 1)) {
-		fprintf(stderr,
-			"harness up: --peer, --keylog and --clients need --mode encrypted\n");
+	if (u->mode != MODE_ENCRYPTED && (u->wireguard_go || u->keylog || u->nclients > 1 ||
+					  u->rekey_after || u->keepalive != 25)) {
+		fprintf(stderr, "harness up: --peer, --keylog, --clients, --keepalive and "
+				"--rekey-after need --mode encrypted\n");
 		return -1;
 	}
 	if (u->wireguard_go && u->wg_side == WG_SIDE_LAPTOP && u->nclients > 1) {
@@ -539,9 +539,11 @@ static int parse(struct up *u, int argc, char **argv)
 	    {"mode", required_argument, NULL, 'm'},
 	    {"underlay", required_argument, NULL, 'u'},
 	    {"clients", required_argument, NULL, 'C'},
-	    {"peer", required_argument, NULL, 'P'},
-	    {"peer-on", required_argument, NULL, 'O'},
+	    {"peer", required_argument, NULL, 'p'},
+	    {"peer-on", required_argument, NULL, 'o'},
 	    {"keylog", no_argument, NULL, 'K'},
+	    {"keepalive", required_argument, NULL, 'k'},
+	    {"rekey-after", required_argument, NULL, 'r'},
 	    SETTINGS_OPTIONS,
 	    COMMON_OPTIONS,
 	    {0},
@@ -552,6 +554,7 @@ static int parse(struct up *u, int argc, char **argv)
 	u->mode = MODE_ENCRYPTED;
 	u->underlay = 4;
 	u->nclients = 1;
+	u->keepalive = 25;
 	settings_init(&u->set);
 	opterr = 0;
 	while ((rc = next_option("up", argc, argv, ":h", opts, &c, usage, &opt)) == ARG_OWN) {
@@ -560,7 +563,7 @@ static int parse(struct up *u, int argc, char **argv)
 				return 2;
 			continue;
 		}
-		if (opt == 'C' || opt == 'P' || opt == 'O' || opt == 'K') {
+		if (strchr("CpoKkr", opt)) {
 			if (encrypted_option(u, opt, optarg))
 				return 2;
 			continue;
@@ -568,6 +571,11 @@ static int parse(struct up *u, int argc, char **argv)
 		if (opt == 'A') {
 			fprintf(stderr, "harness up: --allow-icmp is for 'harness set'; ICMP "
 					"passes unless --block-icmp\n");
+			return 2;
+		}
+		if (opt == 'N') {
+			fprintf(stderr, "harness up: --nat-rebind is for 'harness set': a new lab "
+					"has no mappings to forget\n");
 			return 2;
 		}
 		if (settings_option(&u->set, opt, optarg, u->err, sizeof(u->err)) < 0) {

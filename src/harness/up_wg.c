@@ -135,9 +135,9 @@ static void client_conf(struct up *u, const struct client *c, char *out, size_t 
 	else
 		appendf(out, cap, "Endpoint = %s:%d\n", SERVER_PUBLIC_V4, TUNNEL_PORT);
 	/* The office and the VPN, as in plaintext mode; the keepalive holds the NAT open. */
-	appendf(out, cap,
-		"AllowedIPs = 172.31.255.0/24, 172.16.0.0/12, fd00:172:31::/48\n"
-		"PersistentKeepalive = 25\n");
+	appendf(out, cap, "AllowedIPs = 172.31.255.0/24, 172.16.0.0/12, fd00:172:31::/48\n");
+	if (u->keepalive)
+		appendf(out, cap, "PersistentKeepalive = %d\n", u->keepalive);
 }
 
 static int conf_path(struct up *u, const char *label, const char *ext, char *out, size_t cap)
@@ -149,8 +149,9 @@ static int conf_path(struct up *u, const char *label, const char *ext, char *out
 static int start_ours(struct up *u, const char *ns, const char *label, const char *wgname,
 		      const char *text)
 {
-	char conf[PATH_MAX], sock[PATH_MAX], keylog[PATH_MAX];
-	char *args[8] = {"-c", conf, "--uapi", sock, NULL};
+	char conf[PATH_MAX], sock[PATH_MAX], keylog[PATH_MAX], rekey[16];
+	char *args[10] = {"-c", conf, "--uapi", sock, NULL};
+	int n = 4;
 
 	conf_path(u, label, "conf", conf, sizeof(conf));
 	snprintf(sock, sizeof(sock), WG_SOCKET_DIR "/%s.sock", wgname);
@@ -160,10 +161,15 @@ static int start_ours(struct up *u, const char *ns, const char *label, const cha
 		conf_path(u, label, "keys", keylog, sizeof(keylog));
 		if (record_file(u, keylog))
 			return -1;
-		args[4] = "--keylog";
-		args[5] = keylog;
-		args[6] = NULL;
+		args[n++] = "--keylog";
+		args[n++] = keylog;
 	}
+	if (u->rekey_after) {
+		snprintf(rekey, sizeof(rekey), "%d", u->rekey_after);
+		args[n++] = "--rekey-after";
+		args[n++] = rekey;
+	}
+	args[n] = NULL;
 	return start_tunnel_in(u, ns, label, args);
 }
 

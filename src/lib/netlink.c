@@ -4,6 +4,8 @@
 #include <errno.h>
 #include <libmnl/libmnl.h>
 #include <linux/if_link.h>
+#include <linux/netfilter/nfnetlink.h>
+#include <linux/netfilter/nfnetlink_conntrack.h>
 #include <linux/rtnetlink.h>
 #include <linux/veth.h>
 #include <netinet/in.h>
@@ -12,9 +14,9 @@
 #include <time.h>
 #include <unistd.h>
 
-int nl_open(struct nl *nl)
+static int open_proto(struct nl *nl, int proto)
 {
-	nl->sock = mnl_socket_open(NETLINK_ROUTE);
+	nl->sock = mnl_socket_open(proto);
 	if (!nl->sock)
 		return -errno;
 	if (mnl_socket_bind(nl->sock, 0, MNL_SOCKET_AUTOPID) < 0) {
@@ -26,6 +28,11 @@ int nl_open(struct nl *nl)
 	nl->portid = mnl_socket_get_portid(nl->sock);
 	nl->seq = (uint32_t)time(NULL);
 	return 0;
+}
+
+int nl_open(struct nl *nl)
+{
+	return open_proto(nl, NETLINK_ROUTE);
 }
 
 static int open_here(void *nl)
@@ -417,4 +424,33 @@ int nl_dump_addrs(struct nl *nl, nl_addr_fn fn, void *arg)
 	struct addr_dump d = {fn, arg};
 
 	return dump(nl, RTM_GETADDR, sizeof(struct ifaddrmsg), addr_dump_cb, &d);
+}
+
+/* ---- conntrack, over NETLINK_NETFILTER ---- */
+
+static int flush_here(void *arg)
+{
+	struct nl nl;
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh;
+	struct nfgenmsg *nfg;
+	int rc = open_proto(&nl, NETLINK_NETFILTER);
+
+	(void)arg;
+	if (rc)
+		return rc;
+	nlh = msg_start(&nl, buf, (NFNL_SUBSYS_CTNETLINK << 8) | IPCTNL_MSG_CT_DELETE, NLM_F_ACK);
+	nfg = mnl_nlmsg_put_extra_header(nlh, sizeof(*nfg));
+	/* No tuple and no family: the kernel reads that as "every entry". */
+	nfg->nfgen_family = AF_UNSPEC;
+	nfg->version = NFNETLINK_V0;
+	nfg->res_id = 0;
+	rc = nl_talk(&nl, nlh, NULL, NULL);
+	nl_close(&nl);
+	return rc;
+}
+
+int nl_conntrack_flush(int nsfd)
+{
+	return netns_call(nsfd, flush_here, NULL);
 }

@@ -59,6 +59,9 @@ int nl_route_get(struct nl *nl, int family, const uint8_t *addr, int *oif, int *
 /* The interface of the main table's default route of a family. */
 int nl_default_route(struct nl *nl, int family, int *oif);
 
+/* Empties the connection-tracking table of namespace nsfd, NAT mappings included. */
+int nl_conntrack_flush(int nsfd);
+
 typedef void (*nl_link_fn)(const struct nl_link *link, void *arg);
 typedef void (*nl_addr_fn)(const struct nl_addr *addr, void *arg);
 int nl_dump_links(struct nl *nl, nl_link_fn fn, void *arg);

@@ -160,3 +160,34 @@ int netns_call_name(const char *name, int (*fn)(void *arg), void *arg)
 	close(fd);
 	return rc;
 }
+
+struct sysctl {
+	const char *path;
+	const char *value;
+};
+
+static int write_sysctl(void *arg)
+{
+	const struct sysctl *s = arg;
+	int fd = open(s->path, O_WRONLY | O_CLOEXEC), rc = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (write(fd, s->value, strlen(s->value)) < 0)
+		rc = -errno;
+	close(fd);
+	return rc;
+}
+
+int netns_sysctl(int fd, const char *key, const char *value)
+{
+	char path[256];
+	struct sysctl s = {path, value};
+
+	snprintf(path, sizeof(path), "/proc/sys/%s", key);
+	for (char *p = path + 10; *p; p++)
+		if (*p == '.')
+			*p = '/';
+	/* Network sysctls belong to the namespace of whoever opens the file. */
+	return netns_call(fd, write_sysctl, &s);
+}

@@ -27,5 +27,7 @@ int netns_enter_name(const char *name);
  */
 int netns_call(int fd, int (*fn)(void *arg), void *arg);
 int netns_call_name(const char *name, int (*fn)(void *arg), void *arg);
+/* Writes a sysctl ("net.ipv4.ip_forward") as seen from namespace fd. */
+int netns_sysctl(int fd, const char *key, const char *value);
 
 #endif

@@ -14,12 +14,13 @@ transfer() {
 	return $rc
 }
 lab_down
-lab_up --wan-mtu 1400 --no-pmtu
+check "up --wan-mtu 1400 --no-pmtu" lab_up --wan-mtu 1400 --no-pmtu
+check "small packets still cross the tunnel" on home-laptop ping -c1 -W2 172.31.9.200
 transfer
 check "without path MTU following, 2 MB across --wan-mtu 1400 stalls" \
 	test "$(stat -c %s "$tmp/received" 2>/dev/null || echo 0)" -lt 2000000
 lab_down
-lab_up --wan-mtu 1400
+check "up --wan-mtu 1400" lab_up --wan-mtu 1400
 check "with it, the same transfer completes" transfer
 check "...byte-identical" cmp -s "$tmp/sent" "$tmp/received"
 check "the tunnel learned the path MTU 1400" test "$(stat_of home-laptop path_mtu)" = 1400

@@ -1,0 +1,79 @@
+# Encrypted mode on a network that moves under it: the NAT forgets the
+# laptop mid-transfer, the NAT times out idle mappings fast, and the
+# sessions rekey every two seconds during a long transfer.
+tmp=$(mktemp -d)
+head -c 10000000 /dev/urandom > "$tmp/sent"
+
+# slow_transfer PORT: starts $tmp/sent from home-laptop to office-host in the
+# background; the lab's --rate makes it last.  wait_transfer judges it.
+slow_transfer() {
+	rm -f "$tmp/received"
+	on office-host sh -c "nc -l -N 172.31.9.200 $1 > '$tmp/received'" &
+	listener=$!
+	for _ in $(seq 50); do on office-host ss -ltn 2>/dev/null | grep -q ":$1" && break; sleep 0.05; done
+	timeout 60 ip netns exec "$(ns home-laptop)" nc -N 172.31.9.200 "$1" < "$tmp/sent" &
+	sender=$!
+}
+# Waits in this shell (a check's command runs in a subshell, which cannot
+# wait for these), and leaves "yes" or "no" in $arrived.
+wait_transfer() {
+	local rc
+	wait "$sender"
+	rc=$?
+	wait "$listener"
+	arrived=no
+	[ "$rc" = 0 ] && cmp -s "$tmp/sent" "$tmp/received" && arrived=yes
+}
+
+# Roaming: the server follows the laptop to its new public port.
+lab_down
+check "up --rate 20mbit (encrypted)" lab_up --mode encrypted --rate 20mbit
+check "the first ping makes a session" on home-laptop ping -c1 -W2 172.31.9.200
+before=$(stat_of office-server endpoint)
+slow_transfer 5011
+sleep 1
+check "set --nat-rebind in the middle of the transfer" "$H" set --nat-rebind
+wait_transfer
+check "10 MB arrived byte-identical across the rebind" test $arrived = yes
+after=$(stat_of office-server endpoint)
+port=${after##*:}
+check "the server's endpoint for the laptop moved into the new NAT range ($before -> $after)" \
+	sh -c "[ '$after' != '$before' ] && [ '${port:-0}' -ge 20000 ] && [ '${port:-0}' -le 24999 ]"
+check "the server counted the move" test "$(stat_of office-server endpoint_moves)" -ge 1
+lab_down
+
+# A NAT that forgets in 2 s: with PersistentKeepalive 1 the office can still
+# reach the laptop after an idle spell; without it, it cannot.
+for ka in 1 0; do
+	check "up --keepalive $ka --udp-timeout 2" lab_up --mode encrypted --keepalive $ka --udp-timeout 2
+	on home-laptop ping -c1 -W2 172.31.9.200 >/dev/null 2>&1
+	sleep 5
+	if [ $ka = 1 ]; then
+		check "after 5 s idle, office-host reaches the laptop (keepalive 1)" \
+			on office-host ping -c1 -W2 172.31.255.7
+		check "the laptop sent keepalives" test "$(stat_of home-laptop keepalives_sent)" -ge 3
+	else
+		check "after 5 s idle, office-host cannot reach the laptop (no keepalive)" \
+			sh -c "! ip netns exec $(ns office-host) ping -c1 -W2 172.31.255.7"
+	fi
+	lab_down
+done
+
+# Rekey: a 2 s session lifetime over a transfer of about 12 s.  The
+# protocol sends at most one initiation per 5 s (REKEY_TIMEOUT), so that
+# is two or more new handshakes.
+head -c 6000000 /dev/urandom > "$tmp/sent"
+check "up --rekey-after 2 --rate 4mbit" lab_up --mode encrypted --rekey-after 2 --rate 4mbit
+on home-laptop ping -c1 -W2 172.31.9.200 >/dev/null 2>&1
+s0=$(stat_of office-server peer1_handshakes)
+slow_transfer 5012
+wait_transfer
+check "6 MB arrived byte-identical while the sessions rekeyed" test $arrived = yes
+s1=$(stat_of office-server peer1_handshakes)
+check "at least two new handshakes during the transfer ($s0 -> $s1)" test "$s1" -ge $((s0 + 2))
+for node in office-server home-laptop; do
+	check "$node dropped nothing for an expired or unknown session" \
+		test "$(stat_of $node drop_expired)/$(stat_of $node drop_unknown_index)" = 0/0
+done
+lab_down
+rm -rf "$tmp"
