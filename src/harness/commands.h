@@ -16,6 +16,7 @@ int cmd_set(int argc, char **argv);
 int cmd_capture(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_walkthrough(int argc, char **argv);
+int cmd_flood(int argc, char **argv);
 
 /* Stops every recorded process and removes every recorded namespace and file. */
 int lab_teardown(struct lab *lab, bool quiet);

@@ -4,13 +4,12 @@
 #include <netinet/in.h>
 #include <string.h>
 
-static const char label_mac1[] = "mac1----";
 static const char label_cookie[] = "cookie--";
 
 static void derive_keys(uint8_t mac1_key[HASH_LEN], uint8_t cookie_key[HASH_LEN],
 			const uint8_t pub[32])
 {
-	hash2(mac1_key, label_mac1, 8, pub, 32);
+	msg_mac1_key(mac1_key, pub);
 	hash2(cookie_key, label_cookie, 8, pub, 32);
 }
 

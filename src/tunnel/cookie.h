@@ -8,7 +8,7 @@
 #ifndef TUNLAB_TUNNEL_COOKIE_H
 #define TUNLAB_TUNNEL_COOKIE_H
 
-#include "messages.h"
+#include "lib/messages.h"
 
 #include <stdbool.h>
 #include <stddef.h>

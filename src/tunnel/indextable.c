@@ -1,5 +1,5 @@
 #include "indextable.h"
-#include "crypto.h"
+#include "lib/crypto.h"
 
 #include <string.h>
 

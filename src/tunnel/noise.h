@@ -7,7 +7,7 @@
 #ifndef TUNLAB_TUNNEL_NOISE_H
 #define TUNLAB_TUNNEL_NOISE_H
 
-#include "messages.h"
+#include "lib/messages.h"
 #include "replay.h"
 
 #include <stdbool.h>

@@ -1,5 +1,5 @@
 #include "ratelimiter.h"
-#include "crypto.h"
+#include "lib/crypto.h"
 
 #include <netinet/in.h>
 #include <sodium.h>

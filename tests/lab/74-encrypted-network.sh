@@ -76,4 +76,37 @@ for node in office-server home-laptop; do
 		test "$(stat_of $node drop_expired)/$(stat_of $node drop_unknown_index)" = 0/0
 done
 lab_down
+
+# An attacker on the internet: random, truncated, forged and replayed
+# datagrams at the server, while a ping goes on through the tunnel.
+check "up (encrypted) for the flood" lab_up --mode encrypted
+on home-laptop ping -c1 -W2 172.31.9.200 >/dev/null 2>&1
+rx0=$(stat_of office-server rx_packets)
+on home-laptop ping -c 30 -i 0.1 -W2 172.31.9.200 > "$tmp/ping" 2>&1 &
+pinger=$!
+"$H" flood --count 2000 > "$tmp/flood" 2>&1
+frc=$?
+wait $pinger
+got=$(sed -n 's/.* \([0-9]*\) received.*/\1/p' "$tmp/ping")
+counted() { awk -v k="$1" '$1 == k { print $2 + 0 }' "$tmp/flood"; }
+check "harness flood ran (exit $frc)" test "$frc" = 0
+check "2000 random + 2000 truncated: all dropped as malformed ($(counted drop_malformed))" \
+	test "$(counted drop_malformed)" -ge 4000
+check "the forged initiations without a valid mac1 are dropped for it ($(counted drop_bad_mac))" \
+	test "$(counted drop_bad_mac)" -ge 400
+check "forged data and cookie replies name no session ($(counted drop_unknown_index))" \
+	test "$(counted drop_unknown_index)" -ge 800
+check "under the handshake flood the server answers with cookies ($(counted cookies_sent))" \
+	test "$(counted cookies_sent)" -ge 1
+check "2000 replayed real datagrams are all dropped as replays ($(counted drop_replay))" \
+	test "$(counted drop_replay)" -ge 2000
+rx1=$(stat_of office-server rx_packets)
+check "only the ping reached the TUN device ($((rx1 - rx0)) packets for $got replies)" \
+	sh -c "[ $((rx1 - rx0)) -ge ${got:-0} ] && [ $((rx1 - rx0)) -le 30 ]"
+check "the ping went on through the flood ($got/30)" test "${got:-0}" -ge 27
+check "replays from another address did not move the endpoint" \
+	test "$(stat_of office-server endpoint_moves)" = 0
+refuse "flood refuses an unknown kind" "--kinds: 'bogus'" "$H" flood --kinds random,bogus
+refuse "flood refuses --count 0" "--count '0'" "$H" flood --count 0
+lab_down
 rm -rf "$tmp"

@@ -12,7 +12,7 @@
 #include "lib/keys.h"
 #include "lib/packet.h"
 #include "tunnel/cookie.h"
-#include "tunnel/crypto.h"
+#include "lib/crypto.h"
 #include "tunnel/noise.h"
 #include "tunnel/ratelimiter.h"
 #include "tunnel/replay.h"

@@ -52,3 +52,10 @@ size_t msg_padded_len(size_t len, int mtu)
 		padded = len > (size_t)mtu ? len : (size_t)mtu;
 	return padded;
 }
+
+void msg_mac1_key(uint8_t key[HASH_LEN], const uint8_t receiver_public[32])
+{
+	static const char label_mac1[] = "mac1----";
+
+	hash2(key, label_mac1, 8, receiver_public, 32);
+}

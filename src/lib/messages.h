@@ -75,6 +75,12 @@ struct msg_data {
 enum msg_type msg_classify(const uint8_t *buf, size_t len);
 const char *msg_type_name(enum msg_type t);
 
+/*
+ * The key of mac1 for messages to a receiver: a hash of its public key,
+ * so anyone who knows the key can make a mac1 and nobody else can.
+ */
+void msg_mac1_key(uint8_t key[HASH_LEN], const uint8_t receiver_public[32]);
+
 /* The padded length of an inner packet: a multiple of 16, but never past mtu. */
 size_t msg_padded_len(size_t len, int mtu);
 

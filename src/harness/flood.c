@@ -1,0 +1,509 @@
+/*
+ * harness flood: what an attacker on the internet can throw at the VPN
+ * server's port, and what the server does with it.  From the internet
+ * node, toward office-server's tunnel port, one kind after another:
+ *
+ *   random     random bytes of random length
+ *   truncated  each message type, cut short
+ *   forged     initiations and responses with a valid mac1 (anyone can
+ *              compute it from the server's public key) but nothing
+ *              behind it, a bad mac1, and data for sessions that do not
+ *              exist
+ *   replay     real datagrams seen on the way to the server, sent again
+ *
+ * Then it prints how the server's counters moved, so a class sees each
+ * kind land in its own drop reason, and none of it reach the TUN device.
+ */
+#include "commands.h"
+#include "control.h"
+#include "lab.h"
+#include "lib/capture.h"
+#include "lib/clock.h"
+#include "lib/crypto.h"
+#include "lib/json.h"
+#include "lib/keys.h"
+#include "lib/messages.h"
+#include "lib/netns.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <sodium.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+enum kind { K_RANDOM, K_TRUNCATED, K_FORGED, K_REPLAY, K_COUNT };
+static const char *const kind_names[K_COUNT] = {"random", "truncated", "forged", "replay"};
+
+#define POOL	     256  /* datagrams kept for replay */
+#define DGRAM_MAX    1500 /* the lab's links carry no more */
+#define SNIFF_SECS   3.0  /* how long a live replay waits for real traffic */
+#define DEFAULT_EACH 1000
+
+struct flood {
+	struct lab lab;
+	unsigned int kinds; /* bit per enum kind */
+	long count;	    /* datagrams of each kind */
+	const char *replay_file;
+	int fd; /* UDP, in the internet node, connected to the server's port */
+	uint8_t mac1_key[HASH_LEN];
+	bool have_key;
+	uint8_t pool[POOL][DGRAM_MAX];
+	size_t pool_len[POOL];
+	int npool;
+	unsigned long sent[K_COUNT];
+	double secs[K_COUNT];
+	char err[256];
+};
+
+static void usage(FILE *f)
+{
+	fputs("usage: harness flood [--kinds LIST] [--count N] [--replay FILE.pcap] [options]\n"
+	      "\n"
+	      "From the internet node, throws bad datagrams at office-server's tunnel port,\n"
+	      "one kind after another, then shows how the server counted them.\n"
+	      "\n"
+	      "  --kinds LIST    comma-separated: random, truncated, forged, replay\n"
+	      "                  (default: all four)\n"
+	      "  --count N       datagrams of each kind (default 1000; 1 to 10000000)\n"
+	      "  --replay FILE   replay the datagrams toward the server in this capture;\n"
+	      "                  without it, replay what crosses internet:office within\n"
+	      "                  3 s (run some traffic through the tunnel meanwhile)\n"
+	      "\n" COMMON_HELP,
+	      f);
+}
+
+static int parse_kinds(struct flood *fl, const char *arg)
+{
+	char buf[128], *save = NULL;
+
+	snprintf(buf, sizeof(buf), "%s", arg);
+	fl->kinds = 0;
+	for (char *w = strtok_r(buf, ",", &save); w; w = strtok_r(NULL, ",", &save)) {
+		int k = 0;
+
+		while (k < K_COUNT && strcmp(w, kind_names[k]))
+			k++;
+		if (k == K_COUNT) {
+			fprintf(stderr,
+				"harness flood: --kinds: '%s' is not random, truncated, forged or "
+				"replay\n",
+				w);
+			return -1;
+		}
+		fl->kinds |= 1u << k;
+	}
+	if (!fl->kinds) {
+		fprintf(stderr, "harness flood: --kinds is empty\n");
+		return -1;
+	}
+	return 0;
+}
+
+static int parse(struct flood *fl, int argc, char **argv)
+{
+	static const struct option opts[] = {{"kinds", required_argument, NULL, 'k'},
+					     {"count", required_argument, NULL, 'n'},
+					     {"replay", required_argument, NULL, 'r'},
+					     COMMON_OPTIONS,
+					     {0}};
+	struct common c = {0};
+	char *end;
+	int opt, rc;
+
+	fl->kinds = (1u << K_COUNT) - 1;
+	fl->count = DEFAULT_EACH;
+	opterr = 0;
+	while ((rc = next_option("flood", argc, argv, ":h", opts, &c, usage, &opt)) == ARG_OWN) {
+		if (opt == 'k' && parse_kinds(fl, optarg))
+			return 2;
+		if (opt == 'r')
+			fl->replay_file = optarg;
+		if (opt != 'n')
+			continue;
+		errno = 0;
+		fl->count = strtol(optarg, &end, 10);
+		if (errno || *end || end == optarg || fl->count < 1 || fl->count > 10000000) {
+			fprintf(stderr,
+				"harness flood: --count '%s' is not a number from 1 to 10000000\n",
+				optarg);
+			return 2;
+		}
+	}
+	if (rc != ARG_END)
+		return rc == ARG_HELP ? 1 : 2;
+	if (no_arguments("flood", argc, argv))
+		return 2;
+	if (lab_init(&fl->lab, c.lab, fl->err, sizeof(fl->err))) {
+		fprintf(stderr, "harness flood: %s\n", fl->err);
+		return 2;
+	}
+	fl->lab.json = c.json;
+	return 0;
+}
+
+/* ---- the server's key, for a valid mac1 ---- */
+
+/* The lab wrote the server's configuration; its public key is what an attacker knows. */
+static int load_server_key(struct flood *fl)
+{
+	char path[PATH_MAX], line[256];
+	uint8_t priv[KEY_LEN], pub[KEY_LEN];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/office-server.conf", fl->lab.dir);
+	f = fopen(path, "r");
+	if (!f)
+		return -1; /* a plaintext lab: there is no key, and forged macs are not needed */
+	while (fgets(line, sizeof(line), f)) {
+		char *v = strchr(line, '=');
+
+		if (strncmp(line, "PrivateKey", 10) || !v)
+			continue;
+		v += 1 + strspn(v + 1, " \t");
+		v[strcspn(v, " \t\r\n")] = '\0';
+		if (!key_from_base64(priv, v) && !key_public(pub, priv)) {
+			msg_mac1_key(fl->mac1_key, pub);
+			fl->have_key = true;
+		}
+		break;
+	}
+	fclose(f);
+	sodium_memzero(priv, sizeof(priv));
+	return fl->have_key ? 0 : -1;
+}
+
+/* ---- making each kind ---- */
+
+static size_t make_random(struct flood *fl, uint8_t *dg, unsigned long i)
+{
+	uint16_t len;
+
+	(void)fl;
+	(void)i;
+	random_bytes(&len, sizeof(len));
+	len = (uint16_t)(1 + len % 1400);
+	random_bytes(dg, len);
+	return len;
+}
+
+/* A message of each type, one byte short of its length, or less. */
+static size_t make_truncated(struct flood *fl, uint8_t *dg, unsigned long i)
+{
+	static const size_t full[] = {MSG_INITIATION_LEN, MSG_RESPONSE_LEN, MSG_COOKIE_LEN,
+				      MSG_DATA_MIN_LEN};
+	size_t n = full[i % 4];
+	uint8_t cut;
+
+	(void)fl;
+	random_bytes(&cut, 1);
+	n -= 1 + cut % n;
+	random_bytes(dg, n > 4 ? n : 4);
+	if (n >= 4)
+		msg_set_type(dg, (enum msg_type)(1 + i % 4));
+	return n;
+}
+
+static void sign(struct flood *fl, uint8_t *msg, size_t len, bool good)
+{
+	struct msg_macs *macs = (struct msg_macs *)(msg + len - sizeof(*macs));
+
+	if (good && fl->have_key)
+		mac(macs->mac1, fl->mac1_key, HASH_LEN, msg, len - sizeof(*macs));
+	memset(macs->mac2, 0, MAC_LEN);
+}
+
+/* Forgeries in turn: a handshake that passes mac1, one that does not, a
+ * response, and data and a cookie reply for indices nobody holds. */
+static size_t make_forged(struct flood *fl, uint8_t *dg, unsigned long i)
+{
+	static const size_t len[] = {MSG_INITIATION_LEN, MSG_INITIATION_LEN, MSG_RESPONSE_LEN,
+				     MSG_DATA_MIN_LEN + 64, MSG_COOKIE_LEN};
+	static const enum msg_type type[] = {MSG_INITIATION, MSG_INITIATION, MSG_RESPONSE, MSG_DATA,
+					     MSG_COOKIE};
+	unsigned long k = i % 5;
+
+	random_bytes(dg, len[k]);
+	msg_set_type(dg, type[k]);
+	if (type[k] == MSG_INITIATION || type[k] == MSG_RESPONSE)
+		sign(fl, dg, len[k], k != 1);
+	return len[k];
+}
+
+static size_t make_replay(struct flood *fl, uint8_t *dg, unsigned long i)
+{
+	int k = (int)(i % (unsigned long)fl->npool);
+
+	memcpy(dg, fl->pool[k], fl->pool_len[k]);
+	return fl->pool_len[k];
+}
+
+/* ---- the replay pool ---- */
+
+/* The UDP payload of an IPv4 datagram to the tunnel port, into the pool. */
+static void pool_add(struct flood *fl, const uint8_t *ip, size_t len)
+{
+	size_t ihl, plen;
+
+	if (fl->npool >= POOL || len < 20 || ip[0] >> 4 != 4 || ip[9] != IPPROTO_UDP)
+		return;
+	ihl = (size_t)(ip[0] & 15) * 4;
+	if (ihl < 20 || len < ihl + 8 || ((ip[ihl + 2] << 8) | ip[ihl + 3]) != TUNNEL_PORT)
+		return;
+	plen = len - ihl - 8;
+	if (plen == 0 || plen > DGRAM_MAX)
+		return;
+	memcpy(fl->pool[fl->npool], ip + ihl + 8, plen);
+	fl->pool_len[fl->npool++] = plen;
+}
+
+static int fill_pool(struct flood *fl)
+{
+	struct capture c;
+	const uint8_t *ip;
+	struct timeval ts;
+	char ns[64];
+	size_t len;
+	double until = clock_seconds() + SNIFF_SECS;
+
+	if (fl->replay_file) {
+		if (capture_open_file(&c, fl->replay_file, fl->err, sizeof(fl->err)))
+			return -1;
+	} else if (capture_open(&c, lab_ns(&fl->lab, INTERNET, ns, sizeof(ns)), "office",
+				"udp dst port 1234 and not src host 203.0.113.1",
+				CAPTURE_LAB_SNAPLEN, "internet:office", fl->err, sizeof(fl->err))) {
+		return -1;
+	}
+	/* Live: wait for real traffic, but keep what came as soon as there is some. */
+	while (fl->npool < POOL) {
+		if (capture_next(&c, &ip, &len, &ts) == 1)
+			pool_add(fl, ip, len);
+		else if (fl->replay_file || clock_seconds() > until || fl->npool >= 16)
+			break;
+		else
+			clock_sleep_ms(10);
+	}
+	capture_close(&c);
+	if (!fl->npool)
+		snprintf(fl->err, sizeof(fl->err), "nothing to replay: %s",
+			 fl->replay_file ? "the capture holds no datagram to port 1234"
+					 : "no datagram crossed internet:office toward the "
+					   "server in 3 s (send traffic through the tunnel)");
+	return fl->npool ? 0 : -1;
+}
+
+/* ---- sending ---- */
+
+static int open_udp(void *arg)
+{
+	struct sockaddr_in *to = arg;
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+	if (fd < 0)
+		return -errno;
+	/* Connected, so a refusal from the server's host shows up here. */
+	if (connect(fd, (struct sockaddr *)to, sizeof(*to))) {
+		int e = -errno;
+		close(fd);
+		return e;
+	}
+	return fd;
+}
+
+static int open_socket(struct flood *fl)
+{
+	struct sockaddr_in to = {.sin_family = AF_INET, .sin_port = htons(TUNNEL_PORT)};
+	char ns[64];
+
+	inet_pton(AF_INET, SERVER_PUBLIC_V4, &to.sin_addr);
+	fl->fd = netns_call_name(lab_ns(&fl->lab, INTERNET, ns, sizeof(ns)), open_udp, &to);
+	if (fl->fd == -ENOENT)
+		snprintf(fl->err, sizeof(fl->err), "lab '%s' is not up (no namespace %s)",
+			 fl->lab.name, ns);
+	else if (fl->fd < 0)
+		snprintf(fl->err, sizeof(fl->err), "cannot open a socket in %s: %s", ns,
+			 strerror(-fl->fd));
+	return fl->fd < 0 ? -1 : 0;
+}
+
+typedef size_t (*maker)(struct flood *fl, uint8_t *dg, unsigned long i);
+
+static void send_kind(struct flood *fl, enum kind k)
+{
+	static const maker makers[K_COUNT] = {make_random, make_truncated, make_forged,
+					      make_replay};
+	uint8_t dg[DGRAM_MAX], drain[DGRAM_MAX];
+	double t0 = clock_seconds();
+
+	for (unsigned long i = 0; i < (unsigned long)fl->count; i++) {
+		size_t len = makers[k](fl, dg, i);
+
+		/* Refusals (ICMP port unreachable) and cookie replies come back: skip them. */
+		if (send(fl->fd, dg, len, MSG_DONTWAIT) >= 0)
+			fl->sent[k]++;
+		else if (errno == EAGAIN || errno == ENOBUFS)
+			clock_sleep_ms(1);
+		while (recv(fl->fd, drain, sizeof(drain), MSG_DONTWAIT) >= 0)
+			;
+	}
+	fl->secs[k] = clock_seconds() - t0;
+}
+
+/* ---- the report ---- */
+
+static int server_stats(struct flood *fl, char *out, size_t cap)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s/office-server.ctl", fl->lab.dir);
+	return control_query(path, "stats\n", out, cap);
+}
+
+static long long value_of(const char *reply, const char *key)
+{
+	char v[32];
+
+	return control_value(reply, key, v, sizeof(v)) ? atoll(v) : 0;
+}
+
+/* The counters that moved: every drop reason, what reached TUN, and the defences. */
+static bool reported(const char *key)
+{
+	static const char *const extra[] = {"rx_packets", "cookies_sent", "ratelimited_sources",
+					    "under_load"};
+
+	if (!strncmp(key, "drop_", 5))
+		return true;
+	for (size_t i = 0; i < sizeof(extra) / sizeof(extra[0]); i++)
+		if (!strcmp(key, extra[i]))
+			return true;
+	return false;
+}
+
+static void print_rate(FILE *f, unsigned long n, double secs)
+{
+	double r = secs > 0 ? n / secs : 0;
+
+	if (r >= 1e6)
+		fprintf(f, "%7.2fM/s", r / 1e6);
+	else if (r >= 1e3)
+		fprintf(f, "%7.1fk/s", r / 1e3);
+	else
+		fprintf(f, "%8.0f/s", r);
+}
+
+static void report_text(struct flood *fl, const char *before, const char *after)
+{
+	const struct term *t = &fl->lab.term;
+
+	printf("%s%-10s %10s %10s%s\n", term_c(t, C_BOLD), "kind", "sent", "rate",
+	       term_c(t, C_RESET));
+	for (int k = 0; k < K_COUNT; k++) {
+		if (!(fl->kinds & 1u << k))
+			continue;
+		printf("%-10s %10lu ", kind_names[k], fl->sent[k]);
+		print_rate(stdout, fl->sent[k], fl->secs[k]);
+		putchar('\n');
+	}
+	if (!*after) {
+		printf("\noffice-server has no control socket (not our tunnel?): no counters\n");
+		return;
+	}
+	printf("\n%s%-24s %10s%s\n", term_c(t, C_BOLD), "office-server counted", "change",
+	       term_c(t, C_RESET));
+	for (const char *l = after; l; l = control_next_line(l)) {
+		char key[64];
+		long long d;
+
+		if (sscanf(l, "%63[^=]=", key) != 1 || !reported(key))
+			continue;
+		d = value_of(after, key) - value_of(before, key);
+		if (d || !strcmp(key, "rx_packets"))
+			printf("%-24s %+10lld%s\n", key, d,
+			       strcmp(key, "rx_packets") ? "" : "  (written to TUN)");
+	}
+}
+
+static void report_json(struct flood *fl, const char *before, const char *after)
+{
+	bool first = true;
+
+	printf("{\"sent\":{");
+	for (int k = 0; k < K_COUNT; k++)
+		if (fl->kinds & 1u << k) {
+			printf("%s\"%s\":{\"datagrams\":%lu,\"seconds\":%.3f}", first ? "" : ",",
+			       kind_names[k], fl->sent[k], fl->secs[k]);
+			first = false;
+		}
+	printf("},\"server\":{");
+	first = true;
+	for (const char *l = *after ? after : NULL; l; l = control_next_line(l)) {
+		char key[64];
+
+		if (sscanf(l, "%63[^=]=", key) != 1 || !reported(key))
+			continue;
+		printf("%s", first ? "" : ",");
+		json_str(stdout, key);
+		printf(":%lld", value_of(after, key) - value_of(before, key));
+		first = false;
+	}
+	printf("}}\n");
+}
+
+static int run(struct flood *fl)
+{
+	char before[8192] = "", after[8192] = "";
+
+	if (open_socket(fl))
+		return -1;
+	if (load_server_key(fl) && !fl->lab.json)
+		printf("no server key in this lab (plaintext?): forged macs will be wrong\n");
+	if ((fl->kinds & 1u << K_REPLAY) && fill_pool(fl))
+		return -1;
+	server_stats(fl, before, sizeof(before));
+	if (!fl->lab.json)
+		printf("Throwing %ld datagrams of each kind from internet (203.0.113.1) at "
+		       "office-server %s:%d\n\n",
+		       fl->count, SERVER_PUBLIC_V4, TUNNEL_PORT);
+	for (int k = 0; k < K_COUNT; k++)
+		if (fl->kinds & 1u << k)
+			send_kind(fl, (enum kind)k);
+	clock_sleep_ms(300); /* the server drains its socket */
+	if (server_stats(fl, after, sizeof(after)))
+		after[0] = '\0';
+	if (fl->lab.json)
+		report_json(fl, before, after);
+	else
+		report_text(fl, before, after);
+	return 0;
+}
+
+int cmd_flood(int argc, char **argv)
+{
+	struct flood *fl = calloc(1, sizeof(*fl));
+	int rc;
+
+	if (!fl) {
+		fprintf(stderr, "harness flood: out of memory\n");
+		return 1;
+	}
+	fl->fd = -1;
+	fl->lab.lock_fd = -1;
+	rc = parse(fl, argc, argv);
+	if (rc == 1) {
+		rc = 0; /* --help */
+	} else if (rc == 0 && run(fl)) {
+		fprintf(stderr, "harness flood: %s\n", fl->err);
+		rc = 1;
+	}
+	if (fl->fd >= 0)
+		close(fl->fd);
+	lab_fini(&fl->lab);
+	free(fl);
+	return rc;
+}
