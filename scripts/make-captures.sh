@@ -44,7 +44,7 @@ fresh --block-icmp
 shot black-hole.pcap home-router:wan "udp port 1234" 3 home-laptop ping -c3 -i0.3 -W1 -s 1400 172.31.9.200
 # Encrypted: the handshake comes with the first ping, and the keylog lets an
 # analyser decrypt it (wg.keylog_file); without the keys it is noise.
-fresh --mode encrypted --keylog
+fresh --mode encrypted --keylog --keepalive 0
 shot encrypted-ping.pcap home-router:wan "udp port 1234" 6 home-laptop ping -c2 -i0.3 -W2 172.31.9.200
 cp "/run/tunlab/$TUNLAB_LAB/home-laptop.keys" "$out/encrypted-ping.keys"
 echo "make captures: done"

@@ -18,4 +18,14 @@ check "the fragmented capture holds IP fragments" \
 	sh -c "tshark -r '$tmp/fragmented.pcap' 2>/dev/null | grep -q 'Fragmented IP protocol'"
 check "the black hole has requests and no reply" \
 	sh -c "tshark -X lua_script:scripts/tunlab.lua -r '$tmp/black-hole.pcap' 2>/dev/null | grep -q 'request' && ! tshark -X lua_script:scripts/tunlab.lua -r '$tmp/black-hole.pcap' 2>/dev/null | grep -q 'reply'"
+# Encrypted: noise without the keys; with the keylog, the analyser's own
+# WireGuard dissector finds the handshake and the pings inside.
+wgdec() { tshark -r "$1" -o "wg.keylog_file:$2" -o wg.dissect_packet:TRUE -Y icmp 2>/dev/null | grep -c 'Echo (ping)'; }
+for dir in "$tmp" captures; do
+	check "$dir/encrypted-ping.pcap starts with the handshake" \
+		sh -c "tshark -r '$dir/encrypted-ping.pcap' 2>/dev/null | head -n 2 | tr '\n' ' ' | grep -q 'Handshake Initiation.*Handshake Response'"
+	check "...shows no ICMP without its keys" test "$(tshark -r "$dir/encrypted-ping.pcap" -Y icmp 2>/dev/null | grep -c .)" = 0
+	check "...and decrypts with encrypted-ping.keys to 2 requests and 2 replies" \
+		test "$(wgdec "$dir/encrypted-ping.pcap" "$dir/encrypted-ping.keys")" = 4
+done
 rm -rf "$tmp"
