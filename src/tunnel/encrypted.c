@@ -255,25 +255,99 @@ static void log_inner(struct tunnel *t, const char *dir, const struct slot *s, s
 	fprintf(t->log, "%10.6f %-4s %-22s %s\n", clock_seconds() - t->started, dir, who, line);
 }
 
+/* Tells the inner sender, through the TUN device, what fits the path to the peer. */
+static void send_too_big(struct tunnel *t, const struct wg_peer *p, const uint8_t *inner,
+			 size_t len)
+{
+	uint8_t icmp[1280];
+	struct pkt pkt;
+	ssize_t n;
+
+	if (pkt_parse(inner, len, &pkt) != PKT_OK || pkt_is_icmp_error(&pkt))
+		return;
+	/* From the packet's destination: an address of our own would be a martian. */
+	n = pkt_build_too_big(icmp, sizeof(icmp), inner, len, pkt.dst, wg_inner_mtu(t->wg, p));
+	if (n > 0 && write(t->dev.fd, icmp, (size_t)n) == n)
+		t->stats.icmp_too_big++;
+}
+
 static void seal_batch(struct tunnel *t, struct batch *b, double now)
 {
 	for (unsigned int i = 0; i < b->n; i++) {
 		struct slot *s = &b->slot[i];
 		struct wg_peer *p = NULL;
 		size_t inner = s->len;
+		enum wg_action a;
 
 		/* Logged before sealing: afterwards there is nothing left to read. */
 		if (t->cfg->verbosity >= 2 &&
 		    pkt_parse(s->data + MSG_DATA_HDR_LEN, inner, &(struct pkt){0}) == PKT_OK)
 			log_inner(t, "send", s, inner, NULL);
-		s->keep = wg_encrypt(t->wg, s->data, s->len, SLOT_SIZE - SLOT_HEADROOM, now,
-				     &s->out_len, &p) == WG_SEND;
+		a = wg_encrypt(t->wg, s->data, s->len, SLOT_SIZE - SLOT_HEADROOM, now, &s->out_len,
+			       &p);
+		if (a == WG_TOO_BIG)
+			send_too_big(t, p, s->data + MSG_DATA_HDR_LEN, inner);
+		s->keep = a == WG_SEND;
+		s->fragment = a == WG_SEND_FRAGMENTED;
 		s->err = 0;
-		if (!s->keep)
-			continue;
-		s->addr = p->endpoint;
-		s->len = inner;
+		if (s->keep || s->fragment) {
+			s->addr = p->endpoint;
+			s->len = inner;
+		}
 	}
+}
+
+/* What the kernel queued about our datagrams: a smaller path MTU to some peer. */
+void encrypted_read_errors(struct tunnel *t)
+{
+	struct pmtu_report r;
+	char ep[64];
+	int rc;
+
+	while ((rc = pmtu_read_error(t->udp.fd, &r)) >= 0) {
+		struct wg_peer *p = NULL;
+
+		for (int i = 0; i < t->wg->npeers && !p; i++)
+			if (t->wg->peers[i]->has_endpoint &&
+			    sockaddr_same(&r.dest, &t->wg->peers[i]->endpoint))
+				p = t->wg->peers[i];
+		if (rc == 0 || !p || t->cfg->no_pmtu || !pmtu_apply(&p->pmtu, &r))
+			continue;
+		wg_note(t->wg, p, "the path to %s carries %d bytes; inner packets up to %d",
+			sockaddr_str(&p->endpoint, ep, sizeof(ep)), p->pmtu.mtu,
+			wg_inner_mtu(t->wg, p));
+	}
+}
+
+/* After a batch: datagrams the kernel refused as too big, and those that may be split. */
+static void after_send(struct tunnel *t, struct batch *b)
+{
+	bool learned = false, any = false;
+
+	for (unsigned int i = 0; i < b->n; i++) {
+		struct slot *s = &b->slot[i];
+
+		if (s->err == EMSGSIZE) {
+			/* The kernel knew a smaller path than we did: the next packet hears of it.
+			 */
+			if (!learned)
+				encrypted_read_errors(t);
+			learned = true;
+			t->stats.drops[DROP_TOO_BIG]++;
+		} else if (s->err) {
+			t->stats.drops[DROP_IO]++;
+		}
+		if (!s->fragment)
+			continue;
+		if (!any)
+			udp_allow_fragments(&t->udp, true);
+		any = true;
+		s->keep = udp_send_one(&t->udp, s->data, s->out_len, &s->addr) == 0;
+		if (!s->keep)
+			t->stats.drops[DROP_IO]++;
+	}
+	if (any)
+		udp_allow_fragments(&t->udp, false);
 }
 
 void encrypted_tun_to_udp(struct tunnel *t)
@@ -295,10 +369,9 @@ void encrypted_tun_to_udp(struct tunnel *t)
 			return;
 		seal_batch(t, b, clock_seconds());
 		udp_send_batch(&t->udp, b, NULL);
+		after_send(t, b);
 		for (unsigned int i = 0; i < b->n; i++) {
-			if (b->slot[i].err)
-				t->stats.drops[DROP_IO]++;
-			if (!b->slot[i].keep)
+			if (!b->slot[i].keep || b->slot[i].err)
 				continue;
 			t->stats.tx_packets++;
 			t->stats.tx_bytes += b->slot[i].len;
@@ -390,9 +463,10 @@ void encrypted_write_kv(const struct tunnel *t, FILE *f)
 	for (int i = 0; i < t->wg->npeers; i++) {
 		const struct wg_peer *p = t->wg->peers[i];
 
-		fprintf(f, "peer%d_endpoint=%s\npeer%d_handshakes=%" PRIu64 "\n", i + 1,
-			p->has_endpoint ? sockaddr_str(&p->endpoint, ep, sizeof(ep)) : "none",
-			i + 1, p->handshakes);
+		fprintf(
+		    f, "peer%d_endpoint=%s\npeer%d_handshakes=%" PRIu64 "\npeer%d_path_mtu=%d\n",
+		    i + 1, p->has_endpoint ? sockaddr_str(&p->endpoint, ep, sizeof(ep)) : "none",
+		    i + 1, p->handshakes, i + 1, p->pmtu.mtu);
 	}
 	fprintf(f, "endpoint=%s\nendpoint_moves=%" PRIu64 "\n",
 		t->wg->npeers && t->wg->peers[0]->has_endpoint

@@ -20,6 +20,8 @@ void encrypted_stop(struct tunnel *t);
 void encrypted_tun_to_udp(struct tunnel *t);
 void encrypted_udp_to_tun(struct tunnel *t);
 void encrypted_tick(struct tunnel *t);
+/* Drains the socket's error queue, learning each peer's path MTU. */
+void encrypted_read_errors(struct tunnel *t);
 void encrypted_uapi(struct tunnel *t);
 /* key=value lines for the control socket. */
 void encrypted_write_kv(const struct tunnel *t, FILE *f);

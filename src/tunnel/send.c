@@ -53,10 +53,25 @@ static void sent_sealed(struct wg *w, struct wg_peer *p, size_t len, size_t dgle
 		w->counters.keepalives_sent++;
 }
 
+/* Outer IP and UDP headers and the data message's own 32 bytes. */
+static size_t outer_overhead(const struct wg_peer *p)
+{
+	return (p->endpoint.ss_family == AF_INET6 ? 40 : 20) + 8 + MSG_DATA_OVERHEAD;
+}
+
+int wg_inner_mtu(const struct wg *w, const struct wg_peer *p)
+{
+	int m = pmtu_inner(&p->pmtu, outer_overhead(p)) & ~(MSG_PADDING - 1);
+
+	/* Padded up to a multiple of 16, a packet of this size still fits. */
+	return m < w->mtu ? m : w->mtu;
+}
+
 enum wg_action wg_encrypt(struct wg *w, uint8_t *dg, size_t len, size_t cap, double now,
 			  size_t *out_len, struct wg_peer **peer)
 {
 	const uint8_t *inner = dg + MSG_DATA_HDR_LEN;
+	enum pmtu_fate fate;
 	struct wg_peer *p;
 	struct pkt pkt;
 
@@ -74,6 +89,12 @@ enum wg_action wg_encrypt(struct wg *w, uint8_t *dg, size_t len, size_t cap, dou
 		w->stats->drops[DROP_NO_PEER]++;
 		return WG_DROP;
 	}
+	fate = pmtu_fate(&p->pmtu, msg_padded_len(pkt.len, w->mtu), outer_overhead(p), pkt.version,
+			 pkt.df);
+	if (fate == PMTU_TOO_BIG) {
+		w->stats->drops[DROP_TOO_BIG]++;
+		return WG_TOO_BIG;
+	}
 	/* Packets already waiting go first, so that order is kept. */
 	if (!wg_session_usable(p->current, now) || p->staged_count) {
 		wg_stage(p, inner, pkt.len);
@@ -83,7 +104,7 @@ enum wg_action wg_encrypt(struct wg *w, uint8_t *dg, size_t len, size_t cap, dou
 	*out_len = seal(w, p->current, dg, pkt.len, cap);
 	sent_sealed(w, p, pkt.len, *out_len, now);
 	keep_key_fresh(w, p, now);
-	return WG_SEND;
+	return fate == PMTU_FRAGMENT ? WG_SEND_FRAGMENTED : WG_SEND;
 }
 
 /* One packet sealed in the scratch buffer and sent at once. */

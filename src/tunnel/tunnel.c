@@ -396,13 +396,17 @@ static bool on_signal(struct tunnel *t)
 }
 
 /* Encrypted mode's own descriptors; false for those the two modes share. */
-static bool on_encrypted(struct tunnel *t, int fd)
+static bool on_encrypted(struct tunnel *t, int fd, uint32_t events)
 {
 	if (fd == t->dev.fd)
 		encrypted_tun_to_udp(t);
-	else if (fd == t->udp.fd)
-		encrypted_udp_to_tun(t);
-	else if (fd == t->timerfd)
+	else if (fd == t->udp.fd) {
+		/* An unread error keeps the socket ready: read it, or spin. */
+		if (events & EPOLLERR)
+			encrypted_read_errors(t);
+		if (events & EPOLLIN)
+			encrypted_udp_to_tun(t);
+	} else if (fd == t->timerfd)
 		encrypted_tick(t);
 	else if (fd == t->uapi.fd)
 		encrypted_uapi(t);
@@ -427,7 +431,7 @@ int tunnel_run(struct tunnel *t)
 		for (int i = 0; i < n; i++) {
 			int fd = ev[i].data.fd;
 
-			if (t->encrypted && on_encrypted(t, fd))
+			if (t->encrypted && on_encrypted(t, fd, ev[i].events))
 				continue;
 			if (fd == t->dev.fd)
 				tun_to_udp(t);

@@ -12,6 +12,7 @@
 #include "cookie.h"
 #include "indextable.h"
 #include "noise.h"
+#include "pmtu.h"
 #include "ratelimiter.h"
 #include "stats.h"
 #include "timers.h"
@@ -49,6 +50,7 @@ struct wg_peer {
 	struct sockaddr_storage endpoint;
 	bool has_endpoint;
 	uint64_t endpoint_moves;
+	struct pmtu pmtu; /* of the path to endpoint, as the kernel reports it */
 	double last_sent_handshake;
 	struct timespec last_handshake; /* wall clock, for wg show */
 	uint64_t rx_bytes, tx_bytes;
@@ -95,10 +97,12 @@ struct wg {
 };
 
 enum wg_action {
-	WG_DROP,    /* counted in stats */
-	WG_SEND,    /* a datagram is ready: send it to the peer's endpoint */
-	WG_DELIVER, /* an inner packet is ready: write it to the TUN device */
-	WG_DONE,    /* handled here: a handshake, a keepalive, or a packet queued */
+	WG_DROP,	    /* counted in stats */
+	WG_SEND,	    /* a datagram is ready: send it to the peer's endpoint */
+	WG_DELIVER,	    /* an inner packet is ready: write it to the TUN device */
+	WG_DONE,	    /* handled here: a handshake, a keepalive, or a packet queued */
+	WG_TOO_BIG,	    /* the sealed packet would not fit the path and may not be split */
+	WG_SEND_FRAGMENTED, /* WG_SEND, but the datagram is larger than the path MTU */
 };
 
 int wg_init(struct wg *w, struct stats *stats, wg_send_fn send, void *io);
@@ -119,6 +123,9 @@ void wg_peer_set_keepalive(struct wg_peer *p, int seconds, double now);
  * An inner packet of len bytes at dg + MSG_DATA_HDR_LEN, with cap bytes
  * of room from dg.  WG_SEND: the datagram is dg[0, *out_len) for
  * (*peer)->endpoint.  WG_DONE: no session yet, so the packet waits.
+ * WG_TOO_BIG: nothing was sealed, and the inner sender should hear
+ * "too big" with wg_inner_mtu(); WG_SEND_FRAGMENTED: the inner packet
+ * allows fragments, so the datagram goes out without DF.
  */
 enum wg_action wg_encrypt(struct wg *w, uint8_t *dg, size_t len, size_t cap, double now,
 			  size_t *out_len, struct wg_peer **peer);
@@ -129,6 +136,8 @@ enum wg_action wg_encrypt(struct wg *w, uint8_t *dg, size_t len, size_t cap, dou
 enum wg_action wg_receive(struct wg *w, uint8_t *dg, size_t len,
 			  const struct sockaddr_storage *from, double now, size_t *inner_len,
 			  struct wg_peer **peer);
+/* The largest inner packet that crosses the path to p once sealed, as a multiple of 16. */
+int wg_inner_mtu(const struct wg *w, const struct wg_peer *p);
 /* Runs the timers of every peer. */
 void wg_tick(struct wg *w, double now);
 

@@ -77,6 +77,19 @@ for node in office-server home-laptop; do
 done
 lab_down
 
+# A smaller link on the way: the tunnel learns the path MTU per peer and
+# answers inner packets that no longer fit with ICMP "too big".
+head -c 2000000 /dev/urandom > "$tmp/sent"
+check "up --wan-mtu 1400 (encrypted)" lab_up --mode encrypted --wan-mtu 1400
+slow_transfer 5013
+wait_transfer
+check "2 MB crossed the 1400-byte link byte-identical" test $arrived = yes
+check "the laptop learned the path MTU to the server (1400)" test "$(stat_of home-laptop peer1_path_mtu)" = 1400
+check "...and told its kernel: 1400 - 60, down to a multiple of 16, is 1328" \
+	sh -c "ip netns exec $(ns home-laptop) ip route get 172.31.9.200 | grep -q 'mtu 1328'"
+check "...with ICMP 'too big' through the TUN device" test "$(stat_of home-laptop icmp_too_big)" -ge 1
+lab_down
+
 # An attacker on the internet: random, truncated, forged and replayed
 # datagrams at the server, while a ping goes on through the tunnel.
 check "up (encrypted) for the flood" lab_up --mode encrypted

@@ -689,10 +689,62 @@ static void two_devices(void **state)
 	wg_free(&b);
 }
 
+/* A path MTU learned for a peer: DF packets that would not fit are refused
+ * before sealing, others go out to be fragmented, and the figure told back
+ * is a multiple of 16 that fits once padded. */
+static void path_mtu_per_peer(void **state)
+{
+	struct stats sa = {0};
+	struct wire to_b = {0};
+	struct wg a;
+	struct wg_peer *pb, *peer;
+	struct prefix p;
+	struct pkt_spec spec = {.version = 4, .proto = IPPROTO_UDP, .df = true};
+	static const uint8_t zeros[1500];
+	uint8_t k[32], other[32], dg[4096];
+	size_t len, out;
+	char err[64];
+
+	(void)state;
+	spec.payload = zeros;
+	assert_int_equal(wg_init(&a, &sa, to_wire, &to_b), 0);
+	a.mtu = 1440;
+	key_generate_private(k);
+	key_generate_private(other);
+	assert_true(wg_set_private_key(&a, k));
+	assert_int_equal(key_public(other, other), 0);
+	pb = wg_peer_add(&a, other);
+	prefix_parse("10.0.0.2/32", true, &p, err, sizeof(err));
+	allowedips_insert(&a.allowed, &p, pb);
+	sockaddr4(&to_b.from, "192.0.2.2", 2);
+	wg_peer_set_endpoint(pb, &to_b.from);
+	pb->pmtu.mtu = 1400;
+	/* 1400 - 20 - 8 - 32 = 1340, down to a multiple of 16. */
+	assert_int_equal(wg_inner_mtu(&a, pb), 1328);
+	inet_pton(AF_INET, "10.0.0.1", spec.src);
+	inet_pton(AF_INET, "10.0.0.2", spec.dst);
+	spec.payload_len = 1328 - 28;
+	len = (size_t)pkt_build(dg + MSG_DATA_HDR_LEN, 2048, &spec);
+	assert_int_equal(len, 1328);
+	assert_int_not_equal(wg_encrypt(&a, dg, len, sizeof(dg), 10, &out, &peer), WG_TOO_BIG);
+	spec.payload_len = 1329 - 28; /* padded to 1344: 1404 on the wire */
+	len = (size_t)pkt_build(dg + MSG_DATA_HDR_LEN, 2048, &spec);
+	assert_int_equal(wg_encrypt(&a, dg, len, sizeof(dg), 10, &out, &peer), WG_TOO_BIG);
+	assert_ptr_equal(peer, pb);
+	assert_int_equal(sa.drops[DROP_TOO_BIG], 1);
+	/* A new endpoint is a new path: nothing is known of it. */
+	sockaddr4(&to_b.from, "192.0.2.3", 2);
+	wg_peer_set_endpoint(pb, &to_b.from);
+	assert_int_equal(pb->pmtu.mtu, 0);
+	assert_int_not_equal(wg_encrypt(&a, dg, len, sizeof(dg), 10, &out, &peer), WG_TOO_BIG);
+	wg_free(&a);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(blake2s_known_answer),
+	    cmocka_unit_test(path_mtu_per_peer),
 	    cmocka_unit_test(hmac_and_kdf),
 	    cmocka_unit_test(x25519_known_answer),
 	    cmocka_unit_test(aead_nonce_and_tamper),
