@@ -23,6 +23,7 @@ static const struct command commands[] = {
     {"check", cmd_check, "prove the tunnel encapsulates correctly, from captures"},
     {"capture", cmd_capture, "capture on lab interfaces, decoded live, to pcap files"},
     {"mtu-probe", cmd_mtu_probe, "find, explain and fix the path MTU of underlay and tunnel"},
+    {"bench", cmd_bench, "throughput, packet rate, latency, CPU and memory of each path"},
     {"flood", cmd_flood, "throw bad datagrams at the VPN server and show what it counted"},
     {"set", cmd_set, "change MTUs, the ICMP firewall and impairments of a running lab"},
     {"status", cmd_status, "nodes, links, addresses and tunnel counters"},

@@ -156,3 +156,16 @@ void proc_stop(pid_t pid, unsigned long long start, int grace_ms)
 reap:
 	waitpid(pid, NULL, WNOHANG);
 }
+
+int find_program(const char *name, char *out, size_t cap)
+{
+	static const char *const dirs[] = {"/usr/bin",	      "/usr/sbin", "/usr/local/bin",
+					   "/usr/local/sbin", "/bin",	   "/sbin"};
+
+	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+		snprintf(out, cap, "%s/%s", dirs[i], name);
+		if (access(out, X_OK) == 0)
+			return 0;
+	}
+	return -1;
+}

@@ -22,6 +22,8 @@ pid_t spawn_in_ns(const struct lab *lab, const char *ns, const char *label, cons
 		  size_t errlen);
 /* A program that sits beside the harness binary (the tunnel). */
 int sibling_path(const char *prog, char *out, size_t cap);
+/* An installed program in the usual system directories: 0 with its path, or -1. */
+int find_program(const char *name, char *out, size_t cap);
 /* Whether the recorded process is still running (and not a zombie). */
 bool proc_running(pid_t pid, unsigned long long start);
 /* Stops one recorded process: SIGTERM, then SIGKILL after a grace period. */

@@ -25,7 +25,8 @@
 static void usage(FILE *f)
 {
 	fputs("usage: harness up [--mode encrypted|plaintext|pi] [--underlay 4|6] [--clients N]\n"
-	      "                  [--peer wireguard-go [--peer-on server|laptop]] [broken network]\n"
+	      "                  [--peer wireguard-go [--peer-on server|laptop|both]] [broken "
+	      "network]\n"
 	      "\n"
 	      "Builds the lab (home-laptop, home-router with NAT, internet, office-server,\n"
 	      "office-host) in network namespaces and starts the tunnel between home-laptop\n"
@@ -35,7 +36,7 @@ static void usage(FILE *f)
 	      "                  (plaintext with the 4-byte TUN header on the wire)\n"
 	      "  --clients N     N laptops behind the home router (1 to 64), one server\n"
 	      "  --peer wireguard-go  run wireguard-go, configured by wg, on one side\n"
-	      "  --peer-on SIDE  where wireguard-go runs: server (default) or laptop\n"
+	      "  --peer-on SIDE  where wireguard-go runs: server (default), laptop or both\n"
 	      "  --keylog        log session keys next to the captures (INSECURE; lessons)\n"
 	      "  --keepalive S   the laptops' PersistentKeepalive (default 25; 0 for none)\n"
 	      "  --rekey-after S our tunnels start a new session every S seconds (1 to 120;\n"
@@ -501,10 +502,14 @@ static int encrypted_option(struct up *u, int opt, const char *arg)
 		return -1;
 	} else if (opt == 'p') {
 		u->wireguard_go = true;
-	} else if (opt == 'o' && (!strcmp(arg, "server") || !strcmp(arg, "laptop"))) {
-		u->wg_side = arg[0] == 's' ? WG_SIDE_SERVER : WG_SIDE_LAPTOP;
+	} else if (opt == 'o' && !strcmp(arg, "server")) {
+		u->wg_side = WG_SIDE_SERVER;
+	} else if (opt == 'o' && !strcmp(arg, "laptop")) {
+		u->wg_side = WG_SIDE_LAPTOP;
+	} else if (opt == 'o' && !strcmp(arg, "both")) {
+		u->wg_side = WG_SIDE_BOTH;
 	} else if (opt == 'o') {
-		fprintf(stderr, "harness up: --peer-on '%s' is not server or laptop\n", arg);
+		fprintf(stderr, "harness up: --peer-on '%s' is not server, laptop or both\n", arg);
 		return -1;
 	} else {
 		n = strtol(arg, &end, 10);
@@ -526,7 +531,7 @@ static int check_encrypted_options(struct up *u)
 				"--rekey-after need --mode encrypted\n");
 		return -1;
 	}
-	if (u->wireguard_go && u->wg_side == WG_SIDE_LAPTOP && u->nclients > 1) {
+	if (u->wireguard_go && u->wg_side != WG_SIDE_SERVER && u->nclients > 1) {
 		fprintf(stderr, "harness up: --peer-on laptop runs one laptop; drop --clients\n");
 		return -1;
 	}

@@ -24,7 +24,7 @@ struct client {
 	struct nl nl;
 };
 
-enum wg_side { WG_SIDE_SERVER, WG_SIDE_LAPTOP };
+enum wg_side { WG_SIDE_SERVER, WG_SIDE_LAPTOP, WG_SIDE_BOTH };
 
 struct up {
 	struct lab lab;

@@ -175,19 +175,6 @@ static int start_ours(struct up *u, const char *ns, const char *label, const cha
 
 /* ---- wireguard-go, on one side ---- */
 
-static int find_program(const char *name, char *out, size_t cap)
-{
-	static const char *const dirs[] = {"/usr/bin",	      "/usr/sbin", "/usr/local/bin",
-					   "/usr/local/sbin", "/bin",	   "/sbin"};
-
-	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
-		snprintf(out, cap, "%s/%s", dirs[i], name);
-		if (access(out, X_OK) == 0)
-			return 0;
-	}
-	return -1;
-}
-
 static int uapi_listener(struct up *u, const char *path)
 {
 	int fd;
@@ -314,12 +301,22 @@ static int start_wireguard_go(struct up *u, enum node_id n, const char *wgname, 
 
 /* ---- the lab's encrypted tunnels ---- */
 
+static bool go_on_server(const struct up *u)
+{
+	return u->wireguard_go && u->wg_side != WG_SIDE_LAPTOP;
+}
+
+static bool go_on_laptop(const struct up *u)
+{
+	return u->wireguard_go && u->wg_side != WG_SIDE_SERVER;
+}
+
 static int start_server(struct up *u)
 {
 	char text[16384], ns[64];
 
-	server_conf(u, text, sizeof(text), !u->wireguard_go || u->wg_side != WG_SIDE_SERVER);
-	if (u->wireguard_go && u->wg_side == WG_SIDE_SERVER) {
+	server_conf(u, text, sizeof(text), !go_on_server(u));
+	if (go_on_server(u)) {
 		if (start_wireguard_go(u, OFFICE_SERVER, u->server_wgname, text))
 			return -1;
 		step(u, "wireguard-go on office-server, configured by wg, UDP %d", TUNNEL_PORT);
@@ -335,7 +332,7 @@ static int start_server(struct up *u)
 
 static int start_client(struct up *u, struct client *c)
 {
-	bool go = u->wireguard_go && u->wg_side == WG_SIDE_LAPTOP && c == &u->clients[0];
+	bool go = go_on_laptop(u) && c == &u->clients[0];
 	char text[4096];
 
 	client_conf(u, c, text, sizeof(text), !go);
@@ -359,7 +356,7 @@ int up_encrypted(struct up *u)
 	for (int i = 0; i < u->nclients; i++)
 		if (start_client(u, &u->clients[i]))
 			return -1;
-	if (u->wireguard_go && u->wg_side == WG_SIDE_LAPTOP)
+	if (go_on_laptop(u))
 		step(u, "wireguard-go on home-laptop, configured by wg, to office-server");
 	else
 		step(u, "tunnel on home-laptop%s, encrypted, to office-server",

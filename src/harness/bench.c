@@ -1,0 +1,537 @@
+/*
+ * harness bench: throughput, packet rate, added latency, CPU per gigabyte
+ * and memory of each path, measured in one run.  Each tunnel path gets a
+ * lab of its own, all up at once, and the rounds take the paths in turn
+ * (A B C D, A B C D ...) so that whatever the machine does meanwhile falls
+ * on all of them alike.  Every figure is the median over the rounds.
+ *
+ * Paths: the bare underlay (home-laptop to office-server's public address,
+ * through the NAT, no tunnel), our tunnel in plaintext and encrypted, and
+ * wireguard-go on both ends.  Traffic always ends on office-server, so a
+ * tunnel's path has the same hops as the bare one.
+ */
+#include "bench.h"
+#include "commands.h"
+#include "measure.h"
+#include "spawn.h"
+#include "state.h"
+#include "lib/clock.h"
+#include "lib/json.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static const struct path_kind {
+	const char *name;
+	const char *suffix; /* of the path's lab */
+	const char *up_args[6];
+	const char *target; /* where traffic goes */
+} kinds[PATH_COUNT] = {
+    [PATH_BARE] = {"bare", "e", {NULL}, SERVER_PUBLIC_V4},
+    [PATH_PLAINTEXT] = {"plaintext", "p", {"--mode", "plaintext", NULL}, SERVER_VPN_V4},
+    [PATH_ENCRYPTED] = {"encrypted", "e", {"--mode", "encrypted", NULL}, SERVER_VPN_V4},
+    [PATH_WIREGUARD_GO] = {"wireguard-go",
+			   "w",
+			   {"--peer", "wireguard-go", "--peer-on", "both", NULL},
+			   SERVER_VPN_V4},
+};
+
+static const char *const test_names[TEST_COUNT] = {"tcp1_up", "tcp1_down", "tcp4_up", "tcp4_down"};
+
+static void usage(FILE *f)
+{
+	fputs("usage: harness bench [--quick] [--rounds N] [--seconds S] [--paths LIST]\n"
+	      "                     [--plot FILE.svg] [options]\n"
+	      "\n"
+	      "Measures each path in one run, taking them in turn round after round:\n"
+	      "TCP throughput (1 and 4 streams, both ways), the rate of 64-byte UDP\n"
+	      "packets delivered, the round-trip time the tunnel adds, the tunnels' CPU\n"
+	      "seconds per GB moved and their peak memory. Figures are medians, with\n"
+	      "ratios to the bare underlay and to wireguard-go.\n"
+	      "\n"
+	      "  --paths LIST    comma-separated: bare, plaintext, encrypted, wireguard-go\n"
+	      "                  (default: all; wireguard-go when it is installed)\n"
+	      "  --rounds N      rounds over all paths (default 3)\n"
+	      "  --seconds S     length of each iperf3 run (default 1; 1 to 60)\n"
+	      "  --quick         one round, one TCP stream up, 20 pings: checks that every\n"
+	      "                  path moves data (for tests), not how fast\n"
+	      "  --plot FILE     also draw the results as a bar chart (SVG)\n"
+	      "  --lab NAME      the labs are NAME-p, NAME-e, NAME-w (default: bench)\n"
+	      "  --json          the figures, for scripts\n"
+	      "  -h, --help      show this help\n",
+	      f);
+}
+
+/* ---- options ---- */
+
+static int parse_paths(struct bench *b, const char *arg)
+{
+	char buf[128], *save = NULL;
+
+	snprintf(buf, sizeof(buf), "%s", arg);
+	memset(b->want, 0, sizeof(b->want));
+	for (char *w = strtok_r(buf, ",", &save); w; w = strtok_r(NULL, ",", &save)) {
+		int k = 0;
+
+		while (k < PATH_COUNT && strcmp(w, kinds[k].name))
+			k++;
+		if (k == PATH_COUNT) {
+			fprintf(stderr,
+				"harness bench: --paths: '%s' is not bare, plaintext, encrypted or "
+				"wireguard-go\n",
+				w);
+			return -1;
+		}
+		b->want[k] = true;
+	}
+	return 0;
+}
+
+static int number(const char *flag, const char *arg, int lo, int hi, int *out)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(arg, &end, 10);
+	if (errno || end == arg || *end || v < lo || v > hi) {
+		fprintf(stderr, "harness bench: %s '%s' is not a number from %d to %d\n", flag, arg,
+			lo, hi);
+		return -1;
+	}
+	*out = (int)v;
+	return 0;
+}
+
+static int own_option(struct bench *b, int opt, const char *arg)
+{
+	switch (opt) {
+	case 'q':
+		b->quick = true;
+		return 0;
+	case 'r':
+		return number("--rounds", arg, 1, 50, &b->rounds);
+	case 's':
+		return number("--seconds", arg, 1, 60, &b->seconds);
+	case 'p':
+		return parse_paths(b, arg);
+	case 'P':
+		b->plot = arg;
+		return 0;
+	}
+	return -1;
+}
+
+static int parse(struct bench *b, int argc, char **argv)
+{
+	static const struct option opts[] = {{"quick", no_argument, NULL, 'q'},
+					     {"rounds", required_argument, NULL, 'r'},
+					     {"seconds", required_argument, NULL, 's'},
+					     {"paths", required_argument, NULL, 'p'},
+					     {"plot", required_argument, NULL, 'P'},
+					     COMMON_OPTIONS,
+					     {0}};
+	struct common c = {0};
+	int opt, rc;
+
+	b->rounds = 3;
+	b->seconds = 1;
+	for (int k = 0; k < PATH_COUNT; k++)
+		b->want[k] = true;
+	opterr = 0;
+	while ((rc = next_option("bench", argc, argv, ":h", opts, &c, usage, &opt)) == ARG_OWN)
+		if (own_option(b, opt, optarg))
+			return 2;
+	if (rc != ARG_END)
+		return rc == ARG_HELP ? 1 : 2;
+	if (no_arguments("bench", argc, argv))
+		return 2;
+	if (b->quick)
+		b->rounds = 1;
+	b->json = c.json;
+	/* The default lab's benchmark labs are "bench-*"; a named lab lends its name. */
+	snprintf(b->prefix, sizeof(b->prefix), "%s",
+		 c.lab			? c.lab
+		 : getenv("TUNLAB_LAB") ? getenv("TUNLAB_LAB")
+					: "bench");
+	if (strlen(b->prefix) > LAB_NAME_MAX - 2) {
+		fprintf(stderr, "harness bench: --lab '%s' is longer than %d characters\n",
+			b->prefix, LAB_NAME_MAX - 2);
+		return 2;
+	}
+	return 0;
+}
+
+/* ---- the labs ---- */
+
+/* harness up, run as a program of its own, quietly; its error line if it fails. */
+static int lab_up(struct bench *b, struct path *p)
+{
+	char self[PATH_MAX];
+	char *argv[16] = {self, "up", "--lab", p->lab};
+	int n = 4, status;
+	pid_t pid;
+
+	if (sibling_path("harness", self, sizeof(self)))
+		return -1;
+	for (int i = 0; kinds[p->kind].up_args[i]; i++)
+		argv[n++] = (char *)kinds[p->kind].up_args[i];
+	argv[n] = NULL;
+	pid = fork();
+	if (pid == 0) {
+		freopen("/dev/null", "w", stdout);
+		execv(self, argv);
+		_exit(127);
+	}
+	if (pid < 0 || waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) || WEXITSTATUS(status)) {
+		snprintf(b->err, sizeof(b->err), "cannot bring up lab '%s' for %s (see above)",
+			 p->lab, kinds[p->kind].name);
+		return -1;
+	}
+	return 0;
+}
+
+static void lab_down(struct path *p)
+{
+	char self[PATH_MAX];
+	pid_t pid;
+
+	if (sibling_path("harness", self, sizeof(self)))
+		return;
+	pid = fork();
+	if (pid == 0) {
+		freopen("/dev/null", "w", stdout);
+		freopen("/dev/null", "w", stderr);
+		execl(self, self, "down", "--lab", p->lab, (char *)NULL);
+		_exit(127);
+	}
+	if (pid > 0)
+		waitpid(pid, NULL, 0);
+}
+
+/* The tunnel processes of a lab (ours or wireguard-go), from its records. */
+static void find_tunnels(struct path *p)
+{
+	struct lab lab;
+	struct record *r = NULL;
+	char err[128];
+	int n;
+
+	p->ntunnels = 0;
+	/* The bare path rides on a lab with tunnels, but uses none of them. */
+	if (p->kind == PATH_BARE || lab_init(&lab, p->lab, err, sizeof(err)))
+		return;
+	n = state_load(&lab, &r);
+	for (int i = 0; i < n && p->ntunnels < 2; i++)
+		if (r[i].kind == REC_PROC &&
+		    (!strcmp(r[i].what, "tunnel") || !strcmp(r[i].what, "wireguard-go")))
+			p->tunnels[p->ntunnels++] = r[i].pid;
+	free(r);
+	lab_fini(&lab);
+}
+
+/* iperf3 -s on office-server, recorded like every process of the lab. */
+static int start_iperf_server(struct bench *b, struct path *p)
+{
+	char prog[PATH_MAX], log[PATH_MAX];
+	char *argv[] = {prog, "-s", NULL};
+	struct lab lab;
+	int rc = -1;
+
+	if (find_program("iperf3", prog, sizeof(prog))) {
+		snprintf(b->err, sizeof(b->err),
+			 "iperf3 is not installed (scripts/deps.sh lab installs it)");
+		return -1;
+	}
+	if (lab_init(&lab, p->lab, b->err, sizeof(b->err)))
+		return -1;
+	if (!state_lock(&lab, false, b->err, sizeof(b->err))) {
+		snprintf(log, sizeof(log), "%s/iperf3.log", lab.dir);
+		rc = spawn_in_node(&lab, OFFICE_SERVER, "iperf3", argv, log, b->err,
+				   sizeof(b->err)) < 0
+			 ? -1
+			 : 0;
+	}
+	lab_fini(&lab);
+	clock_sleep_ms(200); /* until it listens */
+	return rc;
+}
+
+static int setup(struct bench *b)
+{
+	char prog[PATH_MAX];
+
+	if (find_program("wireguard-go", prog, sizeof(prog)) ||
+	    find_program("wg", prog, sizeof(prog)))
+		b->want[PATH_WIREGUARD_GO] = false;
+	for (int k = 0; k < PATH_COUNT; k++) {
+		struct path *p = &b->paths[b->npaths];
+
+		if (!b->want[k])
+			continue;
+		p->kind = (enum path_id)k;
+		snprintf(p->lab, sizeof(p->lab), "%s-%s", b->prefix, kinds[k].suffix);
+		snprintf(p->ns, sizeof(p->ns), "%s-%s-home-laptop", b->prefix, kinds[k].suffix);
+		b->npaths++;
+		/* bare rides on the encrypted lab's underlay, and brings it up for both */
+		if (k == PATH_ENCRYPTED && b->want[PATH_BARE])
+			continue;
+		progress(b, "bringing up lab %s for %s", p->lab, kinds[k].name);
+		if (lab_up(b, p) || start_iperf_server(b, p))
+			return -1;
+		p->owns_lab = true;
+	}
+	for (int i = 0; i < b->npaths; i++)
+		find_tunnels(&b->paths[i]);
+	return b->npaths ? 0 : (snprintf(b->err, sizeof(b->err), "no path to measure"), -1);
+}
+
+static void teardown(struct bench *b)
+{
+	for (int i = 0; i < b->npaths; i++)
+		if (b->paths[i].owns_lab)
+			lab_down(&b->paths[i]);
+}
+
+/* ---- one round ---- */
+
+static int iperf(struct bench *b, struct path *p, char *const extra[], char *out, size_t cap)
+{
+	char prog[PATH_MAX], secs[16];
+	char *argv[16] = {prog, "-c", (char *)kinds[p->kind].target, "-J", "-t", secs};
+	int n = 6, rc;
+
+	find_program("iperf3", prog, sizeof(prog));
+	snprintf(secs, sizeof(secs), "%d", b->seconds);
+	for (int i = 0; extra[i]; i++)
+		argv[n++] = extra[i];
+	argv[n] = NULL;
+	/* The server takes a moment between tests; one that came too soon is run again. */
+	for (int attempt = 0; attempt < 2; attempt++) {
+		clock_sleep_ms(attempt ? 500 : 50);
+		rc = run_in_ns(p->ns, argv, out, cap, (b->seconds + 10) * 1000, b->err,
+			       sizeof(b->err));
+		if (rc == 0 && strstr(out, "\"sum_received\""))
+			break;
+	}
+	if (rc > 0)
+		snprintf(b->err, sizeof(b->err), "iperf3 to %s failed on the %s path (status %d)",
+			 kinds[p->kind].target, kinds[p->kind].name, rc);
+	return rc ? -1 : 0;
+}
+
+static double tunnels_cpu(const struct path *p)
+{
+	double sum = 0;
+
+	for (int i = 0; i < p->ntunnels; i++) {
+		double s = proc_cpu_seconds(p->tunnels[i]);
+
+		if (s > 0)
+			sum += s;
+	}
+	return sum;
+}
+
+/* iperf3 says what went wrong in its "error" field; without one, the output was cut. */
+static void iperf_failed(struct bench *b, const struct path *p, const char *test, const char *out)
+{
+	const char *e = strstr(out, "\"error\":");
+	int n;
+
+	if (!e) {
+		snprintf(b->err, sizeof(b->err), "iperf3 gave no figures (%s, %s)",
+			 kinds[p->kind].name, test);
+		return;
+	}
+	e = strchr(e + 8, '"');
+	n = e ? (int)strcspn(e + 1, "\"") : 0;
+	snprintf(b->err, sizeof(b->err), "iperf3 failed (%s, %s): %.*s", kinds[p->kind].name, test,
+		 n, e ? e + 1 : "");
+}
+
+static int tcp_test(struct bench *b, struct path *p, enum test t, int round)
+{
+	static char out[1 << 20];
+	char *extra[4] = {NULL};
+	struct tcp_result r;
+	double cpu0 = tunnels_cpu(p);
+	int n = 0;
+
+	if (t == TCP1_DOWN || t == TCP4_DOWN)
+		extra[n++] = "-R";
+	if (t == TCP4_UP || t == TCP4_DOWN) {
+		extra[n++] = "-P";
+		extra[n++] = "4";
+	}
+	if (iperf(b, p, extra, out, sizeof(out)))
+		return -1;
+	if (parse_iperf_tcp(out, &r)) {
+		iperf_failed(b, p, test_names[t], out);
+		return -1;
+	}
+	p->tcp[t][round] = r.bits_per_second;
+	p->cpu_seconds += tunnels_cpu(p) - cpu0;
+	p->bytes += r.bytes;
+	return 0;
+}
+
+static int udp_test(struct bench *b, struct path *p, int round)
+{
+	static char out[1 << 20];
+	char *extra[] = {"-u", "-l", "64", "-b", "0", NULL};
+	struct udp_result r;
+
+	if (iperf(b, p, extra, out, sizeof(out)))
+		return -1;
+	if (parse_iperf_udp(out, &r)) {
+		iperf_failed(b, p, "udp", out);
+		return -1;
+	}
+	p->pps[round] = r.delivered_pps;
+	p->loss[round] = r.loss_percent;
+	return 0;
+}
+
+static int ping_test(struct bench *b, struct path *p)
+{
+	static char out[1 << 17];
+	char count[16];
+	char *argv[] = {
+	    "ping", "-n", "-c", count, "-i", "0.01", "-W", "1", (char *)kinds[p->kind].target,
+	    NULL};
+	int want = b->quick ? 20 : 50;
+
+	snprintf(count, sizeof(count), "%d", want);
+	if (run_in_ns(p->ns, argv, out, sizeof(out), 10000, b->err, sizeof(b->err)) < 0)
+		return -1;
+	p->nrtt += parse_ping(out, p->rtt + p->nrtt, PING_MAX - p->nrtt);
+	return 0;
+}
+
+static int measure(struct bench *b, struct path *p, int round)
+{
+	int ntests = b->quick ? 1 : TEST_COUNT;
+
+	/* Ping first, on quiet links: after a flood, queues take a while to drain. */
+	progress(b, "round %d/%d  %-12s ping", round + 1, b->rounds, kinds[p->kind].name);
+	if (ping_test(b, p))
+		return -1;
+	for (int t = 0; t < ntests; t++) {
+		progress(b, "round %d/%d  %-12s %s", round + 1, b->rounds, kinds[p->kind].name,
+			 test_names[t]);
+		if (tcp_test(b, p, (enum test)t, round))
+			return -1;
+	}
+	progress(b, "round %d/%d  %-12s udp 64-byte", round + 1, b->rounds, kinds[p->kind].name);
+	return udp_test(b, p, round);
+}
+
+static void finish(struct bench *b)
+{
+	for (int i = 0; i < b->npaths; i++) {
+		struct path *p = &b->paths[i];
+
+		for (int t = 0; t < TEST_COUNT; t++)
+			p->fig.tcp[t] = quantile(p->tcp[t], b->rounds, 0.5);
+		p->fig.pps = quantile(p->pps, b->rounds, 0.5);
+		p->fig.loss = quantile(p->loss, b->rounds, 0.5);
+		p->fig.rtt_median = quantile(p->rtt, p->nrtt, 0.5);
+		p->fig.rtt_p99 = quantile(p->rtt, p->nrtt, 0.99);
+		p->fig.cpu_per_gb =
+		    p->bytes > 0 && p->ntunnels ? p->cpu_seconds / (p->bytes / 1e9) : -1;
+		p->fig.rss = -1;
+		for (int k = 0; k < p->ntunnels; k++) {
+			double r = proc_peak_rss(p->tunnels[k]);
+
+			if (r > p->fig.rss)
+				p->fig.rss = r;
+		}
+	}
+}
+
+/* Ctrl-C is held back and honoured between measurements, so the labs come down. */
+static bool interrupted(struct bench *b)
+{
+	sigset_t pending;
+
+	sigpending(&pending);
+	if (!sigismember(&pending, SIGINT) && !sigismember(&pending, SIGTERM) &&
+	    !sigismember(&pending, SIGHUP))
+		return false;
+	snprintf(b->err, sizeof(b->err), "interrupted; the benchmark's labs are taken down");
+	return true;
+}
+
+static int run(struct bench *b)
+{
+	double t0 = clock_seconds();
+	int rc = setup(b);
+
+	for (int round = 0; !rc && round < b->rounds; round++)
+		for (int i = 0; !rc && i < b->npaths; i++)
+			rc = interrupted(b) ? -1 : measure(b, &b->paths[i], round);
+	progress_done(b);
+	if (!rc) {
+		finish(b);
+		b->elapsed = clock_seconds() - t0;
+		report(b);
+		if (b->plot && plot(b, b->plot)) {
+			snprintf(b->err, sizeof(b->err), "cannot write %s: %s", b->plot,
+				 strerror(errno));
+			rc = -1;
+		}
+	}
+	teardown(b);
+	return rc;
+}
+
+const char *bench_path_name(enum path_id k)
+{
+	return kinds[k].name;
+}
+
+const char *bench_test_name(enum test t)
+{
+	return test_names[t];
+}
+
+int cmd_bench(int argc, char **argv)
+{
+	struct bench *b = calloc(1, sizeof(*b));
+	int rc;
+
+	if (!b) {
+		fprintf(stderr, "harness bench: out of memory\n");
+		return 1;
+	}
+	rc = parse(b, argc, argv);
+	if (rc == 1) {
+		rc = 0;
+	} else if (rc == 0 && geteuid() != 0) {
+		fprintf(stderr, "harness bench: must run as root: it builds labs\n");
+		rc = 1;
+	} else if (rc == 0) {
+		sigset_t held;
+
+		sigemptyset(&held);
+		sigaddset(&held, SIGINT);
+		sigaddset(&held, SIGTERM);
+		sigaddset(&held, SIGHUP);
+		sigprocmask(SIG_BLOCK, &held, NULL);
+		term_init(&b->term, STDOUT_FILENO);
+		if (run(b)) {
+			fprintf(stderr, "harness bench: %s\n", b->err);
+			rc = 1;
+		}
+	}
+	free(b);
+	return rc;
+}

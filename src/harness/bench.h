@@ -1,0 +1,68 @@
+/*
+ * harness bench: its paths, its rounds and its figures.  bench.c runs the
+ * measurements; bench_report.c prints them (table, JSON) and draws them.
+ */
+#ifndef TUNLAB_HARNESS_BENCH_H
+#define TUNLAB_HARNESS_BENCH_H
+
+#include "lab.h"
+#include "measure.h"
+#include "lib/term.h"
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+enum path_id { PATH_BARE, PATH_PLAINTEXT, PATH_ENCRYPTED, PATH_WIREGUARD_GO, PATH_COUNT };
+enum test { TCP1_UP, TCP1_DOWN, TCP4_UP, TCP4_DOWN, TEST_COUNT };
+
+#define ROUNDS_MAX 50
+
+/* The medians of one path. */
+struct figures {
+	double tcp[TEST_COUNT]; /* bits per second */
+	double pps, loss;	/* 64-byte UDP: delivered per second, percent lost */
+	double rtt_median, rtt_p99;
+	double cpu_per_gb; /* tunnel CPU seconds per GB moved; -1 without a tunnel */
+	double rss;	   /* the larger tunnel's peak RSS, bytes; -1 without one */
+};
+
+struct path {
+	enum path_id kind;
+	char lab[LAB_NAME_MAX + 1];
+	char ns[64]; /* home-laptop of that lab: where the clients run */
+	bool owns_lab;
+	pid_t tunnels[2];
+	int ntunnels;
+	double tcp[TEST_COUNT][ROUNDS_MAX];
+	double pps[ROUNDS_MAX], loss[ROUNDS_MAX];
+	double rtt[PING_MAX];
+	int nrtt;
+	double cpu_seconds, bytes; /* over every TCP run */
+	struct figures fig;
+};
+
+struct bench {
+	bool quick, json;
+	int rounds, seconds;
+	bool want[PATH_COUNT];
+	const char *plot;
+	char prefix[LAB_NAME_MAX + 1];
+	struct path paths[PATH_COUNT];
+	int npaths;
+	double elapsed;
+	struct term term;
+	bool progress_shown;
+	char err[256];
+};
+
+const char *bench_path_name(enum path_id k);
+const char *bench_test_name(enum test t);
+
+/* A one-line progress note: rewritten in place on a terminal, nothing in --json. */
+void progress(struct bench *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void progress_done(struct bench *b);
+void report(const struct bench *b);
+/* The bar chart, as SVG; -1 with errno. */
+int plot(const struct bench *b, const char *file);
+
+#endif

@@ -1,0 +1,269 @@
+/* harness bench: the table, the ratios and goals, --json, and the SVG chart. */
+#include "bench.h"
+#include "lib/json.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+void progress(struct bench *b, const char *fmt, ...)
+{
+	bool tty = isatty(STDOUT_FILENO);
+	va_list ap;
+
+	if (b->json)
+		return;
+	printf(tty ? "\r\033[K  … " : "  … ");
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	if (!tty)
+		putchar('\n');
+	fflush(stdout);
+	b->progress_shown = true;
+}
+
+void progress_done(struct bench *b)
+{
+	if (b->progress_shown && isatty(STDOUT_FILENO))
+		printf("\r\033[K");
+	b->progress_shown = false;
+}
+
+static const struct path *find(const struct bench *b, enum path_id k)
+{
+	for (int i = 0; i < b->npaths; i++)
+		if (b->paths[i].kind == k)
+			return &b->paths[i];
+	return NULL;
+}
+
+/* The RTT a tunnel adds: its median less the bare underlay's, when both were measured. */
+static double added_rtt(const struct bench *b, const struct path *p)
+{
+	const struct path *bare = find(b, PATH_BARE);
+
+	if (!bare || p->kind == PATH_BARE)
+		return -1;
+	return p->fig.rtt_median - bare->fig.rtt_median;
+}
+
+static void cell(double v, const char *fmt, int width)
+{
+	if (v < 0)
+		printf("%*s", width, "-");
+	else
+		printf(fmt, width, v);
+}
+
+static void table(const struct bench *b)
+{
+	const struct term *t = &b->term;
+
+	printf("%s%-13s %8s %8s %8s %8s %9s %6s %7s %7s %7s %7s %6s%s\n", term_c(t, C_BOLD), "path",
+	       "TCP1 up", "TCP1 dn", "TCP4 up", "TCP4 dn", "UDP64", "loss", "RTT", "p99", "+RTT",
+	       "CPU", "RSS", term_c(t, C_RESET));
+	printf("%s%-13s %8s %8s %8s %8s %9s %6s %7s %7s %7s %7s %6s%s\n", term_c(t, C_DIM), "",
+	       "Mbit/s", "Mbit/s", "Mbit/s", "Mbit/s", "kpps", "%", "ms", "ms", "ms", "s/GB", "MiB",
+	       term_c(t, C_RESET));
+	for (int i = 0; i < b->npaths; i++) {
+		const struct path *p = &b->paths[i];
+		const struct figures *f = &p->fig;
+
+		printf("%-13s", bench_path_name(p->kind));
+		for (int k = 0; k < TEST_COUNT; k++)
+			cell(b->quick && k ? -1 : f->tcp[k] / 1e6, " %*.0f", 8);
+		cell(f->pps / 1e3, " %*.1f", 9);
+		cell(f->loss, " %*.1f", 6);
+		cell(f->rtt_median, " %*.3f", 7);
+		cell(f->rtt_p99, " %*.3f", 7);
+		cell(added_rtt(b, p), " %*.3f", 7);
+		cell(f->cpu_per_gb, " %*.2f", 7);
+		cell(f->rss < 0 ? -1 : f->rss / 1048576, " %*.1f", 6);
+		putchar('\n');
+	}
+}
+
+static double ratio(double a, double b)
+{
+	return a >= 0 && b > 0 ? a / b : -1;
+}
+
+static void ratios(const struct bench *b)
+{
+	const struct path *bare = find(b, PATH_BARE), *go = find(b, PATH_WIREGUARD_GO);
+
+	if (!bare && !go)
+		return;
+	printf("\n%-13s %14s %14s\n", "TCP1 up", bare ? "of bare" : "",
+	       go ? "of wireguard-go" : "");
+	for (int i = 0; i < b->npaths; i++) {
+		const struct path *p = &b->paths[i];
+
+		if (p == bare)
+			continue;
+		printf("%-13s", bench_path_name(p->kind));
+		if (bare)
+			printf(" %13.1f%%",
+			       100 * ratio(p->fig.tcp[TCP1_UP], bare->fig.tcp[TCP1_UP]));
+		if (go)
+			printf(" %13.2f×", ratio(p->fig.tcp[TCP1_UP], go->fig.tcp[TCP1_UP]));
+		putchar('\n');
+	}
+}
+
+struct goal {
+	const char *what;
+	double value, target;
+	bool at_most; /* the value must not exceed the target */
+	const char *unit;
+};
+
+static void goal_line(const struct bench *b, const struct goal *g)
+{
+	const struct term *t = &b->term;
+	bool met = g->at_most ? g->value <= g->target : g->value >= g->target;
+
+	if (g->value < 0)
+		return;
+	printf("  %s%-4s%s %-48s %8.2f%s (goal %s %.3g%s)\n", term_c(t, met ? C_GREEN : C_RED),
+	       met ? "met" : "not", term_c(t, C_RESET), g->what, g->value, g->unit,
+	       g->at_most ? "≤" : "≥", g->target, g->unit);
+}
+
+static void goals(const struct bench *b)
+{
+	const struct path *bare = find(b, PATH_BARE), *go = find(b, PATH_WIREGUARD_GO),
+			  *enc = find(b, PATH_ENCRYPTED), *pt = find(b, PATH_PLAINTEXT);
+	struct goal g[6];
+	int n = 0;
+
+	if (enc && go) {
+		g[n++] = (struct goal){"encrypted TCP throughput, of wireguard-go's",
+				       ratio(enc->fig.tcp[TCP1_UP], go->fig.tcp[TCP1_UP]), 5, false,
+				       "×"};
+		g[n++] = (struct goal){"small-packet rate delivered, of wireguard-go's",
+				       ratio(enc->fig.pps, go->fig.pps), 3, false, "×"};
+		if (bare)
+			g[n++] = (struct goal){"added RTT, of wireguard-go's",
+					       ratio(added_rtt(b, enc), added_rtt(b, go)), 1.0 / 3,
+					       true, "×"};
+		g[n++] =
+		    (struct goal){"tunnel CPU per GB, of wireguard-go's",
+				  ratio(enc->fig.cpu_per_gb, go->fig.cpu_per_gb), 0.2, true, "×"};
+	}
+	if (pt && bare)
+		g[n++] = (struct goal){"plaintext TCP throughput, of the bare underlay",
+				       ratio(pt->fig.tcp[TCP1_UP], bare->fig.tcp[TCP1_UP]), 0.33,
+				       false, "×"};
+	if (enc)
+		g[n++] = (struct goal){"tunnel peak RSS (encrypted)", enc->fig.rss / 1048576, 16,
+				       true, " MiB"};
+	if (!n)
+		return;
+	printf("\nGoals, as ratios measured in this run:\n");
+	for (int i = 0; i < n; i++)
+		goal_line(b, &g[i]);
+}
+
+static void json_figures(const struct bench *b, const struct path *p)
+{
+	const struct figures *f = &p->fig;
+
+	printf("{\"path\":");
+	json_str(stdout, bench_path_name(p->kind));
+	printf(",\"lab\":");
+	json_str(stdout, p->lab);
+	for (int k = 0; k < TEST_COUNT; k++)
+		if (!b->quick || k == TCP1_UP)
+			printf(",\"%s_bps\":%.0f", bench_test_name((enum test)k), f->tcp[k]);
+	printf(",\"udp64_pps\":%.0f,\"udp64_loss_percent\":%.2f", f->pps, f->loss);
+	printf(",\"rtt_median_ms\":%.4f,\"rtt_p99_ms\":%.4f", f->rtt_median, f->rtt_p99);
+	if (added_rtt(b, p) >= -1e9 && p->kind != PATH_BARE && find(b, PATH_BARE))
+		printf(",\"rtt_added_ms\":%.4f", added_rtt(b, p));
+	if (f->cpu_per_gb >= 0)
+		printf(",\"cpu_seconds_per_gb\":%.3f", f->cpu_per_gb);
+	if (f->rss >= 0)
+		printf(",\"peak_rss_bytes\":%.0f", f->rss);
+	printf(",\"rounds\":%d}", b->rounds);
+}
+
+void report(const struct bench *b)
+{
+	if (b->json) {
+		printf("{\"seconds_per_run\":%d,\"rounds\":%d,\"elapsed_seconds\":%.1f,\"paths\":[",
+		       b->seconds, b->rounds, b->elapsed);
+		for (int i = 0; i < b->npaths; i++) {
+			if (i)
+				putchar(',');
+			json_figures(b, &b->paths[i]);
+		}
+		printf("]}\n");
+		return;
+	}
+	printf(
+	    "Medians of %d round%s, %d s per iperf3 run, paths taken in turn (%.0f s in all)\n\n",
+	    b->rounds, b->rounds == 1 ? "" : "s", b->seconds, b->elapsed);
+	table(b);
+	ratios(b);
+	if (!b->quick)
+		goals(b);
+}
+
+/* ---- the chart ---- */
+
+#define BAR_W	 60
+#define CHART_H	 240
+#define CHART_X0 60
+#define CHART_Y0 40
+
+static const char *const colours[PATH_COUNT] = {"#888888", "#4c72b0", "#55a868", "#c44e52"};
+
+int plot(const struct bench *b, const char *file)
+{
+	FILE *f = fopen(file, "w");
+	double top = 1;
+	int ntests = b->quick ? 1 : TEST_COUNT;
+	int width = CHART_X0 + ntests * (b->npaths * BAR_W + 40) + 20;
+
+	if (!f)
+		return -1;
+	for (int i = 0; i < b->npaths; i++)
+		for (int k = 0; k < ntests; k++)
+			if (b->paths[i].fig.tcp[k] / 1e6 > top)
+				top = b->paths[i].fig.tcp[k] / 1e6;
+	fprintf(f,
+		"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" "
+		"font-family=\"sans-serif\" font-size=\"12\">\n"
+		"<text x=\"%d\" y=\"20\" font-size=\"15\">TCP throughput, Mbit/s (median of %d "
+		"round%s)</text>\n",
+		width, CHART_Y0 + CHART_H + 70, CHART_X0, b->rounds, b->rounds == 1 ? "" : "s");
+	for (int k = 0; k < ntests; k++) {
+		int gx = CHART_X0 + k * (b->npaths * BAR_W + 40);
+
+		for (int i = 0; i < b->npaths; i++) {
+			const struct path *p = &b->paths[i];
+			double v = p->fig.tcp[k] / 1e6, h = v / top * CHART_H;
+			int x = gx + i * BAR_W;
+
+			fprintf(f,
+				"<rect x=\"%d\" y=\"%.1f\" width=\"%d\" height=\"%.1f\" "
+				"fill=\"%s\"/>\n<text x=\"%d\" y=\"%.1f\" "
+				"text-anchor=\"middle\">%.0f</text>\n",
+				x, CHART_Y0 + CHART_H - h, BAR_W - 6, h, colours[p->kind],
+				x + (BAR_W - 6) / 2, CHART_Y0 + CHART_H - h - 4, v);
+		}
+		fprintf(f, "<text x=\"%d\" y=\"%d\">%s</text>\n", gx, CHART_Y0 + CHART_H + 18,
+			bench_test_name((enum test)k));
+	}
+	for (int i = 0; i < b->npaths; i++)
+		fprintf(f,
+			"<rect x=\"%d\" y=\"%d\" width=\"12\" height=\"12\" fill=\"%s\"/><text "
+			"x=\"%d\" y=\"%d\">%s</text>\n",
+			CHART_X0 + i * 130, CHART_Y0 + CHART_H + 36, colours[b->paths[i].kind],
+			CHART_X0 + i * 130 + 16, CHART_Y0 + CHART_H + 46,
+			bench_path_name(b->paths[i].kind));
+	fprintf(f, "</svg>\n");
+	return fclose(f);
+}
