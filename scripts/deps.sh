@@ -5,8 +5,9 @@ set -euo pipefail
 
 build=(gcc make pkg-config libc6-dev libmnl-dev libnftables-dev libpcap-dev
        libcmocka-dev libsodium-dev libssl-dev)
-# What a student types at the lab: ping, ip, nft, and a shell.
-lab=("${build[@]}" iproute2 iputils-ping nftables procps wireguard-tools wireguard-go)
+# What a student types at the lab: ping, ip, nft, and a shell; the peers
+# the lab runs (wireguard-go, configured by wg) and iperf3 for harness bench.
+lab=("${build[@]}" iproute2 iputils-ping nftables procps wireguard-tools wireguard-go iperf3)
 # The lab tests also move files with nc and drop privileges with setpriv;
 # the fuzz targets need clang and its libFuzzer runtime; tshark reads back
 # the capture files the harness writes.

@@ -1,0 +1,22 @@
+# harness bench --quick: every path moves data, and the labs it built are
+# gone afterwards.  Speed is for the benchmark itself, not for this test.
+lab_down
+"$H" bench --quick --json > /tmp/bench.$$ 2>&1
+rc=$?
+check "bench --quick ran (exit $rc)" test "$rc" = 0
+for path in bare plaintext encrypted wireguard-go; do
+	line=$(grep -o "{\"path\":\"$path\"[^}]*}" /tmp/bench.$$)
+	fig() { printf '%s' "$line" | grep -o "\"$1\":[0-9.]*" | cut -d: -f2; }
+	check "$path: TCP moved data ($(fig tcp1_up_bps) bit/s)" awk -v v="$(fig tcp1_up_bps)" 'BEGIN { exit !(v > 0) }'
+	check "$path: 64-byte UDP was delivered ($(fig udp64_pps) pps)" awk -v v="$(fig udp64_pps)" 'BEGIN { exit !(v > 0) }'
+	check "$path: pings came back ($(fig rtt_median_ms) ms)" awk -v v="$(fig rtt_median_ms)" 'BEGIN { exit !(v > 0) }'
+	if [ $path != bare ]; then
+		check "$path: the tunnels' CPU and memory were read" \
+			sh -c "printf '%s' '$line' | grep -q cpu_seconds_per_gb && printf '%s' '$line' | grep -q peak_rss_bytes"
+	fi
+done
+check "no benchmark lab is left" sh -c "! ls /run/tunlab 2>/dev/null | grep -q '^$LAB-'"
+check "no namespace of theirs either" sh -c "! ip netns list | grep -q '^$LAB-[epw]-'"
+refuse "bench refuses an unknown path" "--paths: 'fast'" "$H" bench --paths bare,fast
+refuse "bench refuses --rounds 0" "--rounds '0'" "$H" bench --rounds 0
+rm -f /tmp/bench.$$
