@@ -1,0 +1,180 @@
+#include "offload.h"
+#include "lib/checksum.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdbool.h>
+#include <string.h>
+
+#define TCP_FIN 0x01
+#define TCP_PSH 0x08
+#define TCP_CWR 0x80
+
+/* Where the layers of one packet start, as parsed, not as the header claims. */
+struct layout {
+	int version;
+	uint8_t proto;
+	size_t l4;	/* offset of the TCP or UDP header */
+	size_t hdrs;	/* offset of the payload */
+	size_t payload; /* its length */
+};
+
+static int parse_ip(const uint8_t *p, size_t len, struct layout *l)
+{
+	if (len < 20)
+		return OFFLOAD_MALFORMED;
+	l->version = p[0] >> 4;
+	if (l->version == 4) {
+		l->l4 = (size_t)(p[0] & 15) * 4;
+		l->proto = p[9];
+		if (l->l4 < 20 || ((size_t)p[2] << 8 | p[3]) != len)
+			return OFFLOAD_MALFORMED;
+	} else if (l->version == 6) {
+		l->l4 = 40;
+		l->proto = p[6]; /* extension headers are not cut: the kernel sends none here */
+		if (len < 40 || ((size_t)p[4] << 8 | p[5]) + 40 != len)
+			return OFFLOAD_MALFORMED;
+	} else {
+		return OFFLOAD_MALFORMED;
+	}
+	return l->l4 <= len ? OFFLOAD_OK : OFFLOAD_MALFORMED;
+}
+
+static int parse(const uint8_t *p, size_t len, struct layout *l)
+{
+	int rc = parse_ip(p, len, l);
+
+	if (rc)
+		return rc;
+	if (l->proto == IPPROTO_TCP) {
+		if (len < l->l4 + 20)
+			return OFFLOAD_MALFORMED;
+		l->hdrs = l->l4 + (size_t)(p[l->l4 + 12] >> 4) * 4;
+		if (l->hdrs < l->l4 + 20)
+			return OFFLOAD_MALFORMED;
+	} else if (l->proto == IPPROTO_UDP) {
+		l->hdrs = l->l4 + 8;
+	} else {
+		return OFFLOAD_UNSUPPORTED;
+	}
+	if (l->hdrs > len)
+		return OFFLOAD_MALFORMED;
+	l->payload = len - l->hdrs;
+	return OFFLOAD_OK;
+}
+
+/* The L4 checksum over the pseudo-header and the segment, stored in place. */
+static void l4_checksum(uint8_t *p, const struct layout *l, size_t len)
+{
+	size_t at = l->l4 + (l->proto == IPPROTO_TCP ? 16 : 6);
+	const uint8_t *src = p + (l->version == 4 ? 12 : 8);
+	const uint8_t *dst = p + (l->version == 4 ? 16 : 24);
+	uint16_t sum;
+
+	p[at] = p[at + 1] = 0;
+	sum =
+	    csum_fold(csum_add(csum_pseudo(l->version, src, dst, l->proto, (uint32_t)(len - l->l4)),
+			       p + l->l4, len - l->l4));
+	if (l->proto == IPPROTO_UDP && sum == 0)
+		sum = 0xffff; /* zero would mean "no checksum" */
+	p[at] = (uint8_t)(sum >> 8);
+	p[at + 1] = (uint8_t)sum;
+}
+
+static void put16(uint8_t *p, size_t v)
+{
+	p[0] = (uint8_t)(v >> 8);
+	p[1] = (uint8_t)v;
+}
+
+/* Lengths, IDs, sequence numbers and flags of segment i of n; then the checksums. */
+static void fix_segment(uint8_t *s, const struct layout *l, size_t len, int i, int n, size_t offset)
+{
+	if (l->version == 4) {
+		put16(s + 2, len);
+		put16(s + 4, ((size_t)s[4] << 8 | s[5]) + (size_t)i); /* each its own IP ID */
+		s[10] = s[11] = 0;
+		put16(s + 10, (uint16_t)ntohs(csum(s, l->l4)));
+	} else {
+		put16(s + 4, len - 40);
+	}
+	if (l->proto == IPPROTO_UDP) {
+		put16(s + l->l4 + 4, len - l->l4);
+	} else {
+		uint32_t seq = (uint32_t)s[l->l4 + 4] << 24 | (uint32_t)s[l->l4 + 5] << 16 |
+			       (uint32_t)s[l->l4 + 6] << 8 | s[l->l4 + 7];
+
+		seq += (uint32_t)offset;
+		for (int k = 0; k < 4; k++)
+			s[l->l4 + 4 + k] = (uint8_t)(seq >> (24 - 8 * k));
+		/* FIN and PSH belong to the last segment, CWR to the first. */
+		if (i != n - 1)
+			s[l->l4 + 13] &= (uint8_t) ~(TCP_FIN | TCP_PSH);
+		if (i != 0)
+			s[l->l4 + 13] &= (uint8_t)~TCP_CWR;
+	}
+	l4_checksum(s, l, len);
+}
+
+static bool gso_matches(uint8_t gso_type, const struct layout *l)
+{
+	switch (gso_type & ~VIRTIO_NET_HDR_GSO_ECN) {
+	case VIRTIO_NET_HDR_GSO_TCPV4:
+		return l->version == 4 && l->proto == IPPROTO_TCP;
+	case VIRTIO_NET_HDR_GSO_TCPV6:
+		return l->version == 6 && l->proto == IPPROTO_TCP;
+	case VIRTIO_NET_HDR_GSO_UDP_L4:
+		return l->proto == IPPROTO_UDP;
+	}
+	return false;
+}
+
+/* A packet the kernel did not cut: its checksum may still be ours to finish. */
+static int finish_one(const struct virtio_net_hdr *h, const uint8_t *pkt, size_t len,
+		      uint8_t *scratch, size_t cap, offload_emit_fn emit, void *arg)
+{
+	size_t start = h->csum_start, at = (size_t)h->csum_start + h->csum_offset;
+	uint16_t sum;
+
+	if (!(h->flags & VIRTIO_NET_HDR_F_NEEDS_CSUM))
+		return emit(arg, pkt, len) ? OFFLOAD_STOPPED : 1;
+	if (len > cap || start >= len || at + 2 > len)
+		return OFFLOAD_MALFORMED;
+	memcpy(scratch, pkt, len);
+	/* The field holds the pseudo-header's sum already: sum from start, fold, invert. */
+	sum = csum_fold(csum_add(0, scratch + start, len - start));
+	scratch[at] = (uint8_t)(sum >> 8);
+	scratch[at + 1] = (uint8_t)sum;
+	return emit(arg, scratch, len) ? OFFLOAD_STOPPED : 1;
+}
+
+int offload_split(const struct virtio_net_hdr *h, const uint8_t *pkt, size_t len, uint8_t *scratch,
+		  size_t cap, offload_emit_fn emit, void *arg)
+{
+	struct layout l;
+	size_t gso = h->gso_size;
+	int n, rc;
+
+	if (h->gso_type == VIRTIO_NET_HDR_GSO_NONE)
+		return finish_one(h, pkt, len, scratch, cap, emit, arg);
+	rc = parse(pkt, len, &l);
+	if (rc)
+		return rc;
+	if (!gso_matches(h->gso_type, &l))
+		return OFFLOAD_UNSUPPORTED;
+	if (gso == 0 || l.payload == 0 || l.hdrs + gso > cap)
+		return OFFLOAD_MALFORMED;
+	n = (int)((l.payload + gso - 1) / gso);
+	if (n > OFFLOAD_MAX_SEGMENTS)
+		return OFFLOAD_MALFORMED;
+	for (int i = 0; i < n; i++) {
+		size_t off = (size_t)i * gso, chunk = l.payload - off < gso ? l.payload - off : gso;
+
+		memcpy(scratch, pkt, l.hdrs);
+		memcpy(scratch + l.hdrs, pkt + l.hdrs + off, chunk);
+		fix_segment(scratch, &l, l.hdrs + chunk, i, n, off);
+		if (emit(arg, scratch, l.hdrs + chunk))
+			return OFFLOAD_STOPPED;
+	}
+	return n;
+}

@@ -1,0 +1,45 @@
+/*
+ * Segmentation offload on the TUN side.  With IFF_VNET_HDR and
+ * TUNSETOFFLOAD the kernel hands the tunnel a TCP (or UDP) "super-packet"
+ * of up to 64 KB with a virtio-net header that says how to cut it, instead
+ * of forty-odd packets; the tunnel cuts it into packets that fit its MTU,
+ * each with its own headers and checksums, before it carries them.  A
+ * packet that is not cut may still need its checksum finished, which the
+ * kernel left for the device to do.
+ *
+ * Parsing only: nothing here reads or writes a descriptor.
+ */
+#ifndef TUNLAB_TUNNEL_OFFLOAD_H
+#define TUNLAB_TUNNEL_OFFLOAD_H
+
+#include <linux/virtio_net.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifndef VIRTIO_NET_HDR_GSO_UDP_L4
+#define VIRTIO_NET_HDR_GSO_UDP_L4 5
+#endif
+
+/* No super-packet needs more: 64 KB cut into segments of at least 536 bytes. */
+#define OFFLOAD_MAX_SEGMENTS 128
+
+/* Called for each packet cut; a non-zero return stops the cutting. */
+typedef int (*offload_emit_fn)(void *arg, const uint8_t *pkt, size_t len);
+
+enum offload_error {
+	OFFLOAD_OK = 0,
+	OFFLOAD_MALFORMED = -1,	  /* headers that do not hold together */
+	OFFLOAD_UNSUPPORTED = -2, /* a gso_type or header chain we do not cut */
+	OFFLOAD_STOPPED = -3,	  /* emit asked to stop */
+};
+
+/*
+ * Cuts pkt (the bytes after the virtio-net header h) into packets of at
+ * most the headers plus h->gso_size of payload, or finishes its checksum
+ * if it is not a super-packet.  scratch (cap bytes) holds one packet at a
+ * time.  Returns the number of packets emitted, or an enum offload_error.
+ */
+int offload_split(const struct virtio_net_hdr *h, const uint8_t *pkt, size_t len, uint8_t *scratch,
+		  size_t cap, offload_emit_fn emit, void *arg);
+
+#endif
