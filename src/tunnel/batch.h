@@ -24,10 +24,14 @@ struct slot {
 	size_t out_len; /* what to send or write after the mode judged it */
 	bool keep;	/* false: dropped, already counted */
 	bool truncated;
-	int err;       /* why the kernel refused it, or 0 */
-	bool fragment; /* too big for the path, but the inner packet allows fragments */
+	int err;	   /* why the kernel refused it, or 0 */
+	bool fragment;	   /* too big for the path, but the inner packet allows fragments */
+	uint16_t gso_size; /* received: several datagrams of this size back to back (UDP GRO) */
 	struct sockaddr_storage addr;
 };
+
+/* Room for one UDP_SEGMENT or UDP_GRO control message. */
+#define SLOT_CTRL 32
 
 struct batch {
 	uint8_t *mem;
@@ -35,6 +39,9 @@ struct batch {
 	struct slot slot[BATCH_MAX];
 	struct iovec iov[BATCH_MAX];
 	struct mmsghdr msg[BATCH_MAX];
+	uint8_t ctrl[BATCH_MAX][SLOT_CTRL];
+	unsigned int which[BATCH_MAX]; /* sending: the slots behind each message, in order */
+	unsigned int first[BATCH_MAX], count[BATCH_MAX];
 };
 
 int batch_init(struct batch *b);

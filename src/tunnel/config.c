@@ -33,6 +33,8 @@ void config_usage(FILE *f)
 	    "  --mtu N             MTU of the TUN device (default: underlay MTU minus overhead)\n"
 	    "  --pi                keep the 4-byte TUN packet-info header on the wire\n"
 	    "  --no-pmtu           do not follow the underlay path MTU (no ICMP back inside)\n"
+	    "  --no-gso            send each datagram on its own (no UDP segmentation offload)\n"
+	    "  --no-gro            receive each datagram on its own (no UDP receive offload)\n"
 	    "  --control PATH      answer 'stats' on a unix socket at PATH\n"
 	    "  -v, --verbose       log every packet, decoded\n"
 	    "  -q, --quiet         print errors only\n"
@@ -78,6 +80,8 @@ enum {
 	OPT_PI,
 	OPT_CONTROL,
 	OPT_NO_PMTU,
+	OPT_NO_GSO,
+	OPT_NO_GRO,
 	OPT_UAPI,
 	OPT_NO_UAPI,
 	OPT_KEYLOG,
@@ -95,6 +99,8 @@ static const struct option options[] = {
     {"pi", no_argument, NULL, OPT_PI},
     {"control", required_argument, NULL, OPT_CONTROL},
     {"no-pmtu", no_argument, NULL, OPT_NO_PMTU},
+    {"no-gso", no_argument, NULL, OPT_NO_GSO},
+    {"no-gro", no_argument, NULL, OPT_NO_GRO},
     {"config", required_argument, NULL, 'c'},
     {"uapi", required_argument, NULL, OPT_UAPI},
     {"no-uapi", no_argument, NULL, OPT_NO_UAPI},
@@ -179,6 +185,12 @@ static int take_option(int opt, const char *arg, struct config *c, char *err, si
 		return 0;
 	case OPT_NO_PMTU:
 		c->no_pmtu = true;
+		return 0;
+	case OPT_NO_GSO:
+		c->no_gso = true;
+		return 0;
+	case OPT_NO_GRO:
+		c->no_gro = true;
 		return 0;
 	case 'c':
 		c->conf = arg;

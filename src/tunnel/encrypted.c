@@ -156,7 +156,8 @@ int encrypted_prepare(struct tunnel *t, char *err, size_t errlen)
 	for (int i = 0; i < t->wgc.npeers; i++)
 		if (add_peer(t, &t->wgc.peers[i], err, errlen))
 			return -1;
-	if (udp_open_server(&t->udp, (uint16_t)t->wgc.listen_port, err, errlen))
+	if (udp_open_server(&t->udp, (uint16_t)t->wgc.listen_port, err, errlen) ||
+	    (udp_offloads(&t->udp, !t->cfg->no_gso, !t->cfg->no_gro), 0))
 		return -1;
 	t->wg->listen_port = bound_port(&t->udp);
 	return 0;
@@ -381,8 +382,10 @@ void encrypted_tun_to_udp(struct tunnel *t)
 	}
 }
 
-static void open_one(struct tunnel *t, struct slot *s, double now)
+static void open_one(void *arg, struct slot *s)
 {
+	struct tunnel *t = arg;
+	double now = t->batch_now;
 	struct wg_peer *p;
 	size_t len = 0;
 
@@ -407,12 +410,12 @@ void encrypted_udp_to_tun(struct tunnel *t)
 
 	for (int round = 0; round < ROUNDS_PER_WAKEUP; round++) {
 		int n = udp_recv_batch(&t->udp, b);
-		double now = clock_seconds();
 
 		if (n <= 0)
 			return;
+		t->batch_now = clock_seconds();
 		for (unsigned int i = 0; i < b->n; i++)
-			open_one(t, &b->slot[i], now);
+			udp_each_datagram(&b->slot[i], open_one, t);
 		if (b->n < BATCH_MAX)
 			return;
 	}
@@ -438,6 +441,7 @@ static int rebind(void *arg, int port)
 		fprintf(t->log, "uapi: %s\n", err);
 		return -EADDRINUSE;
 	}
+	udp_offloads(&fresh, !t->cfg->no_gso, !t->cfg->no_gro);
 	epoll_ctl(t->epfd, EPOLL_CTL_DEL, t->udp.fd, NULL);
 	udp_close(&t->udp);
 	t->udp = fresh;

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <netinet/in.h>
+#include <netinet/udp.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -116,6 +117,30 @@ void udp_close(struct udp *u)
 	u->fd = -1;
 }
 
+/* The size of the datagrams a GRO run was made of, from its control message; 0 if none. */
+static uint16_t gro_size(struct msghdr *m)
+{
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(m); c; c = CMSG_NXTHDR(m, c))
+		if (c->cmsg_level == SOL_UDP && c->cmsg_type == UDP_GRO &&
+		    c->cmsg_len >= CMSG_LEN(sizeof(int))) {
+			int v;
+
+			memcpy(&v, CMSG_DATA(c), sizeof(v));
+			return v > 0 && v < 65536 ? (uint16_t)v : 0;
+		}
+	return 0;
+}
+
+void udp_offloads(struct udp *u, bool gso, bool gro)
+{
+	int on = 1, probe = 0;
+	socklen_t len = sizeof(probe);
+
+	/* A kernel that knows UDP_SEGMENT answers for it; the size goes with each send. */
+	u->gso = gso && getsockopt(u->fd, SOL_UDP, UDP_SEGMENT, &probe, &len) == 0;
+	u->gro = gro && setsockopt(u->fd, SOL_UDP, UDP_GRO, &on, sizeof(on)) == 0;
+}
+
 int udp_recv_batch(struct udp *u, struct batch *b)
 {
 	int n;
@@ -127,6 +152,8 @@ int udp_recv_batch(struct udp *u, struct batch *b)
 		    .msg_namelen = sizeof(b->slot[i].addr),
 		    .msg_iov = &b->iov[i],
 		    .msg_iovlen = 1,
+		    .msg_control = u->gro ? b->ctrl[i] : NULL,
+		    .msg_controllen = u->gro ? SLOT_CTRL : 0,
 		};
 	}
 	n = recvmmsg(u->fd, b->msg, BATCH_MAX, MSG_DONTWAIT, NULL);
@@ -138,9 +165,29 @@ int udp_recv_batch(struct udp *u, struct batch *b)
 	for (int i = 0; i < n; i++) {
 		b->slot[i].len = b->msg[i].msg_len;
 		b->slot[i].truncated = b->msg[i].msg_hdr.msg_flags & MSG_TRUNC;
+		b->slot[i].gso_size = u->gro ? gro_size(&b->msg[i].msg_hdr) : 0;
 	}
 	b->n = (unsigned int)n;
 	return n;
+}
+
+void udp_each_datagram(struct slot *s, void (*fn)(void *arg, struct slot *d), void *arg)
+{
+	struct slot d;
+
+	if (!s->gso_size || s->len <= s->gso_size) {
+		fn(arg, s);
+		return;
+	}
+	d = *s;
+	d.gso_size = 0;
+	for (size_t off = 0; off < s->len; off += s->gso_size) {
+		d.data = s->data + off;
+		d.len = s->len - off < s->gso_size ? s->len - off : s->gso_size;
+		d.keep = true;
+		d.err = 0;
+		fn(arg, &d);
+	}
 }
 
 /* An IPv6 socket needs IPv4 peers as IPv4-mapped IPv6 addresses. */
@@ -162,46 +209,130 @@ static void address_for(const struct udp *u, const struct sockaddr_storage *to,
 	memcpy(&s6->sin6_addr.s6_addr[12], &s4->sin_addr, 4);
 }
 
+/* Most datagrams one GSO send may carry, and their total. */
+#define GSO_MAX_SEGMENTS 64
+#define GSO_MAX_BYTES	 60000
+
+/* Whether slot s may ride in message m: same peer, same size (a shorter one ends it). */
+static bool joins(const struct udp *u, const struct batch *b, unsigned int m, const struct slot *s,
+		  const struct sockaddr_storage *where, size_t total)
+{
+	const struct slot *head = &b->slot[b->which[b->first[m]]];
+	const struct slot *tail = &b->slot[b->which[b->first[m] + b->count[m] - 1]];
+
+	return u->gso && b->count[m] < GSO_MAX_SEGMENTS && total + s->out_len <= GSO_MAX_BYTES &&
+	       tail->out_len == head->out_len && s->out_len <= head->out_len &&
+	       sockaddr_same(where, b->msg[m].msg_hdr.msg_name);
+}
+
+static void put_segment_size(struct batch *b, unsigned int m, uint16_t size)
+{
+	struct msghdr *h = &b->msg[m].msg_hdr;
+	struct cmsghdr *c;
+
+	h->msg_control = b->ctrl[m];
+	h->msg_controllen = CMSG_SPACE(sizeof(uint16_t));
+	c = CMSG_FIRSTHDR(h);
+	c->cmsg_level = SOL_UDP;
+	c->cmsg_type = UDP_SEGMENT;
+	c->cmsg_len = CMSG_LEN(sizeof(uint16_t));
+	memcpy(CMSG_DATA(c), &size, sizeof(size));
+}
+
+/*
+ * Messages for the kept slots from slot `from` on: one per datagram, or
+ * with GSO one per run of equal datagrams to one peer, its iovecs the
+ * slots themselves (no copy).
+ */
+static unsigned int build_messages(struct udp *u, struct batch *b, unsigned int from,
+				   struct sockaddr_storage *dst, unsigned int nmsg,
+				   unsigned int nwhich)
+{
+	unsigned int m0 = nmsg;
+	size_t total = 0;
+
+	for (unsigned int i = from; i < b->n; i++) {
+		struct slot *s = &b->slot[i];
+		struct sockaddr_storage *where = dst;
+
+		if (!s->keep)
+			continue;
+		if (!dst) {
+			/* Each slot to its own peer: the address is rewritten in place. */
+			address_for(u, &s->addr, &s->addr);
+			where = &s->addr;
+		}
+		if (nmsg > m0 && joins(u, b, nmsg - 1, s, where, total)) {
+			b->iov[nwhich] = (struct iovec){s->data, s->out_len};
+			b->msg[nmsg - 1].msg_hdr.msg_iovlen++;
+			b->count[nmsg - 1]++;
+			total += s->out_len;
+			b->which[nwhich++] = i;
+			continue;
+		}
+		b->iov[nwhich] = (struct iovec){s->data, s->out_len};
+		b->msg[nmsg].msg_hdr = (struct msghdr){
+		    .msg_name = where,
+		    .msg_namelen = sockaddr_len(where),
+		    .msg_iov = &b->iov[nwhich],
+		    .msg_iovlen = 1,
+		};
+		b->first[nmsg] = nwhich;
+		b->count[nmsg] = 1;
+		total = s->out_len;
+		b->which[nwhich++] = i;
+		nmsg++;
+	}
+	for (unsigned int m = m0; m < nmsg; m++)
+		if (b->count[m] > 1)
+			put_segment_size(b, m, (uint16_t)b->slot[b->which[b->first[m]]].out_len);
+	return nmsg;
+}
+
+/* A message the kernel refused: every slot in it gets the errno. */
+static void refuse(struct batch *b, unsigned int m, int err)
+{
+	for (unsigned int k = 0; k < b->count[m]; k++) {
+		struct slot *s = &b->slot[b->which[b->first[m] + k]];
+
+		s->keep = false;
+		s->err = err;
+	}
+}
+
 int udp_send_batch(struct udp *u, struct batch *b, const struct sockaddr_storage *to)
 {
 	struct sockaddr_storage dst;
-	unsigned int n = 0, done = 0, failed = 0, which[BATCH_MAX];
+	unsigned int done = 0, failed = 0, nmsg;
 	int rc;
 
 	if (to)
 		address_for(u, to, &dst);
-	for (unsigned int i = 0; i < b->n; i++) {
-		struct sockaddr_storage *where = &dst;
-
-		if (!b->slot[i].keep)
-			continue;
-		if (!to) {
-			/* Each slot to its own peer: the address is rewritten in place. */
-			address_for(u, &b->slot[i].addr, &b->slot[i].addr);
-			where = &b->slot[i].addr;
-		}
-		b->iov[n] = (struct iovec){b->slot[i].data, b->slot[i].out_len};
-		b->msg[n].msg_hdr = (struct msghdr){
-		    .msg_name = where,
-		    .msg_namelen = sockaddr_len(where),
-		    .msg_iov = &b->iov[n],
-		    .msg_iovlen = 1,
-		};
-		which[n++] = i;
-	}
-	/* sendmmsg stops at the first datagram that fails: count it, skip it, go on. */
-	while (done < n) {
-		rc = sendmmsg(u->fd, b->msg + done, n - done, 0);
-		if (rc < 0) {
-			if (errno == EINTR)
-				continue;
-			failed++;
-			b->slot[which[done]].keep = false;
-			b->slot[which[done]].err = errno;
-			done++;
+	nmsg = build_messages(u, b, 0, to ? &dst : NULL, 0, 0);
+	/* sendmmsg stops at the first message that fails: count it, skip it, go on. */
+	while (done < nmsg) {
+		rc = sendmmsg(u->fd, b->msg + done, nmsg - done, 0);
+		if (rc >= 0) {
+			for (int k = 0; k < rc; k++)
+				if (b->count[done + (unsigned int)k] > 1) {
+					u->gso_sends++;
+					u->gso_datagrams += b->count[done + (unsigned int)k];
+				}
+			done += (unsigned int)rc;
 			continue;
 		}
-		done += (unsigned int)rc;
+		if (errno == EINTR)
+			continue;
+		if (errno == EIO && u->gso && b->count[done] > 1) {
+			/* The path cannot segment for us: send one by one from here on. */
+			u->gso = false;
+			nmsg = build_messages(u, b, b->which[b->first[done]], to ? &dst : NULL,
+					      done, b->first[done]);
+			continue;
+		}
+		failed += b->count[done];
+		refuse(b, done, errno);
+		done++;
 	}
 	return (int)failed;
 }

@@ -11,7 +11,16 @@
 struct udp {
 	int fd;
 	int family; /* of the socket; an IPv6 socket reaches IPv4 peers through mapped addresses */
+	bool gso;   /* equal datagrams to one peer leave in one send (UDP_SEGMENT) */
+	bool gro;   /* the kernel hands over runs of datagrams at once (UDP_GRO) */
+	uint64_t gso_sends, gso_datagrams;
 };
+
+/*
+ * Asks for UDP segmentation and receive coalescing, each where the kernel
+ * has it; u->gso and u->gro say what is on.
+ */
+void udp_offloads(struct udp *u, bool gso, bool gro);
 
 /* A server binds port on every address, IPv6 and IPv4 both where it can. */
 int udp_open_server(struct udp *u, uint16_t port, char *err, size_t errlen);
@@ -19,7 +28,11 @@ int udp_open_server(struct udp *u, uint16_t port, char *err, size_t errlen);
 int udp_open_client(struct udp *u, int family, char *err, size_t errlen);
 void udp_close(struct udp *u);
 
-/* Fills up to BATCH_MAX slots; returns how many, 0 when nothing waits, or -errno. */
+/*
+ * Fills up to BATCH_MAX slots; returns how many, 0 when nothing waits, or
+ * -errno.  With GRO a slot may hold several datagrams of gso_size bytes
+ * (the last one shorter): see udp_each_datagram.
+ */
 int udp_recv_batch(struct udp *u, struct batch *b);
 /*
  * Sends every kept slot's out_len bytes to one endpoint, or (to NULL) each
@@ -27,6 +40,12 @@ int udp_recv_batch(struct udp *u, struct batch *b);
  * kernel refuses loses keep and gets the errno; returns how many failed.
  */
 int udp_send_batch(struct udp *u, struct batch *b, const struct sockaddr_storage *to);
+
+/*
+ * Calls fn for every datagram in slot s: s itself, or one view per
+ * datagram of a coalesced run, each with the slot's source address.
+ */
+void udp_each_datagram(struct slot *s, void (*fn)(void *arg, struct slot *d), void *arg);
 
 /* Lets the kernel fragment outer datagrams (for inner packets that allow it), or not. */
 int udp_allow_fragments(struct udp *u, bool allow);

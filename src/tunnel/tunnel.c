@@ -291,10 +291,27 @@ static void receive_one(struct tunnel *t, struct slot *s)
 	note_endpoint(t, v);
 }
 
+/* One datagram from the network, judged and written to the TUN device. */
+static void deliver(void *arg, struct slot *s)
+{
+	struct tunnel *t = arg;
+	size_t hdr = wire_overhead(t->mode);
+
+	receive_one(t, s);
+	if (!s->keep)
+		return;
+	if (write(t->dev.fd, s->data, s->out_len) != (ssize_t)s->out_len) {
+		t->stats.drops[DROP_IO]++;
+		return;
+	}
+	t->stats.rx_packets++;
+	t->stats.rx_bytes += s->out_len - hdr;
+	log_packet(t, "recv", &s->addr, s->data + hdr, s->out_len - hdr, NULL);
+}
+
 static void udp_to_tun(struct tunnel *t)
 {
 	struct batch *b = &t->in;
-	size_t hdr = wire_overhead(t->mode);
 
 	for (int round = 0; round < ROUNDS_PER_WAKEUP; round++) {
 		int n = udp_recv_batch(&t->udp, b);
@@ -305,23 +322,19 @@ static void udp_to_tun(struct tunnel *t)
 		}
 		if (n == 0)
 			return;
-		for (unsigned int i = 0; i < b->n; i++) {
-			struct slot *s = &b->slot[i];
-
-			receive_one(t, s);
-			if (!s->keep)
-				continue;
-			if (write(t->dev.fd, s->data, s->out_len) != (ssize_t)s->out_len) {
-				t->stats.drops[DROP_IO]++;
-				continue;
-			}
-			t->stats.rx_packets++;
-			t->stats.rx_bytes += s->out_len - hdr;
-			log_packet(t, "recv", &s->addr, s->data + hdr, s->out_len - hdr, NULL);
-		}
+		for (unsigned int i = 0; i < b->n; i++)
+			udp_each_datagram(&b->slot[i], deliver, t);
 		if (b->n < BATCH_MAX)
 			return;
 	}
+}
+
+/* Which offloads are on, and how much they carried. */
+static void write_offloads(const struct tunnel *t, FILE *reply)
+{
+	fprintf(reply, "gso=%s\ngro=%s\ngso_sends=%llu\ngso_datagrams=%llu\n",
+		t->udp.gso ? "on" : "off", t->udp.gro ? "on" : "off",
+		(unsigned long long)t->udp.gso_sends, (unsigned long long)t->udp.gso_datagrams);
 }
 
 static const char *const fault_names[] = {"none", "drop", "dup", "truncate", "fragment"};
@@ -356,6 +369,7 @@ static void answer(const char *cmd, FILE *reply, void *arg)
 	if (t->encrypted) {
 		fprintf(reply, "role=peer\ndev=%s\nmode=encrypted\nmtu=%d\n", t->cfg->dev,
 			t->dev.mtu);
+		write_offloads(t, reply);
 		encrypted_write_kv(t, reply);
 		fprintf(reply, "uptime=%.1f\n", uptime(t));
 		stats_write_kv(&t->stats, reply);
@@ -369,6 +383,7 @@ static void answer(const char *cmd, FILE *reply, void *arg)
 		(unsigned long long)t->peer.moves);
 	fprintf(reply, "path_mtu=%d\npmtu_follow=%s\n", t->pmtu.mtu,
 		t->cfg->no_pmtu ? "off" : "on");
+	write_offloads(t, reply);
 	fprintf(reply, "fault=%s\n", fault_names[t->fault]);
 	fprintf(reply, "uptime=%.1f\n", uptime(t));
 	stats_write_kv(&t->stats, reply);
@@ -515,13 +530,18 @@ static int open_socket(struct tunnel *t, struct sockaddr_storage *server, char *
 
 	if (t->cfg->role == ROLE_SERVER) {
 		peer_init_server(&t->peer);
-		return udp_open_server(&t->udp, t->cfg->port, err, errlen);
+		if (udp_open_server(&t->udp, t->cfg->port, err, errlen))
+			return -1;
+	} else {
+		if (hostport_resolve(t->cfg->server, t->cfg->port, server, err, errlen))
+			return -1;
+		peer_init_client(&t->peer, server);
+		say(t, 1, "server: %s\n", sockaddr_str(server, ep, sizeof(ep)));
+		if (udp_open_client(&t->udp, server->ss_family, err, errlen))
+			return -1;
 	}
-	if (hostport_resolve(t->cfg->server, t->cfg->port, server, err, errlen))
-		return -1;
-	peer_init_client(&t->peer, server);
-	say(t, 1, "server: %s\n", sockaddr_str(server, ep, sizeof(ep)));
-	return udp_open_client(&t->udp, server->ss_family, err, errlen);
+	udp_offloads(&t->udp, !t->cfg->no_gso, !t->cfg->no_gro);
+	return 0;
 }
 
 static void init(struct tunnel *t, const struct config *cfg)
