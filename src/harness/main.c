@@ -3,6 +3,7 @@
  * dispatches to the subcommands, one file each.
  */
 #include "commands.h"
+#include "lib/keys.h"
 #include "mtu_probe.h"
 
 #include <getopt.h>
@@ -44,6 +45,10 @@ int main(int argc, char **argv)
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	/* A closed pipe on stdout must not stop a command halfway through building a lab. */
 	signal(SIGPIPE, SIG_IGN);
+	if (keys_init()) {
+		fprintf(stderr, "harness: cannot initialise libsodium\n");
+		return 1;
+	}
 	if (argc < 2) {
 		usage(stderr);
 		return 2;

@@ -5,6 +5,7 @@
 #include "config.h"
 #include "keytool.h"
 #include "tunnel.h"
+#include "lib/keys.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,6 +38,11 @@ int main(int argc, char **argv)
 	char err[256];
 	int rc;
 
+	/* Before any crypto: it picks the fastest ChaCha20 and Poly1305 this CPU runs. */
+	if (keys_init()) {
+		fprintf(stderr, "tunnel: cannot initialise libsodium\n");
+		return 1;
+	}
 	rc = keytool_main(argc, argv, stdin, stdout, stderr);
 	if (rc >= 0)
 		return rc;

@@ -48,7 +48,7 @@ static void sent_sealed(struct wg *w, struct wg_peer *p, size_t len, size_t dgle
 	timers_authenticated_sent(&p->timers);
 	timers_authenticated_traversal(&p->timers, now);
 	if (len)
-		timers_data_sent(&p->timers, now, wg_jitter());
+		timers_data_sent(&p->timers, now, wg_jitter(w));
 	else
 		w->counters.keepalives_sent++;
 }
@@ -165,7 +165,7 @@ void wg_send_initiation(struct wg *w, struct wg_peer *p, double now)
 	keylog_handshake(w->keylog, &w->id, &p->hs);
 	timers_authenticated_traversal(&p->timers, now);
 	timers_authenticated_sent(&p->timers);
-	timers_handshake_initiated(&p->timers, now, wg_jitter());
+	timers_handshake_initiated(&p->timers, now, wg_jitter(w));
 	if (w->send(w->io, &p->endpoint, (uint8_t *)&m, sizeof(m)) == 0)
 		w->counters.initiations_sent++;
 }

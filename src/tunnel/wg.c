@@ -15,6 +15,8 @@ int wg_init(struct wg *w, struct stats *stats, wg_send_fn send, void *io)
 	w->io = io;
 	w->rekey_after = REKEY_AFTER_TIME;
 	w->load_threshold = WG_LOAD_HANDSHAKES;
+	random_bytes(&w->jitter_state, sizeof(w->jitter_state));
+	w->jitter_state |= 1;
 	index_init(&w->index);
 	allowedips_init(&w->allowed);
 	w->limiter = malloc(sizeof(*w->limiter));
@@ -187,12 +189,17 @@ void wg_note(struct wg *w, struct wg_peer *p, const char *fmt, ...)
 	w->note(w->io, line);
 }
 
-double wg_jitter(void)
+/* xorshift64: every sent packet asks for jitter, and a system call each time showed up in profiles.
+ */
+double wg_jitter(struct wg *w)
 {
-	uint32_t r;
+	uint64_t x = w->jitter_state;
 
-	random_bytes(&r, sizeof(r));
-	return REKEY_JITTER_MAX * (r / 4294967296.0);
+	x ^= x << 13;
+	x ^= x >> 7;
+	x ^= x << 17;
+	w->jitter_state = x;
+	return REKEY_JITTER_MAX * ((double)(x >> 11) / 9007199254740992.0);
 }
 
 static void run_timers(struct wg *w, struct wg_peer *p, double now)

@@ -82,7 +82,8 @@ struct wg {
 	int npeers, cap, numbered;
 	int listen_port;
 	int mtu;
-	double rekey_after; /* REKEY_AFTER_TIME, unless a test shortens it */
+	double rekey_after;    /* REKEY_AFTER_TIME, unless a test shortens it */
+	uint64_t jitter_state; /* timer jitter needs no secrecy: a cheap generator, seeded once */
 	int load_threshold;
 	double load_window;
 	unsigned int load_count;
@@ -149,7 +150,7 @@ bool wg_stage(struct wg_peer *p, const uint8_t *pkt, size_t len);
 void wg_note(struct wg *w, struct wg_peer *p, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 bool wg_session_usable(const struct session *s, double now);
-double wg_jitter(void);
+double wg_jitter(struct wg *w);
 
 /* Sessions of a peer (wgpeer.c). */
 void peer_add_session(struct wg_peer *p, struct session *s);
