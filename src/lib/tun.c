@@ -12,7 +12,35 @@
 
 #define TUN_PATH "/dev/net/tun"
 
+static int open_flags(const char *name, short flags, char *err, size_t errlen);
+
 int tun_open(const char *name, bool pi, char *err, size_t errlen)
+{
+	return open_flags(name, (short)(IFF_TUN | (pi ? 0 : IFF_NO_PI)), err, errlen);
+}
+
+int tun_open_offload(const char *name, bool *offload, char *err, size_t errlen)
+{
+	/* TSO for both families and checksums left to us; USO too where the kernel has it. */
+	const unsigned int base = TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6;
+	const unsigned int uso = 0x20 | 0x40; /* TUN_F_USO4 | TUN_F_USO6, from Linux 6.2 */
+	int fd = open_flags(name, IFF_TUN | IFF_NO_PI | IFF_VNET_HDR, err, errlen);
+	int size = TUN_VNET_HDR_LEN;
+
+	*offload = false;
+	if (fd < 0)
+		return tun_open(name, false, err, errlen);
+	if (ioctl(fd, TUNSETVNETHDRSZ, &size) == 0 &&
+	    (ioctl(fd, TUNSETOFFLOAD, base | uso) == 0 || ioctl(fd, TUNSETOFFLOAD, base) == 0)) {
+		*offload = true;
+		return fd;
+	}
+	/* Without offloads the header is only a cost: start again without it. */
+	close(fd);
+	return tun_open(name, false, err, errlen);
+}
+
+static int open_flags(const char *name, short flags, char *err, size_t errlen)
 {
 	struct ifreq ifr = {0};
 	int fd;
@@ -36,7 +64,7 @@ int tun_open(const char *name, bool pi, char *err, size_t errlen)
 			snprintf(err, errlen, "cannot open %s: %s", TUN_PATH, strerror(errno));
 		return -1;
 	}
-	ifr.ifr_flags = IFF_TUN | (pi ? 0 : IFF_NO_PI);
+	ifr.ifr_flags = flags;
 	memcpy(ifr.ifr_name, name, strlen(name));
 	if (ioctl(fd, TUNSETIFF, &ifr) < 0) {
 		if (errno == EPERM)

@@ -14,6 +14,18 @@
  * non-blocking fd, or -1 with one line in err that says why.
  */
 int tun_open(const char *name, bool pi, char *err, size_t errlen);
+
+/* The virtio-net header in front of every packet once offloads are on. */
+#define TUN_VNET_HDR_LEN 10
+
+/*
+ * Like tun_open, asking for segmentation offload: every packet then comes
+ * and goes behind a virtio-net header, and the kernel may hand over TCP
+ * (and, where it can, UDP) super-packets of up to 64 KB for the tunnel to
+ * cut.  *offload says whether that took; when the kernel refuses, the
+ * device is opened plainly.
+ */
+int tun_open_offload(const char *name, bool *offload, char *err, size_t errlen);
 /* The EtherType a PI header carries for an IP packet of this version. */
 uint16_t tun_pi_proto(int version);
 

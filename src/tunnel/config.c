@@ -33,6 +33,7 @@ void config_usage(FILE *f)
 	    "  --mtu N             MTU of the TUN device (default: underlay MTU minus overhead)\n"
 	    "  --pi                keep the 4-byte TUN packet-info header on the wire\n"
 	    "  --no-pmtu           do not follow the underlay path MTU (no ICMP back inside)\n"
+	    "  --no-offload        one packet per TUN read (no TSO/USO on the TUN device)\n"
 	    "  --no-gso            send each datagram on its own (no UDP segmentation offload)\n"
 	    "  --no-gro            receive each datagram on its own (no UDP receive offload)\n"
 	    "  --control PATH      answer 'stats' on a unix socket at PATH\n"
@@ -81,6 +82,7 @@ enum {
 	OPT_CONTROL,
 	OPT_NO_PMTU,
 	OPT_NO_GSO,
+	OPT_NO_OFFLOAD,
 	OPT_NO_GRO,
 	OPT_UAPI,
 	OPT_NO_UAPI,
@@ -100,6 +102,7 @@ static const struct option options[] = {
     {"control", required_argument, NULL, OPT_CONTROL},
     {"no-pmtu", no_argument, NULL, OPT_NO_PMTU},
     {"no-gso", no_argument, NULL, OPT_NO_GSO},
+    {"no-offload", no_argument, NULL, OPT_NO_OFFLOAD},
     {"no-gro", no_argument, NULL, OPT_NO_GRO},
     {"config", required_argument, NULL, 'c'},
     {"uapi", required_argument, NULL, OPT_UAPI},
@@ -188,6 +191,9 @@ static int take_option(int opt, const char *arg, struct config *c, char *err, si
 		return 0;
 	case OPT_NO_GSO:
 		c->no_gso = true;
+		return 0;
+	case OPT_NO_OFFLOAD:
+		c->no_offload = true;
 		return 0;
 	case OPT_NO_GRO:
 		c->no_gro = true;

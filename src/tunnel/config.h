@@ -29,6 +29,7 @@ struct config {
 	bool pi;
 	bool no_pmtu;  /* do not follow the path MTU, send no ICMP into the tunnel */
 	bool no_gso;   /* one send per datagram, even when the kernel could segment */
+	bool no_offload; /* no TSO on the TUN device: one packet per read */
 	bool no_gro;   /* one datagram per receive, even when the kernel could coalesce */
 	int verbosity; /* 0 with -q, 1 normally, 2 with -v */
 	const char *control;

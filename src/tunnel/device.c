@@ -1,10 +1,13 @@
 #include "device.h"
+#include "batch.h"
+#include "offload.h"
 #include "lib/tun.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -124,9 +127,23 @@ int device_up(struct device *d, const struct config *c, int mtu, char *err, size
 	d->index = 0;
 	d->routes_added = 0;
 	d->mtu = mtu;
-	d->fd = tun_open(c->dev, c->pi, err, errlen);
-	if (d->fd < 0)
+	d->offload = false;
+	if (!c->pi && !c->no_offload) {
+		d->super = malloc(DEVICE_SUPER_MAX);
+		d->scratch = malloc(DEVICE_SUPER_MAX);
+		if (!d->super || !d->scratch) {
+			snprintf(err, errlen, "out of memory for the device's buffers");
+			device_down(d, c);
+			return -1;
+		}
+		d->fd = tun_open_offload(c->dev, &d->offload, err, errlen);
+	} else {
+		d->fd = tun_open(c->dev, c->pi, err, errlen);
+	}
+	if (d->fd < 0) {
+		device_down(d, c);
 		return -1;
+	}
 	rc = nl_link_get(&d->nl, c->dev, 0, &l);
 	if (rc) {
 		snprintf(err, errlen, "cannot find %s after creating it: %s", c->dev,
@@ -151,4 +168,89 @@ void device_down(struct device *d, const struct config *c)
 	if (d->fd >= 0)
 		close(d->fd);
 	d->fd = -1;
+	free(d->super);
+	free(d->scratch);
+	d->super = d->scratch = NULL;
+}
+
+/* ---- packets ---- */
+
+struct reader {
+	struct batch *b;
+	size_t off, cap;
+	int got;
+	void (*flush)(void *arg, struct batch *b);
+	void *arg;
+};
+
+static int take(void *arg, const uint8_t *pkt, size_t len)
+{
+	struct reader *r = arg;
+	struct slot *s = &r->b->slot[r->b->n];
+
+	if (len > r->cap)
+		return 0; /* larger than the MTU allows: the sender did not ask for that */
+	memcpy(s->data + r->off, pkt, len);
+	s->len = len;
+	r->got++;
+	if (++r->b->n == BATCH_MAX) {
+		r->flush(r->arg, r->b);
+		r->b->n = 0;
+	}
+	return 0;
+}
+
+/* One read with offload: a packet or a super-packet, cut into the batch. */
+static ssize_t read_cut(struct device *d, struct reader *r)
+{
+	struct virtio_net_hdr h;
+	ssize_t n = read(d->fd, d->super, DEVICE_SUPER_MAX);
+	int rc;
+
+	if (n < (ssize_t)TUN_VNET_HDR_LEN)
+		return n < 0 ? -1 : 0;
+	memcpy(&h, d->super, sizeof(h));
+	rc = offload_split(&h, d->super + TUN_VNET_HDR_LEN, (size_t)n - TUN_VNET_HDR_LEN,
+			   d->scratch, DEVICE_SUPER_MAX, take, r);
+	if (rc < 0)
+		d->cut_errors++;
+	else if (rc > 1)
+		d->super_reads++;
+	return n;
+}
+
+int device_read(struct device *d, struct batch *b, size_t off, size_t cap, int budget,
+		void (*flush)(void *arg, struct batch *b), void *arg)
+{
+	struct reader r = {b, off, cap, 0, flush, arg};
+
+	b->n = 0;
+	while (r.got < budget) {
+		if (d->offload) {
+			if (read_cut(d, &r) < 0)
+				break;
+			continue;
+		}
+		ssize_t n = read(d->fd, b->slot[b->n].data + off, cap);
+
+		if (n < 0)
+			break;
+		take(&r, b->slot[b->n].data + off, (size_t)n);
+	}
+	if (b->n)
+		flush(arg, b);
+	b->n = 0;
+	return r.got;
+}
+
+ssize_t device_write(struct device *d, uint8_t *pkt, size_t len)
+{
+	ssize_t n;
+
+	if (!d->offload)
+		return write(d->fd, pkt, len);
+	/* A zero header: one whole packet, its checksums already done. */
+	memset(pkt - TUN_VNET_HDR_LEN, 0, TUN_VNET_HDR_LEN);
+	n = write(d->fd, pkt - TUN_VNET_HDR_LEN, len + TUN_VNET_HDR_LEN);
+	return n < 0 ? n : n - TUN_VNET_HDR_LEN;
 }

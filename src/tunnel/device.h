@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <sys/socket.h>
+#include <sys/types.h>
 
 struct device {
 	int fd;
@@ -20,7 +21,31 @@ struct device {
 	int mtu;
 	int routes_added;
 	struct nl nl;
+	bool offload;	     /* packets come and go behind a virtio-net header; TSO is on */
+	uint8_t *super;	     /* one read from the device, up to 64 KB, when offload is on */
+	uint8_t *scratch;    /* one segment being cut from it */
+	uint64_t super_reads; /* reads that held more than one packet */
+	uint64_t cut_errors;  /* super-packets that could not be cut, dropped */
 };
+
+struct batch;
+
+/* A read from the device with offload: a 64 KB super-packet and its header. */
+#define DEVICE_SUPER_MAX (65536 + 64)
+
+/*
+ * Reads what waits on the device, up to budget packets, into b: each at
+ * slot data + off, at most cap bytes.  Super-packets are cut on the way.
+ * Each time b fills, and once at the end, flush(arg, b) takes it.  Returns
+ * how many packets were read.
+ */
+int device_read(struct device *d, struct batch *b, size_t off, size_t cap, int budget,
+		void (*flush)(void *arg, struct batch *b), void *arg);
+/*
+ * Writes one packet.  With offload on, the TUN_VNET_HDR_LEN bytes before
+ * pkt must be writable: the header goes there.
+ */
+ssize_t device_write(struct device *d, uint8_t *pkt, size_t len);
 
 /*
  * The default MTU: the route toward peer (or, for a server, the default

@@ -2,6 +2,7 @@
 #include "tunnel.h"
 #include "wg.h"
 #include "lib/clock.h"
+#include "lib/tun.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -260,15 +261,15 @@ static void log_inner(struct tunnel *t, const char *dir, const struct slot *s, s
 static void send_too_big(struct tunnel *t, const struct wg_peer *p, const uint8_t *inner,
 			 size_t len)
 {
-	uint8_t icmp[1280];
+	uint8_t room[TUN_VNET_HDR_LEN + 1280], *icmp = room + TUN_VNET_HDR_LEN;
 	struct pkt pkt;
 	ssize_t n;
 
 	if (pkt_parse(inner, len, &pkt) != PKT_OK || pkt_is_icmp_error(&pkt))
 		return;
 	/* From the packet's destination: an address of our own would be a martian. */
-	n = pkt_build_too_big(icmp, sizeof(icmp), inner, len, pkt.dst, wg_inner_mtu(t->wg, p));
-	if (n > 0 && write(t->dev.fd, icmp, (size_t)n) == n)
+	n = pkt_build_too_big(icmp, 1280, inner, len, pkt.dst, wg_inner_mtu(t->wg, p));
+	if (n > 0 && device_write(&t->dev, icmp, (size_t)n) == n)
 		t->stats.icmp_too_big++;
 }
 
@@ -351,35 +352,25 @@ static void after_send(struct tunnel *t, struct batch *b)
 		udp_allow_fragments(&t->udp, false);
 }
 
+static void flush_sealed(void *arg, struct batch *b)
+{
+	struct tunnel *t = arg;
+
+	seal_batch(t, b, clock_seconds());
+	udp_send_batch(&t->udp, b, NULL);
+	after_send(t, b);
+	for (unsigned int i = 0; i < b->n; i++) {
+		if (!b->slot[i].keep || b->slot[i].err)
+			continue;
+		t->stats.tx_packets++;
+		t->stats.tx_bytes += b->slot[i].len;
+	}
+}
+
 void encrypted_tun_to_udp(struct tunnel *t)
 {
-	struct batch *b = &t->out;
-
-	for (int round = 0; round < ROUNDS_PER_WAKEUP; round++) {
-		b->n = 0;
-		while (b->n < BATCH_MAX) {
-			struct slot *s = &b->slot[b->n];
-			ssize_t n = read(t->dev.fd, s->data + MSG_DATA_HDR_LEN, READ_MAX);
-
-			if (n < 0)
-				break;
-			s->len = (size_t)n;
-			b->n++;
-		}
-		if (b->n == 0)
-			return;
-		seal_batch(t, b, clock_seconds());
-		udp_send_batch(&t->udp, b, NULL);
-		after_send(t, b);
-		for (unsigned int i = 0; i < b->n; i++) {
-			if (!b->slot[i].keep || b->slot[i].err)
-				continue;
-			t->stats.tx_packets++;
-			t->stats.tx_bytes += b->slot[i].len;
-		}
-		if (b->n < BATCH_MAX)
-			return;
-	}
+	device_read(&t->dev, &t->out, MSG_DATA_HDR_LEN, READ_MAX, ROUNDS_PER_WAKEUP * BATCH_MAX,
+		    flush_sealed, t);
 }
 
 static void open_one(void *arg, struct slot *s)
@@ -395,7 +386,7 @@ static void open_one(void *arg, struct slot *s)
 	}
 	if (wg_receive(t->wg, s->data, s->len, &s->addr, now, &len, &p) != WG_DELIVER)
 		return;
-	if (write(t->dev.fd, s->data + MSG_DATA_HDR_LEN, len) != (ssize_t)len) {
+	if (device_write(&t->dev, s->data + MSG_DATA_HDR_LEN, len) != (ssize_t)len) {
 		t->stats.drops[DROP_IO]++;
 		return;
 	}

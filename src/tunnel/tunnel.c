@@ -98,13 +98,13 @@ static void read_errors(struct tunnel *t)
 /* Tells the inner sender, through the TUN device, that its packet does not fit. */
 static void send_too_big(struct tunnel *t, const struct pkt *p, const uint8_t *inner, size_t len)
 {
-	uint8_t icmp[TUN_PI_LEN + 1280];
+	uint8_t room[TUN_VNET_HDR_LEN + TUN_PI_LEN + 1280], *icmp = room + TUN_VNET_HDR_LEN;
 	size_t hdr = wire_overhead(t->mode);
 	ssize_t n;
 
 	/* From the packet's destination: an address of our own would be a martian. */
-	n = pkt_build_too_big(icmp + hdr, sizeof(icmp) - hdr, inner, len, p->dst,
-			      pmtu_inner(&t->pmtu, overhead(t)));
+	n = pkt_build_too_big(icmp + hdr, sizeof(room) - TUN_VNET_HDR_LEN - hdr, inner, len,
+			      p->dst, pmtu_inner(&t->pmtu, overhead(t)));
 	if (n < 0)
 		return;
 	if (hdr) {
@@ -113,7 +113,7 @@ static void send_too_big(struct tunnel *t, const struct pkt *p, const uint8_t *i
 		memset(icmp, 0, hdr);
 		memcpy(icmp + 2, &proto, 2);
 	}
-	if (write(t->dev.fd, icmp, hdr + (size_t)n) == (ssize_t)(hdr + (size_t)n))
+	if (device_write(&t->dev, icmp, hdr + (size_t)n) == (ssize_t)(hdr + (size_t)n))
 		t->stats.icmp_too_big++;
 }
 
@@ -232,25 +232,14 @@ static void send_batch(struct tunnel *t, struct batch *b)
 	}
 }
 
+static void flush_out(void *arg, struct batch *b)
+{
+	send_batch(arg, b);
+}
+
 static void tun_to_udp(struct tunnel *t)
 {
-	struct batch *b = &t->out;
-
-	for (int round = 0; round < ROUNDS_PER_WAKEUP; round++) {
-		b->n = 0;
-		while (b->n < BATCH_MAX) {
-			ssize_t n = read(t->dev.fd, b->slot[b->n].data, SLOT_DATA);
-
-			if (n < 0)
-				break;
-			b->slot[b->n++].len = (size_t)n;
-		}
-		if (b->n == 0)
-			return;
-		send_batch(t, b);
-		if (b->n < BATCH_MAX)
-			return;
-	}
+	device_read(&t->dev, &t->out, 0, SLOT_DATA, ROUNDS_PER_WAKEUP * BATCH_MAX, flush_out, t);
 }
 
 static void note_endpoint(struct tunnel *t, enum peer_verdict v)
@@ -300,7 +289,7 @@ static void deliver(void *arg, struct slot *s)
 	receive_one(t, s);
 	if (!s->keep)
 		return;
-	if (write(t->dev.fd, s->data, s->out_len) != (ssize_t)s->out_len) {
+	if (device_write(&t->dev, s->data, s->out_len) != (ssize_t)s->out_len) {
 		t->stats.drops[DROP_IO]++;
 		return;
 	}
@@ -335,6 +324,9 @@ static void write_offloads(const struct tunnel *t, FILE *reply)
 	fprintf(reply, "gso=%s\ngro=%s\ngso_sends=%llu\ngso_datagrams=%llu\n",
 		t->udp.gso ? "on" : "off", t->udp.gro ? "on" : "off",
 		(unsigned long long)t->udp.gso_sends, (unsigned long long)t->udp.gso_datagrams);
+	fprintf(reply, "offload=%s\nsuper_reads=%llu\ncut_errors=%llu\n",
+		t->dev.offload ? "on" : "off", (unsigned long long)t->dev.super_reads,
+		(unsigned long long)t->dev.cut_errors);
 }
 
 static const char *const fault_names[] = {"none", "drop", "dup", "truncate", "fragment"};
