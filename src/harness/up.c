@@ -43,6 +43,9 @@ static void usage(FILE *f)
 	      "                  default 120, as the protocol says)\n"
 	      "  --underlay 4|6  carry the tunnel over IPv4 (default) or IPv6\n"
 	      "  --no-pmtu       tunnels do not follow the path MTU (no ICMP back inside)\n"
+	      "  --no-offload, --no-gso, --no-gro\n"
+	      "                  our tunnels without TUN segmentation offload, UDP GSO or\n"
+	      "                  UDP GRO: the fallbacks, for tests and benchmarks\n"
 	      "\nA broken network, for the MTU lessons:\n" SETTINGS_HELP "\n" COMMON_HELP,
 	      f);
 }
@@ -310,6 +313,12 @@ int start_tunnel_in(struct up *u, const char *ns, const char *label, char **args
 		argv[argc++] = "--pi";
 	if (u->set.no_pmtu)
 		argv[argc++] = "--no-pmtu";
+	if (u->no_offload)
+		argv[argc++] = "--no-offload";
+	if (u->no_gso)
+		argv[argc++] = "--no-gso";
+	if (u->no_gro)
+		argv[argc++] = "--no-gro";
 	if (u->set.tun_mtu) {
 		snprintf(mtu, sizeof(mtu), "%d", u->set.tun_mtu);
 		argv[argc++] = "--mtu";
@@ -538,6 +547,9 @@ static int check_encrypted_options(struct up *u)
 	return 0;
 }
 
+/* Our tunnels' fallbacks, passed on as they are: long options only. */
+enum { OPT_NO_OFFLOAD = 1000, OPT_NO_GSO, OPT_NO_GRO };
+
 static int parse(struct up *u, int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -549,6 +561,9 @@ static int parse(struct up *u, int argc, char **argv)
 	    {"keylog", no_argument, NULL, 'K'},
 	    {"keepalive", required_argument, NULL, 'k'},
 	    {"rekey-after", required_argument, NULL, 'r'},
+	    {"no-offload", no_argument, NULL, OPT_NO_OFFLOAD},
+	    {"no-gso", no_argument, NULL, OPT_NO_GSO},
+	    {"no-gro", no_argument, NULL, OPT_NO_GRO},
 	    SETTINGS_OPTIONS,
 	    COMMON_OPTIONS,
 	    {0},
@@ -577,6 +592,12 @@ static int parse(struct up *u, int argc, char **argv)
 			fprintf(stderr, "harness up: --allow-icmp is for 'harness set'; ICMP "
 					"passes unless --block-icmp\n");
 			return 2;
+		}
+		if (opt >= OPT_NO_OFFLOAD) {
+			*(opt == OPT_NO_OFFLOAD ? &u->no_offload
+			  : opt == OPT_NO_GSO	? &u->no_gso
+						: &u->no_gro) = true;
+			continue;
 		}
 		if (opt == 'N') {
 			fprintf(stderr, "harness up: --nat-rebind is for 'harness set': a new lab "

@@ -36,8 +36,9 @@ struct up {
 	bool wireguard_go; /* --peer wireguard-go */
 	enum wg_side wg_side;
 	bool keylog;
-	int keepalive;	 /* the laptops' PersistentKeepalive, s; 0 for none */
-	int rekey_after; /* s, for our tunnels; 0: the protocol's 120 */
+	int keepalive;			 /* the laptops' PersistentKeepalive, s; 0 for none */
+	bool no_offload, no_gso, no_gro; /* our tunnels' fallbacks, for tests and benchmarks */
+	int rekey_after;		 /* s, for our tunnels; 0: the protocol's 120 */
 	int nclients;
 	struct client clients[MAX_CLIENTS];
 	uint8_t server_priv[KEY_LEN], server_pub[KEY_LEN];

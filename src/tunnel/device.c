@@ -119,6 +119,16 @@ static int configure(struct device *d, const struct config *c, int mtu, char *er
 	return 0;
 }
 
+/* A glued packet, or one that passed through, with its header in front. */
+static int emit(void *arg, uint8_t *hdr_and_pkt, size_t len)
+{
+	struct device *d = arg;
+
+	if (write(d->fd, hdr_and_pkt, len) != (ssize_t)len)
+		d->write_errors++;
+	return 0;
+}
+
 int device_up(struct device *d, const struct config *c, int mtu, char *err, size_t errlen)
 {
 	struct nl_link l;
@@ -131,7 +141,8 @@ int device_up(struct device *d, const struct config *c, int mtu, char *err, size
 	if (!c->pi && !c->no_offload) {
 		d->super = malloc(DEVICE_SUPER_MAX);
 		d->scratch = malloc(DEVICE_SUPER_MAX);
-		if (!d->super || !d->scratch) {
+		d->gro_buf = malloc(DEVICE_SUPER_MAX);
+		if (!d->super || !d->scratch || !d->gro_buf) {
 			snprintf(err, errlen, "out of memory for the device's buffers");
 			device_down(d, c);
 			return -1;
@@ -144,6 +155,8 @@ int device_up(struct device *d, const struct config *c, int mtu, char *err, size
 		device_down(d, c);
 		return -1;
 	}
+	if (d->offload)
+		gro_init(&d->gro, d->gro_buf, DEVICE_SUPER_MAX, emit, d);
 	rc = nl_link_get(&d->nl, c->dev, 0, &l);
 	if (rc) {
 		snprintf(err, errlen, "cannot find %s after creating it: %s", c->dev,
@@ -170,7 +183,8 @@ void device_down(struct device *d, const struct config *c)
 	d->fd = -1;
 	free(d->super);
 	free(d->scratch);
-	d->super = d->scratch = NULL;
+	free(d->gro_buf);
+	d->super = d->scratch = d->gro_buf = NULL;
 }
 
 /* ---- packets ---- */
@@ -253,4 +267,18 @@ ssize_t device_write(struct device *d, uint8_t *pkt, size_t len)
 	memset(pkt - TUN_VNET_HDR_LEN, 0, TUN_VNET_HDR_LEN);
 	n = write(d->fd, pkt - TUN_VNET_HDR_LEN, len + TUN_VNET_HDR_LEN);
 	return n < 0 ? n : n - TUN_VNET_HDR_LEN;
+}
+
+void device_deliver(struct device *d, uint8_t *pkt, size_t len)
+{
+	if (d->offload)
+		gro_add(&d->gro, pkt, len);
+	else if (write(d->fd, pkt, len) != (ssize_t)len)
+		d->write_errors++;
+}
+
+void device_flush(struct device *d)
+{
+	if (d->offload)
+		gro_flush(&d->gro);
 }

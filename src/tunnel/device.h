@@ -7,6 +7,7 @@
 #define TUNLAB_TUNNEL_DEVICE_H
 
 #include "config.h"
+#include "offload.h"
 #include "lib/mtu.h"
 #include "lib/netlink.h"
 
@@ -21,11 +22,14 @@ struct device {
 	int mtu;
 	int routes_added;
 	struct nl nl;
-	bool offload;	     /* packets come and go behind a virtio-net header; TSO is on */
-	uint8_t *super;	     /* one read from the device, up to 64 KB, when offload is on */
-	uint8_t *scratch;    /* one segment being cut from it */
+	bool offload;	      /* packets come and go behind a virtio-net header; TSO is on */
+	uint8_t *super;	      /* one read from the device, up to 64 KB, when offload is on */
+	uint8_t *scratch;     /* one segment being cut from it */
 	uint64_t super_reads; /* reads that held more than one packet */
 	uint64_t cut_errors;  /* super-packets that could not be cut, dropped */
+	struct gro gro;	      /* segments on their way in, glued where they may be */
+	uint8_t *gro_buf;
+	uint64_t write_errors; /* packets the device refused */
 };
 
 struct batch;
@@ -46,6 +50,13 @@ int device_read(struct device *d, struct batch *b, size_t off, size_t cap, int b
  * pkt must be writable: the header goes there.
  */
 ssize_t device_write(struct device *d, uint8_t *pkt, size_t len);
+/*
+ * Hands a packet from the network to the device: with offload on it may
+ * wait to be glued to the next (see gro in offload.h) until device_flush,
+ * which the caller runs after each batch.
+ */
+void device_deliver(struct device *d, uint8_t *pkt, size_t len);
+void device_flush(struct device *d);
 
 /*
  * The default MTU: the route toward peer (or, for a server, the default

@@ -386,10 +386,7 @@ static void open_one(void *arg, struct slot *s)
 	}
 	if (wg_receive(t->wg, s->data, s->len, &s->addr, now, &len, &p) != WG_DELIVER)
 		return;
-	if (device_write(&t->dev, s->data + MSG_DATA_HDR_LEN, len) != (ssize_t)len) {
-		t->stats.drops[DROP_IO]++;
-		return;
-	}
+	device_deliver(&t->dev, s->data + MSG_DATA_HDR_LEN, len);
 	t->stats.rx_packets++;
 	t->stats.rx_bytes += len;
 	log_inner(t, "recv", s, len, &s->addr);
@@ -407,6 +404,7 @@ void encrypted_udp_to_tun(struct tunnel *t)
 		t->batch_now = clock_seconds();
 		for (unsigned int i = 0; i < b->n; i++)
 			udp_each_datagram(&b->slot[i], open_one, t);
+		device_flush(&t->dev);
 		if (b->n < BATCH_MAX)
 			return;
 	}

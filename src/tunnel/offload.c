@@ -178,3 +178,142 @@ int offload_split(const struct virtio_net_hdr *h, const uint8_t *pkt, size_t len
 	}
 	return n;
 }
+
+/* ---- coalescing ---- */
+
+#define TCP_ACK	    0x10
+#define GRO_MAX_LEN 65535
+
+void gro_init(struct gro *g, uint8_t *buf, size_t cap, gro_emit_fn emit, void *arg)
+{
+	memset(g, 0, sizeof(*g));
+	g->buf = buf;
+	g->cap = cap;
+	g->emit = emit;
+	g->arg = arg;
+}
+
+static uint32_t get32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+/* A packet that may start or join a run: TCP with payload, flags ACK and perhaps PSH. */
+static bool mergeable(const uint8_t *p, size_t len, struct layout *l)
+{
+	uint8_t flags;
+
+	if (parse(p, len, l) || l->proto != IPPROTO_TCP || l->payload == 0)
+		return false;
+	if (l->version == 4 && (p[6] & 0x3f || p[7])) /* fragments, or IP options */
+		return false;
+	if (l->version == 4 && l->l4 != 20)
+		return false;
+	flags = p[l->l4 + 13];
+	return (flags & ~TCP_PSH) == TCP_ACK;
+}
+
+/* Same flow, same headers but for what segmentation changes. */
+static bool same_headers(const struct gro *g, const uint8_t *p, const struct layout *l)
+{
+	const uint8_t *h = g->buf + GRO_HDR;
+
+	if (l->version != g->version || l->hdrs != g->hdrs)
+		return false;
+	if (l->version == 4) {
+		/* version..TOS, flags, TTL, protocol, addresses; not length, ID, checksum */
+		if (memcmp(h, p, 2) || h[6] != p[6] || memcmp(h + 8, p + 8, 2) ||
+		    memcmp(h + 12, p + 12, 8))
+			return false;
+	} else if (memcmp(h, p, 4) || memcmp(h + 6, p + 6, 34)) {
+		return false; /* version, class, flow label, next header, hop limit, addresses */
+	}
+	/* ports, ack, window, and the options; the sequence is checked apart */
+	return !memcmp(h + g->l4, p + l->l4, 4) && !memcmp(h + g->l4 + 8, p + l->l4 + 8, 5) &&
+	       !memcmp(h + g->l4 + 14, p + l->l4 + 14, 2) &&
+	       !memcmp(h + g->l4 + 20, p + l->l4 + 20, l->hdrs - l->l4 - 20);
+}
+
+static bool joins_run(const struct gro *g, const uint8_t *p, const struct layout *l)
+{
+	return g->len && g->gso && (g->buf[GRO_HDR + g->l4 + 13] & TCP_PSH) == 0 &&
+	       (g->len - g->hdrs) % g->gso == 0 && l->payload <= g->gso &&
+	       g->len + l->payload <= GRO_MAX_LEN && g->len + l->payload + GRO_HDR <= g->cap &&
+	       get32(p + l->l4 + 4) == g->next_seq && same_headers(g, p, l);
+}
+
+/* The header the kernel needs for a run, and the lengths and checksums it leaves to it. */
+static void seal_run(struct gro *g)
+{
+	uint8_t *h = g->buf + GRO_HDR;
+	struct virtio_net_hdr v = {.flags = VIRTIO_NET_HDR_F_NEEDS_CSUM,
+				   .gso_type = g->version == 4 ? VIRTIO_NET_HDR_GSO_TCPV4
+							       : VIRTIO_NET_HDR_GSO_TCPV6,
+				   .hdr_len = (uint16_t)g->hdrs,
+				   .gso_size = (uint16_t)g->gso,
+				   .csum_start = (uint16_t)g->l4,
+				   .csum_offset = 16};
+	uint16_t partial;
+
+	if (g->version == 4) {
+		put16(h + 2, g->len);
+		h[10] = h[11] = 0;
+		put16(h + 10, (uint16_t)ntohs(csum(h, g->l4)));
+	} else {
+		put16(h + 4, g->len - 40);
+	}
+	/* The pseudo-header's sum, folded but not inverted: the kernel finishes it. */
+	partial = (uint16_t)~csum_fold(csum_pseudo(g->version, h + (g->version == 4 ? 12 : 8),
+						   h + (g->version == 4 ? 16 : 24), IPPROTO_TCP,
+						   (uint32_t)(g->len - g->l4)));
+	put16(h + g->l4 + 16, partial);
+	memcpy(g->buf, &v, GRO_HDR);
+}
+
+void gro_flush(struct gro *g)
+{
+	if (!g->len)
+		return;
+	if (g->count > 1)
+		seal_run(g);
+	else
+		memset(g->buf, 0, GRO_HDR); /* one packet as it came: checksums done */
+	g->emit(g->arg, g->buf, GRO_HDR + g->len);
+	g->len = 0;
+	g->count = 0;
+}
+
+void gro_add(struct gro *g, const uint8_t *pkt, size_t len)
+{
+	struct layout l;
+
+	if (!mergeable(pkt, len, &l)) {
+		gro_flush(g);
+		if (len + GRO_HDR <= g->cap) {
+			memcpy(g->buf + GRO_HDR, pkt, len);
+			g->len = len;
+			g->count = 1;
+			g->gso = 0; /* nothing joins it */
+			gro_flush(g);
+		}
+		return;
+	}
+	if (joins_run(g, pkt, &l)) {
+		memcpy(g->buf + GRO_HDR + g->len, pkt + l.hdrs, l.payload);
+		g->buf[GRO_HDR + g->l4 + 13] |= pkt[l.l4 + 13] & TCP_PSH;
+		g->len += l.payload;
+		g->count++;
+		g->merged++;
+		g->next_seq += (uint32_t)l.payload;
+		return;
+	}
+	gro_flush(g);
+	memcpy(g->buf + GRO_HDR, pkt, len);
+	g->len = len;
+	g->count = 1;
+	g->version = l.version;
+	g->l4 = l.l4;
+	g->hdrs = l.hdrs;
+	g->gso = l.payload;
+	g->next_seq = get32(pkt + l.l4 + 4) + (uint32_t)l.payload;
+}

@@ -42,4 +42,37 @@ enum offload_error {
 int offload_split(const struct virtio_net_hdr *h, const uint8_t *pkt, size_t len, uint8_t *scratch,
 		  size_t cap, offload_emit_fn emit, void *arg);
 
+/*
+ * The other way: TCP segments on their way into the TUN device, glued back
+ * into one super-packet where they may be (same flow and headers, each
+ * sequence number following the last, only ACK and a final PSH, equal
+ * sizes but for a shorter last one), so that the kernel's TCP takes one
+ * packet instead of dozens.  Anything else passes through as it is.
+ *
+ * buf holds TUN_VNET_HDR_LEN bytes of header room and then up to 64 KB;
+ * emit receives the header and the packet behind it, ready to write.
+ */
+typedef int (*gro_emit_fn)(void *arg, uint8_t *hdr_and_pkt, size_t len);
+
+struct gro {
+	uint8_t *buf;
+	size_t cap;
+	size_t len; /* of the packet held, 0 if none */
+	int count;  /* segments in it */
+	size_t l4, hdrs, gso;
+	int version;
+	uint32_t next_seq;
+	gro_emit_fn emit;
+	void *arg;
+	uint64_t merged; /* segments that rode in another's packet */
+};
+
+#define GRO_HDR 10 /* sizeof(struct virtio_net_hdr) */
+
+void gro_init(struct gro *g, uint8_t *buf, size_t cap, gro_emit_fn emit, void *arg);
+/* Takes one packet; the one held may go out first. */
+void gro_add(struct gro *g, const uint8_t *pkt, size_t len);
+/* Sends what is held. */
+void gro_flush(struct gro *g);
+
 #endif

@@ -103,8 +103,8 @@ static void send_too_big(struct tunnel *t, const struct pkt *p, const uint8_t *i
 	ssize_t n;
 
 	/* From the packet's destination: an address of our own would be a martian. */
-	n = pkt_build_too_big(icmp + hdr, sizeof(room) - TUN_VNET_HDR_LEN - hdr, inner, len,
-			      p->dst, pmtu_inner(&t->pmtu, overhead(t)));
+	n = pkt_build_too_big(icmp + hdr, sizeof(room) - TUN_VNET_HDR_LEN - hdr, inner, len, p->dst,
+			      pmtu_inner(&t->pmtu, overhead(t)));
 	if (n < 0)
 		return;
 	if (hdr) {
@@ -289,10 +289,7 @@ static void deliver(void *arg, struct slot *s)
 	receive_one(t, s);
 	if (!s->keep)
 		return;
-	if (device_write(&t->dev, s->data, s->out_len) != (ssize_t)s->out_len) {
-		t->stats.drops[DROP_IO]++;
-		return;
-	}
+	device_deliver(&t->dev, s->data, s->out_len);
 	t->stats.rx_packets++;
 	t->stats.rx_bytes += s->out_len - hdr;
 	log_packet(t, "recv", &s->addr, s->data + hdr, s->out_len - hdr, NULL);
@@ -313,6 +310,7 @@ static void udp_to_tun(struct tunnel *t)
 			return;
 		for (unsigned int i = 0; i < b->n; i++)
 			udp_each_datagram(&b->slot[i], deliver, t);
+		device_flush(&t->dev);
 		if (b->n < BATCH_MAX)
 			return;
 	}
@@ -324,9 +322,10 @@ static void write_offloads(const struct tunnel *t, FILE *reply)
 	fprintf(reply, "gso=%s\ngro=%s\ngso_sends=%llu\ngso_datagrams=%llu\n",
 		t->udp.gso ? "on" : "off", t->udp.gro ? "on" : "off",
 		(unsigned long long)t->udp.gso_sends, (unsigned long long)t->udp.gso_datagrams);
-	fprintf(reply, "offload=%s\nsuper_reads=%llu\ncut_errors=%llu\n",
+	fprintf(reply, "offload=%s\nsuper_reads=%llu\ncut_errors=%llu\ngro_merged=%llu\n",
 		t->dev.offload ? "on" : "off", (unsigned long long)t->dev.super_reads,
-		(unsigned long long)t->dev.cut_errors);
+		(unsigned long long)t->dev.cut_errors, (unsigned long long)t->dev.gro.merged);
+	fprintf(reply, "tun_write_errors=%llu\n", (unsigned long long)t->dev.write_errors);
 }
 
 static const char *const fault_names[] = {"none", "drop", "dup", "truncate", "fragment"};

@@ -1,0 +1,54 @@
+# Every fallback still carries data intact: the TUN offloads, UDP GSO and
+# UDP GRO each turned off, and all three, in both modes and both ways.
+tmp=$(mktemp -d)
+head -c 20000000 /dev/urandom > "$tmp/sent"
+
+# move FROM TO ADDR PORT: 20 MB from one node to a listener on another.
+move() {
+	rm -f "$tmp/received"
+	on "$2" sh -c "nc -l -N $3 $4 > '$tmp/received'" &
+	local l=$!
+	for _ in $(seq 50); do on "$2" ss -ltn 2>/dev/null | grep -q ":$4" && break; sleep 0.05; done
+	timeout 30 ip netns exec "$(ns "$1")" nc -N "$3" "$4" < "$tmp/sent"
+	local rc=$?
+	wait $l
+	[ $rc = 0 ] && cmp -s "$tmp/sent" "$tmp/received"
+}
+
+for mode in plaintext encrypted; do
+	for flags in "" "--no-offload" "--no-gso" "--no-gro" "--no-offload --no-gso --no-gro"; do
+		what="$mode${flags:+ $flags}"
+		lab_down
+		check "up --mode $what" lab_up --mode $mode $flags
+		check "$what: 20 MB up, byte-identical" move home-laptop office-host 172.31.9.200 5021
+		check "$what: 20 MB down, byte-identical" move office-host home-laptop 172.31.255.7 5022
+		if [ -z "$flags" ]; then
+			check "$what: the laptop cut super-packets ($(stat_of home-laptop super_reads))" \
+				test "$(stat_of home-laptop super_reads)" -gt 0
+			check "$what: the server glued segments ($(stat_of office-server gro_merged))" \
+				test "$(stat_of office-server gro_merged)" -gt 0
+			check "$what: datagrams left in GSO runs ($(stat_of home-laptop gso_sends))" \
+				test "$(stat_of home-laptop gso_sends)" -gt 0
+		fi
+		case "$flags" in *--no-offload*)
+			check "$what: the tunnels say offload=off" test "$(stat_of home-laptop offload)" = off ;;
+		esac
+		case "$flags" in *--no-gso*)
+			check "$what: the tunnels say gso=off" test "$(stat_of office-server gso)" = off ;;
+		esac
+		case "$flags" in *--no-gro*)
+			check "$what: the tunnels say gro=off" test "$(stat_of office-server gro)" = off ;;
+		esac
+	done
+done
+# Our offloads against a peer that has none of them.
+if command -v wireguard-go >/dev/null; then
+	for side in server laptop; do
+		lab_down
+		check "up --peer wireguard-go --peer-on $side" lab_up --mode encrypted --peer wireguard-go --peer-on $side
+		check "wireguard-go on the $side: 20 MB up, byte-identical" move home-laptop office-host 172.31.9.200 5023
+		check "wireguard-go on the $side: 20 MB down, byte-identical" move office-host home-laptop 172.31.255.7 5024
+	done
+fi
+lab_down
+rm -rf "$tmp"
