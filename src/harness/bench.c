@@ -63,6 +63,10 @@ static void usage(FILE *f)
 	      "  --quick         one round, one TCP stream up, 20 pings: checks that every\n"
 	      "                  path moves data (for tests), not how fast\n"
 	      "  --plot FILE     also draw the results as a bar chart (SVG)\n"
+	      "  --topology T    lab (default): home-laptop to office-server, through the\n"
+	      "                  NAT and the internet; pair: internet to office-server, one\n"
+	      "                  link and no NAT, the tunnels' own cost (bare, plaintext,\n"
+	      "                  encrypted)\n"
 	      "  --lab NAME      the labs are NAME-p, NAME-e, NAME-w (default: bench)\n"
 	      "  --json          the figures, for scripts\n"
 	      "  -h, --help      show this help\n",
@@ -125,6 +129,13 @@ static int own_option(struct bench *b, int opt, const char *arg)
 	case 'P':
 		b->plot = arg;
 		return 0;
+	case 'T':
+		if (!strcmp(arg, "pair") || !strcmp(arg, "lab")) {
+			b->pair = arg[0] == 'p';
+			return 0;
+		}
+		fprintf(stderr, "harness bench: --topology '%s' is not lab or pair\n", arg);
+		return -1;
 	}
 	return -1;
 }
@@ -136,6 +147,7 @@ static int parse(struct bench *b, int argc, char **argv)
 					     {"seconds", required_argument, NULL, 's'},
 					     {"paths", required_argument, NULL, 'p'},
 					     {"plot", required_argument, NULL, 'P'},
+					     {"topology", required_argument, NULL, 'T'},
 					     COMMON_OPTIONS,
 					     {0}};
 	struct common c = {0};
@@ -264,11 +276,27 @@ static int start_iperf_server(struct bench *b, struct path *p)
 	return rc;
 }
 
+/* Which lab each path measures in, and who brings it up. */
+static void place(struct bench *b, struct path *p, enum path_id k)
+{
+	/* bare rides on the encrypted lab's underlay; in a pair, every path does */
+	const char *suffix = b->pair ? "e" : kinds[k].suffix;
+
+	p->kind = k;
+	snprintf(p->lab, sizeof(p->lab), "%s-%s", b->prefix, suffix);
+	snprintf(p->ns, sizeof(p->ns), "%s-%s-home-laptop", b->prefix, suffix);
+	snprintf(p->target, sizeof(p->target), "%s", kinds[k].target);
+	p->owns_lab = true;
+	for (int i = 0; i < b->npaths; i++)
+		if (!strcmp(b->paths[i].lab, p->lab))
+			p->owns_lab = false;
+}
+
 static int setup(struct bench *b)
 {
 	char prog[PATH_MAX];
 
-	if (find_program("wireguard-go", prog, sizeof(prog)) ||
+	if (b->pair || find_program("wireguard-go", prog, sizeof(prog)) ||
 	    find_program("wg", prog, sizeof(prog)))
 		b->want[PATH_WIREGUARD_GO] = false;
 	for (int k = 0; k < PATH_COUNT; k++) {
@@ -276,20 +304,25 @@ static int setup(struct bench *b)
 
 		if (!b->want[k])
 			continue;
-		p->kind = (enum path_id)k;
-		snprintf(p->lab, sizeof(p->lab), "%s-%s", b->prefix, kinds[k].suffix);
-		snprintf(p->ns, sizeof(p->ns), "%s-%s-home-laptop", b->prefix, kinds[k].suffix);
+		place(b, p, (enum path_id)k);
 		b->npaths++;
-		/* bare rides on the encrypted lab's underlay, and brings it up for both */
-		if (k == PATH_ENCRYPTED && b->want[PATH_BARE])
+		if (!p->owns_lab)
 			continue;
 		progress(b, "bringing up lab %s for %s", p->lab, kinds[k].name);
 		if (lab_up(b, p) || start_iperf_server(b, p))
 			return -1;
-		p->owns_lab = true;
 	}
-	for (int i = 0; i < b->npaths; i++)
-		find_tunnels(&b->paths[i]);
+	for (int i = 0; i < b->npaths; i++) {
+		struct path *p = &b->paths[i];
+
+		if (!b->pair) {
+			find_tunnels(p);
+			continue;
+		}
+		progress(b, "starting the pair's %s tunnels in %s", kinds[p->kind].name, p->lab);
+		if (pair_start(b, p))
+			return -1;
+	}
 	return b->npaths ? 0 : (snprintf(b->err, sizeof(b->err), "no path to measure"), -1);
 }
 
@@ -305,7 +338,7 @@ static void teardown(struct bench *b)
 static int iperf(struct bench *b, struct path *p, char *const extra[], char *out, size_t cap)
 {
 	char prog[PATH_MAX], secs[16];
-	char *argv[16] = {prog, "-c", (char *)kinds[p->kind].target, "-J", "-t", secs};
+	char *argv[16] = {prog, "-c", p->target, "-J", "-t", secs};
 	int n = 6, rc;
 
 	find_program("iperf3", prog, sizeof(prog));
@@ -323,7 +356,7 @@ static int iperf(struct bench *b, struct path *p, char *const extra[], char *out
 	}
 	if (rc > 0)
 		snprintf(b->err, sizeof(b->err), "iperf3 to %s failed on the %s path (status %d)",
-			 kinds[p->kind].target, kinds[p->kind].name, rc);
+			 p->target, kinds[p->kind].name, rc);
 	return rc ? -1 : 0;
 }
 
@@ -404,9 +437,7 @@ static int ping_test(struct bench *b, struct path *p)
 {
 	static char out[1 << 17];
 	char count[16];
-	char *argv[] = {
-	    "ping", "-n", "-c", count, "-i", "0.01", "-W", "1", (char *)kinds[p->kind].target,
-	    NULL};
+	char *argv[] = {"ping", "-n", "-c", count, "-i", "0.01", "-W", "1", p->target, NULL};
 	int want = b->quick ? 20 : 50;
 
 	snprintf(count, sizeof(count), "%d", want);

@@ -29,7 +29,8 @@ struct figures {
 struct path {
 	enum path_id kind;
 	char lab[LAB_NAME_MAX + 1];
-	char ns[64]; /* home-laptop of that lab: where the clients run */
+	char ns[64];	 /* where the clients run: home-laptop, or internet in a pair */
+	char target[64]; /* where the traffic goes */
 	bool owns_lab;
 	pid_t tunnels[2];
 	int ntunnels;
@@ -43,6 +44,7 @@ struct path {
 
 struct bench {
 	bool quick, json;
+	bool pair; /* --topology pair: internet to office-server, one link, no NAT */
 	int rounds, seconds;
 	bool want[PATH_COUNT];
 	const char *plot;
@@ -56,6 +58,8 @@ struct bench {
 };
 
 const char *bench_path_name(enum path_id k);
+/* --topology pair: starts the pair's tunnels for p in p's lab (which is up). */
+int pair_start(struct bench *b, struct path *p);
 const char *bench_test_name(enum test t);
 
 /* A one-line progress note: rewritten in place on a terminal, nothing in --json. */

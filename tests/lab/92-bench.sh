@@ -20,3 +20,16 @@ check "no namespace of theirs either" sh -c "! ip netns list | grep -q '^$LAB-[e
 refuse "bench refuses an unknown path" "--paths: 'fast'" "$H" bench --paths bare,fast
 refuse "bench refuses --rounds 0" "--rounds '0'" "$H" bench --rounds 0
 rm -f /tmp/bench.$$
+
+# The pair: internet to office-server, one link, the tunnels' own cost.
+"$H" bench --quick --json --topology pair > /tmp/bench.$$ 2>&1
+rc=$?
+check "bench --quick --topology pair ran (exit $rc)" test "$rc" = 0
+for path in bare plaintext encrypted; do
+	line=$(grep -o "{\"path\":\"$path\"[^}]*}" /tmp/bench.$$)
+	v=$(printf '%s' "$line" | grep -o '"tcp1_up_bps":[0-9.]*' | cut -d: -f2)
+	check "pair, $path: TCP moved data ($v bit/s)" awk -v v="$v" 'BEGIN { exit !(v > 0) }'
+done
+check "the pair's lab is gone too" sh -c "! ls /run/tunlab 2>/dev/null | grep -q '^$LAB-'"
+refuse "bench refuses an unknown topology" "--topology 'ring'" "$H" bench --topology ring
+rm -f /tmp/bench.$$
