@@ -100,12 +100,9 @@ static int parse_paths(struct bench *b, const char *arg)
 
 static int number(const char *flag, const char *arg, int lo, int hi, int *out)
 {
-	char *end;
 	long v;
 
-	errno = 0;
-	v = strtol(arg, &end, 10);
-	if (errno || end == arg || *end || v < lo || v > hi) {
+	if (parse_whole(arg, lo, hi, &v)) {
 		fprintf(stderr, "harness bench: %s '%s' is not a number from %d to %d\n", flag, arg,
 			lo, hi);
 		return -1;
@@ -491,11 +488,7 @@ static void finish(struct bench *b)
 /* Ctrl-C is held back and honoured between measurements, so the labs come down. */
 static bool interrupted(struct bench *b)
 {
-	sigset_t pending;
-
-	sigpending(&pending);
-	if (!sigismember(&pending, SIGINT) && !sigismember(&pending, SIGTERM) &&
-	    !sigismember(&pending, SIGHUP))
+	if (!held_signal_pending())
 		return false;
 	snprintf(b->err, sizeof(b->err), "interrupted; the benchmark's labs are taken down");
 	return true;
@@ -550,13 +543,7 @@ int cmd_bench(int argc, char **argv)
 		fprintf(stderr, "harness bench: must run as root: it builds labs\n");
 		rc = 1;
 	} else if (rc == 0) {
-		sigset_t held;
-
-		sigemptyset(&held);
-		sigaddset(&held, SIGINT);
-		sigaddset(&held, SIGTERM);
-		sigaddset(&held, SIGHUP);
-		sigprocmask(SIG_BLOCK, &held, NULL);
+		hold_signals();
 		term_init(&b->term, STDOUT_FILENO);
 		if (run(b)) {
 			fprintf(stderr, "harness bench: %s\n", b->err);

@@ -236,7 +236,8 @@ int plot(const struct bench *b, const char *file)
 	fprintf(f,
 		"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" "
 		"font-family=\"sans-serif\" font-size=\"12\">\n"
-		"<rect width=\"100%%\" height=\"100%%\" fill=\"white\"/>\n<text x=\"%d\" y=\"20\" font-size=\"15\">TCP throughput, Mbit/s (median of %d "
+		"<rect width=\"100%%\" height=\"100%%\" fill=\"white\"/>\n<text x=\"%d\" y=\"20\" "
+		"font-size=\"15\">TCP throughput, Mbit/s (median of %d "
 		"round%s)</text>\n",
 		width, CHART_Y0 + CHART_H + 70, CHART_X0, b->rounds, b->rounds == 1 ? "" : "s");
 	for (int k = 0; k < ntests; k++) {

@@ -59,6 +59,12 @@ int next_option(const char *cmd, int argc, char **argv, const char *shortopts,
 		const struct option *opts, struct common *c, void (*usage)(FILE *f), int *opt);
 /* 2, after one line, if words are left over; 0 if not. */
 int no_arguments(const char *cmd, int argc, char **argv);
+/* A whole decimal number from lo to hi, nothing else around it: 0, or -1. */
+int parse_whole(const char *arg, long lo, long hi, long *out);
+/* Holds SIGINT, SIGTERM and SIGHUP back, to be honoured between steps. */
+void hold_signals(void);
+/* Whether one of them came in meanwhile. */
+bool held_signal_pending(void);
 /* One line for an unknown option or a missing value, from getopt's state. */
 void bad_option(const char *cmd, int opt, char **argv);
 

@@ -113,7 +113,6 @@ static int parse(struct flood *fl, int argc, char **argv)
 					     COMMON_OPTIONS,
 					     {0}};
 	struct common c = {0};
-	char *end;
 	int opt, rc;
 
 	fl->kinds = (1u << K_COUNT) - 1;
@@ -126,9 +125,7 @@ static int parse(struct flood *fl, int argc, char **argv)
 			fl->replay_file = optarg;
 		if (opt != 'n')
 			continue;
-		errno = 0;
-		fl->count = strtol(optarg, &end, 10);
-		if (errno || *end || end == optarg || fl->count < 1 || fl->count > 10000000) {
+		if (parse_whole(optarg, 1, 10000000, &fl->count)) {
 			fprintf(stderr,
 				"harness flood: --count '%s' is not a number from 1 to 10000000\n",
 				optarg);

@@ -46,10 +46,9 @@ static void usage(FILE *f)
 
 static int parse_int_opt(const char *flag, const char *arg, int lo, int hi, int *out)
 {
-	char *end;
-	long v = strtol(arg, &end, 10);
+	long v;
 
-	if (end == arg || *end || v < lo || v > hi) {
+	if (parse_whole(arg, lo, hi, &v)) {
 		fprintf(stderr, "harness mtu-probe: %s '%s' is not a number from %d to %d\n", flag,
 			arg, lo, hi);
 		return -1;

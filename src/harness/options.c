@@ -1,5 +1,8 @@
 /* The options every subcommand shares, and how a bad one is reported. */
 #include "commands.h"
+#include <stdlib.h>
+#include <signal.h>
+#include <errno.h>
 
 #include <getopt.h>
 #include <stdio.h>
@@ -84,4 +87,39 @@ int parse_common(const char *cmd, int argc, char **argv, struct common *c, void 
 	default:
 		return 2;
 	}
+}
+
+int parse_whole(const char *arg, long lo, long hi, long *out)
+{
+	char *end;
+	long v;
+
+	if (!arg || !*arg)
+		return -1;
+	errno = 0;
+	v = strtol(arg, &end, 10);
+	if (errno || *end || v < lo || v > hi)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+void hold_signals(void)
+{
+	sigset_t held;
+
+	sigemptyset(&held);
+	sigaddset(&held, SIGINT);
+	sigaddset(&held, SIGTERM);
+	sigaddset(&held, SIGHUP);
+	sigprocmask(SIG_BLOCK, &held, NULL);
+}
+
+bool held_signal_pending(void)
+{
+	sigset_t pending;
+
+	sigpending(&pending);
+	return sigismember(&pending, SIGINT) || sigismember(&pending, SIGTERM) ||
+	       sigismember(&pending, SIGHUP);
 }

@@ -1,4 +1,5 @@
 #include "settings.h"
+#include "commands.h"
 #include "firewall.h"
 #include "lib/netns.h"
 #include "lib/qdisc.h"
@@ -98,12 +99,9 @@ int parse_rate(const char *s, uint64_t *bytes)
 
 static int take_mtu(const char *flag, const char *arg, int *out, char *err, size_t errlen)
 {
-	char *end;
 	long v;
 
-	errno = 0;
-	v = strtol(arg, &end, 10);
-	if (errno || end == arg || *end || v < 576 || v > 9000) {
+	if (parse_whole(arg, 576, 9000, &v)) {
 		snprintf(err, errlen, "%s '%s' is not an MTU from 576 to 9000", flag, arg);
 		return -1;
 	}
@@ -113,12 +111,9 @@ static int take_mtu(const char *flag, const char *arg, int *out, char *err, size
 
 static int take_seconds(const char *flag, const char *arg, int *out, char *err, size_t errlen)
 {
-	char *end;
 	long v;
 
-	errno = 0;
-	v = strtol(arg, &end, 10);
-	if (errno || end == arg || *end || v < 0 || v > 3600) {
+	if (parse_whole(arg, 0, 3600, &v)) {
 		snprintf(err, errlen, "%s '%s' is not a number of seconds from 0 to 3600", flag,
 			 arg);
 		return -1;

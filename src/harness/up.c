@@ -53,11 +53,7 @@ static void usage(FILE *f)
 /* Ctrl-C is held back while the lab is built, and honoured between steps by undoing it all. */
 static bool interrupted(struct up *u)
 {
-	sigset_t pending;
-
-	sigpending(&pending);
-	if (!sigismember(&pending, SIGINT) && !sigismember(&pending, SIGTERM) &&
-	    !sigismember(&pending, SIGHUP))
+	if (!held_signal_pending())
 		return false;
 	snprintf(u->err, sizeof(u->err), "interrupted");
 	return true;
@@ -481,12 +477,9 @@ static int seconds_option(struct up *u, int opt, const char *arg)
 {
 	const char *flag = opt == 'k' ? "--keepalive" : "--rekey-after";
 	int lo = opt == 'k' ? 0 : 1, hi = opt == 'k' ? 65535 : 120;
-	char *end;
 	long n;
 
-	errno = 0;
-	n = strtol(arg, &end, 10);
-	if (errno || *arg == '\0' || *end || n < lo || n > hi) {
+	if (parse_whole(arg, lo, hi, &n)) {
 		fprintf(stderr, "harness up: %s '%s' is not a number of seconds from %d to %d\n",
 			flag, arg, lo, hi);
 		return -1;
@@ -497,7 +490,6 @@ static int seconds_option(struct up *u, int opt, const char *arg)
 
 static int encrypted_option(struct up *u, int opt, const char *arg)
 {
-	char *end;
 	long n;
 
 	if (opt == 'K') {
@@ -521,8 +513,7 @@ static int encrypted_option(struct up *u, int opt, const char *arg)
 		fprintf(stderr, "harness up: --peer-on '%s' is not server, laptop or both\n", arg);
 		return -1;
 	} else {
-		n = strtol(arg, &end, 10);
-		if (*arg == '\0' || *end || n < 1 || n > MAX_CLIENTS) {
+		if (parse_whole(arg, 1, MAX_CLIENTS, &n)) {
 			fprintf(stderr, "harness up: --clients '%s' is not a number from 1 to %d\n",
 				arg, MAX_CLIENTS);
 			return -1;
@@ -631,7 +622,6 @@ static int parse(struct up *u, int argc, char **argv)
 int cmd_up(int argc, char **argv)
 {
 	struct up *u = calloc(1, sizeof(*u));
-	sigset_t held;
 	int rc;
 
 	if (!u) {
@@ -671,11 +661,7 @@ int cmd_up(int argc, char **argv)
 	snprintf(u->clients[0].vpn4, sizeof(u->clients[0].vpn4), CLIENT_VPN_V4);
 	printf("Bringing up lab '%s' (%s mode, IPv%d underlay):\n", u->lab.name,
 	       lab_mode_name(u->mode), u->underlay);
-	sigemptyset(&held);
-	sigaddset(&held, SIGINT);
-	sigaddset(&held, SIGTERM);
-	sigaddset(&held, SIGHUP);
-	sigprocmask(SIG_BLOCK, &held, NULL);
+	hold_signals();
 	rc = state_begin(&u->lab, u->err, sizeof(u->err));
 	if (!rc)
 		rc = build(u);
