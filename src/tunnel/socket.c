@@ -137,7 +137,7 @@ void udp_offloads(struct udp *u, bool gso, bool gro)
 	socklen_t len = sizeof(probe);
 
 	/* A kernel that knows UDP_SEGMENT answers for it; the size goes with each send. */
-	u->gso = gso && getsockopt(u->fd, SOL_UDP, UDP_SEGMENT, &probe, &len) == 0;
+	u->gso = u->gso_ok = gso && getsockopt(u->fd, SOL_UDP, UDP_SEGMENT, &probe, &len) == 0;
 	u->gro = gro && setsockopt(u->fd, SOL_UDP, UDP_GRO, &on, sizeof(on)) == 0;
 }
 
@@ -325,7 +325,7 @@ int udp_send_batch(struct udp *u, struct batch *b, const struct sockaddr_storage
 			continue;
 		if (errno == EIO && u->gso && b->count[done] > 1) {
 			/* The path cannot segment for us: send one by one from here on. */
-			u->gso = false;
+			u->gso = u->gso_ok = false;
 			nmsg = build_messages(u, b, b->which[b->first[done]], to ? &dst : NULL,
 					      done, b->first[done]);
 			continue;

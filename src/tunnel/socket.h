@@ -10,9 +10,10 @@
 
 struct udp {
 	int fd;
-	int family; /* of the socket; an IPv6 socket reaches IPv4 peers through mapped addresses */
-	bool gso;   /* equal datagrams to one peer leave in one send (UDP_SEGMENT) */
-	bool gro;   /* the kernel hands over runs of datagrams at once (UDP_GRO) */
+	int family;  /* of the socket; an IPv6 socket reaches IPv4 peers through mapped addresses */
+	bool gso;    /* equal datagrams to one peer leave in one send (UDP_SEGMENT) */
+	bool gso_ok; /* the kernel has it and it was asked for: gso may be turned back on */
+	bool gro;    /* the kernel hands over runs of datagrams at once (UDP_GRO) */
 	uint64_t gso_sends, gso_datagrams;
 };
 

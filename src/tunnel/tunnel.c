@@ -353,6 +353,12 @@ static void answer(const char *cmd, FILE *reply, void *arg)
 		set_fault(t, cmd + 6, reply);
 		return;
 	}
+	/* "gso=off" for a while: a capture on a veth shows a GSO run as one packet. */
+	if (!strcmp(cmd, "gso=off") || !strcmp(cmd, "gso=on")) {
+		t->udp.gso = cmd[5] == 'n' && t->udp.gso_ok;
+		fprintf(reply, "gso=%s\n", t->udp.gso ? "on" : "off");
+		return;
+	}
 	if (strcmp(cmd, "stats") != 0) {
 		fprintf(reply, "error=unknown command (try 'stats')\n");
 		return;
