@@ -12,9 +12,17 @@ trap '"$H" down >/dev/null 2>&1 || true' EXIT
 shot() {
 	local file=$1 spec=$2 filter=$3 count=$4 node=$5
 	shift 5
-	"$H" capture "$spec" $filter -c "$count" -d 5 -q -w "$out/$file" 2>/dev/null &
+	local said i
+	said=$(mktemp)
+	"$H" capture "$spec" $filter -c "$count" -d 5 -q -w "$out/$file" 2>"$said" &
 	local cap=$!
-	sleep 0.4
+	# Send nothing until the capture says it listens: a missed first packet
+	# would make a different lesson.
+	for i in $(seq 50); do
+		grep -q '^capturing on' "$said" && break
+		sleep 0.1
+	done
+	rm -f "$said"
 	"$H" exec "$node" -- "$@" >/dev/null 2>&1 || true
 	wait "$cap" || true
 	echo "  $out/$file"

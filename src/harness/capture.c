@@ -334,9 +334,10 @@ int cmd_capture(int argc, char **argv)
 		return 1;
 	rc = open_points(&lab, w, n, filter[0] ? filter : NULL, file, pts);
 	if (!rc) {
-		if (!quiet && isatty(STDERR_FILENO))
-			fprintf(stderr, "capturing on %d interface%s; Ctrl-C stops\n", pts->n,
-				pts->n == 1 ? "" : "s");
+		/* Always said, once the filters are set: a script that starts a
+		 * capture in the background waits for this line, not a guess. */
+		fprintf(stderr, "capturing on %d interface%s%s\n", pts->n, pts->n == 1 ? "" : "s",
+			isatty(STDERR_FILENO) ? "; Ctrl-C stops" : "");
 		total = run(&lab, pts, (unsigned long)count, duration, quiet);
 		summary(pts, total, file);
 	}

@@ -6,16 +6,16 @@ lab_up
 
 "$H" capture home-router:wan udp port 1234 -c 4 -w "$tmp/wan.pcap" > "$tmp/live" 2> "$tmp/summary" &
 cap=$!
-sleep 0.5
+wait_for_capture "$tmp/summary"
 on home-laptop ping -c2 -i0.2 172.31.9.200 > /dev/null
 wait $cap
 check "capture stops after -c 4 and says what it caught" grep -q "captured 4 packets: 4 on home-router:wan" "$tmp/summary"
 check "the live decode shows the tunnel datagram and the ping inside it" \
 	grep -qE "home-router:wan +IPv4 112 UDP 198\.51\.100\.2 → 203\.0\.113\.10 [0-9]+ → 1234 .*\| inner IPv4 84 ICMP 172\.31\.255\.7 → 172\.31\.9\.200 echo-request" "$tmp/live"
 check "the pcap file opens in tshark, 4 packets" sh -c "[ \$(tshark -r '$tmp/wan.pcap' 2>/dev/null | wc -l) = 4 ]"
-"$H" capture home-laptop:all -d 1 -q -w "$tmp/lap" 2>/dev/null &
+"$H" capture home-laptop:all -d 1 -q -w "$tmp/lap" 2>"$tmp/lapcap" &
 cap=$!
-sleep 0.3
+wait_for_capture "$tmp/lapcap"
 on home-laptop ping -c1 172.31.9.200 > /dev/null
 wait $cap
 check "NODE:all writes one file per interface (Ethernet and raw IP)" \

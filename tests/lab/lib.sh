@@ -56,6 +56,17 @@ on() {
 	ip netns exec "$LAB-$node" "$@"
 }
 
+# wait_for_capture ERRFILE: until a background capture says it is listening
+# (at most 5 s), so that the traffic sent next is not missed.
+wait_for_capture() {
+	local i
+	for i in $(seq 50); do
+		grep -q '^capturing on' "$1" 2>/dev/null && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
 # A tunnel's counter or field, asked over its control socket.
 stat_of() {
 	printf 'stats\n' | nc -N -U "/run/tunlab/$LAB/$1.ctl" 2>/dev/null | sed -n "s/^$2=//p"
