@@ -10,11 +10,11 @@ CC	?= cc
 PKGS	:= libmnl libnftables libpcap libsodium libcrypto
 # Evaluated when a recipe runs, so `make lab` can install the packages first.
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
-PKG_LIBS   = $(shell pkg-config --libs $(PKGS))
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS)) -pthread
 TEST_LIBS  = $(shell pkg-config --libs cmocka)
 
 CFLAGS	?= -O2 -g
-CFLAGS	+= -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Werror -Isrc -MMD -MP
+CFLAGS	+= -std=gnu11 -D_GNU_SOURCE -pthread -Wall -Wextra -Werror -Isrc -MMD -MP
 # Messages are built with snprintf into fixed buffers on purpose: a long
 # path cut short in an error line is fine, so that warning is not wanted.
 CFLAGS	+= -Wno-format-truncation

@@ -10,8 +10,10 @@ build=(gcc make pkg-config libc6-dev libmnl-dev libnftables-dev libpcap-dev
 lab=("${build[@]}" iproute2 iputils-ping nftables procps wireguard-tools wireguard-go iperf3)
 # The lab tests also move files with nc and drop privileges with setpriv;
 # the fuzz targets need clang and its libFuzzer runtime; tshark reads back
-# the capture files the harness writes.
-test=("${lab[@]}" netcat-openbsd util-linux coreutils clang libclang-rt-dev tshark)
+# the capture files the harness writes; openvpn, fastd and quicktun are the
+# other tunnels that harness bench --peers compares ours with.
+test=("${lab[@]}" netcat-openbsd util-linux coreutils clang libclang-rt-dev tshark
+      openvpn fastd quicktun)
 
 profile=${1:-build}
 case "$profile" in

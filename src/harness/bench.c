@@ -7,14 +7,16 @@
  *
  * Paths: the bare underlay (home-laptop to office-server's public address,
  * through the NAT, no tunnel), our tunnel in plaintext and encrypted, and
- * wireguard-go on both ends.  Traffic always ends on office-server, so a
- * tunnel's path has the same hops as the bare one.
+ * wireguard-go on both ends, and with --peers OpenVPN, fastd and quicktun.
+ * Traffic always ends on office-server, so a tunnel's path has the same
+ * hops as the bare one.
  */
 #include "bench.h"
 #include "commands.h"
 #include "measure.h"
 #include "spawn.h"
 #include "state.h"
+#include "up.h"
 #include "lib/clock.h"
 #include "lib/json.h"
 
@@ -32,7 +34,8 @@ static const struct path_kind {
 	const char *name;
 	const char *suffix; /* of the path's lab */
 	const char *up_args[6];
-	const char *target; /* where traffic goes */
+	const char *target;  /* where traffic goes */
+	const char *program; /* that must be installed, for another project's tunnel */
 } kinds[PATH_COUNT] = {
     [PATH_BARE] = {"bare", "e", {NULL}, SERVER_PUBLIC_V4},
     [PATH_PLAINTEXT] = {"plaintext", "p", {"--mode", "plaintext", NULL}, SERVER_VPN_V4},
@@ -40,8 +43,17 @@ static const struct path_kind {
     [PATH_WIREGUARD_GO] = {"wireguard-go",
 			   "w",
 			   {"--peer", "wireguard-go", "--peer-on", "both", NULL},
-			   SERVER_VPN_V4},
+			   SERVER_VPN_V4,
+			   "wireguard-go"},
+    [PATH_OPENVPN] = {"openvpn", "o", {"--peer", "openvpn", NULL}, SERVER_VPN_V4, "openvpn"},
+    [PATH_FASTD] = {"fastd", "f", {"--peer", "fastd", NULL}, SERVER_VPN_V4, "fastd"},
+    [PATH_QUICKTUN] = {"quicktun", "q", {"--peer", "quicktun", NULL}, SERVER_VPN_V4, "quicktun"},
 };
+
+static bool is_peer(enum path_id k)
+{
+	return k >= PATH_OPENVPN;
+}
 
 static const char *const test_names[TEST_COUNT] = {"tcp1_up", "tcp1_down", "tcp4_up", "tcp4_down"};
 
@@ -56,8 +68,11 @@ static void usage(FILE *f)
 	      "seconds per GB moved and their peak memory. Figures are medians, with\n"
 	      "ratios to the bare underlay and to wireguard-go.\n"
 	      "\n"
-	      "  --paths LIST    comma-separated: bare, plaintext, encrypted, wireguard-go\n"
-	      "                  (default: all; wireguard-go when it is installed)\n"
+	      "  --paths LIST    comma-separated: bare, plaintext, encrypted, wireguard-go,\n"
+	      "                  openvpn, fastd, quicktun (default: the first four;\n"
+	      "                  wireguard-go when it is installed)\n"
+	      "  --peers         also OpenVPN (AES-256-GCM), fastd (salsa2012+umac) and\n"
+	      "                  quicktun (raw), each where it is installed\n"
 	      "  --rounds N      rounds over all paths (default 3)\n"
 	      "  --seconds S     length of each iperf3 run (default 1; 1 to 60)\n"
 	      "  --quick         one round, one TCP stream up, 20 pings: checks that every\n"
@@ -88,8 +103,8 @@ static int parse_paths(struct bench *b, const char *arg)
 			k++;
 		if (k == PATH_COUNT) {
 			fprintf(stderr,
-				"harness bench: --paths: '%s' is not bare, plaintext, encrypted or "
-				"wireguard-go\n",
+				"harness bench: --paths: '%s' is not bare, plaintext, encrypted, "
+				"wireguard-go, openvpn, fastd or quicktun\n",
 				w);
 			return -1;
 		}
@@ -126,6 +141,10 @@ static int own_option(struct bench *b, int opt, const char *arg)
 	case 'P':
 		b->plot = arg;
 		return 0;
+	case 'O':
+		for (int k = PATH_OPENVPN; k < PATH_COUNT; k++)
+			b->want[k] = true;
+		return 0;
 	case 'T':
 		if (!strcmp(arg, "pair") || !strcmp(arg, "lab")) {
 			b->pair = arg[0] == 'p';
@@ -145,6 +164,7 @@ static int parse(struct bench *b, int argc, char **argv)
 					     {"paths", required_argument, NULL, 'p'},
 					     {"plot", required_argument, NULL, 'P'},
 					     {"topology", required_argument, NULL, 'T'},
+					     {"peers", no_argument, NULL, 'O'},
 					     COMMON_OPTIONS,
 					     {0}};
 	struct common c = {0};
@@ -153,7 +173,7 @@ static int parse(struct bench *b, int argc, char **argv)
 	b->rounds = 3;
 	b->seconds = 1;
 	for (int k = 0; k < PATH_COUNT; k++)
-		b->want[k] = true;
+		b->want[k] = !is_peer((enum path_id)k);
 	opterr = 0;
 	while ((rc = next_option("bench", argc, argv, ":h", opts, &c, usage, &opt)) == ARG_OWN)
 		if (own_option(b, opt, optarg))
@@ -240,7 +260,8 @@ static void find_tunnels(struct path *p)
 	n = state_load(&lab, &r);
 	for (int i = 0; i < n && p->ntunnels < 2; i++)
 		if (r[i].kind == REC_PROC &&
-		    (!strcmp(r[i].what, "tunnel") || !strcmp(r[i].what, "wireguard-go")))
+		    (!strcmp(r[i].what, "tunnel") || !strcmp(r[i].what, "wireguard-go") ||
+		     other_find(r[i].what)))
 			p->tunnels[p->ntunnels++] = r[i].pid;
 	free(r);
 	lab_fini(&lab);
@@ -273,6 +294,23 @@ static int start_iperf_server(struct bench *b, struct path *p)
 	return rc;
 }
 
+/*
+ * The first packet through a tunnel waits for its handshake (OpenVPN's TLS
+ * takes most of a second): one ping gets through before any figure counts.
+ */
+static int warm_up(struct bench *b, struct path *p)
+{
+	char *argv[] = {"ping", "-c1", "-W1", "-q", p->target, NULL};
+	char out[512];
+
+	for (int i = 0; i < 10; i++)
+		if (run_in_ns(p->ns, argv, out, sizeof(out), 3000, b->err, sizeof(b->err)) == 0)
+			return 0;
+	snprintf(b->err, sizeof(b->err), "%s carried no ping to %s in lab %s", kinds[p->kind].name,
+		 p->target, p->lab);
+	return -1;
+}
+
 /* Which lab each path measures in, and who brings it up. */
 static void place(struct bench *b, struct path *p, enum path_id k)
 {
@@ -293,8 +331,11 @@ static int setup(struct bench *b)
 {
 	char prog[PATH_MAX];
 
-	if (b->pair || find_program("wireguard-go", prog, sizeof(prog)) ||
-	    find_program("wg", prog, sizeof(prog)))
+	/* Other projects' tunnels run only where installed, and only in the full lab. */
+	for (int k = PATH_WIREGUARD_GO; k < PATH_COUNT; k++)
+		if (b->pair || find_program(kinds[k].program, prog, sizeof(prog)))
+			b->want[k] = false;
+	if (find_program("wg", prog, sizeof(prog)))
 		b->want[PATH_WIREGUARD_GO] = false;
 	for (int k = 0; k < PATH_COUNT; k++) {
 		struct path *p = &b->paths[b->npaths];
@@ -306,7 +347,7 @@ static int setup(struct bench *b)
 		if (!p->owns_lab)
 			continue;
 		progress(b, "bringing up lab %s for %s", p->lab, kinds[k].name);
-		if (lab_up(b, p) || start_iperf_server(b, p))
+		if (lab_up(b, p) || start_iperf_server(b, p) || warm_up(b, p))
 			return -1;
 	}
 	for (int i = 0; i < b->npaths; i++) {

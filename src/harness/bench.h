@@ -12,7 +12,16 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
-enum path_id { PATH_BARE, PATH_PLAINTEXT, PATH_ENCRYPTED, PATH_WIREGUARD_GO, PATH_COUNT };
+enum path_id {
+	PATH_BARE,
+	PATH_PLAINTEXT,
+	PATH_ENCRYPTED,
+	PATH_WIREGUARD_GO,
+	PATH_OPENVPN, /* --peers: other projects' tunnels, when installed */
+	PATH_FASTD,
+	PATH_QUICKTUN,
+	PATH_COUNT
+};
 enum test { TCP1_UP, TCP1_DOWN, TCP4_UP, TCP4_DOWN, TEST_COUNT };
 
 #define ROUNDS_MAX 50

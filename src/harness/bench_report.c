@@ -218,7 +218,8 @@ void report(const struct bench *b)
 #define CHART_X0 60
 #define CHART_Y0 40
 
-static const char *const colours[PATH_COUNT] = {"#888888", "#4c72b0", "#55a868", "#c44e52"};
+static const char *const colours[PATH_COUNT] = {"#888888", "#4c72b0", "#55a868", "#c44e52",
+						"#8172b2", "#ccb974", "#64b5cd"};
 
 int plot(const struct bench *b, const char *file)
 {

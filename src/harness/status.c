@@ -125,6 +125,11 @@ static void print_tunnel(const struct lab *lab, const struct record *r, bool run
 		       "not running", term_c(&lab->term, C_RESET));
 		return;
 	}
+	/* Another program (wireguard-go, openvpn...) has no control socket: name it. */
+	if (!control_value(reply, "mode", b, sizeof(b))) {
+		printf("%-15s %7d  %-7s %-10s\n", r->name, r->pid, "-", r->what);
+		return;
+	}
 	printf("%-15s %7d  %-7s %-10s %-22s %10s/%-10s %10s/%-10s %8s\n", r->name, r->pid,
 	       val(reply, "role", a, sizeof(a)), val(reply, "mode", b, sizeof(b)),
 	       val(reply, "endpoint", c, sizeof(c)), val(reply, "tx_packets", d, sizeof(d)),

@@ -37,6 +37,8 @@ static void usage(FILE *f)
 	      "  --clients N     N laptops behind the home router (1 to 64), one server\n"
 	      "  --peer wireguard-go  run wireguard-go, configured by wg, on one side\n"
 	      "  --peer-on SIDE  where wireguard-go runs: server (default), laptop or both\n"
+	      "  --peer openvpn|fastd|quicktun  run that program on both ends instead of\n"
+	      "                  ours, to compare with (AES-256-GCM, salsa2012+umac, raw)\n"
 	      "  --keylog        log session keys next to the captures (INSECURE; lessons)\n"
 	      "  --keepalive S   the laptops' PersistentKeepalive (default 25; 0 for none)\n"
 	      "  --rekey-after S our tunnels start a new session every S seconds (1 to 120;\n"
@@ -46,6 +48,8 @@ static void usage(FILE *f)
 	      "  --no-offload, --no-gso, --no-gro\n"
 	      "                  our tunnels without TUN segmentation offload, UDP GSO or\n"
 	      "                  UDP GRO: the fallbacks, for tests and benchmarks\n"
+	      "  --queues N      our plaintext tunnels' TUN queues, a thread each (1 to 16;\n"
+	      "                  default: one per core). Encrypted mode runs one\n"
 	      "\nA broken network, for the MTU lessons:\n" SETTINGS_HELP "\n" COMMON_HELP,
 	      f);
 }
@@ -290,7 +294,7 @@ int start_tunnel(struct up *u, enum node_id n, char **args)
 
 int start_tunnel_in(struct up *u, const char *ns, const char *label, char **args)
 {
-	char tunnel[PATH_MAX], ctl[PATH_MAX], log[PATH_MAX], cmd[1024], mtu[16];
+	char tunnel[PATH_MAX], ctl[PATH_MAX], log[PATH_MAX], cmd[1024], mtu[16], queues[16];
 	char *argv[32];
 	int argc = 0;
 	size_t len = 0;
@@ -315,6 +319,11 @@ int start_tunnel_in(struct up *u, const char *ns, const char *label, char **args
 		argv[argc++] = "--no-gso";
 	if (u->no_gro)
 		argv[argc++] = "--no-gro";
+	if (u->queues) {
+		snprintf(queues, sizeof(queues), "%d", u->queues);
+		argv[argc++] = "--queues";
+		argv[argc++] = queues;
+	}
 	if (u->set.tun_mtu) {
 		snprintf(mtu, sizeof(mtu), "%d", u->set.tun_mtu);
 		argv[argc++] = "--mtu";
@@ -358,6 +367,8 @@ static int start_tunnels(struct up *u)
 		snprintf(server, sizeof(server), "[%s]:%d", SERVER_PUBLIC_V6, TUNNEL_PORT);
 	else
 		snprintf(server, sizeof(server), "%s:%d", SERVER_PUBLIC_V4, TUNNEL_PORT);
+	if (u->other)
+		return up_others(u);
 	if (u->mode == MODE_ENCRYPTED)
 		return up_encrypted(u);
 	if (start_tunnel(u, OFFICE_SERVER, srv))
@@ -427,7 +438,8 @@ static void print_map(const struct up *u)
 	       "172.31.9.200\n");
 	printf("      %s(NAT masquerade)%s\n", term_c(t, C_DIM), term_c(t, C_RESET));
 	printf("  %stun0 172.31.255.7 ═══════ UDP %d, %s ═══════ tun0 172.31.255.13%s\n\n",
-	       term_c(t, C_CYAN), TUNNEL_PORT, lab_mode_name(u->mode), term_c(t, C_RESET));
+	       term_c(t, C_CYAN), TUNNEL_PORT, u->other ? u->other->name : lab_mode_name(u->mode),
+	       term_c(t, C_RESET));
 	printf("Try:\n");
 	snprintf(cmd, sizeof(cmd), "ip netns exec %s ping -c3 %s",
 		 lab_ns(&u->lab, HOME_LAPTOP, ns, sizeof(ns)), OFFICE_HOST_V4);
@@ -496,9 +508,12 @@ static int encrypted_option(struct up *u, int opt, const char *arg)
 		u->keylog = true;
 	} else if (opt == 'k' || opt == 'r') {
 		return seconds_option(u, opt, arg);
+	} else if (opt == 'p' && other_find(arg)) {
+		u->other = other_find(arg);
 	} else if (opt == 'p' && strcmp(arg, "wireguard-go")) {
 		fprintf(stderr,
-			"harness up: --peer '%s' is not a peer this lab runs (wireguard-go)\n",
+			"harness up: --peer '%s' is not a peer this lab runs (wireguard-go, "
+			"openvpn, fastd or quicktun)\n",
 			arg);
 		return -1;
 	} else if (opt == 'p') {
@@ -523,8 +538,25 @@ static int encrypted_option(struct up *u, int opt, const char *arg)
 	return 0;
 }
 
+/* Another project's tunnel runs as the benchmark needs it, with none of our knobs. */
+static int check_other_options(struct up *u)
+{
+	if (u->mode != MODE_ENCRYPTED || u->wireguard_go || u->keylog || u->nclients > 1 ||
+	    u->rekey_after || u->keepalive != 25 || u->wg_side != WG_SIDE_SERVER ||
+	    u->underlay != 4 || u->queues || u->no_offload || u->no_gso || u->no_gro) {
+		fprintf(stderr,
+			"harness up: --peer %s runs its own protocol over IPv4 on both ends: drop "
+			"--mode, --underlay and our tunnels' options\n",
+			u->other->name);
+		return -1;
+	}
+	return 0;
+}
+
 static int check_encrypted_options(struct up *u)
 {
+	if (u->other)
+		return check_other_options(u);
 	if (u->mode != MODE_ENCRYPTED && (u->wireguard_go || u->keylog || u->nclients > 1 ||
 					  u->rekey_after || u->keepalive != 25)) {
 		fprintf(stderr, "harness up: --peer, --keylog, --clients, --keepalive and "
@@ -535,11 +567,34 @@ static int check_encrypted_options(struct up *u)
 		fprintf(stderr, "harness up: --peer-on laptop runs one laptop; drop --clients\n");
 		return -1;
 	}
+	if (u->mode == MODE_ENCRYPTED && u->queues > 1) {
+		fprintf(stderr,
+			"harness up: --queues %d needs --mode plaintext or pi: encrypted "
+			"mode runs one queue\n",
+			u->queues);
+		return -1;
+	}
+	return 0;
+}
+
+/* Checked here as well as in the tunnel, so a bad count stops before anything is built. */
+static int parse_queues(struct up *u, const char *arg)
+{
+	char *end;
+	long n;
+
+	errno = 0;
+	n = strtol(arg, &end, 10);
+	if (errno || end == arg || *end || n < 1 || n > 16) {
+		fprintf(stderr, "harness up: --queues wants a count from 1 to 16, not '%s'\n", arg);
+		return -1;
+	}
+	u->queues = (int)n;
 	return 0;
 }
 
 /* Our tunnels' fallbacks, passed on as they are: long options only. */
-enum { OPT_NO_OFFLOAD = 1000, OPT_NO_GSO, OPT_NO_GRO };
+enum { OPT_NO_OFFLOAD = 1000, OPT_NO_GSO, OPT_NO_GRO, OPT_QUEUES };
 
 static int parse(struct up *u, int argc, char **argv)
 {
@@ -555,6 +610,7 @@ static int parse(struct up *u, int argc, char **argv)
 	    {"no-offload", no_argument, NULL, OPT_NO_OFFLOAD},
 	    {"no-gso", no_argument, NULL, OPT_NO_GSO},
 	    {"no-gro", no_argument, NULL, OPT_NO_GRO},
+	    {"queues", required_argument, NULL, OPT_QUEUES},
 	    SETTINGS_OPTIONS,
 	    COMMON_OPTIONS,
 	    {0},
@@ -583,6 +639,11 @@ static int parse(struct up *u, int argc, char **argv)
 			fprintf(stderr, "harness up: --allow-icmp is for 'harness set'; ICMP "
 					"passes unless --block-icmp\n");
 			return 2;
+		}
+		if (opt == OPT_QUEUES) {
+			if (parse_queues(u, optarg))
+				return 2;
+			continue;
 		}
 		if (opt >= OPT_NO_OFFLOAD) {
 			*(opt == OPT_NO_OFFLOAD ? &u->no_offload
@@ -659,8 +720,9 @@ int cmd_up(int argc, char **argv)
 	lab_ns(&u->lab, HOME_LAPTOP, u->clients[0].ns, sizeof(u->clients[0].ns));
 	snprintf(u->clients[0].label, sizeof(u->clients[0].label), "home-laptop");
 	snprintf(u->clients[0].vpn4, sizeof(u->clients[0].vpn4), CLIENT_VPN_V4);
-	printf("Bringing up lab '%s' (%s mode, IPv%d underlay):\n", u->lab.name,
-	       lab_mode_name(u->mode), u->underlay);
+	printf("Bringing up lab '%s' (%s%s, IPv%d underlay):\n", u->lab.name,
+	       u->other ? u->other->name : lab_mode_name(u->mode), u->other ? "" : " mode",
+	       u->underlay);
 	hold_signals();
 	rc = state_begin(&u->lab, u->err, sizeof(u->err));
 	if (!rc)

@@ -26,6 +26,16 @@ struct client {
 
 enum wg_side { WG_SIDE_SERVER, WG_SIDE_LAPTOP, WG_SIDE_BOTH };
 
+/* Another project's tunnel, run on both ends by --peer, for the benchmark. */
+enum other_kind { OTHER_OPENVPN, OTHER_FASTD, OTHER_QUICKTUN };
+struct other {
+	enum other_kind kind;
+	const char *name;    /* as --peer takes it, and as its process is recorded */
+	const char *program; /* and its Debian package */
+	int mtu;	     /* its tun0's, within a 1500-byte path */
+	const char *cipher;
+};
+
 struct up {
 	struct lab lab;
 	enum lab_mode mode;
@@ -33,11 +43,13 @@ struct up {
 	struct settings set;
 	struct nl nl[NODE_COUNT];
 	int nsfd[NODE_COUNT];
-	bool wireguard_go; /* --peer wireguard-go */
+	bool wireguard_go;	   /* --peer wireguard-go */
+	const struct other *other; /* --peer openvpn|fastd|quicktun */
 	enum wg_side wg_side;
 	bool keylog;
 	int keepalive;			 /* the laptops' PersistentKeepalive, s; 0 for none */
 	bool no_offload, no_gso, no_gro; /* our tunnels' fallbacks, for tests and benchmarks */
+	int queues;			 /* --queues for our tunnels; 0: theirs */
 	int rekey_after;		 /* s, for our tunnels; 0: the protocol's 120 */
 	int nclients;
 	struct client clients[MAX_CLIENTS];
@@ -61,6 +73,16 @@ int start_tunnel_in(struct up *u, const char *ns, const char *label, char **args
 int up_encrypted(struct up *u);
 int up_clients(struct up *u);
 void up_clients_close(struct up *u);
+/* A file the lab keeps: recorded first, so that down removes it; written 0600. */
+int up_record_file(struct up *u, const char *path);
+int up_write_file(struct up *u, const char *path, const char *text);
+/* Addresses, MTU, link up and (on a laptop) routes on another program's device. */
+int up_configure_tun(struct up *u, enum node_id n, const char *dev, bool laptop, int mtu);
+
+/* up_others.c: --peer openvpn|fastd|quicktun, on both ends */
+const struct other *other_find(const char *name);
+int up_others(struct up *u);
+
 /* The wg socket name of a node: its plain name in the default lab, LAB-xx in others. */
 void wg_name(const struct lab *lab, const char *label, char *out, size_t cap);
 

@@ -40,7 +40,7 @@ void wg_name(const struct lab *lab, const char *label, char *out, size_t cap)
 	snprintf(out, cap, "%.*s-%s", room, lab->name, abbr);
 }
 
-static int record_file(struct up *u, const char *path)
+int up_record_file(struct up *u, const char *path)
 {
 	struct record r = {.kind = REC_FILE};
 
@@ -53,12 +53,12 @@ static int record_file(struct up *u, const char *path)
 }
 
 /* Written 0600, and recorded first so that down removes it. */
-static int write_file(struct up *u, const char *path, const char *text)
+int up_write_file(struct up *u, const char *path, const char *text)
 {
 	int fd;
 	ssize_t n;
 
-	if (record_file(u, path))
+	if (up_record_file(u, path))
 		return -1;
 	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	if (fd < 0) {
@@ -155,11 +155,11 @@ static int start_ours(struct up *u, const char *ns, const char *label, const cha
 
 	conf_path(u, label, "conf", conf, sizeof(conf));
 	snprintf(sock, sizeof(sock), WG_SOCKET_DIR "/%s.sock", wgname);
-	if (write_file(u, conf, text) || record_file(u, sock))
+	if (up_write_file(u, conf, text) || up_record_file(u, sock))
 		return -1;
 	if (u->keylog) {
 		conf_path(u, label, "keys", keylog, sizeof(keylog));
-		if (record_file(u, keylog))
+		if (up_record_file(u, keylog))
 			return -1;
 		args[n++] = "--keylog";
 		args[n++] = keylog;
@@ -219,8 +219,12 @@ static int run_wg(struct up *u, const char *wgname, const char *conf, const char
 	return 0;
 }
 
-/* Address, MTU, link up and routes on tun0: what wg-quick would do, over our netlink. */
-static int configure_tun(struct up *u, enum node_id n, const char *wgname, bool laptop)
+/*
+ * Address, MTU, link up and routes on a device another program made:
+ * what wg-quick would do, over our netlink.  The device ends up named
+ * tun0, as the tunnel's is, so that captures and lessons find it.
+ */
+int up_configure_tun(struct up *u, enum node_id n, const char *dev, bool laptop, int mtu)
 {
 	const char *addrs[2] = {laptop ? CLIENT_VPN_V4 "/24" : SERVER_VPN_V4 "/24",
 				laptop ? CLIENT_VPN_V6 "/64" : SERVER_VPN_V6 "/64"};
@@ -229,28 +233,25 @@ static int configure_tun(struct up *u, enum node_id n, const char *wgname, bool 
 	struct nl_link l;
 	int idx, rc = 0;
 
-	/* wireguard-go makes its device as it starts: wait for it, up to 5 s. */
-	for (int waited = 0; nl_link_get(&u->nl[n], wgname, 0, &l) && waited < 5000; waited += 20)
+	/* The program makes its device as it starts: wait for it, up to 5 s. */
+	for (int waited = 0; nl_link_get(&u->nl[n], dev, 0, &l) && waited < 5000; waited += 20)
 		clock_sleep_ms(20);
-	idx = link_index(u, n, wgname);
+	idx = link_index(u, n, dev);
 	if (idx < 0)
 		return -1;
-	/* Named as the tunnel's device is, so captures and lessons find it at tun0. */
-	rc = nl_link_rename(&u->nl[n], idx, "tun0");
+	if (strcmp(dev, "tun0"))
+		rc = nl_link_rename(&u->nl[n], idx, "tun0");
 	for (int i = 0; i < 2 && !rc; i++)
 		if (!(rc = prefix_parse(addrs[i], true, &p, u->err, sizeof(u->err))))
 			rc = nl_addr_add(&u->nl[n], idx, &p);
 	if (!rc)
-		rc = nl_link_set(&u->nl[n], idx, true,
-				 u->set.tun_mtu	    ? u->set.tun_mtu
-				 : u->underlay == 6 ? 1420
-						    : 1440);
+		rc = nl_link_set(&u->nl[n], idx, true, u->set.tun_mtu ? u->set.tun_mtu : mtu);
 	for (int i = 0; laptop && i < 2 && !rc; i++)
 		if (!(rc = prefix_parse(routes[i], true, &p, u->err, sizeof(u->err))))
 			rc = nl_route_add(&u->nl[n], &p, NULL, idx);
 	if (rc) {
-		snprintf(u->err, sizeof(u->err), "cannot configure tun0 for wireguard-go: %s",
-			 strerror(rc < 0 ? -rc : EINVAL));
+		snprintf(u->err, sizeof(u->err), "cannot configure tun0 on %s: %s",
+			 lab_nodes[n].name, strerror(rc < 0 ? -rc : EINVAL));
 		return -1;
 	}
 	return 0;
@@ -273,7 +274,7 @@ static int start_wireguard_go(struct up *u, enum node_id n, const char *wgname, 
 	conf_path(u, label, "wg.conf", conf, sizeof(conf));
 	conf_path(u, label, "log", log, sizeof(log));
 	snprintf(sock, sizeof(sock), WG_SOCKET_DIR "/%s.sock", wgname);
-	if (write_file(u, conf, text) || record_file(u, sock))
+	if (up_write_file(u, conf, text) || up_record_file(u, sock))
 		return -1;
 	keep = uapi_listener(u, sock);
 	if (keep < 0)
@@ -295,8 +296,9 @@ static int start_wireguard_go(struct up *u, enum node_id n, const char *wgname, 
 	close(keep);
 	if (pid < 0)
 		return -1;
-	return run_wg(u, wgname, conf, log) || configure_tun(u, n, wgname, n == HOME_LAPTOP) ? -1
-											     : 0;
+	if (run_wg(u, wgname, conf, log))
+		return -1;
+	return up_configure_tun(u, n, wgname, n == HOME_LAPTOP, u->underlay == 6 ? 1420 : 1440);
 }
 
 /* ---- the lab's encrypted tunnels ---- */

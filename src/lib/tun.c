@@ -14,22 +14,39 @@
 
 static int open_flags(const char *name, short flags, char *err, size_t errlen);
 
+static short kernel_flags(int flags)
+{
+	return (short)(IFF_TUN | (flags & TUN_PI ? 0 : IFF_NO_PI) |
+		       (flags & TUN_MULTI ? IFF_MULTI_QUEUE : 0));
+}
+
 int tun_open(const char *name, bool pi, char *err, size_t errlen)
 {
-	return open_flags(name, (short)(IFF_TUN | (pi ? 0 : IFF_NO_PI)), err, errlen);
+	return tun_open_flags(name, pi ? TUN_PI : 0, err, errlen);
+}
+
+int tun_open_flags(const char *name, int flags, char *err, size_t errlen)
+{
+	return open_flags(name, kernel_flags(flags), err, errlen);
 }
 
 int tun_open_offload(const char *name, bool *offload, char *err, size_t errlen)
 {
+	return tun_open_offload_flags(name, 0, offload, err, errlen);
+}
+
+int tun_open_offload_flags(const char *name, int flags, bool *offload, char *err, size_t errlen)
+{
 	/* TSO for both families and checksums left to us; USO too where the kernel has it. */
 	const unsigned int base = TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6;
 	const unsigned int uso = 0x20 | 0x40; /* TUN_F_USO4 | TUN_F_USO6, from Linux 6.2 */
-	int fd = open_flags(name, IFF_TUN | IFF_NO_PI | IFF_VNET_HDR, err, errlen);
+	int fd =
+	    open_flags(name, (short)(kernel_flags(flags & ~TUN_PI) | IFF_VNET_HDR), err, errlen);
 	int size = TUN_VNET_HDR_LEN;
 
 	*offload = false;
 	if (fd < 0)
-		return tun_open(name, false, err, errlen);
+		return tun_open_flags(name, flags & ~TUN_PI, err, errlen);
 	if (ioctl(fd, TUNSETVNETHDRSZ, &size) == 0 &&
 	    (ioctl(fd, TUNSETOFFLOAD, base | uso) == 0 || ioctl(fd, TUNSETOFFLOAD, base) == 0)) {
 		*offload = true;
@@ -37,7 +54,35 @@ int tun_open_offload(const char *name, bool *offload, char *err, size_t errlen)
 	}
 	/* Without offloads the header is only a cost: start again without it. */
 	close(fd);
-	return tun_open(name, false, err, errlen);
+	return tun_open_flags(name, flags & ~TUN_PI, err, errlen);
+}
+
+int tun_add_queue(int fd, char *err, size_t errlen)
+{
+	struct ifreq ifr = {0};
+	int q;
+
+	if (ioctl(fd, TUNGETIFF, &ifr) < 0) {
+		snprintf(err, errlen, "cannot read the TUN device's flags: %s", strerror(errno));
+		return -1;
+	}
+	if (!(ifr.ifr_flags & IFF_MULTI_QUEUE)) {
+		snprintf(err, errlen, "%s has a single queue", ifr.ifr_name);
+		return -1;
+	}
+	q = open(TUN_PATH, O_RDWR | O_NONBLOCK | O_CLOEXEC);
+	if (q < 0) {
+		snprintf(err, errlen, "cannot open %s: %s", TUN_PATH, strerror(errno));
+		return -1;
+	}
+	/* TUNGETIFF reports IFF_TUN and the rest as set; they are what TUNSETIFF wants. */
+	if (ioctl(q, TUNSETIFF, &ifr) < 0) {
+		snprintf(err, errlen, "cannot add a queue to %s: %s", ifr.ifr_name,
+			 strerror(errno));
+		close(q);
+		return -1;
+	}
+	return q;
 }
 
 static int open_flags(const char *name, short flags, char *err, size_t errlen)

@@ -15,6 +15,18 @@
  */
 int tun_open(const char *name, bool pi, char *err, size_t errlen);
 
+/*
+ * Multi-queue: the first open asks for IFF_MULTI_QUEUE (tun_open_flags
+ * with TUN_MULTI), and each further queue attaches to the device that
+ * already exists with the same flags.  The kernel spreads flows over the
+ * queues by their hash, so each queue can have a thread of its own.
+ */
+#define TUN_MULTI 0x1
+#define TUN_PI	  0x2
+int tun_open_flags(const char *name, int flags, char *err, size_t errlen);
+/* Another queue of the device fd belongs to; -1 with err on failure. */
+int tun_add_queue(int fd, char *err, size_t errlen);
+
 /* The virtio-net header in front of every packet once offloads are on. */
 #define TUN_VNET_HDR_LEN 10
 
@@ -26,6 +38,8 @@ int tun_open(const char *name, bool pi, char *err, size_t errlen);
  * device is opened plainly.
  */
 int tun_open_offload(const char *name, bool *offload, char *err, size_t errlen);
+/* The same, with TUN_MULTI or not. */
+int tun_open_offload_flags(const char *name, int flags, bool *offload, char *err, size_t errlen);
 /* The EtherType a PI header carries for an IP packet of this version. */
 uint16_t tun_pi_proto(int version);
 

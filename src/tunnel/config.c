@@ -36,6 +36,8 @@ void config_usage(FILE *f)
 	    "  --no-offload        one packet per TUN read (no TSO/USO on the TUN device)\n"
 	    "  --no-gso            send each datagram on its own (no UDP segmentation offload)\n"
 	    "  --no-gro            receive each datagram on its own (no UDP receive offload)\n"
+	    "  --queues N          TUN queues, a thread each (default: one per core; 1 turns\n"
+	    "                      multi-queue off; plaintext modes only)\n"
 	    "  --control PATH      answer 'stats' on a unix socket at PATH\n"
 	    "  -v, --verbose       log every packet, decoded\n"
 	    "  -q, --quiet         print errors only\n"
@@ -84,6 +86,7 @@ enum {
 	OPT_NO_GSO,
 	OPT_NO_OFFLOAD,
 	OPT_NO_GRO,
+	OPT_QUEUES,
 	OPT_UAPI,
 	OPT_NO_UAPI,
 	OPT_KEYLOG,
@@ -104,6 +107,7 @@ static const struct option options[] = {
     {"no-gso", no_argument, NULL, OPT_NO_GSO},
     {"no-offload", no_argument, NULL, OPT_NO_OFFLOAD},
     {"no-gro", no_argument, NULL, OPT_NO_GRO},
+    {"queues", required_argument, NULL, OPT_QUEUES},
     {"config", required_argument, NULL, 'c'},
     {"uapi", required_argument, NULL, OPT_UAPI},
     {"no-uapi", no_argument, NULL, OPT_NO_UAPI},
@@ -198,6 +202,14 @@ static int take_option(int opt, const char *arg, struct config *c, char *err, si
 	case OPT_NO_GRO:
 		c->no_gro = true;
 		return 0;
+	case OPT_QUEUES:
+		if (parse_int(arg, 1, QUEUES_MAX, &v)) {
+			snprintf(err, errlen, "--queues: '%s' is not a number of queues (1 to %d)",
+				 arg, QUEUES_MAX);
+			return -1;
+		}
+		c->queues = (int)v;
+		return 0;
 	case 'c':
 		c->conf = arg;
 		return 0;
@@ -245,6 +257,13 @@ static int check_encrypted(const struct config *c, char *err, size_t errlen)
 	if (c->naddrs || c->nroutes) {
 		snprintf(err, errlen,
 			 "with -c, addresses come from Address and routes from AllowedIPs");
+		return -1;
+	}
+	if (c->queues > 1) {
+		snprintf(err, errlen,
+			 "--queues %d: encrypted mode runs one queue (its sessions are not shared "
+			 "between threads)",
+			 c->queues);
 		return -1;
 	}
 	return 0;

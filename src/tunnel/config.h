@@ -13,6 +13,7 @@
 #define CONFIG_MAX_ADDRS  4
 #define CONFIG_MAX_ROUTES 256
 #define DEFAULT_PORT	  1234
+#define QUEUES_MAX	  16
 
 enum role { ROLE_SERVER = 1, ROLE_CLIENT };
 
@@ -31,6 +32,7 @@ struct config {
 	bool no_gso;	 /* one send per datagram, even when the kernel could segment */
 	bool no_offload; /* no TSO on the TUN device: one packet per read */
 	bool no_gro;	 /* one datagram per receive, even when the kernel could coalesce */
+	int queues;	 /* TUN queues, a thread each; 0: one per core (plaintext modes) */
 	int verbosity;	 /* 0 with -q, 1 normally, 2 with -v */
 	const char *control;
 	/* Encrypted mode */

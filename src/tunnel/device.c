@@ -147,9 +147,11 @@ int device_up(struct device *d, const struct config *c, int mtu, char *err, size
 			device_down(d, c);
 			return -1;
 		}
-		d->fd = tun_open_offload(c->dev, &d->offload, err, errlen);
+		d->fd = tun_open_offload_flags(c->dev, d->multi ? TUN_MULTI : 0, &d->offload, err,
+					       errlen);
 	} else {
-		d->fd = tun_open(c->dev, c->pi, err, errlen);
+		d->fd = tun_open_flags(c->dev, (d->multi ? TUN_MULTI : 0) | (c->pi ? TUN_PI : 0),
+				       err, errlen);
 	}
 	if (d->fd < 0) {
 		device_down(d, c);
@@ -172,19 +174,52 @@ int device_up(struct device *d, const struct config *c, int mtu, char *err, size
 	return 0;
 }
 
+int device_add_queue(const struct device *first, struct device *q, char *err, size_t errlen)
+{
+	memset(q, 0, sizeof(*q));
+	q->fd = -1;
+	q->index = first->index;
+	q->mtu = first->mtu;
+	q->multi = true;
+	q->offload = first->offload;
+	/* q->nl stays empty: rtnetlink belongs to the first queue */
+	if (q->offload) {
+		q->super = malloc(DEVICE_SUPER_MAX);
+		q->scratch = malloc(DEVICE_SUPER_MAX);
+		q->gro_buf = malloc(DEVICE_SUPER_MAX);
+		if (!q->super || !q->scratch || !q->gro_buf) {
+			snprintf(err, errlen, "out of memory for a queue's buffers");
+			device_close_queue(q);
+			return -1;
+		}
+		gro_init(&q->gro, q->gro_buf, DEVICE_SUPER_MAX, emit, q);
+	}
+	q->fd = tun_add_queue(first->fd, err, errlen);
+	if (q->fd < 0) {
+		device_close_queue(q);
+		return -1;
+	}
+	return 0;
+}
+
+void device_close_queue(struct device *q)
+{
+	if (q->fd >= 0)
+		close(q->fd);
+	q->fd = -1;
+	free(q->super);
+	free(q->scratch);
+	free(q->gro_buf);
+	q->super = q->scratch = q->gro_buf = NULL;
+}
+
 void device_down(struct device *d, const struct config *c)
 {
 	/* Routes go with the device, but removing ours first keeps the order obvious. */
 	for (int i = d->routes_added - 1; i >= 0; i--)
 		nl_route_del(&d->nl, &c->routes[i], NULL, d->index);
 	d->routes_added = 0;
-	if (d->fd >= 0)
-		close(d->fd);
-	d->fd = -1;
-	free(d->super);
-	free(d->scratch);
-	free(d->gro_buf);
-	d->super = d->scratch = d->gro_buf = NULL;
+	device_close_queue(d);
 }
 
 /* ---- packets ---- */

@@ -22,6 +22,7 @@ struct device {
 	int mtu;
 	int routes_added;
 	struct nl nl;
+	bool multi;	      /* asked for before device_up: a multi-queue device */
 	bool offload;	      /* packets come and go behind a virtio-net header; TSO is on */
 	uint8_t *super;	      /* one read from the device, up to 64 KB, when offload is on */
 	uint8_t *scratch;     /* one segment being cut from it */
@@ -72,5 +73,12 @@ int device_path_mtu(struct nl *nl, const struct sockaddr_storage *peer);
 /* Everything, or nothing: on failure the device is gone again and err says why. */
 int device_up(struct device *d, const struct config *c, int mtu, char *err, size_t errlen);
 void device_down(struct device *d, const struct config *c);
+
+/*
+ * Another queue of a multi-queue device that is up: its own fd, buffers
+ * and GRO, so that a thread can own it.  It shares no netlink socket.
+ */
+int device_add_queue(const struct device *first, struct device *q, char *err, size_t errlen);
+void device_close_queue(struct device *q);
 
 #endif

@@ -14,6 +14,7 @@ struct udp {
 	bool gso;    /* equal datagrams to one peer leave in one send (UDP_SEGMENT) */
 	bool gso_ok; /* the kernel has it and it was asked for: gso may be turned back on */
 	bool gro;    /* the kernel hands over runs of datagrams at once (UDP_GRO) */
+	bool reuse;  /* set before opening: other sockets may share the port (SO_REUSEPORT) */
 	uint64_t gso_sends, gso_datagrams;
 };
 
@@ -28,6 +29,12 @@ int udp_open_server(struct udp *u, uint16_t port, char *err, size_t errlen);
 /* A client takes any port, in the server's family. */
 int udp_open_client(struct udp *u, int family, char *err, size_t errlen);
 void udp_close(struct udp *u);
+/*
+ * A second socket on first's address and port (first was opened with
+ * reuse), for another thread: the peer sees one endpoint, and the kernel
+ * hands each flow's datagrams to one of the sockets.
+ */
+int udp_open_twin(const struct udp *first, struct udp *twin, char *err, size_t errlen);
 
 /*
  * Fills up to BATCH_MAX slots; returns how many, 0 when nothing waits, or

@@ -1,5 +1,6 @@
 #include "tunnel.h"
 #include "encrypted.h"
+#include "queues.h"
 #include "wg.h"
 #include "lib/clock.h"
 #include "lib/addr.h"
@@ -84,7 +85,7 @@ static void read_errors(struct tunnel *t)
 	while ((rc = pmtu_read_error(t->udp.fd, &r)) >= 0) {
 		if (rc == 0 || !t->peer.has_endpoint || !sockaddr_same(&r.dest, &t->peer.endpoint))
 			continue;
-		if (t->cfg->no_pmtu || !pmtu_apply(&t->pmtu, &r))
+		if (t->cfg->no_pmtu || !(t->sh ? queues_pmtu(t, &r) : pmtu_apply(&t->pmtu, &r)))
 			continue;
 		sockaddr_str(&t->peer.endpoint, ep, sizeof(ep));
 		if (r.from_icmp)
@@ -189,6 +190,8 @@ static void send_batch(struct tunnel *t, struct batch *b)
 	struct pkt p;
 	enum drop why;
 
+	if (t->sh)
+		queues_sync(t);
 	for (unsigned int i = 0; i < b->n; i++) {
 		struct slot *s = &b->slot[i];
 
@@ -246,7 +249,8 @@ static void note_endpoint(struct tunnel *t, enum peer_verdict v)
 {
 	char ep[64];
 
-	if (v == PEER_LEARNED || v == PEER_MOVED)
+	/* With several queues, queues_learn looked it up under the lock. */
+	if (!t->sh && (v == PEER_LEARNED || v == PEER_MOVED))
 		t->pmtu.mtu = device_path_mtu(&t->dev.nl, &t->peer.endpoint);
 	sockaddr_str(&t->peer.endpoint, ep, sizeof(ep));
 	if (v == PEER_LEARNED)
@@ -272,7 +276,7 @@ static void receive_one(struct tunnel *t, struct slot *s)
 		drop(t, s, why, "recv", &s->addr, hdr);
 		return;
 	}
-	v = peer_receive(&t->peer, &s->addr);
+	v = t->sh ? queues_learn(t, &s->addr) : peer_receive(&t->peer, &s->addr);
 	if (v == PEER_STRANGER) {
 		drop(t, s, DROP_STRANGER, "recv", &s->addr, hdr);
 		return;
@@ -316,16 +320,42 @@ static void udp_to_tun(struct tunnel *t)
 	}
 }
 
-/* Which offloads are on, and how much they carried. */
-static void write_offloads(const struct tunnel *t, FILE *reply)
+struct sums {
+	struct stats stats;
+	uint64_t gso_sends, gso_datagrams, super_reads, cut_errors, gro_merged, write_errors;
+};
+
+static void add_queue(const struct tunnel *q, void *arg)
 {
+	struct sums *sum = arg;
+
+	queues_add_stats(&sum->stats, &q->stats);
+	sum->gso_sends += queues_read(&q->udp.gso_sends);
+	sum->gso_datagrams += queues_read(&q->udp.gso_datagrams);
+	sum->super_reads += queues_read(&q->dev.super_reads);
+	sum->cut_errors += queues_read(&q->dev.cut_errors);
+	sum->gro_merged += queues_read(&q->dev.gro.merged);
+	sum->write_errors += queues_read(&q->dev.write_errors);
+}
+
+/* Every queue's counters added up: each queue counts only its own. */
+static void add_up(const struct tunnel *t, struct sums *sum)
+{
+	memset(sum, 0, sizeof(*sum));
+	queues_each(t, add_queue, sum);
+}
+
+/* Which offloads are on, and how much they carried. */
+static void write_offloads(const struct tunnel *t, const struct sums *sum, FILE *reply)
+{
+	fprintf(reply, "queues=%d\n", t->nqueues);
 	fprintf(reply, "gso=%s\ngro=%s\ngso_sends=%llu\ngso_datagrams=%llu\n",
 		t->udp.gso ? "on" : "off", t->udp.gro ? "on" : "off",
-		(unsigned long long)t->udp.gso_sends, (unsigned long long)t->udp.gso_datagrams);
+		(unsigned long long)sum->gso_sends, (unsigned long long)sum->gso_datagrams);
 	fprintf(reply, "offload=%s\nsuper_reads=%llu\ncut_errors=%llu\ngro_merged=%llu\n",
-		t->dev.offload ? "on" : "off", (unsigned long long)t->dev.super_reads,
-		(unsigned long long)t->dev.cut_errors, (unsigned long long)t->dev.gro.merged);
-	fprintf(reply, "tun_write_errors=%llu\n", (unsigned long long)t->dev.write_errors);
+		t->dev.offload ? "on" : "off", (unsigned long long)sum->super_reads,
+		(unsigned long long)sum->cut_errors, (unsigned long long)sum->gro_merged);
+	fprintf(reply, "tun_write_errors=%llu\n", (unsigned long long)sum->write_errors);
 }
 
 static const char *const fault_names[] = {"none", "drop", "dup", "truncate", "fragment"};
@@ -337,6 +367,7 @@ static void set_fault(struct tunnel *t, const char *name, FILE *reply)
 		if (!strcmp(name, fault_names[i])) {
 			t->fault = (enum fault)i;
 			t->faults = 0;
+			queues_set_fault(t, (int)i);
 			say(t, 1, "fault: %s\n", name);
 			fprintf(reply, "fault=%s\n", name);
 			return;
@@ -347,8 +378,11 @@ static void set_fault(struct tunnel *t, const char *name, FILE *reply)
 static void answer(const char *cmd, FILE *reply, void *arg)
 {
 	struct tunnel *t = arg;
+	struct sums sum;
 	char ep[64];
 
+	if (t->sh)
+		queues_sync(t);
 	if (!strncmp(cmd, "fault=", 6)) {
 		set_fault(t, cmd + 6, reply);
 		return;
@@ -356,6 +390,7 @@ static void answer(const char *cmd, FILE *reply, void *arg)
 	/* "gso=off" for a while: a capture on a veth shows a GSO run as one packet. */
 	if (!strcmp(cmd, "gso=off") || !strcmp(cmd, "gso=on")) {
 		t->udp.gso = cmd[5] == 'n' && t->udp.gso_ok;
+		queues_set_gso(t, cmd[5] == 'n');
 		fprintf(reply, "gso=%s\n", t->udp.gso ? "on" : "off");
 		return;
 	}
@@ -366,10 +401,11 @@ static void answer(const char *cmd, FILE *reply, void *arg)
 	if (t->encrypted) {
 		fprintf(reply, "role=peer\ndev=%s\nmode=encrypted\nmtu=%d\n", t->cfg->dev,
 			t->dev.mtu);
-		write_offloads(t, reply);
+		add_up(t, &sum);
+		write_offloads(t, &sum, reply);
 		encrypted_write_kv(t, reply);
 		fprintf(reply, "uptime=%.1f\n", uptime(t));
-		stats_write_kv(&t->stats, reply);
+		stats_write_kv(&sum.stats, reply);
 		return;
 	}
 	fprintf(reply, "role=%s\ndev=%s\nmode=%s\nmtu=%d\n",
@@ -380,16 +416,20 @@ static void answer(const char *cmd, FILE *reply, void *arg)
 		(unsigned long long)t->peer.moves);
 	fprintf(reply, "path_mtu=%d\npmtu_follow=%s\n", t->pmtu.mtu,
 		t->cfg->no_pmtu ? "off" : "on");
-	write_offloads(t, reply);
+	add_up(t, &sum);
+	write_offloads(t, &sum, reply);
 	fprintf(reply, "fault=%s\n", fault_names[t->fault]);
 	fprintf(reply, "uptime=%.1f\n", uptime(t));
-	stats_write_kv(&t->stats, reply);
+	stats_write_kv(&sum.stats, reply);
 }
 
 static void print_stats(struct tunnel *t, const char *title)
 {
+	struct sums sum;
+
+	add_up(t, &sum);
 	fprintf(t->log, "%s (%.1f s):\n", title, uptime(t));
-	stats_print(&t->stats, t->log);
+	stats_print(&sum.stats, t->log);
 	fflush(t->log);
 }
 
@@ -427,6 +467,16 @@ static bool on_encrypted(struct tunnel *t, int fd, uint32_t events)
 	return true;
 }
 
+void tunnel_event(struct tunnel *t, int fd, uint32_t events)
+{
+	if (fd == t->dev.fd)
+		tun_to_udp(t);
+	else if (fd == t->udp.fd && (events & EPOLLERR))
+		read_errors(t);
+	if (fd == t->udp.fd && (events & EPOLLIN))
+		udp_to_tun(t);
+}
+
 int tunnel_run(struct tunnel *t)
 {
 	struct epoll_event ev[8];
@@ -445,16 +495,12 @@ int tunnel_run(struct tunnel *t)
 
 			if (t->encrypted && on_encrypted(t, fd, ev[i].events))
 				continue;
-			if (fd == t->dev.fd)
-				tun_to_udp(t);
-			else if (fd == t->udp.fd && (ev[i].events & EPOLLERR))
-				read_errors(t);
-			if (fd == t->udp.fd && (ev[i].events & EPOLLIN))
-				udp_to_tun(t);
-			else if (fd == t->ctl.fd)
+			if (fd == t->ctl.fd)
 				control_serve(&t->ctl, answer, t);
 			else if (fd == t->sigfd && !on_signal(t))
 				return 0;
+			else
+				tunnel_event(t, fd, ev[i].events);
 		}
 		fflush(t->log);
 	}
@@ -525,6 +571,7 @@ static int open_socket(struct tunnel *t, struct sockaddr_storage *server, char *
 {
 	char ep[64];
 
+	t->udp.reuse = t->nqueues > 1; /* the other queues' sockets join this port */
 	if (t->cfg->role == ROLE_SERVER) {
 		peer_init_server(&t->peer);
 		if (udp_open_server(&t->udp, t->cfg->port, err, errlen))
@@ -547,11 +594,31 @@ static void init(struct tunnel *t, const struct config *cfg)
 	t->cfg = cfg;
 	t->mode = cfg->pi ? WIRE_PI : WIRE_PLAIN;
 	t->dev.fd = t->udp.fd = t->ctl.fd = t->epfd = t->sigfd = -1;
-	t->timerfd = t->uapi.fd = -1;
+	t->timerfd = t->uapi.fd = t->q_stopfd = -1;
 	t->encrypted = cfg->conf != NULL;
+	t->nqueues = queues_wanted(cfg);
 	t->log = stdout;
 	term_init(&t->term, STDOUT_FILENO);
 	t->started = clock_seconds();
+}
+
+/*
+ * Multi-queue where asked for and the kernel has it; a kernel without
+ * IFF_MULTI_QUEUE refuses the flag, and one queue carries everything.
+ */
+static int open_device(struct tunnel *t, int mtu, char *err, size_t errlen)
+{
+	t->dev.multi = t->nqueues > 1;
+	if (device_up(&t->dev, t->cfg, mtu, err, errlen) == 0)
+		return 0;
+	if (!t->dev.multi)
+		return -1;
+	t->dev.multi = false;
+	if (device_up(&t->dev, t->cfg, mtu, err, errlen))
+		return -1;
+	say(t, 1, "queues: the kernel refused a multi-queue device; one queue\n");
+	t->nqueues = 1;
+	return 0;
 }
 
 int tunnel_start(struct tunnel *t, const struct config *cfg, char *err, size_t errlen)
@@ -584,9 +651,11 @@ int tunnel_start(struct tunnel *t, const struct config *cfg, char *err, size_t e
 		goto fail;
 	if (cfg->role == ROLE_CLIENT)
 		t->pmtu.mtu = device_path_mtu(&t->dev.nl, &server);
-	if (device_up(&t->dev, cfg, mtu, err, errlen))
+	if (open_device(t, mtu, err, errlen))
 		goto fail;
 	if (setup_events(t, err, errlen))
+		goto fail;
+	if (t->nqueues > 1 && queues_start(t, t->nqueues, err, errlen))
 		goto fail;
 	if (t->encrypted && encrypted_start(t, err, errlen))
 		goto fail;
@@ -597,6 +666,8 @@ int tunnel_start(struct tunnel *t, const struct config *cfg, char *err, size_t e
 		snprintf(err, errlen, "cannot watch the control socket: %s", strerror(errno));
 		goto fail;
 	}
+	if (t->nqueues > 1)
+		say(t, 1, "queues: %d, a thread each\n", t->nqueues);
 	say(t, 1, "%s: up, mtu %d, mode %s", cfg->dev, mtu,
 	    t->encrypted ? "encrypted"
 	    : cfg->pi	 ? "pi"
@@ -622,6 +693,7 @@ fail:
 
 void tunnel_stop(struct tunnel *t)
 {
+	queues_stop(t);
 	encrypted_stop(t);
 	device_down(&t->dev, t->cfg);
 	nl_close(&t->dev.nl);

@@ -19,6 +19,7 @@
 #include "wire.h"
 #include "lib/term.h"
 
+#include <stdint.h>
 #include <stdio.h>
 
 /* Batches drained per wakeup before the other direction gets its turn. */
@@ -57,6 +58,12 @@ struct tunnel {
 	struct uapi uapi;
 	int timerfd;
 	FILE *keylog;
+	/* Multi-queue (queues.h): the first queue holds q, every queue sh. */
+	struct queues *q;
+	struct shared *sh;
+	unsigned int seen; /* the generation of sh this queue's copies are from */
+	int q_stopfd;	   /* a queue thread's: stop when it is readable */
+	int nqueues;
 };
 
 /* Sets up everything or nothing; err says what failed. */
@@ -64,6 +71,8 @@ int tunnel_start(struct tunnel *t, const struct config *cfg, char *err, size_t e
 /* Runs until SIGINT or SIGTERM; returns 0, or -1 if the loop itself failed. */
 int tunnel_run(struct tunnel *t);
 void tunnel_stop(struct tunnel *t);
+/* One ready descriptor of the data path (the TUN queue or the socket). */
+void tunnel_event(struct tunnel *t, int fd, uint32_t events);
 /* Adds fd to the event loop (nothing for -1); 0 or -1 with errno. */
 int tunnel_watch(struct tunnel *t, int fd);
 /* The counters, printed once at exit. */

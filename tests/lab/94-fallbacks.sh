@@ -1,5 +1,6 @@
 # Every fallback still carries data intact: the TUN offloads, UDP GSO and
-# UDP GRO each turned off, and all three, in both modes and both ways.
+# UDP GRO each turned off, and all three, and a single TUN queue, in both
+# modes and both ways.
 tmp=$(mktemp -d)
 head -c 20000000 /dev/urandom > "$tmp/sent"
 
@@ -16,7 +17,8 @@ move() {
 }
 
 for mode in plaintext encrypted; do
-	for flags in "" "--no-offload" "--no-gso" "--no-gro" "--no-offload --no-gso --no-gro"; do
+	for flags in "" "--no-offload" "--no-gso" "--no-gro" "--no-offload --no-gso --no-gro" \
+		"--queues 1"; do
 		what="$mode${flags:+ $flags}"
 		lab_down
 		check "up --mode $what" lab_up --mode $mode $flags
@@ -30,6 +32,12 @@ for mode in plaintext encrypted; do
 			check "$what: datagrams left in GSO runs ($(stat_of home-laptop gso_sends))" \
 				test "$(stat_of home-laptop gso_sends)" -gt 0
 		fi
+		# Plaintext takes a queue per core (at most 16); encrypted mode runs one.
+		want=1
+		case "$mode $flags" in plaintext*) want=$(( $(nproc) > 16 ? 16 : $(nproc) )) ;; esac
+		case "$flags" in *--queues\ 1*) want=1 ;; esac
+		check "$what: the laptop runs $want queue(s) ($(stat_of home-laptop queues))" \
+			test "$(stat_of home-laptop queues)" = $want
 		case "$flags" in *--no-offload*)
 			check "$what: the tunnels say offload=off" test "$(stat_of home-laptop offload)" = off ;;
 		esac
@@ -41,6 +49,10 @@ for mode in plaintext encrypted; do
 		esac
 	done
 done
+lab_down
+refuse "up refuses --queues 2 in encrypted mode" "needs --mode plaintext or pi" \
+	"$H" up --mode encrypted --queues 2
+refuse "up refuses --queues 0" "--queues wants a count from 1 to 16" "$H" up --queues 0
 # Our offloads against a peer that has none of them.
 if command -v wireguard-go >/dev/null; then
 	for side in server laptop; do

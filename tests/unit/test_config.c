@@ -112,6 +112,27 @@ static void refusals(void **state)
 	expect_error(PARSE(&c, err, "--listen", "-x"), err, "-x");
 	expect_error(PARSE(&c, err, "--listen", "--port"), err, "needs a value");
 	expect_error(PARSE(&c, err, "--listen", "stray"), err, "stray");
+	expect_error(PARSE(&c, err, "--listen", "--queues", "0"), err, "'0'");
+	expect_error(PARSE(&c, err, "--listen", "--queues", "17"), err, "'17'");
+	expect_error(PARSE(&c, err, "--listen", "--queues", "two"), err, "'two'");
+}
+
+/* Queues: a count from 1 to 16, and 0 (the default) means one per core. */
+static void queues(void **state)
+{
+	struct config c;
+	char err[256];
+
+	(void)state;
+	assert_int_equal(PARSE(&c, err, "--listen"), CONFIG_OK);
+	assert_int_equal(c.queues, 0);
+	assert_int_equal(PARSE(&c, err, "--listen", "--queues", "1"), CONFIG_OK);
+	assert_int_equal(c.queues, 1);
+	assert_int_equal(PARSE(&c, err, "--server", "203.0.113.10", "--queues", "16"), CONFIG_OK);
+	assert_int_equal(c.queues, 16);
+	assert_int_equal(PARSE(&c, err, "-c", "wg0.conf", "--queues", "1"), CONFIG_OK);
+	expect_error(PARSE(&c, err, "-c", "wg0.conf", "--queues", "2"), err,
+		     "encrypted mode runs one queue");
 }
 
 static void route_limit(void **state)
@@ -153,6 +174,7 @@ int main(void)
 	    cmocka_unit_test(equals_form_and_quiet),
 	    cmocka_unit_test(help),
 	    cmocka_unit_test(refusals),
+	    cmocka_unit_test(queues),
 	    cmocka_unit_test(route_limit),
 	    cmocka_unit_test(parse_again),
 	};

@@ -1,0 +1,79 @@
+/*
+ * Multi-queue: one thread per TUN queue (IFF_MULTI_QUEUE), each with its
+ * own UDP socket on the same port, its own batches and its own counters,
+ * so that the hot path takes no lock.  The kernel spreads flows over the
+ * TUN queues by their hash, and over the sockets (SO_REUSEPORT) by the
+ * 4-tuple.
+ *
+ * What the queues must agree on, the client's endpoint and the path MTU,
+ * lives once in struct shared.  A queue keeps copies and refreshes them
+ * only when the generation has moved, and takes the lock only to change
+ * them, which happens when a client appears or moves, or an ICMP arrives.
+ *
+ * The first queue is the tunnel itself, run by the main thread, which
+ * also serves signals and the control socket.
+ */
+#ifndef TUNLAB_TUNNEL_QUEUES_H
+#define TUNLAB_TUNNEL_QUEUES_H
+
+#include "peer.h"
+#include "pmtu.h"
+#include "stats.h"
+#include "lib/netlink.h"
+
+#include <pthread.h>
+#include <stdbool.h>
+
+struct tunnel;
+struct config;
+
+struct shared {
+	pthread_mutex_t lock;
+	unsigned int gen; /* atomic; bumped under the lock on every change */
+	struct peer peer;
+	struct pmtu pmtu;
+	struct nl *nl; /* the first queue's; for path MTU lookups, under the lock */
+	int fault;     /* atomic: enum fault, set over the control socket */
+	bool gso_off;  /* atomic: "gso=off" over the control socket */
+};
+
+struct queues {
+	struct shared sh;
+	int n;		   /* threads besides the main one */
+	struct tunnel *t;  /* their tunnels */
+	pthread_t *thread; /* their threads; started[i] says which exist */
+	bool *started;
+	int stopfd; /* an eventfd every thread watches */
+};
+
+/* How many queues to ask for: --queues, or one per online core (at most QUEUES_MAX). */
+int queues_wanted(const struct config *c);
+
+/*
+ * Adds n - 1 queues to the running tunnel first (its device opened
+ * multi-queue, its socket with reuse) and starts a thread on each.  All
+ * or nothing: on failure err says why and no thread runs.
+ */
+int queues_start(struct tunnel *first, int n, char *err, size_t errlen);
+/* Stops and joins the threads, then frees their queues and sockets. */
+void queues_stop(struct tunnel *first);
+
+/* Refreshes a queue's copies of what is shared, if it moved; cheap when not. */
+void queues_sync(struct tunnel *t);
+/* peer_receive against the shared peer, under the lock only when the endpoint is new. */
+enum peer_verdict queues_learn(struct tunnel *t, const struct sockaddr_storage *from);
+/* pmtu_apply against the shared path MTU; true if it changed. */
+bool queues_pmtu(struct tunnel *t, const struct pmtu_report *r);
+/* Control-socket changes, seen by every queue at its next batch. */
+void queues_set_fault(struct tunnel *first, int fault);
+void queues_set_gso(struct tunnel *first, bool on);
+
+/* Calls fn for every queue, the first included, in order. */
+void queues_each(const struct tunnel *first, void (*fn)(const struct tunnel *q, void *arg),
+		 void *arg);
+/* Adds a queue's counters into sum; safe while the queue runs. */
+void queues_add_stats(struct stats *sum, const struct stats *one);
+/* A counter another thread may be writing. */
+uint64_t queues_read(const uint64_t *counter);
+
+#endif
