@@ -38,6 +38,8 @@ void config_usage(FILE *f)
 	    "  --no-gro            receive each datagram on its own (no UDP receive offload)\n"
 	    "  --queues N          TUN queues, a thread each (default: one per core; 1 turns\n"
 	    "                      multi-queue off; plaintext modes only)\n"
+	    "  --user NAME         run as NAME once set up (every capability but\n"
+	    "                      CAP_NET_ADMIN is dropped in any case)\n"
 	    "  --control PATH      answer 'stats' on a unix socket at PATH\n"
 	    "  -v, --verbose       log every packet, decoded\n"
 	    "  -q, --quiet         print errors only\n"
@@ -87,6 +89,7 @@ enum {
 	OPT_NO_OFFLOAD,
 	OPT_NO_GRO,
 	OPT_QUEUES,
+	OPT_USER,
 	OPT_UAPI,
 	OPT_NO_UAPI,
 	OPT_KEYLOG,
@@ -108,6 +111,7 @@ static const struct option options[] = {
     {"no-offload", no_argument, NULL, OPT_NO_OFFLOAD},
     {"no-gro", no_argument, NULL, OPT_NO_GRO},
     {"queues", required_argument, NULL, OPT_QUEUES},
+    {"user", required_argument, NULL, OPT_USER},
     {"config", required_argument, NULL, 'c'},
     {"uapi", required_argument, NULL, OPT_UAPI},
     {"no-uapi", no_argument, NULL, OPT_NO_UAPI},
@@ -209,6 +213,13 @@ static int take_option(int opt, const char *arg, struct config *c, char *err, si
 			return -1;
 		}
 		c->queues = (int)v;
+		return 0;
+	case OPT_USER:
+		if (!*arg) {
+			snprintf(err, errlen, "--user needs a user name");
+			return -1;
+		}
+		c->user = arg;
 		return 0;
 	case 'c':
 		c->conf = arg;

@@ -28,12 +28,13 @@ struct config {
 	int nroutes;
 	int mtu; /* 0: computed from the underlay */
 	bool pi;
-	bool no_pmtu;	 /* do not follow the path MTU, send no ICMP into the tunnel */
-	bool no_gso;	 /* one send per datagram, even when the kernel could segment */
-	bool no_offload; /* no TSO on the TUN device: one packet per read */
-	bool no_gro;	 /* one datagram per receive, even when the kernel could coalesce */
-	int queues;	 /* TUN queues, a thread each; 0: one per core (plaintext modes) */
-	int verbosity;	 /* 0 with -q, 1 normally, 2 with -v */
+	bool no_pmtu;	  /* do not follow the path MTU, send no ICMP into the tunnel */
+	bool no_gso;	  /* one send per datagram, even when the kernel could segment */
+	bool no_offload;  /* no TSO on the TUN device: one packet per read */
+	bool no_gro;	  /* one datagram per receive, even when the kernel could coalesce */
+	int queues;	  /* TUN queues, a thread each; 0: one per core (plaintext modes) */
+	int verbosity;	  /* 0 with -q, 1 normally, 2 with -v */
+	const char *user; /* --user: whom to run as once set up */
 	const char *control;
 	/* Encrypted mode */
 	const char *conf; /* -c FILE: the wg configuration; encrypted mode when set */

@@ -162,10 +162,9 @@ static int open_queue(struct tunnel *first, struct tunnel *t, int stopfd, char *
 	if (device_add_queue(&first->dev, &t->dev, err, errlen) ||
 	    udp_open_twin(&first->udp, &t->udp, err, errlen))
 		return -1;
-	udp_offloads(&t->udp, !t->cfg->no_gso, !t->cfg->no_gro);
+	/* It only sends on the shared socket: the first queue receives, and reads its errors. */
 	t->epfd = epoll_create1(EPOLL_CLOEXEC);
-	if (t->epfd < 0 || tunnel_watch(t, t->dev.fd) || tunnel_watch(t, t->udp.fd) ||
-	    tunnel_watch(t, stopfd)) {
+	if (t->epfd < 0 || tunnel_watch(t, t->dev.fd) || tunnel_watch(t, stopfd)) {
 		snprintf(err, errlen, "cannot set up a queue's event loop: %s", strerror(errno));
 		return -1;
 	}
@@ -226,10 +225,16 @@ int queues_start(struct tunnel *first, int n, char *err, size_t errlen)
 		if (open_queue(first, &q->t[i], q->stopfd, err, errlen))
 			goto fail;
 	}
-	if (start_threads(q, err, errlen))
-		goto fail;
 	return 0;
 fail:
+	queues_stop(first);
+	return -1;
+}
+
+int queues_run(struct tunnel *first, char *err, size_t errlen)
+{
+	if (!first->q || !start_threads(first->q, err, errlen))
+		return 0;
 	queues_stop(first);
 	return -1;
 }

@@ -1,9 +1,11 @@
 /*
  * Multi-queue: one thread per TUN queue (IFF_MULTI_QUEUE), each with its
- * own UDP socket on the same port, its own batches and its own counters,
- * so that the hot path takes no lock.  The kernel spreads flows over the
- * TUN queues by their hash, and over the sockets (SO_REUSEPORT) by the
- * 4-tuple.
+ * own batches and its own counters, so that the hot path takes no lock.
+ * The kernel spreads flows over the TUN queues by their hash; each thread
+ * seals and sends what its queue reads, on the one UDP socket they share.
+ * The first queue alone receives: all of one peer's datagrams arrive on
+ * one socket whatever we do, and a second socket on the port
+ * (SO_REUSEPORT) would let another program join it unnoticed.
  *
  * What the queues must agree on, the client's endpoint and the path MTU,
  * lives once in struct shared.  A queue keeps copies and refreshes them
@@ -50,11 +52,15 @@ struct queues {
 int queues_wanted(const struct config *c);
 
 /*
- * Adds n - 1 queues to the running tunnel first (its device opened
- * multi-queue, its socket with reuse) and starts a thread on each.  All
- * or nothing: on failure err says why and no thread runs.
+ * Adds n - 1 queues to the tunnel first (its device opened multi-queue,
+ * its socket with reuse).  All or nothing: on failure err says why.
  */
 int queues_start(struct tunnel *first, int n, char *err, size_t errlen);
+/*
+ * Starts a thread on each added queue: after privileges are dropped,
+ * since capabilities belong to a thread.  On failure, no thread runs.
+ */
+int queues_run(struct tunnel *first, char *err, size_t errlen);
 /* Stops and joins the threads, then frees their queues and sockets. */
 void queues_stop(struct tunnel *first);
 

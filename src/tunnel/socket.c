@@ -2,6 +2,7 @@
 #include "lib/addr.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/udp.h>
 #include <stdio.h>
@@ -61,62 +62,49 @@ int udp_send_one(struct udp *u, const uint8_t *buf, size_t len, const struct soc
 											   : 0;
 }
 
-/* Binds a new socket to ss; with u->reuse, beside the other sockets of the same port. */
-static int bind_to(struct udp *u, const struct sockaddr_storage *ss, char *err, size_t errlen)
+static int open_bound(struct udp *u, int family, uint16_t port, char *err, size_t errlen)
 {
-	int off = 0, on = 1;
-	int port = ntohs(ss->ss_family == AF_INET6 ? ((const struct sockaddr_in6 *)ss)->sin6_port
-						   : ((const struct sockaddr_in *)ss)->sin_port);
+	struct sockaddr_storage ss = {0};
+	int off = 0;
 
-	u->fd = socket(ss->ss_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	u->fd = socket(family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (u->fd < 0) {
 		snprintf(err, errlen, "cannot open a UDP socket: %s", strerror(errno));
 		return -1;
 	}
-	u->family = ss->ss_family;
-	if (u->family == AF_INET6)
+	u->family = family;
+	ss.ss_family = (sa_family_t)family;
+	if (family == AF_INET6) {
 		setsockopt(u->fd, IPPROTO_IPV6, IPV6_V6ONLY, &off, sizeof(off));
-	if (u->reuse)
-		setsockopt(u->fd, SOL_SOCKET, SO_REUSEPORT, &on, sizeof(on));
-	if (bind(u->fd, (const struct sockaddr *)ss, sockaddr_len(ss))) {
+		((struct sockaddr_in6 *)&ss)->sin6_port = htons(port);
+	} else {
+		((struct sockaddr_in *)&ss)->sin_port = htons(port);
+	}
+	if (bind(u->fd, (struct sockaddr *)&ss, sockaddr_len(&ss))) {
 		if (errno == EADDRINUSE)
-			snprintf(err, errlen, "UDP port %d is already in use", port);
+			snprintf(err, errlen, "UDP port %u is already in use", port);
 		else
-			snprintf(err, errlen, "cannot bind UDP port %d: %s", port, strerror(errno));
+			snprintf(err, errlen, "cannot bind UDP port %u: %s", port, strerror(errno));
 		close(u->fd);
 		u->fd = -1;
 		return -1;
 	}
 	grow_buffers(u->fd);
-	set_pmtu_mode(u->fd, u->family);
+	set_pmtu_mode(u->fd, family);
 	return 0;
-}
-
-static int open_bound(struct udp *u, int family, uint16_t port, char *err, size_t errlen)
-{
-	struct sockaddr_storage ss = {0};
-
-	ss.ss_family = (sa_family_t)family;
-	if (family == AF_INET6)
-		((struct sockaddr_in6 *)&ss)->sin6_port = htons(port);
-	else
-		((struct sockaddr_in *)&ss)->sin_port = htons(port);
-	return bind_to(u, &ss, err, errlen);
 }
 
 int udp_open_twin(const struct udp *first, struct udp *twin, char *err, size_t errlen)
 {
-	struct sockaddr_storage ss = {0};
-	socklen_t len = sizeof(ss);
-
-	memset(twin, 0, sizeof(*twin));
-	twin->fd = -1;
-	if (getsockname(first->fd, (struct sockaddr *)&ss, &len)) {
-		snprintf(err, errlen, "cannot read the tunnel socket's port: %s", strerror(errno));
+	*twin = *first;
+	twin->gso_sends = twin->gso_datagrams = 0;
+	twin->fd = fcntl(first->fd, F_DUPFD_CLOEXEC, 0);
+	if (twin->fd < 0) {
+		snprintf(err, errlen, "cannot share the tunnel socket with a queue: %s",
+			 strerror(errno));
 		return -1;
 	}
-	twin->reuse = true;
-	return bind_to(twin, &ss, err, errlen);
+	return 0;
 }
 
 int udp_open_server(struct udp *u, uint16_t port, char *err, size_t errlen)

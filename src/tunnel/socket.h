@@ -14,7 +14,6 @@ struct udp {
 	bool gso;    /* equal datagrams to one peer leave in one send (UDP_SEGMENT) */
 	bool gso_ok; /* the kernel has it and it was asked for: gso may be turned back on */
 	bool gro;    /* the kernel hands over runs of datagrams at once (UDP_GRO) */
-	bool reuse;  /* set before opening: other sockets may share the port (SO_REUSEPORT) */
 	uint64_t gso_sends, gso_datagrams;
 };
 
@@ -30,9 +29,10 @@ int udp_open_server(struct udp *u, uint16_t port, char *err, size_t errlen);
 int udp_open_client(struct udp *u, int family, char *err, size_t errlen);
 void udp_close(struct udp *u);
 /*
- * A second socket on first's address and port (first was opened with
- * reuse), for another thread: the peer sees one endpoint, and the kernel
- * hands each flow's datagrams to one of the sockets.
+ * The same socket for another queue's thread to send on, with counters of
+ * its own.  Not a second socket on the port (SO_REUSEPORT): that would let
+ * another program join the port unnoticed, and one peer's datagrams, all
+ * of one 4-tuple, would reach one socket anyway.
  */
 int udp_open_twin(const struct udp *first, struct udp *twin, char *err, size_t errlen);
 

@@ -1,5 +1,6 @@
 #include "tunnel.h"
 #include "encrypted.h"
+#include "privs.h"
 #include "queues.h"
 #include "wg.h"
 #include "lib/clock.h"
@@ -571,7 +572,6 @@ static int open_socket(struct tunnel *t, struct sockaddr_storage *server, char *
 {
 	char ep[64];
 
-	t->udp.reuse = t->nqueues > 1; /* the other queues' sockets join this port */
 	if (t->cfg->role == ROLE_SERVER) {
 		peer_init_server(&t->peer);
 		if (udp_open_server(&t->udp, t->cfg->port, err, errlen))
@@ -666,6 +666,9 @@ int tunnel_start(struct tunnel *t, const struct config *cfg, char *err, size_t e
 		snprintf(err, errlen, "cannot watch the control socket: %s", strerror(errno));
 		goto fail;
 	}
+	/* Everything is open: what reads the network from here on needs no more. */
+	if (privs_drop(cfg->user, err, errlen) || queues_run(t, err, errlen))
+		goto fail;
 	if (t->nqueues > 1)
 		say(t, 1, "queues: %d, a thread each\n", t->nqueues);
 	say(t, 1, "%s: up, mtu %d, mode %s", cfg->dev, mtu,
