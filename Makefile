@@ -34,7 +34,7 @@ TUNNEL_A    := $(BUILD)/libtunnel.a
 HARNESS_A   := $(BUILD)/libharness.a
 UNIT_BIN    := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 
-.PHONY: all deps lab down test unit unit-bins unit-asan fuzz fuzz-bins captures lab-test clean install uninstall format
+.PHONY: all deps lab down test test-long unit unit-bins unit-asan fuzz fuzz-bins captures lab-test clean install uninstall format
 .DEFAULT_GOAL := all
 
 all: tunnel harness
@@ -53,6 +53,10 @@ $(HARNESS_A): $(call obj,$(HARNESS_SRC))
 tunnel: $(call obj,src/tunnel/main.c) $(TUNNEL_A) $(LIB_A)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 harness: $(call obj,src/harness/main.c) $(HARNESS_A) $(LIB_A)
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+# A tunnel inside $(BUILD), for the lab scenario run with sanitizers:
+# make BUILD=build/asan SANITIZE=1 build/asan/tunnel
+$(BUILD)/tunnel: $(call obj,src/tunnel/main.c) $(TUNNEL_A) $(LIB_A)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 # Fixture captures are found wherever the tree is.
@@ -105,6 +109,13 @@ test:
 	@scripts/deps.sh test
 	@$(MAKE) --no-print-directory all
 	@tests/run.sh
+
+# Everything, at full length: fuzz targets a minute each, and the whole
+# torture (50 MB transfers, a ten-minute soak, twenty kills).  Over an hour.
+test-long:
+	@scripts/deps.sh test
+	@$(MAKE) --no-print-directory all
+	@FUZZ_SECONDS=60 TUNLAB_LONG=1 tests/run.sh
 
 # The reference captures in captures/, made anew from labs of their own.
 captures: all

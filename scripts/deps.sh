@@ -13,7 +13,7 @@ lab=("${build[@]}" iproute2 iputils-ping nftables procps wireguard-tools wiregua
 # the capture files the harness writes; openvpn, fastd and quicktun are the
 # other tunnels that harness bench --peers compares ours with.
 test=("${lab[@]}" netcat-openbsd util-linux coreutils clang libclang-rt-dev tshark
-      openvpn fastd quicktun)
+      openvpn fastd quicktun valgrind)
 
 profile=${1:-build}
 case "$profile" in

@@ -37,9 +37,9 @@ static const struct path_kind {
 	const char *target;  /* where traffic goes */
 	const char *program; /* that must be installed, for another project's tunnel */
 } kinds[PATH_COUNT] = {
-    [PATH_BARE] = {"bare", "e", {NULL}, SERVER_PUBLIC_V4},
-    [PATH_PLAINTEXT] = {"plaintext", "p", {"--mode", "plaintext", NULL}, SERVER_VPN_V4},
-    [PATH_ENCRYPTED] = {"encrypted", "e", {"--mode", "encrypted", NULL}, SERVER_VPN_V4},
+    [PATH_BARE] = {"bare", "e", {NULL}, SERVER_PUBLIC_V4, NULL},
+    [PATH_PLAINTEXT] = {"plaintext", "p", {"--mode", "plaintext", NULL}, SERVER_VPN_V4, NULL},
+    [PATH_ENCRYPTED] = {"encrypted", "e", {"--mode", "encrypted", NULL}, SERVER_VPN_V4, NULL},
     [PATH_WIREGUARD_GO] = {"wireguard-go",
 			   "w",
 			   {"--peer", "wireguard-go", "--peer-on", "both", NULL},

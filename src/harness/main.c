@@ -26,6 +26,8 @@ static const struct command commands[] = {
     {"mtu-probe", cmd_mtu_probe, "find, explain and fix the path MTU of underlay and tunnel"},
     {"bench", cmd_bench, "throughput, packet rate, latency, CPU and memory of each path"},
     {"flood", cmd_flood, "throw bad datagrams at the VPN server and show what it counted"},
+    {"torture", cmd_torture,
+     "a hostile network: loss, restarts, NAT rebinding, floods, soak, kills"},
     {"set", cmd_set, "change MTUs, the ICMP firewall and impairments of a running lab"},
     {"status", cmd_status, "nodes, links, addresses and tunnel counters"},
     {"exec", cmd_exec, "run a command on a node"},

@@ -52,9 +52,15 @@ void nl_close(struct nl *nl)
 	nl->sock = NULL;
 }
 
+/* buf is MNL_SOCKET_BUFFER_SIZE long, every caller's. */
 static struct nlmsghdr *msg_start(struct nl *nl, char *buf, uint16_t type, uint16_t flags)
 {
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct nlmsghdr *nlh;
+
+	/* libmnl leaves attribute padding as it finds it: zeroed, no stack bytes go to the kernel.
+	 */
+	memset(buf, 0, MNL_SOCKET_BUFFER_SIZE);
+	nlh = mnl_nlmsg_put_header(buf);
 
 	nlh->nlmsg_type = type;
 	nlh->nlmsg_flags = NLM_F_REQUEST | flags;

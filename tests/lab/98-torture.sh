@@ -1,0 +1,20 @@
+# harness torture: every scenario survives and loses nothing.  make test
+# runs the shortened variant (--quick: 10 MB transfers, a 20 s soak with a
+# rekey every 5 s, 5 kills); make test-long runs the whole of it.
+lab_down
+if [ "${TUNLAB_LONG:-0}" = 1 ]; then args=(); else args=(--quick); fi
+"$H" torture "${args[@]}" --json > /tmp/torture.$$ 2> /tmp/torture.err.$$
+rc=$?
+check "torture ${args[*]} ran (exit $rc)" test "$rc" = 0
+has() { printf '%s' "$1" | grep -qF -- "$2"; }
+for s in lossy restart rebind flood soak killed; do
+	line=$(grep -o "{\"name\":\"$s\"[^}]*}" /tmp/torture.$$)
+	kept=$(printf '%s' "$line" | sed -n 's/.*"kept":"\([^"]*\)".*/\1/p')
+	check "$s survived: $kept" has "$line" '"survived":true'
+	check "$s lost no byte" has "$line" '"lost_bytes":0,'
+done
+echo "  soak RSS (MiB): $(grep -o '"soak_rss_mib":\[[^]]*\]' /tmp/torture.$$ | cut -d'[' -f2 | tr -d ']')"
+check "no torture lab is left" sh -c "! ls /run/tunlab 2>/dev/null | grep -q '^$LAB-[xk]$'"
+refuse "torture refuses an unknown scenario" "--scenarios: 'meteor'" "$H" torture --scenarios meteor
+refuse "torture refuses --kills 0" "--kills '0'" "$H" torture --kills 0
+rm -f /tmp/torture.$$ /tmp/torture.err.$$
