@@ -49,6 +49,13 @@ static int enter(const char *cmd, const char *lab_name, const char *node)
 		return 1;
 	}
 	rc = netns_enter_name(ns);
+	if (rc == NETNS_ROOT) {
+		fprintf(stderr,
+			"harness %s: %s is the root network namespace: the harness works only in "
+			"namespaces it made\n",
+			cmd, ns);
+		return 1;
+	}
 	if (rc) {
 		fprintf(stderr, "harness %s: cannot enter %s: %s\n", cmd, ns, strerror(-rc));
 		return 1;

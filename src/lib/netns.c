@@ -107,6 +107,26 @@ bool netns_exists(const char *name)
 	return ns_path(name, path, sizeof(path)) == 0 && access(path, F_OK) == 0;
 }
 
+static bool same_ns(const struct stat *a, const char *path)
+{
+	struct stat b;
+
+	return !stat(path, &b) && a->st_dev == b.st_dev && a->st_ino == b.st_ino;
+}
+
+/*
+ * PID 1's namespace where we may look at it (a container may hide it), and
+ * ours: the harness always starts in the host's namespace and comes back
+ * to it after every netns_call.
+ */
+bool netns_is_root(int fd)
+{
+	struct stat a;
+
+	return !fstat(fd, &a) &&
+	       (same_ns(&a, "/proc/1/ns/net") || same_ns(&a, "/proc/self/ns/net"));
+}
+
 int netns_open(const char *name)
 {
 	char path[PATH_MAX];
@@ -115,7 +135,15 @@ int netns_open(const char *name)
 	if (rc)
 		return rc;
 	fd = open(path, O_RDONLY | O_CLOEXEC);
-	return fd < 0 ? -errno : fd;
+	if (fd < 0)
+		return -errno;
+	/* A name that leads to the host's own namespace is never a lab node, however it got there.
+	 */
+	if (netns_is_root(fd)) {
+		close(fd);
+		return NETNS_ROOT;
+	}
+	return fd;
 }
 
 int netns_enter_name(const char *name)

@@ -6,6 +6,7 @@
 #ifndef TUNLAB_NETNS_H
 #define TUNLAB_NETNS_H
 
+#include <errno.h>
 #include <stdbool.h>
 
 #define NETNS_DIR "/run/netns"
@@ -13,7 +14,15 @@
 int netns_create(const char *name);
 int netns_delete(const char *name);
 bool netns_exists(const char *name);
+/*
+ * NETNS_ROOT if the name leads to the root namespace (PID 1's, or the one
+ * this process is in, which for the harness is the host's): labs never
+ * work there.
+ */
+#define NETNS_ROOT (-EXDEV)
 int netns_open(const char *name);
+/* Whether fd is the root network namespace, as netns_open judges it. */
+bool netns_is_root(int fd);
 /* An fd for the namespace this thread is in now. */
 int netns_current(void);
 int netns_enter(int fd);

@@ -30,3 +30,13 @@ refuse "harness: bad mode" "--mode 'xor'" "$H" up --mode xor
 refuse "harness: exec on a lab that is not up" "is not up" "$H" exec home-laptop --lab nosuchlab -- true
 check "harness exec runs on the node" sh -c "'$H' exec office-host -- ip -br addr | grep -q 172.31.9.200"
 
+
+# A lab name that leads to the host's own namespace is refused, never used.
+mkdir -p /run/netns
+touch /run/netns/rootlab-home-laptop
+mount --bind /proc/self/ns/net /run/netns/rootlab-home-laptop
+refuse "harness exec refuses the root namespace" "is the root network namespace" \
+	"$H" exec --lab rootlab home-laptop -- true
+umount /run/netns/rootlab-home-laptop
+rm -f /run/netns/rootlab-home-laptop
+check "...and the root namespace is as it was" test "$(root_view)" = "$BASELINE"
