@@ -3,6 +3,7 @@
 
 #include <nftables/libnftables.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -167,4 +168,57 @@ int firewall_loss(const struct lab *lab, enum node_id node, double percent, char
 	lab_explain(lab, "ip netns exec %s nft -f - <<'EOF'\n%sEOF",
 		    lab_ns(lab, node, ns, sizeof(ns)), script);
 	return nft_in_node(lab, node, script, err, errlen);
+}
+
+/*
+ * In hundredths of a percent.  Corruption overwrites byte 56 of a UDP
+ * payload (inside the inner packet, or the ciphertext); duplicates go to the
+ * next hop the original goes to, so each direction has its rule.
+ */
+int firewall_impair(const struct lab *lab, const struct impair *im, char *err, size_t errlen)
+{
+	char script[1024], ns[64];
+
+	/* An ip table, not inet: nftables duplicates only within a family. */
+	if (nft_in_node(lab, INTERNET,
+			"add table ip tunlab_impair\ndelete table ip tunlab_impair\n", err, errlen))
+		return -1;
+	if (im->loss <= 0 && im->dup <= 0 && im->corrupt <= 0)
+		return 0;
+	snprintf(script, sizeof(script),
+		 "table ip tunlab_impair {\n"
+		 "  chain forward {\n"
+		 "    type filter hook forward priority filter; policy accept;\n"
+		 "    meta l4proto udp numgen random mod 10000 < %u @th,512,8 set 0x5a counter\n"
+		 "    numgen random mod 10000 < %u counter drop\n"
+		 "    ip daddr %s numgen random mod 10000 < %u counter dup to %s device \"office\"\n"
+		 "    ip daddr %s numgen random mod 10000 < %u counter dup to %s device \"home\"\n"
+		 "  }\n"
+		 "}\n",
+		 (unsigned int)(im->corrupt * 100 + 0.5), (unsigned int)(im->loss * 100 + 0.5),
+		 SERVER_PUBLIC_V4, (unsigned int)(im->dup * 100 + 0.5), SERVER_PUBLIC_V4,
+		 HOME_WAN_V4, (unsigned int)(im->dup * 100 + 0.5), HOME_WAN_V4);
+	lab_explain(lab, "ip netns exec %s nft -f - <<'EOF'\n%sEOF",
+		    lab_ns(lab, INTERNET, ns, sizeof(ns)), script);
+	return nft_in_node(lab, INTERNET, script, err, errlen);
+}
+
+int firewall_impaired(const struct lab *lab, unsigned long long counts[4], char *err,
+		      size_t errlen)
+{
+	char out[4096];
+	const char *p = out;
+
+	if (nft_read_in_node(lab, INTERNET, "list table ip tunlab_impair", out, sizeof(out), err,
+			     errlen))
+		return -1;
+	/* The rules in the order they were written: corrupt, drop, dup one way, the other. */
+	for (int i = 0; i < 4; i++) {
+		p = strstr(p, "counter packets ");
+		if (!p)
+			return -1;
+		p += strlen("counter packets ");
+		counts[i] = strtoull(p, NULL, 10);
+	}
+	return 0;
 }

@@ -34,4 +34,14 @@ int firewall_block_icmp(const struct lab *lab, enum node_id node, bool on, char 
 int firewall_loss(const struct lab *lab, enum node_id node, double percent, char *err,
 		  size_t errlen);
 
+/* What the internet node does to what it forwards, in percent of packets. */
+struct impair {
+	double loss, dup, corrupt;
+};
+/* Loss, duplication and corruption on the internet node; all 0 removes them. */
+int firewall_impair(const struct lab *lab, const struct impair *im, char *err, size_t errlen);
+/* Packets corrupted, dropped, duplicated toward office and toward home, so far. */
+int firewall_impaired(const struct lab *lab, unsigned long long counts[4], char *err,
+		      size_t errlen);
+
 #endif

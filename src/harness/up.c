@@ -48,6 +48,7 @@ static void usage(FILE *f)
 	      "  --no-offload, --no-gso, --no-gro\n"
 	      "                  our tunnels without TUN segmentation offload, UDP GSO or\n"
 	      "                  UDP GRO: the fallbacks, for tests and benchmarks\n"
+	      "  --batch N       our tunnels' packets per system call (1 to 32; default 32)\n"
 	      "  --queues N      our plaintext tunnels' TUN queues, a thread each (1 to 16;\n"
 	      "                  default: one per core). Encrypted mode runs one\n"
 	      "\nA broken network, for the MTU lessons:\n" SETTINGS_HELP "\n" COMMON_HELP,
@@ -294,7 +295,7 @@ int start_tunnel(struct up *u, enum node_id n, char **args)
 
 int start_tunnel_in(struct up *u, const char *ns, const char *label, char **args)
 {
-	char tunnel[PATH_MAX], ctl[PATH_MAX], log[PATH_MAX], cmd[1024], mtu[16], queues[16];
+	char tunnel[PATH_MAX], ctl[PATH_MAX], log[PATH_MAX], cmd[1024], mtu[16], queues[16], batch[16];
 	char *argv[32];
 	int argc = 0;
 	size_t len = 0;
@@ -323,6 +324,11 @@ int start_tunnel_in(struct up *u, const char *ns, const char *label, char **args
 		snprintf(queues, sizeof(queues), "%d", u->queues);
 		argv[argc++] = "--queues";
 		argv[argc++] = queues;
+	}
+	if (u->batch) {
+		snprintf(batch, sizeof(batch), "%d", u->batch);
+		argv[argc++] = "--batch";
+		argv[argc++] = batch;
 	}
 	if (u->set.tun_mtu) {
 		snprintf(mtu, sizeof(mtu), "%d", u->set.tun_mtu);
@@ -543,7 +549,7 @@ static int check_other_options(struct up *u)
 {
 	if (u->mode != MODE_ENCRYPTED || u->wireguard_go || u->keylog || u->nclients > 1 ||
 	    u->rekey_after || u->keepalive != 25 || u->wg_side != WG_SIDE_SERVER ||
-	    u->underlay != 4 || u->queues || u->no_offload || u->no_gso || u->no_gro) {
+	    u->underlay != 4 || u->queues || u->batch || u->no_offload || u->no_gso || u->no_gro) {
 		fprintf(stderr,
 			"harness up: --peer %s runs its own protocol over IPv4 on both ends: drop "
 			"--mode, --underlay and our tunnels' options\n",
@@ -577,24 +583,23 @@ static int check_encrypted_options(struct up *u)
 	return 0;
 }
 
-/* Checked here as well as in the tunnel, so a bad count stops before anything is built. */
-static int parse_queues(struct up *u, const char *arg)
-{
-	char *end;
-	long n;
+/* Our tunnels' fallbacks, passed on as they are: long options only. */
+enum { OPT_NO_OFFLOAD = 1000, OPT_NO_GSO, OPT_NO_GRO, OPT_QUEUES, OPT_BATCH };
 
-	errno = 0;
-	n = strtol(arg, &end, 10);
-	if (errno || end == arg || *end || n < 1 || n > 16) {
-		fprintf(stderr, "harness up: --queues wants a count from 1 to 16, not '%s'\n", arg);
+/* Checked here as well as in the tunnel, so a bad count stops before anything is built. */
+static int parse_count(struct up *u, int opt, const char *arg)
+{
+	const char *flag = opt == OPT_QUEUES ? "--queues" : "--batch";
+	long hi = opt == OPT_QUEUES ? 16 : 32, n;
+
+	if (parse_whole(arg, 1, hi, &n)) {
+		fprintf(stderr, "harness up: %s wants a count from 1 to %ld, not '%s'\n", flag, hi,
+			arg);
 		return -1;
 	}
-	u->queues = (int)n;
+	*(opt == OPT_QUEUES ? &u->queues : &u->batch) = (int)n;
 	return 0;
 }
-
-/* Our tunnels' fallbacks, passed on as they are: long options only. */
-enum { OPT_NO_OFFLOAD = 1000, OPT_NO_GSO, OPT_NO_GRO, OPT_QUEUES };
 
 static int parse(struct up *u, int argc, char **argv)
 {
@@ -611,6 +616,7 @@ static int parse(struct up *u, int argc, char **argv)
 	    {"no-gso", no_argument, NULL, OPT_NO_GSO},
 	    {"no-gro", no_argument, NULL, OPT_NO_GRO},
 	    {"queues", required_argument, NULL, OPT_QUEUES},
+	    {"batch", required_argument, NULL, OPT_BATCH},
 	    SETTINGS_OPTIONS,
 	    COMMON_OPTIONS,
 	    {0},
@@ -640,8 +646,8 @@ static int parse(struct up *u, int argc, char **argv)
 					"passes unless --block-icmp\n");
 			return 2;
 		}
-		if (opt == OPT_QUEUES) {
-			if (parse_queues(u, optarg))
+		if (opt == OPT_QUEUES || opt == OPT_BATCH) {
+			if (parse_count(u, opt, optarg))
 				return 2;
 			continue;
 		}

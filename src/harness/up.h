@@ -50,6 +50,7 @@ struct up {
 	int keepalive;			 /* the laptops' PersistentKeepalive, s; 0 for none */
 	bool no_offload, no_gso, no_gro; /* our tunnels' fallbacks, for tests and benchmarks */
 	int queues;			 /* --queues for our tunnels; 0: theirs */
+	int batch;			 /* --batch for our tunnels; 0: theirs */
 	int rekey_after;		 /* s, for our tunnels; 0: the protocol's 120 */
 	int nclients;
 	struct client clients[MAX_CLIENTS];

@@ -7,6 +7,7 @@
 int batch_init(struct batch *b)
 {
 	memset(b, 0, sizeof(*b));
+	b->max = BATCH_MAX;
 	/* One allocation for every slot: no allocation on the packet path. */
 	b->mem = malloc((size_t)BATCH_MAX * SLOT_SIZE);
 	if (!b->mem)

@@ -36,6 +36,7 @@ struct slot {
 struct batch {
 	uint8_t *mem;
 	unsigned int n;
+	unsigned int max; /* at most this many a system call: BATCH_MAX, or --batch */
 	struct slot slot[BATCH_MAX];
 	struct iovec iov[BATCH_MAX];
 	struct mmsghdr msg[BATCH_MAX];

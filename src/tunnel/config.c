@@ -1,4 +1,5 @@
 #include "config.h"
+#include "batch.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -38,6 +39,8 @@ void config_usage(FILE *f)
 	    "  --no-gro            receive each datagram on its own (no UDP receive offload)\n"
 	    "  --queues N          TUN queues, a thread each (default: one per core; 1 turns\n"
 	    "                      multi-queue off; plaintext modes only)\n"
+	    "  --batch N           packets per system call, 1 to 32 (default 32; 1 is\n"
+	    "                      one recvmsg, sendmsg, read or write per packet)\n"
 	    "  --user NAME         run as NAME once set up (every capability but\n"
 	    "                      CAP_NET_ADMIN is dropped in any case)\n"
 	    "  --control PATH      answer 'stats' on a unix socket at PATH\n"
@@ -89,6 +92,7 @@ enum {
 	OPT_NO_OFFLOAD,
 	OPT_NO_GRO,
 	OPT_QUEUES,
+	OPT_BATCH,
 	OPT_USER,
 	OPT_UAPI,
 	OPT_NO_UAPI,
@@ -111,6 +115,7 @@ static const struct option options[] = {
     {"no-offload", no_argument, NULL, OPT_NO_OFFLOAD},
     {"no-gro", no_argument, NULL, OPT_NO_GRO},
     {"queues", required_argument, NULL, OPT_QUEUES},
+    {"batch", required_argument, NULL, OPT_BATCH},
     {"user", required_argument, NULL, OPT_USER},
     {"config", required_argument, NULL, 'c'},
     {"uapi", required_argument, NULL, OPT_UAPI},
@@ -213,6 +218,14 @@ static int take_option(int opt, const char *arg, struct config *c, char *err, si
 			return -1;
 		}
 		c->queues = (int)v;
+		return 0;
+	case OPT_BATCH:
+		if (parse_int(arg, 1, BATCH_MAX, &v)) {
+			snprintf(err, errlen, "--batch: '%s' is not a number of packets (1 to %d)",
+				 arg, BATCH_MAX);
+			return -1;
+		}
+		c->batch = (int)v;
 		return 0;
 	case OPT_USER:
 		if (!*arg) {

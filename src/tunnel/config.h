@@ -33,6 +33,7 @@ struct config {
 	bool no_offload;  /* no TSO on the TUN device: one packet per read */
 	bool no_gro;	  /* one datagram per receive, even when the kernel could coalesce */
 	int queues;	  /* TUN queues, a thread each; 0: one per core (plaintext modes) */
+	int batch;	  /* packets per system call, 1 to BATCH_MAX; 0: BATCH_MAX */
 	int verbosity;	  /* 0 with -q, 1 normally, 2 with -v */
 	const char *user; /* --user: whom to run as once set up */
 	const char *control;

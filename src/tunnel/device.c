@@ -242,7 +242,7 @@ static int take(void *arg, const uint8_t *pkt, size_t len)
 	memcpy(s->data + r->off, pkt, len);
 	s->len = len;
 	r->got++;
-	if (++r->b->n == BATCH_MAX) {
+	if (++r->b->n >= r->b->max) {
 		r->flush(r->arg, r->b);
 		r->b->n = 0;
 	}

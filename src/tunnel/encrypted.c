@@ -405,7 +405,7 @@ void encrypted_udp_to_tun(struct tunnel *t)
 		for (unsigned int i = 0; i < b->n; i++)
 			udp_each_datagram(&b->slot[i], open_one, t);
 		device_flush(&t->dev);
-		if (b->n < BATCH_MAX)
+		if (b->n < b->max)
 			return;
 	}
 }

@@ -198,7 +198,24 @@ static uint32_t get32(const uint8_t *p)
 	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
 }
 
-/* A packet that may start or join a run: TCP with payload, flags ACK and perhaps PSH. */
+/*
+ * Whether a packet's checksums hold.  A run's checksums are made anew when
+ * it is sealed, so a damaged segment glued in would be blessed and reach
+ * the application; one left alone is dropped by the kernel, which checks
+ * what comes without a virtio header.
+ */
+static bool checksums_hold(const uint8_t *p, size_t len, const struct layout *l)
+{
+	const uint8_t *src = p + (l->version == 4 ? 12 : 8), *dst = p + (l->version == 4 ? 16 : 24);
+
+	if (l->version == 4 && csum_fold(csum_add(0, p, l->l4)) != 0)
+		return false;
+	return csum_fold(
+		   csum_add(csum_pseudo(l->version, src, dst, l->proto, (uint32_t)(len - l->l4)),
+			    p + l->l4, len - l->l4)) == 0;
+}
+
+/* A packet that may start or join a run: TCP with payload, flags ACK and perhaps PSH, intact. */
 static bool mergeable(const uint8_t *p, size_t len, struct layout *l)
 {
 	uint8_t flags;
@@ -210,7 +227,7 @@ static bool mergeable(const uint8_t *p, size_t len, struct layout *l)
 	if (l->version == 4 && l->l4 != 20)
 		return false;
 	flags = p[l->l4 + 13];
-	return (flags & ~TCP_PSH) == TCP_ACK;
+	return (flags & ~TCP_PSH) == TCP_ACK && checksums_hold(p, len, l);
 }
 
 /* Same flow, same headers but for what segmentation changes. */

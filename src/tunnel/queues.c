@@ -159,6 +159,7 @@ static int open_queue(struct tunnel *first, struct tunnel *t, int stopfd, char *
 		snprintf(err, errlen, "out of memory for a queue's packet buffers");
 		return -1;
 	}
+	tunnel_set_batch(t);
 	if (device_add_queue(&first->dev, &t->dev, err, errlen) ||
 	    udp_open_twin(&first->udp, &t->udp, err, errlen))
 		return -1;

@@ -170,7 +170,7 @@ int udp_recv_batch(struct udp *u, struct batch *b)
 		    .msg_controllen = u->gro ? SLOT_CTRL : 0,
 		};
 	}
-	n = recvmmsg(u->fd, b->msg, BATCH_MAX, MSG_DONTWAIT, NULL);
+	n = recvmmsg(u->fd, b->msg, b->max, MSG_DONTWAIT, NULL);
 	if (n < 0) {
 		b->n = 0;
 		/* With IP_RECVERR a queued ICMP error surfaces here once; the caller reads it. */

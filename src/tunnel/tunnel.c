@@ -316,7 +316,7 @@ static void udp_to_tun(struct tunnel *t)
 		for (unsigned int i = 0; i < b->n; i++)
 			udp_each_datagram(&b->slot[i], deliver, t);
 		device_flush(&t->dev);
-		if (b->n < BATCH_MAX)
+		if (b->n < b->max)
 			return;
 	}
 }
@@ -349,7 +349,7 @@ static void add_up(const struct tunnel *t, struct sums *sum)
 /* Which offloads are on, and how much they carried. */
 static void write_offloads(const struct tunnel *t, const struct sums *sum, FILE *reply)
 {
-	fprintf(reply, "queues=%d\n", t->nqueues);
+	fprintf(reply, "queues=%d\nbatch=%u\n", t->nqueues, t->out.max);
 	fprintf(reply, "gso=%s\ngro=%s\ngso_sends=%llu\ngso_datagrams=%llu\n",
 		t->udp.gso ? "on" : "off", t->udp.gro ? "on" : "off",
 		(unsigned long long)sum->gso_sends, (unsigned long long)sum->gso_datagrams);
@@ -466,6 +466,11 @@ static bool on_encrypted(struct tunnel *t, int fd, uint32_t events)
 	else
 		return false;
 	return true;
+}
+
+void tunnel_set_batch(struct tunnel *t)
+{
+	t->out.max = t->in.max = t->cfg->batch ? (unsigned int)t->cfg->batch : BATCH_MAX;
 }
 
 void tunnel_event(struct tunnel *t, int fd, uint32_t events)
@@ -632,6 +637,7 @@ int tunnel_start(struct tunnel *t, const struct config *cfg, char *err, size_t e
 		snprintf(err, errlen, "out of memory for packet buffers");
 		goto fail;
 	}
+	tunnel_set_batch(t);
 	rc = nl_open(&t->dev.nl);
 	if (rc) {
 		snprintf(err, errlen, "cannot open rtnetlink: %s", strerror(-rc));

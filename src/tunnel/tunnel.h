@@ -73,6 +73,8 @@ int tunnel_run(struct tunnel *t);
 void tunnel_stop(struct tunnel *t);
 /* One ready descriptor of the data path (the TUN queue or the socket). */
 void tunnel_event(struct tunnel *t, int fd, uint32_t events);
+/* The batch size (--batch) on a tunnel's two batches, once they are made. */
+void tunnel_set_batch(struct tunnel *t);
 /* Adds fd to the event loop (nothing for -1); 0 or -1 with errno. */
 int tunnel_watch(struct tunnel *t, int fd);
 /* The counters, printed once at exit. */

@@ -1,6 +1,6 @@
 # Every fallback still carries data intact: the TUN offloads, UDP GSO and
-# UDP GRO each turned off, and all three, and a single TUN queue, in both
-# modes and both ways.
+# UDP GRO each turned off, and all three, a single TUN queue, one packet
+# per system call, and everything off at once, in both modes and both ways.
 tmp=$(mktemp -d)
 head -c 20000000 /dev/urandom > "$tmp/sent"
 
@@ -18,7 +18,7 @@ move() {
 
 for mode in plaintext encrypted; do
 	for flags in "" "--no-offload" "--no-gso" "--no-gro" "--no-offload --no-gso --no-gro" \
-		"--queues 1"; do
+		"--queues 1" "--batch 1" "--no-offload --no-gso --no-gro --queues 1 --batch 1"; do
 		what="$mode${flags:+ $flags}"
 		lab_down
 		check "up --mode $what" lab_up --mode $mode $flags
@@ -38,6 +38,10 @@ for mode in plaintext encrypted; do
 		case "$flags" in *--queues\ 1*) want=1 ;; esac
 		check "$what: the laptop runs $want queue(s) ($(stat_of home-laptop queues))" \
 			test "$(stat_of home-laptop queues)" = $want
+		case "$flags" in *--batch\ 1*)
+			check "$what: the tunnels say batch=1" test "$(stat_of office-server batch)" = 1 ;;
+		*) check "$what: the tunnels batch 32 packets" test "$(stat_of office-server batch)" = 32 ;;
+		esac
 		case "$flags" in *--no-offload*)
 			check "$what: the tunnels say offload=off" test "$(stat_of home-laptop offload)" = off ;;
 		esac
@@ -53,6 +57,7 @@ lab_down
 refuse "up refuses --queues 2 in encrypted mode" "needs --mode plaintext or pi" \
 	"$H" up --mode encrypted --queues 2
 refuse "up refuses --queues 0" "--queues wants a count from 1 to 16" "$H" up --queues 0
+refuse "up refuses --batch 33" "--batch wants a count from 1 to 32" "$H" up --batch 33
 # Our offloads against a peer that has none of them.
 if command -v wireguard-go >/dev/null; then
 	for side in server laptop; do

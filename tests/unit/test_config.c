@@ -115,6 +115,8 @@ static void refusals(void **state)
 	expect_error(PARSE(&c, err, "--listen", "--queues", "0"), err, "'0'");
 	expect_error(PARSE(&c, err, "--listen", "--queues", "17"), err, "'17'");
 	expect_error(PARSE(&c, err, "--listen", "--queues", "two"), err, "'two'");
+	expect_error(PARSE(&c, err, "--listen", "--batch", "0"), err, "--batch: '0'");
+	expect_error(PARSE(&c, err, "--listen", "--batch", "33"), err, "--batch: '33'");
 }
 
 /* Queues: a count from 1 to 16, and 0 (the default) means one per core. */
@@ -130,6 +132,8 @@ static void queues(void **state)
 	assert_int_equal(c.queues, 1);
 	assert_int_equal(PARSE(&c, err, "--server", "203.0.113.10", "--queues", "16"), CONFIG_OK);
 	assert_int_equal(c.queues, 16);
+	assert_int_equal(PARSE(&c, err, "--listen", "--batch", "1"), CONFIG_OK);
+	assert_int_equal(c.batch, 1);
 	assert_int_equal(PARSE(&c, err, "-c", "wg0.conf", "--queues", "1"), CONFIG_OK);
 	expect_error(PARSE(&c, err, "-c", "wg0.conf", "--queues", "2"), err,
 		     "encrypted mode runs one queue");

@@ -365,6 +365,44 @@ static void gro_keeps_apart(void **state)
 	assert_int_equal(o.len[1], GRO_HDR + 40 + 500);
 }
 
+/* A damaged segment is never glued (gluing makes new checksums): it goes out alone, as it came. */
+static void gro_refuses_damage(void **state)
+{
+	static uint8_t payload[6000], buf[BIG], copy[2048];
+	static struct segs a;
+	static struct outputs o;
+	struct virtio_net_hdr zero = {0};
+	struct gro g;
+
+	(void)state;
+	for (int version = 4; version <= 6; version += 2) {
+		cut(&a, version, payload, 5000, 1000, 0x10);
+		a.pkt[2][a.len[2] - 7] ^= 0x5a; /* a payload byte, checksum untouched */
+		memcpy(copy, a.pkt[2], a.len[2]);
+		memset(&o, 0, sizeof(o));
+		gro_init(&g, buf, sizeof(buf), keep_out, &o);
+		for (int i = 0; i < a.n; i++)
+			gro_add(&g, a.pkt[i], a.len[i]);
+		gro_flush(&g);
+		/* 0+1 glued, 2 alone and unchanged, 3+4 glued */
+		assert_int_equal(o.n, 3);
+		assert_int_equal(o.len[1], GRO_HDR + a.len[2]);
+		assert_memory_equal(o.pkt[1], &zero, GRO_HDR);
+		assert_memory_equal(o.pkt[1] + GRO_HDR, copy, a.len[2]);
+		assert_int_equal(g.merged, 2);
+	}
+	/* The IPv4 header's own checksum counts too. */
+	cut(&a, 4, payload, 2000, 1000, 0x10);
+	a.pkt[1][1] ^= 0x04; /* the TOS byte */
+	memset(&o, 0, sizeof(o));
+	gro_init(&g, buf, sizeof(buf), keep_out, &o);
+	gro_add(&g, a.pkt[0], a.len[0]);
+	gro_add(&g, a.pkt[1], a.len[1]);
+	gro_flush(&g);
+	assert_int_equal(o.n, 2);
+	assert_int_equal(g.merged, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -375,6 +413,7 @@ int main(void)
 	    cmocka_unit_test(random_super_packets),
 	    cmocka_unit_test(gro_round_trip),
 	    cmocka_unit_test(gro_keeps_apart),
+	    cmocka_unit_test(gro_refuses_damage),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
