@@ -106,7 +106,7 @@ static int send_probes(struct check *c, char *err, size_t errlen)
 
 		if (fd < 0) {
 			snprintf(err, errlen, "cannot open a raw socket in %s: %s", ns,
-				 strerror(-fd));
+				 netns_error(fd));
 			return -1;
 		}
 		/*

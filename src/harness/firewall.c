@@ -50,7 +50,7 @@ static int nft_read_in_node(const struct lab *lab, enum node_id node, const char
 	int rc = netns_call_name(ns, run_nft, &j);
 
 	if (rc < 0)
-		snprintf(err, errlen, "cannot enter namespace %s: %s", ns, strerror(-rc));
+		snprintf(err, errlen, "cannot enter namespace %s: %s", ns, netns_error(rc));
 	return rc ? -1 : 0;
 }
 
@@ -185,26 +185,26 @@ int firewall_impair(const struct lab *lab, const struct impair *im, char *err, s
 		return -1;
 	if (im->loss <= 0 && im->dup <= 0 && im->corrupt <= 0)
 		return 0;
-	snprintf(script, sizeof(script),
-		 "table ip tunlab_impair {\n"
-		 "  chain forward {\n"
-		 "    type filter hook forward priority filter; policy accept;\n"
-		 "    meta l4proto udp numgen random mod 10000 < %u @th,512,8 set 0x5a counter\n"
-		 "    numgen random mod 10000 < %u counter drop\n"
-		 "    ip daddr %s numgen random mod 10000 < %u counter dup to %s device \"office\"\n"
-		 "    ip daddr %s numgen random mod 10000 < %u counter dup to %s device \"home\"\n"
-		 "  }\n"
-		 "}\n",
-		 (unsigned int)(im->corrupt * 100 + 0.5), (unsigned int)(im->loss * 100 + 0.5),
-		 SERVER_PUBLIC_V4, (unsigned int)(im->dup * 100 + 0.5), SERVER_PUBLIC_V4,
-		 HOME_WAN_V4, (unsigned int)(im->dup * 100 + 0.5), HOME_WAN_V4);
+	snprintf(
+	    script, sizeof(script),
+	    "table ip tunlab_impair {\n"
+	    "  chain forward {\n"
+	    "    type filter hook forward priority filter; policy accept;\n"
+	    "    meta l4proto udp numgen random mod 10000 < %u @th,512,8 set 0x5a counter\n"
+	    "    numgen random mod 10000 < %u counter drop\n"
+	    "    ip daddr %s numgen random mod 10000 < %u counter dup to %s device \"office\"\n"
+	    "    ip daddr %s numgen random mod 10000 < %u counter dup to %s device \"home\"\n"
+	    "  }\n"
+	    "}\n",
+	    (unsigned int)(im->corrupt * 100 + 0.5), (unsigned int)(im->loss * 100 + 0.5),
+	    SERVER_PUBLIC_V4, (unsigned int)(im->dup * 100 + 0.5), SERVER_PUBLIC_V4, HOME_WAN_V4,
+	    (unsigned int)(im->dup * 100 + 0.5), HOME_WAN_V4);
 	lab_explain(lab, "ip netns exec %s nft -f - <<'EOF'\n%sEOF",
 		    lab_ns(lab, INTERNET, ns, sizeof(ns)), script);
 	return nft_in_node(lab, INTERNET, script, err, errlen);
 }
 
-int firewall_impaired(const struct lab *lab, unsigned long long counts[4], char *err,
-		      size_t errlen)
+int firewall_impaired(const struct lab *lab, unsigned long long counts[4], char *err, size_t errlen)
 {
 	char out[4096];
 	const char *p = out;

@@ -324,7 +324,7 @@ static int open_socket(struct flood *fl)
 			 fl->lab.name, ns);
 	else if (fl->fd < 0)
 		snprintf(fl->err, sizeof(fl->err), "cannot open a socket in %s: %s", ns,
-			 strerror(-fl->fd));
+			 netns_error(fl->fd));
 	return fl->fd < 0 ? -1 : 0;
 }
 

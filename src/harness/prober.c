@@ -49,7 +49,7 @@ int prober_open(struct prober *p, const char *ns, const char *target, char *err,
 	p->fd = netns_call_name(ns, open_raw, &family);
 	if (p->fd < 0) {
 		snprintf(err, errlen, "cannot open a raw ICMP socket in %s: %s", ns,
-			 strerror(-p->fd));
+			 netns_error(p->fd));
 		p->fd = -1;
 		return -1;
 	}

@@ -37,7 +37,7 @@ static int open_nodes(const struct lab *lab, struct nl nl[NODE_COUNT], char *err
 		rc = nl_open_in(&nl[n], fd);
 		close(fd);
 		if (rc) {
-			snprintf(err, errlen, "cannot talk to %s: %s", ns, strerror(-rc));
+			snprintf(err, errlen, "cannot talk to %s: %s", ns, netns_error(rc));
 			return -1;
 		}
 	}

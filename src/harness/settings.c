@@ -291,7 +291,7 @@ static int udp_timeout(const struct lab *lab, int secs, char *err, size_t errlen
 
 	fd = netns_open(lab_ns(lab, HOME_ROUTER, ns, sizeof(ns)));
 	if (fd < 0) {
-		snprintf(err, errlen, "cannot enter namespace %s: %s", ns, strerror(-fd));
+		snprintf(err, errlen, "cannot enter namespace %s: %s", ns, netns_error(fd));
 		return -1;
 	}
 	for (int i = 0; i < 2 && !rc; i++) {
@@ -326,7 +326,7 @@ static int nat_rebind(const struct lab *lab, char *err, size_t errlen)
 		return -1;
 	fd = netns_open(lab_ns(lab, HOME_ROUTER, ns, sizeof(ns)));
 	if (fd < 0) {
-		snprintf(err, errlen, "cannot enter namespace %s: %s", ns, strerror(-fd));
+		snprintf(err, errlen, "cannot enter namespace %s: %s", ns, netns_error(fd));
 		return -1;
 	}
 	lab_explain(lab, "ip netns exec %s conntrack --flush", ns);

@@ -219,3 +219,10 @@ int netns_sysctl(int fd, const char *key, const char *value)
 	/* Network sysctls belong to the namespace of whoever opens the file. */
 	return netns_call(fd, write_sysctl, &s);
 }
+
+const char *netns_error(int rc)
+{
+	if (rc == NETNS_ROOT)
+		return "that is the host's own namespace, which a lab never uses";
+	return strerror(-rc);
+}

@@ -21,6 +21,8 @@ bool netns_exists(const char *name);
  */
 #define NETNS_ROOT (-EXDEV)
 int netns_open(const char *name);
+/* What a negative result of these calls means, in words (NETNS_ROOT included). */
+const char *netns_error(int rc);
 /* Whether fd is the root network namespace, as netns_open judges it. */
 bool netns_is_root(int fd);
 /* An fd for the namespace this thread is in now. */
