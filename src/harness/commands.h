@@ -17,6 +17,7 @@ int cmd_capture(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_walkthrough(int argc, char **argv);
 int cmd_flood(int argc, char **argv);
+int cmd_delay_line(int argc, char **argv);
 int cmd_torture(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
 

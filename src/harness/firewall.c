@@ -1,5 +1,6 @@
 #include "firewall.h"
 #include "lib/netns.h"
+#include "reorder.h"
 
 #include <nftables/libnftables.h>
 #include <stdio.h>
@@ -219,6 +220,59 @@ int firewall_impaired(const struct lab *lab, unsigned long long counts[4], char 
 			return -1;
 		p += strlen("counter packets ");
 		counts[i] = strtoull(p, NULL, 10);
+	}
+	return 0;
+}
+
+/*
+ * Sends percent of the packets arriving on the internet node's links to
+ * the delay line's TUN device, at ingress, before routing: what the delay
+ * line writes back is then routed as if it had just arrived.  Only IP;
+ * ARP and neighbour discovery stay on time.
+ */
+int firewall_reorder(const struct lab *lab, double percent, char *err, size_t errlen)
+{
+	char script[1024], ns[64], share[64] = "";
+	unsigned int n = (unsigned int)(percent * 100 + 0.5);
+
+	/* numgen's values run 0..9999, so every packet is said without it. */
+	if (n < 10000)
+		snprintf(share, sizeof(share), "numgen random mod 10000 < %u ", n);
+	if (nft_in_node(lab, INTERNET,
+			"add table netdev tunlab_reorder\ndelete table netdev tunlab_reorder\n",
+			err, errlen))
+		return -1;
+	if (n == 0)
+		return 0;
+	snprintf(script, sizeof(script),
+		 "table netdev tunlab_reorder {\n"
+		 "  chain home {\n"
+		 "    type filter hook ingress device \"home\" priority filter; policy accept;\n"
+		 "    meta protocol { ip, ip6 } %scounter fwd to \"%s\"\n"
+		 "  }\n"
+		 "  chain office {\n"
+		 "    type filter hook ingress device \"office\" priority filter; policy accept;\n"
+		 "    meta protocol { ip, ip6 } %scounter fwd to \"%s\"\n"
+		 "  }\n"
+		 "}\n",
+		 share, REORDER_DEV, share, REORDER_DEV);
+	lab_explain(lab, "ip netns exec %s nft -f - <<'EOF'\n%sEOF",
+		    lab_ns(lab, INTERNET, ns, sizeof(ns)), script);
+	return nft_in_node(lab, INTERNET, script, err, errlen);
+}
+
+int firewall_reordered(const struct lab *lab, unsigned long long *count, char *err, size_t errlen)
+{
+	char out[4096];
+	const char *p = out;
+
+	*count = 0;
+	if (nft_read_in_node(lab, INTERNET, "list table netdev tunlab_reorder", out, sizeof(out),
+			     err, errlen))
+		return -1;
+	while ((p = strstr(p, "counter packets "))) {
+		p += strlen("counter packets ");
+		*count += strtoull(p, NULL, 10);
 	}
 	return 0;
 }

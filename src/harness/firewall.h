@@ -44,4 +44,10 @@ int firewall_impair(const struct lab *lab, const struct impair *im, char *err, s
 int firewall_impaired(const struct lab *lab, unsigned long long counts[4], char *err,
 		      size_t errlen);
 
+/* Diverts percent of the IP packets arriving at the internet node to the
+ * delay line (reorder.h); 0 removes the rules. */
+int firewall_reorder(const struct lab *lab, double percent, char *err, size_t errlen);
+/* Packets diverted so far, both links together. */
+int firewall_reordered(const struct lab *lab, unsigned long long *count, char *err, size_t errlen);
+
 #endif

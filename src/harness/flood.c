@@ -10,12 +10,19 @@
  *              behind it, a bad mac1, and data for sessions that do not
  *              exist
  *   replay     real datagrams seen on the way to the server, sent again
+ *   cookie     one initiation with a valid mac1, again and again, until
+ *              the server is under load and answers with a cookie reply;
+ *              then fresh initiations whose mac2 that cookie makes valid.
+ *              They prove the source address is real, so only the
+ *              per-source rate limit stands between them and the
+ *              expensive work: it must stop all but a few a second.
  *
  * Then it prints how the server's counters moved, so a class sees each
  * kind land in its own drop reason, and none of it reach the TUN device.
  */
 #include "commands.h"
 #include "control.h"
+#include "lib/cookie.h"
 #include "lab.h"
 #include "lib/capture.h"
 #include "lib/clock.h"
@@ -37,8 +44,9 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-enum kind { K_RANDOM, K_TRUNCATED, K_FORGED, K_REPLAY, K_COUNT };
-static const char *const kind_names[K_COUNT] = {"random", "truncated", "forged", "replay"};
+enum kind { K_RANDOM, K_TRUNCATED, K_FORGED, K_REPLAY, K_COOKIE, K_COUNT };
+static const char *const kind_names[K_COUNT] = {"random", "truncated", "forged", "replay",
+						"cookie"};
 
 #define POOL	     256  /* datagrams kept for replay */
 #define DGRAM_MAX    1500 /* the lab's links carry no more */
@@ -53,6 +61,10 @@ struct flood {
 	int fd; /* UDP, in the internet node, connected to the server's port */
 	uint8_t mac1_key[HASH_LEN];
 	bool have_key;
+	struct cookie_maker maker;	  /* the cookie kind's side: as an initiator would */
+	uint8_t bait[MSG_INITIATION_LEN]; /* the initiation repeated until a cookie comes */
+	unsigned long cookies;		  /* cookie replies that opened */
+	unsigned long with_mac2;	  /* initiations sent with a valid mac2 */
 	uint8_t pool[POOL][DGRAM_MAX];
 	size_t pool_len[POOL];
 	int npool;
@@ -68,8 +80,8 @@ static void usage(FILE *f)
 	      "From the internet node, throws bad datagrams at office-server's tunnel port,\n"
 	      "one kind after another, then shows how the server counted them.\n"
 	      "\n"
-	      "  --kinds LIST    comma-separated: random, truncated, forged, replay\n"
-	      "                  (default: all four)\n"
+	      "  --kinds LIST    comma-separated: random, truncated, forged, replay,\n"
+	      "                  cookie (default: all five)\n"
 	      "  --count N       datagrams of each kind (default 1000; 1 to 10000000)\n"
 	      "  --replay FILE   replay the datagrams toward the server in this capture;\n"
 	      "                  without it, replay what crosses internet:office within\n"
@@ -91,8 +103,8 @@ static int parse_kinds(struct flood *fl, const char *arg)
 			k++;
 		if (k == K_COUNT) {
 			fprintf(stderr,
-				"harness flood: --kinds: '%s' is not random, truncated, forged or "
-				"replay\n",
+				"harness flood: --kinds: '%s' is not random, truncated, forged, "
+				"replay or cookie\n",
 				w);
 			return -1;
 		}
@@ -166,6 +178,7 @@ static int load_server_key(struct flood *fl)
 		v[strcspn(v, " \t\r\n")] = '\0';
 		if (!key_from_base64(priv, v) && !key_public(pub, priv)) {
 			msg_mac1_key(fl->mac1_key, pub);
+			cookie_maker_init(&fl->maker, pub);
 			fl->have_key = true;
 		}
 		break;
@@ -238,6 +251,30 @@ static size_t make_replay(struct flood *fl, uint8_t *dg, unsigned long i)
 
 	memcpy(dg, fl->pool[k], fl->pool_len[k]);
 	return fl->pool_len[k];
+}
+
+/*
+ * The bait until a cookie reply opens, so the reply answers the mac1 the
+ * maker remembers; after it, a fresh initiation each time with mac2.
+ */
+static size_t make_cookie(struct flood *fl, uint8_t *dg, unsigned long i)
+{
+	double now = clock_seconds();
+
+	if (i == 0) {
+		random_bytes(fl->bait, sizeof(fl->bait));
+		msg_set_type(fl->bait, MSG_INITIATION);
+		cookie_add_macs(&fl->maker, fl->bait, sizeof(fl->bait), now);
+	}
+	if (!fl->maker.has_cookie) {
+		memcpy(dg, fl->bait, sizeof(fl->bait));
+		return sizeof(fl->bait);
+	}
+	random_bytes(dg, MSG_INITIATION_LEN);
+	msg_set_type(dg, MSG_INITIATION);
+	cookie_add_macs(&fl->maker, dg, MSG_INITIATION_LEN, now);
+	fl->with_mac2++;
+	return MSG_INITIATION_LEN;
 }
 
 /* ---- the replay pool ---- */
@@ -332,21 +369,25 @@ typedef size_t (*maker)(struct flood *fl, uint8_t *dg, unsigned long i);
 
 static void send_kind(struct flood *fl, enum kind k)
 {
-	static const maker makers[K_COUNT] = {make_random, make_truncated, make_forged,
-					      make_replay};
-	uint8_t dg[DGRAM_MAX], drain[DGRAM_MAX];
+	static const maker makers[K_COUNT] = {make_random, make_truncated, make_forged, make_replay,
+					      make_cookie};
+	uint8_t dg[DGRAM_MAX], back[DGRAM_MAX];
 	double t0 = clock_seconds();
+	ssize_t n;
 
 	for (unsigned long i = 0; i < (unsigned long)fl->count; i++) {
 		size_t len = makers[k](fl, dg, i);
 
-		/* Refusals (ICMP port unreachable) and cookie replies come back: skip them. */
 		if (send(fl->fd, dg, len, MSG_DONTWAIT) >= 0)
 			fl->sent[k]++;
 		else if (errno == EAGAIN || errno == ENOBUFS)
 			clock_sleep_ms(1);
-		while (recv(fl->fd, drain, sizeof(drain), MSG_DONTWAIT) >= 0)
-			;
+		/* Refusals (ICMP port unreachable) and cookie replies come back. */
+		while ((n = recv(fl->fd, back, sizeof(back), MSG_DONTWAIT)) >= 0)
+			if (k == K_COOKIE && msg_classify(back, (size_t)n) == MSG_COOKIE &&
+			    cookie_consume_reply(&fl->maker, (const struct msg_cookie *)back,
+						 clock_seconds()))
+				fl->cookies++;
 	}
 	fl->secs[k] = clock_seconds() - t0;
 }
@@ -407,6 +448,10 @@ static void report_text(struct flood *fl, const char *before, const char *after)
 		print_rate(stdout, fl->sent[k], fl->secs[k]);
 		putchar('\n');
 	}
+	if (fl->kinds & 1u << K_COOKIE)
+		printf("\ncookie replies that opened: %lu; initiations then sent with a valid "
+		       "mac2: %lu\n",
+		       fl->cookies, fl->with_mac2);
 	if (!*after) {
 		printf("\noffice-server has no control socket (not our tunnel?): no counters\n");
 		return;
@@ -433,8 +478,12 @@ static void report_json(struct flood *fl, const char *before, const char *after)
 	printf("{\"sent\":{");
 	for (int k = 0; k < K_COUNT; k++)
 		if (fl->kinds & 1u << k) {
-			printf("%s\"%s\":{\"datagrams\":%lu,\"seconds\":%.3f}", first ? "" : ",",
+			printf("%s\"%s\":{\"datagrams\":%lu,\"seconds\":%.3f", first ? "" : ",",
 			       kind_names[k], fl->sent[k], fl->secs[k]);
+			if (k == K_COOKIE)
+				printf(",\"cookies\":%lu,\"with_mac2\":%lu", fl->cookies,
+				       fl->with_mac2);
+			printf("}");
 			first = false;
 		}
 	printf("},\"server\":{");

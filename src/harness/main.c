@@ -32,6 +32,7 @@ static const struct command commands[] = {
     {"status", cmd_status, "nodes, links, addresses and tunnel counters"},
     {"exec", cmd_exec, "run a command on a node"},
     {"shell", cmd_shell, "open a shell on a node"},
+    {"delay-line", cmd_delay_line, "(started by set --reorder) hold packets back, to reorder"},
 };
 
 static void usage(FILE *f)

@@ -71,7 +71,7 @@ static int parse(int argc, char **argv, struct common *c, struct settings *s)
 	if (no_arguments("set", argc, argv))
 		return 2;
 	if (!s->wan_mtu && !s->office_mtu && !s->tun_mtu && s->block_icmp < 0 && !s->impair &&
-	    s->udp_timeout < 0 && !s->nat_rebind) {
+	    s->udp_timeout < 0 && !s->nat_rebind && s->reorder < 0) {
 		fprintf(stderr, "harness set: nothing to change (see harness set --help)\n");
 		return 2;
 	}

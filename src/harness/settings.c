@@ -3,6 +3,7 @@
 #include "firewall.h"
 #include "lib/netns.h"
 #include "lib/qdisc.h"
+#include "reorder.h"
 
 #include <errno.h>
 #include <math.h>
@@ -18,6 +19,30 @@ void settings_init(struct settings *s)
 	memset(s, 0, sizeof(*s));
 	s->block_icmp = -1;
 	s->udp_timeout = -1;
+	s->reorder = -1;
+}
+
+/* PCT or PCT,TIME: how much the delay line holds back, and for how long. */
+static int take_reorder(struct settings *s, const char *arg, char *err, size_t errlen)
+{
+	char pct[32];
+	const char *comma = strchr(arg, ',');
+	size_t n = comma ? (size_t)(comma - arg) : strlen(arg);
+
+	s->reorder_hold_ns = REORDER_DEFAULT_HOLD;
+	if (n >= sizeof(pct) ||
+	    (snprintf(pct, sizeof(pct), "%.*s", (int)n, arg), parse_percent(pct, &s->reorder))) {
+		snprintf(err, errlen, "--reorder '%s': '%.*s' is not a percentage from 0 to 100",
+			 arg, (int)n, arg);
+		return -1;
+	}
+	if (comma && (parse_duration(comma + 1, &s->reorder_hold_ns) ||
+		      s->reorder_hold_ns > 1000000000ull || !s->reorder_hold_ns)) {
+		snprintf(err, errlen, "--reorder '%s': '%s' is not a time from 1us to 1s", arg,
+			 comma + 1);
+		return -1;
+	}
+	return 1;
 }
 
 static int parse_number(const char *s, double *v, const char **unit)
@@ -142,6 +167,7 @@ int settings_option(struct settings *s, int opt, const char *arg, char *err, siz
 		return 1;
 	case 'D':
 		s->impair = true;
+		s->delay_set = true;
 		if (parse_duration(arg, &s->delay_ns) == 0)
 			return 1;
 		snprintf(err, errlen, "--delay '%s' is not a time such as 20ms (at most 60s)", arg);
@@ -157,6 +183,8 @@ int settings_option(struct settings *s, int opt, const char *arg, char *err, siz
 	case 'N':
 		s->nat_rebind = true;
 		return 1;
+	case 'Q':
+		return take_reorder(s, arg, err, errlen);
 	case 'R':
 		s->impair = true;
 		if (parse_rate(arg, &s->rate) == 0)
@@ -241,14 +269,15 @@ static int impair_link(const struct lab *lab, struct nl *nl, const char *ifname,
 			    ifname, what);
 		rc = qdisc_netem(nl, l.index, &n);
 		if (rc == -ENOENT) {
-			*fallback = true;
-			if (s->delay_ns) {
-				snprintf(
-				    err, errlen,
-				    "--delay needs the netem qdisc, which this kernel lacks "
-				    "(CONFIG_NET_SCH_NETEM); --loss and --rate work without it");
+			/* Delay comes from the delay line then (see apply_impairments),
+			 * which holds a packet for at most a second. */
+			if (s->delay_ns > 1000000000ull) {
+				snprintf(err, errlen,
+					 "--delay over 1s needs the netem qdisc, which this kernel "
+					 "lacks (CONFIG_NET_SCH_NETEM); without it, 1s at most");
 				return -1;
 			}
+			*fallback = true;
 			rc = s->rate ? qdisc_tbf(nl, l.index, s->rate) : qdisc_clear(nl, l.index);
 		}
 	}
@@ -270,9 +299,20 @@ static int apply_impairments(const struct lab *lab, struct nl nl[NODE_COUNT],
 	if (fallback || s->loss == 0)
 		if (firewall_loss(lab, INTERNET, fallback ? s->loss : 0, err, errlen))
 			return -1;
+	/* And delay is the delay line holding every packet; --delay 0 stops it. */
+	if (s->delay_set && (fallback || !s->delay_ns))
+		if (reorder_apply(lab, &nl[INTERNET], s->delay_ns ? 100 : 0, s->delay_ns, err,
+				  errlen))
+			return -1;
 	describe(s, what, sizeof(what));
-	note(lab, "internet links: %s%s", what,
-	     fallback ? " (no netem in this kernel: loss by nftables, rate by tbf)" : " (netem)");
+	if (!s->delay_ns && s->loss == 0 && !s->rate)
+		note(lab, "internet links: no delay, loss or rate limit");
+	else
+		note(lab, "internet links: %s%s", what,
+		     fallback
+			 ? " (no netem in this kernel: delay by a delay line, loss by nftables, "
+			   "rate by tbf)"
+			 : " (netem)");
 	return 0;
 }
 
@@ -378,5 +418,14 @@ int settings_apply(const struct lab *lab, struct nl nl[NODE_COUNT], const struct
 		return -1;
 	if (s->nat_rebind && nat_rebind(lab, err, errlen))
 		return -1;
+	if (s->reorder >= 0) {
+		if (reorder_apply(lab, &nl[INTERNET], s->reorder, s->reorder_hold_ns, err, errlen))
+			return -1;
+		if (s->reorder > 0)
+			note(lab, "%.3g%% of what crosses internet held %.3g ms by a delay line",
+			     s->reorder, (double)s->reorder_hold_ns / 1e6);
+		else
+			note(lab, "no reordering on internet");
+	}
 	return 0;
 }

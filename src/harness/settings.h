@@ -23,10 +23,13 @@ struct settings {
 	bool no_pmtu;	/* start the tunnels without path MTU following */
 	bool impair;	/* delay, loss or rate was given */
 	uint64_t delay_ns;
+	bool delay_set;	 /* --delay was given (0 included) */
 	double loss;	 /* percent */
 	uint64_t rate;	 /* bytes per second; 0 for no limit */
 	int udp_timeout; /* home router's conntrack UDP timeout, s; -1 leave, 0 the defaults */
 	bool nat_rebind; /* flush the home router's NAT and map to new ports */
+	double reorder;	 /* percent held back by the delay line; -1 leave, 0 off */
+	uint64_t reorder_hold_ns;
 };
 
 #define SETTINGS_OPTIONS                                                                           \
@@ -35,6 +38,7 @@ struct settings {
 	    {"allow-icmp", no_argument, NULL, 'A'}, {"no-pmtu", no_argument, NULL, 'P'},           \
 	    {"delay", required_argument, NULL, 'D'}, {"loss", required_argument, NULL, 'S'},       \
 	    {"rate", required_argument, NULL, 'R'}, {"udp-timeout", required_argument, NULL, 'U'}, \
+	    {"reorder", required_argument, NULL, 'Q'},                                             \
 	{                                                                                          \
 		"nat-rebind", no_argument, NULL, 'N'                                               \
 	}
@@ -47,6 +51,8 @@ struct settings {
 	"  --delay TIME    added on each internet link (20ms, 1.5ms)\n"                            \
 	"  --loss PCT      random loss on the internet links (1%%, 0.5)\n"                         \
 	"  --rate RATE     rate limit on each internet link (10mbit, 500kbit, 1gbit; 0 = none)\n"  \
+	"  --reorder PCT[,TIME]  hold PCT%% of what crosses the internet node for TIME\n"          \
+	"                  (default 2ms), so later packets overtake it; 0 = off\n"                 \
 	"  --udp-timeout S how long the home router's NAT keeps an idle UDP mapping\n"             \
 	"                  (kernel default 30 s, 120 s once both sides spoke; 0 restores)\n"
 

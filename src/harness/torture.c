@@ -3,7 +3,8 @@
  * lab of its own making (LAB-x; the kill loop uses LAB-k).  Each prints
  * what it did, what survived and how many bytes were lost.
  *
- *   lossy    the internet drops packets; a transfer in each mode
+ *   lossy    the internet drops, duplicates, corrupts and reorders
+ *            packets; a transfer in each mode
  *   restart  kill -9 of the server's tunnel mid-transfer, and a restart
  *   rebind   the home router forgets its NAT mappings mid-transfer
  *   flood    bad datagrams at the server while a transfer runs
@@ -16,6 +17,7 @@
 #include "commands.h"
 #include "control.h"
 #include "firewall.h"
+#include "reorder.h"
 #include "spawn.h"
 #include "state.h"
 #include "transfer.h"
@@ -232,31 +234,43 @@ static bool move(struct torture *t, struct result *r, double timeout, struct tra
 
 static int lossy(struct torture *t, struct result *r)
 {
-	static const char *const modes[] = {"plaintext", "encrypted"};
+	static const char *const modes[] = {"plaintext", "pi", "encrypted"};
 	const struct impair im = {.loss = 5, .dup = 5, .corrupt = 1};
-	unsigned long long n[4] = {0}, sum[4] = {0};
+	unsigned long long n[4] = {0}, sum[4] = {0}, held = 0;
 	struct transfer x;
 
 	r->survived = true;
-	for (int m = 0; m < 2; m++) {
+	for (int m = 0; m < 3; m++) {
 		if (up(t, modes[m], NULL, NULL))
 			return -1;
 		if (firewall_impair(&t->lab, &im, t->err, sizeof(t->err)))
 			return -1;
+		/* Reordering comes from a delay line (see delay_line.c), through "set". */
+		if (self(NULL, 0, "set", "--lab", t->lab.name, "--reorder", "25", NULL)) {
+			snprintf(t->err, sizeof(t->err), "harness set --reorder 25 failed");
+			return -1;
+		}
 		bool ok = move(t, r, 300, &x);
+		unsigned long long h = reorder_count(&t->lab);
 
 		firewall_impaired(&t->lab, n, t->err, sizeof(t->err));
 		for (int i = 0; i < 4; i++)
 			sum[i] += n[i];
-		r->survived &= ok;
+		held += h;
+		/* No packet held back would mean no reordering was tested. */
+		r->survived &= ok && h > 0;
 		KEPT(r, "%s%s: %s, %.0f Mbit/s", m ? "; " : "", modes[m],
-		     ok ? "byte-identical" : x.err[0] ? x.err : "damaged", transfer_rate(&x) / 1e6);
+		     ok		? "byte-identical"
+		     : x.err[0] ? x.err
+				: "damaged",
+		     transfer_rate(&x) / 1e6);
 		down(t);
 	}
-	DID(r, "%.0f MB up in each mode while the internet node dropped 5%% (%llu packets), "
-	       "duplicated 5%% (%llu) and corrupted 1%% (%llu) of what it forwarded (nftables); "
-	       "not reordered: that needs a delay queue (netem), which nftables lacks",
-	    t->bytes / 1e6, sum[1], sum[2] + sum[3], sum[0]);
+	DID(r,
+	    "%.0f MB up in each mode while the internet node dropped 5%% (%llu packets), "
+	    "duplicated 5%% (%llu) and corrupted 1%% (%llu) of what it forwarded (nftables), and "
+	    "held back 25%% (%llu) for %.0f ms so that later packets overtook them (a delay line)",
+	    t->bytes / 1e6, sum[1], sum[2] + sum[3], sum[0], held, REORDER_DEFAULT_HOLD / 1e6);
 	return 0;
 }
 
@@ -382,8 +396,9 @@ static int rebind(struct torture *t, struct result *r)
 	field_of(&t->lab, "office-server", "peer1_endpoint", after, sizeof(after));
 	r->lost = x.bytes - x.intact;
 	r->survived = rc == 0 && x.done && strcmp(before, after);
-	DID(r, "home-router's conntrack flushed and its mapped ports moved, 0.1 s into a %.0f MB "
-	       "transfer",
+	DID(r,
+	    "home-router's conntrack flushed and its mapped ports moved, 0.1 s into a %.0f MB "
+	    "transfer",
 	    x.bytes / 1e6);
 	KEPT(r, "the server followed the laptop from %s to %s; the transfer %s", before, after,
 	     x.done ? "completed byte-identical" : "failed");
@@ -391,7 +406,8 @@ static int rebind(struct torture *t, struct result *r)
 	return 0;
 }
 
-/* flood in a loop, until stopped: random, truncated and forged datagrams. */
+/* flood in a loop, until stopped: random, truncated and forged datagrams, and
+ * handshakes with mac2 for the rate limiter. */
 static pid_t flood_loop(struct torture *t, const char *count)
 {
 	pid_t pid = fork();
@@ -401,7 +417,7 @@ static pid_t flood_loop(struct torture *t, const char *count)
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	for (;;)
 		if (self(NULL, 0, "flood", "--lab", t->lab.name, "--kinds",
-			 "random,truncated,forged", "--count", count, NULL) != 0)
+			 "random,truncated,forged,cookie", "--count", count, NULL) != 0)
 			_exit(1);
 }
 
@@ -451,12 +467,14 @@ static int flood(struct torture *t, struct result *r)
 	ratio = transfer_rate(&base) > 0 ? transfer_rate(&hit) / transfer_rate(&base) : 0;
 	r->lost = hit.bytes - hit.intact + base.bytes - base.intact + warm.bytes - warm.intact;
 	r->survived = base.done && hit.done && warm.done && flood_rate(out, "replay") > 0 &&
-		      ratio >= 0.5 && kill(server, 0) == 0 && rss1 - rss0 < 4 * MiB && cookies > 0;
+		      ratio >= 0.5 && kill(server, 0) == 0 && rss1 - rss0 < 4 * MiB &&
+		      cookies > 0 && limited > 0;
 	DID(r,
-	    "from internet: random %.0fk/s, truncated %.0fk/s, forged %.0fk/s, replay %.0fk/s; "
-	    "then random, truncated and forged in a loop during a %.0f MB transfer",
+	    "from internet: random %.0fk/s, truncated %.0fk/s, forged %.0fk/s, replay %.0fk/s, "
+	    "cookie %.0fk/s; then all but replay in a loop during a %.0f MB transfer",
 	    flood_rate(out, "random") / 1e3, flood_rate(out, "truncated") / 1e3,
-	    flood_rate(out, "forged") / 1e3, flood_rate(out, "replay") / 1e3, size / 1e6);
+	    flood_rate(out, "forged") / 1e3, flood_rate(out, "replay") / 1e3,
+	    flood_rate(out, "cookie") / 1e3, size / 1e6);
 	KEPT(r,
 	     "goodput %.0f of %.0f Mbit/s (%.0f%%); server RSS %.1f -> %.1f MiB; %lld cookie "
 	     "replies, %lld rate-limited; the server %s",

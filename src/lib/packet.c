@@ -517,3 +517,33 @@ size_t pkt_decode_encap(const uint8_t *buf, size_t len, uint16_t port, char *out
 		n += pkt_decode(buf + off, o.len - off, out + n, cap - n);
 	return n;
 }
+
+/* The length an IP header at buf claims for its packet, or 0. */
+static size_t ip_claims(const uint8_t *buf, size_t len)
+{
+	if (len >= 20 && buf[0] >> 4 == 4 && (buf[2] << 8 | buf[3]) >= 20)
+		return (size_t)(buf[2] << 8 | buf[3]);
+	if (len >= 40 && buf[0] >> 4 == 6)
+		return 40 + (size_t)(buf[4] << 8 | buf[5]);
+	return 0;
+}
+
+size_t pkt_link_header(const uint8_t *buf, size_t len)
+{
+	uint16_t type;
+
+	size_t inner;
+
+	/* A bare packet is exact; a frame's packet may be followed by padding.
+	 * A MAC address that happens to read as an exact IP header is taken
+	 * for one: a chance of about one in a million. */
+	if (ip_claims(buf, len) == len || len < 14)
+		return 0;
+	type = (uint16_t)(buf[12] << 8 | buf[13]);
+	if (type != 0x0800 && type != 0x86dd)
+		return 0;
+	inner = ip_claims(buf + 14, len - 14);
+	if (inner && inner <= len - 14 && buf[14] >> 4 == (type == 0x0800 ? 4 : 6))
+		return 14;
+	return 0;
+}

@@ -49,6 +49,14 @@ const char *pkt_error_str(enum pkt_error e);
  * upper-layer header, but no payload pointer.
  */
 enum pkt_error pkt_parse_head(const uint8_t *buf, size_t len, struct pkt *p);
+/*
+ * Where the IP packet starts in buf: 0 when buf is an IP packet, 14 when
+ * it is an Ethernet frame around one (what the kernel may hand a TUN
+ * device when nftables forwards a received frame to it), and 0 when it is
+ * neither.  The IP header's own length must fit, so the answer is never
+ * past len.
+ */
+size_t pkt_link_header(const uint8_t *buf, size_t len);
 
 /* What to build: an IPv4 or IPv6 packet carrying ICMP echo, UDP or TCP. */
 struct pkt_spec {

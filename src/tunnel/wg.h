@@ -9,7 +9,7 @@
 #define TUNLAB_TUNNEL_WG_H
 
 #include "allowedips.h"
-#include "cookie.h"
+#include "lib/cookie.h"
 #include "indextable.h"
 #include "noise.h"
 #include "pmtu.h"

@@ -12,6 +12,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (pkt_parse(data, size, &p) == PKT_OK && p.len > size)
 		__builtin_trap(); /* a parsed packet never claims more than it has */
+	if (pkt_link_header(data, size) > size)
+		__builtin_trap();
 	pkt_decode(data, size, line, sizeof(line));
 	pkt_decode_encap(data, size, 1234, line, sizeof(line));
 	{

@@ -91,7 +91,8 @@ check "...with ICMP 'too big' through the TUN device" test "$(stat_of home-lapto
 lab_down
 
 # An attacker on the internet: random, truncated, forged and replayed
-# datagrams at the server, while a ping goes on through the tunnel.
+# datagrams, and handshakes that earn a cookie, at the server, while a
+# ping goes on through the tunnel.
 check "up (encrypted) for the flood" lab_up --mode encrypted
 on home-laptop ping -c1 -W2 172.31.9.200 >/dev/null 2>&1
 rx0=$(stat_of office-server rx_packets)
@@ -113,6 +114,11 @@ check "under the handshake flood the server answers with cookies ($(counted cook
 	test "$(counted cookies_sent)" -ge 1
 check "2000 replayed real datagrams are all dropped as replays ($(counted drop_replay))" \
 	test "$(counted drop_replay)" -ge 2000
+opened=$(sed -n 's/^cookie replies that opened: \([0-9]*\);.*/\1/p' "$tmp/flood")
+check "the flood opened a cookie reply and made mac2 with it (${opened:-none})" \
+	test "${opened:-0}" -ge 1
+check "handshakes with a valid mac2 meet the per-source limit ($(counted drop_ratelimited))" \
+	test "$(counted drop_ratelimited)" -ge 1000
 rx1=$(stat_of office-server rx_packets)
 check "only the ping reached the TUN device ($((rx1 - rx0)) packets for $got replies)" \
 	sh -c "[ $((rx1 - rx0)) -ge ${got:-0} ] && [ $((rx1 - rx0)) -le 30 ]"

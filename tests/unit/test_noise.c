@@ -11,7 +11,7 @@
 
 #include "lib/keys.h"
 #include "lib/packet.h"
-#include "tunnel/cookie.h"
+#include "lib/cookie.h"
 #include "lib/crypto.h"
 #include "tunnel/noise.h"
 #include "tunnel/ratelimiter.h"

@@ -323,6 +323,35 @@ static void decode_never_overflows(void **state)
 	}
 }
 
+/* The same packet bare and in an Ethernet frame: 0 and 14; junk, 0. */
+static void link_header_found_only_around_ip(void **state)
+{
+	uint8_t ip[128], frame[160] = {0};
+	struct pkt_spec s4 = v4(IPPROTO_UDP), s6 = v6(IPPROTO_TCP);
+	ssize_t n;
+
+	(void)state;
+	for (int k = 0; k < 2; k++) {
+		n = pkt_build(ip, sizeof(ip), k ? &s6 : &s4);
+		assert_true(n > 0);
+		assert_int_equal(pkt_link_header(ip, (size_t)n), 0);
+		frame[12] = k ? 0x86 : 0x08;
+		frame[13] = k ? 0xdd : 0x00;
+		memcpy(frame + 14, ip, (size_t)n);
+		assert_int_equal(pkt_link_header(frame, (size_t)n + 14), 14);
+		/* A frame padded past the packet is still one. */
+		assert_int_equal(pkt_link_header(frame, (size_t)n + 20), 14);
+		/* Cut short, the IP header's length no longer fits: not a frame. */
+		assert_int_equal(pkt_link_header(frame, (size_t)n + 13), 0);
+		/* The type says IPv4 but the header is IPv6, or the reverse. */
+		frame[12] = k ? 0x08 : 0x86;
+		frame[13] = k ? 0x00 : 0xdd;
+		assert_int_equal(pkt_link_header(frame, (size_t)n + 14), 0);
+	}
+	assert_int_equal(pkt_link_header(frame, 13), 0);
+	assert_int_equal(pkt_link_header(frame, 0), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -331,6 +360,7 @@ int main(void)
 	    cmocka_unit_test(all_v6),
 	    cmocka_unit_test(icmp_on_v6_becomes_icmpv6),
 	    cmocka_unit_test(build_refuses_small_buffer),
+	    cmocka_unit_test(link_header_found_only_around_ip),
 	    cmocka_unit_test(every_truncation),
 	    cmocka_unit_test(not_ip),
 	    cmocka_unit_test(bad_ipv4_header),

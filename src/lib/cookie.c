@@ -1,5 +1,5 @@
 #include "cookie.h"
-#include "lib/keys.h"
+#include "keys.h"
 
 #include <netinet/in.h>
 #include <string.h>

@@ -5,10 +5,10 @@
  * and only handshakes whose mac2 proves they can receive at their source
  * address (they echo the cookie) get the expensive work.
  */
-#ifndef TUNLAB_TUNNEL_COOKIE_H
-#define TUNLAB_TUNNEL_COOKIE_H
+#ifndef TUNLAB_LIB_COOKIE_H
+#define TUNLAB_LIB_COOKIE_H
 
-#include "lib/messages.h"
+#include "messages.h"
 
 #include <stdbool.h>
 #include <stddef.h>
