@@ -38,6 +38,7 @@
 #include <limits.h>
 #include <sodium.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -52,6 +53,7 @@ static const char *const kind_names[K_COUNT] = {"random", "truncated", "forged",
 #define DGRAM_MAX    1500 /* the lab's links carry no more */
 #define SNIFF_SECS   3.0  /* how long a live replay waits for real traffic */
 #define DEFAULT_EACH 1000
+#define BAIT_BURST   200 /* above the server's 128 handshakes a second */
 
 struct flood {
 	struct lab lab;
@@ -367,13 +369,29 @@ static int open_socket(struct flood *fl)
 
 typedef size_t (*maker)(struct flood *fl, uint8_t *dg, unsigned long i);
 
+/* Refusals (ICMP port unreachable) and cookie replies come back; the
+ * cookie kind opens its reply.  Waits up to wait_ms for the first. */
+static void drain(struct flood *fl, enum kind k, int wait_ms)
+{
+	uint8_t back[DGRAM_MAX];
+	struct pollfd p = {.fd = fl->fd, .events = POLLIN};
+	ssize_t n;
+
+	if (wait_ms > 0)
+		poll(&p, 1, wait_ms);
+	while ((n = recv(fl->fd, back, sizeof(back), MSG_DONTWAIT)) >= 0)
+		if (k == K_COOKIE && msg_classify(back, (size_t)n) == MSG_COOKIE &&
+		    cookie_consume_reply(&fl->maker, (const struct msg_cookie *)back,
+					 clock_seconds()))
+			fl->cookies++;
+}
+
 static void send_kind(struct flood *fl, enum kind k)
 {
 	static const maker makers[K_COUNT] = {make_random, make_truncated, make_forged, make_replay,
 					      make_cookie};
-	uint8_t dg[DGRAM_MAX], back[DGRAM_MAX];
+	uint8_t dg[DGRAM_MAX];
 	double t0 = clock_seconds();
-	ssize_t n;
 
 	for (unsigned long i = 0; i < (unsigned long)fl->count; i++) {
 		size_t len = makers[k](fl, dg, i);
@@ -382,12 +400,14 @@ static void send_kind(struct flood *fl, enum kind k)
 			fl->sent[k]++;
 		else if (errno == EAGAIN || errno == ENOBUFS)
 			clock_sleep_ms(1);
-		/* Refusals (ICMP port unreachable) and cookie replies come back. */
-		while ((n = recv(fl->fd, back, sizeof(back), MSG_DONTWAIT)) >= 0)
-			if (k == K_COOKIE && msg_classify(back, (size_t)n) == MSG_COOKIE &&
-			    cookie_consume_reply(&fl->maker, (const struct msg_cookie *)back,
-						 clock_seconds()))
-				fl->cookies++;
+		/*
+		 * A burst of bait puts the server under load (it counts handshakes
+		 * a second); then wait for its cookie reply rather than send bait
+		 * the reply has made useless.
+		 */
+		drain(fl, k,
+		      k == K_COOKIE && !fl->maker.has_cookie && (i + 1) % BAIT_BURST == 0 ? 200
+											  : 0);
 	}
 	fl->secs[k] = clock_seconds() - t0;
 }

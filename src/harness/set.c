@@ -14,8 +14,8 @@ static void usage(FILE *f)
 	fputs("usage: harness set [settings] [options]\n"
 	      "\n"
 	      "Changes a running lab: link MTUs, the ICMP firewall, the tunnel MTU, delay,\n"
-	      "loss and rate on the internet links, and the home router's NAT. Zero undoes\n"
-	      "an impairment.\n"
+	      "loss, rate and reordering on the internet links, and the home router's NAT.\n"
+	      "Zero undoes an impairment.\n"
 	      "\n" SETTINGS_HELP "  --allow-icmp    undo --block-icmp\n"
 	      "  --nat-rebind    the home router forgets its NAT mappings and maps to new\n"
 	      "                  ports, as after a reboot: the tunnel must roam\n\n" COMMON_HELP,

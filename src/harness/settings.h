@@ -49,9 +49,9 @@ struct settings {
 	"  --tun-mtu N     MTU of both tunnel devices (1500 is too high)\n"                        \
 	"  --block-icmp    drop ICMP \"fragmentation needed\"/\"packet too big\" in the routers\n" \
 	"  --delay TIME    added on each internet link (20ms, 1.5ms)\n"                            \
-	"  --loss PCT      random loss on the internet links (1%%, 0.5)\n"                         \
+	"  --loss PCT      random loss on the internet links (1%, 0.5)\n"                          \
 	"  --rate RATE     rate limit on each internet link (10mbit, 500kbit, 1gbit; 0 = none)\n"  \
-	"  --reorder PCT[,TIME]  hold PCT%% of what crosses the internet node for TIME\n"          \
+	"  --reorder PCT[,TIME]  hold PCT% of what crosses the internet node for TIME\n"           \
 	"                  (default 2ms), so later packets overtake it; 0 = off\n"                 \
 	"  --udp-timeout S how long the home router's NAT keeps an idle UDP mapping\n"             \
 	"                  (kernel default 30 s, 120 s once both sides spoke; 0 restores)\n"

@@ -210,6 +210,9 @@ static void show_tunnels(const struct lab *lab, const struct record *recs, int n
 		if (recs[i].kind != REC_PROC || node < 0)
 			continue;
 		running = proc_running(recs[i].pid, recs[i].start);
+		/* A delay line that "set" replaced or removed was stopped on purpose. */
+		if (!running && !strcmp(recs[i].what, "delay-line"))
+			continue;
 		reply[0] = '\0';
 		lab_file(lab, node, "ctl", ctl, sizeof(ctl));
 		if (running && control_query(ctl, "stats", reply, sizeof(reply)))
