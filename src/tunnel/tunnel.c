@@ -250,8 +250,11 @@ static void note_endpoint(struct tunnel *t, enum peer_verdict v)
 {
 	char ep[64];
 
+	/* Every datagram comes through here: format only when there is news. */
+	if (v != PEER_LEARNED && v != PEER_MOVED)
+		return;
 	/* With several queues, queues_learn looked it up under the lock. */
-	if (!t->sh && (v == PEER_LEARNED || v == PEER_MOVED))
+	if (!t->sh)
 		t->pmtu.mtu = device_path_mtu(&t->dev.nl, &t->peer.endpoint);
 	sockaddr_str(&t->peer.endpoint, ep, sizeof(ep));
 	if (v == PEER_LEARNED)

@@ -44,6 +44,24 @@ static void matches_the_definition(void **state)
 	}
 }
 
+/* The largest packets, all ones and random, where the wide sums grow most. */
+static void matches_the_definition_at_64k(void **state)
+{
+	static uint8_t buf[65535];
+
+	(void)state;
+	memset(buf, 0xff, sizeof(buf));
+	for (size_t len = sizeof(buf) - 17; len <= sizeof(buf); len++)
+		assert_int_equal(csum_fold(csum_add(0xffff, buf, len)),
+				 csum_fold(reference_add(0xffff, buf, len)));
+	srand(5);
+	for (size_t i = 0; i < sizeof(buf); i++)
+		buf[i] = (uint8_t)rand();
+	for (size_t len = sizeof(buf) - 17; len <= sizeof(buf); len++)
+		assert_int_equal(csum_fold(csum_add(0, buf, len)),
+				 csum_fold(reference_add(0, buf, len)));
+}
+
 static void rfc1071_example(void **state)
 {
 	/* RFC 1071 section 3: these bytes sum to 0xddf2 (one's complement, before the ~). */
@@ -97,6 +115,24 @@ static void pseudo_header_v4(void **state)
 	assert_int_equal(csum_fold(a), csum_fold(b));
 }
 
+/* RFC 8200 section 8.1's layout, written out byte by byte, with a length above 16 bits. */
+static void pseudo_header_v6(void **state)
+{
+	uint8_t manual[40] = {0};
+	const uint32_t len = 0x12345;
+
+	(void)state;
+	for (int i = 0; i < 32; i++)
+		manual[i] = (uint8_t)(0xf0 + i * 37);
+	manual[32] = (uint8_t)(len >> 24);
+	manual[33] = (uint8_t)(len >> 16);
+	manual[34] = (uint8_t)(len >> 8);
+	manual[35] = (uint8_t)len;
+	manual[39] = 6;
+	assert_int_equal(csum_fold(csum_pseudo(6, manual, manual + 16, 6, len)),
+			 csum_fold(reference_add(0, manual, sizeof(manual))));
+}
+
 static void pseudo_header_v6_differs_by_address(void **state)
 {
 	uint8_t src[16] = {0xfd}, dst[16] = {0xfd};
@@ -114,11 +150,13 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(matches_the_definition),
+	    cmocka_unit_test(matches_the_definition_at_64k),
 	    cmocka_unit_test(rfc1071_example),
 	    cmocka_unit_test(ipv4_header),
 	    cmocka_unit_test(odd_length),
 	    cmocka_unit_test(empty),
 	    cmocka_unit_test(pseudo_header_v4),
+	    cmocka_unit_test(pseudo_header_v6),
 	    cmocka_unit_test(pseudo_header_v6_differs_by_address),
 	};
 	return cmocka_run_group_tests_name("checksum", tests, NULL, NULL);

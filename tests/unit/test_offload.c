@@ -183,6 +183,71 @@ static void finishes_a_partial_checksum(void **state)
 	assert_int_equal(offload_split(&h, pkt, len, scratch, sizeof(scratch), collect, &c), 1);
 }
 
+/* A batch of slots, as the device gives offload_split_into: each packet in the next one. */
+struct slots {
+	uint8_t buf[8][1600];
+	size_t cap;
+	int next;
+	struct collected *c;
+	int in_place; /* packets emitted where room pointed */
+};
+
+static uint8_t *next_slot(void *arg, size_t *cap)
+{
+	struct slots *s = arg;
+
+	*cap = s->cap;
+	return s->buf[s->next % 8];
+}
+
+static int slot_taken(void *arg, const uint8_t *p, size_t len)
+{
+	struct slots *s = arg;
+
+	s->in_place += p == s->buf[s->next % 8];
+	s->next++;
+	return collect(s->c, p, len);
+}
+
+static void builds_in_the_callers_slots(void **state)
+{
+	static uint8_t payload[9000], pkt[BIG];
+	static struct collected c;
+	static struct slots s;
+	struct virtio_net_hdr h = gso_hdr(6, IPPROTO_TCP, 1440);
+	size_t len;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(payload); i++)
+		payload[i] = (uint8_t)(i * 13 + 1);
+	len = build(pkt, 6, IPPROTO_TCP, payload, sizeof(payload), 0x10);
+	memset(&c, 0, sizeof(c));
+	memset(&s, 0, sizeof(s));
+	s.c = &c;
+	s.cap = 40 + 20 + 1440;
+	assert_int_equal(offload_split_into(&h, pkt, len, next_slot, slot_taken, &s), 7);
+	assert_int_equal(s.in_place, 7);
+	assert_int_equal(c.payload_len, sizeof(payload));
+	assert_memory_equal(c.payload, payload, sizeof(payload));
+	/* A slot one byte short of a segment: refused before anything is written past it. */
+	memset(&c, 0, sizeof(c));
+	memset(&s, 0, sizeof(s));
+	s.c = &c;
+	s.cap = 40 + 20 + 1440 - 1;
+	assert_int_equal(offload_split_into(&h, pkt, len, next_slot, slot_taken, &s),
+			 OFFLOAD_MALFORMED);
+	assert_int_equal(c.n, 0);
+	/* The same for a packet the kernel did not cut. */
+	h.gso_type = VIRTIO_NET_HDR_GSO_NONE;
+	h.flags = 0;
+	len = build(pkt, 6, IPPROTO_TCP, payload, 1500, 0x10);
+	assert_int_equal(offload_split_into(&h, pkt, len, next_slot, slot_taken, &s),
+			 OFFLOAD_MALFORMED);
+	s.cap = 1600;
+	assert_int_equal(offload_split_into(&h, pkt, len, next_slot, slot_taken, &s), 1);
+	assert_int_equal(s.in_place, 1);
+}
+
 static void refuses_what_does_not_hold(void **state)
 {
 	static uint8_t payload[5000], pkt[BIG], scratch[BIG];
@@ -410,6 +475,7 @@ int main(void)
 	    cmocka_unit_test(tso_v6_and_uso),
 	    cmocka_unit_test(finishes_a_partial_checksum),
 	    cmocka_unit_test(refuses_what_does_not_hold),
+	    cmocka_unit_test(builds_in_the_callers_slots),
 	    cmocka_unit_test(random_super_packets),
 	    cmocka_unit_test(gro_round_trip),
 	    cmocka_unit_test(gro_keeps_apart),
