@@ -6,6 +6,8 @@
 #include <stdint.h>
 
 uint32_t csum_add(uint32_t sum, const void *data, size_t len);
+/* Copies len bytes from src to dst (apart) and returns csum_add(sum, src, len). */
+uint32_t csum_copy(uint32_t sum, void *dst, const void *src, size_t len);
 uint16_t csum_fold(uint32_t sum);
 /* The finished checksum of a buffer, as stored in a header (network order). */
 uint16_t csum(const void *data, size_t len);

@@ -63,8 +63,13 @@ static int parse(const uint8_t *p, size_t len, struct layout *l)
 	return OFFLOAD_OK;
 }
 
-/* The L4 checksum over the pseudo-header and the segment, stored in place. */
-static void l4_checksum(uint8_t *p, const struct layout *l, size_t len)
+/*
+ * The L4 checksum over the pseudo-header, the L4 header and the payload,
+ * stored in place.  body is the payload's sum, taken as it was copied; the
+ * payload starts an even number of bytes into the L4 header, so its words
+ * line up with the header's.
+ */
+static void l4_checksum(uint8_t *p, const struct layout *l, size_t len, uint32_t body)
 {
 	size_t at = l->l4 + (l->proto == IPPROTO_TCP ? 16 : 6);
 	const uint8_t *src = p + (l->version == 4 ? 12 : 8);
@@ -72,9 +77,9 @@ static void l4_checksum(uint8_t *p, const struct layout *l, size_t len)
 	uint16_t sum;
 
 	p[at] = p[at + 1] = 0;
-	sum =
-	    csum_fold(csum_add(csum_pseudo(l->version, src, dst, l->proto, (uint32_t)(len - l->l4)),
-			       p + l->l4, len - l->l4));
+	sum = csum_fold(
+	    csum_add(csum_pseudo(l->version, src, dst, l->proto, (uint32_t)(len - l->l4)) + body,
+		     p + l->l4, l->hdrs - l->l4));
 	if (l->proto == IPPROTO_UDP && sum == 0)
 		sum = 0xffff; /* zero would mean "no checksum" */
 	p[at] = (uint8_t)(sum >> 8);
@@ -88,7 +93,8 @@ static void put16(uint8_t *p, size_t v)
 }
 
 /* Lengths, IDs, sequence numbers and flags of segment i of n; then the checksums. */
-static void fix_segment(uint8_t *s, const struct layout *l, size_t len, int i, int n, size_t offset)
+static void fix_segment(uint8_t *s, const struct layout *l, size_t len, int i, int n, size_t offset,
+			uint32_t body)
 {
 	if (l->version == 4) {
 		put16(s + 2, len);
@@ -113,7 +119,7 @@ static void fix_segment(uint8_t *s, const struct layout *l, size_t len, int i, i
 		if (i != 0)
 			s[l->l4 + 13] &= (uint8_t)~TCP_CWR;
 	}
-	l4_checksum(s, l, len);
+	l4_checksum(s, l, len, body);
 }
 
 static bool gso_matches(uint8_t gso_type, const struct layout *l)
@@ -174,12 +180,13 @@ int offload_split_into(const struct virtio_net_hdr *h, const uint8_t *pkt, size_
 		size_t off = (size_t)i * gso, chunk = l.payload - off < gso ? l.payload - off : gso;
 		size_t cap;
 		uint8_t *out = room(arg, &cap);
+		uint32_t body;
 
 		if (l.hdrs + chunk > cap)
 			return OFFLOAD_MALFORMED;
 		memcpy(out, pkt, l.hdrs);
-		memcpy(out + l.hdrs, pkt + l.hdrs + off, chunk);
-		fix_segment(out, &l, l.hdrs + chunk, i, n, off);
+		body = csum_copy(0, out + l.hdrs, pkt + l.hdrs + off, chunk);
+		fix_segment(out, &l, l.hdrs + chunk, i, n, off, body);
 		if (emit(arg, out, l.hdrs + chunk))
 			return OFFLOAD_STOPPED;
 	}
@@ -237,23 +244,25 @@ static uint32_t get32(const uint8_t *p)
 }
 
 /*
- * Whether a packet's checksums hold.  A run's checksums are made anew when
- * it is sealed, so a damaged segment glued in would be blessed and reach
- * the application; one left alone is dropped by the kernel, which checks
- * what comes without a virtio header.
+ * Whether a packet's checksums hold, given its payload's sum (taken while
+ * it was copied).  A run's checksums are made anew when it is sealed, so a
+ * damaged segment glued in would be blessed and reach the application;
+ * one left alone is dropped by the kernel, which checks what comes without
+ * a virtio header.
  */
-static bool checksums_hold(const uint8_t *p, size_t len, const struct layout *l)
+static bool checksums_hold(const uint8_t *p, size_t len, const struct layout *l, uint32_t body)
 {
 	const uint8_t *src = p + (l->version == 4 ? 12 : 8), *dst = p + (l->version == 4 ? 16 : 24);
 
 	if (l->version == 4 && csum_fold(csum_add(0, p, l->l4)) != 0)
 		return false;
-	return csum_fold(
-		   csum_add(csum_pseudo(l->version, src, dst, l->proto, (uint32_t)(len - l->l4)),
-			    p + l->l4, len - l->l4)) == 0;
+	return csum_fold(csum_add(
+		   csum_pseudo(l->version, src, dst, l->proto, (uint32_t)(len - l->l4)) + body,
+		   p + l->l4, l->hdrs - l->l4)) == 0;
 }
 
-/* A packet that may start or join a run: TCP with payload, flags ACK and perhaps PSH, intact. */
+/* A packet that may start or join a run, if its checksums hold: TCP with payload, ACK and perhaps
+ * PSH. */
 static bool mergeable(const uint8_t *p, size_t len, struct layout *l)
 {
 	uint8_t flags;
@@ -265,7 +274,7 @@ static bool mergeable(const uint8_t *p, size_t len, struct layout *l)
 	if (l->version == 4 && l->l4 != 20)
 		return false;
 	flags = p[l->l4 + 13];
-	return (flags & ~TCP_PSH) == TCP_ACK && checksums_hold(p, len, l);
+	return (flags & ~TCP_PSH) == TCP_ACK;
 }
 
 /* Same flow, same headers but for what segmentation changes. */
@@ -338,23 +347,39 @@ void gro_flush(struct gro *g)
 	g->count = 0;
 }
 
+/* A packet written as it came, after the run held: nothing joins it. */
+static void pass(struct gro *g, const uint8_t *pkt, size_t len)
+{
+	gro_flush(g);
+	if (len + GRO_HDR > g->cap)
+		return;
+	memcpy(g->buf + GRO_HDR, pkt, len);
+	g->len = len;
+	g->count = 1;
+	g->gso = 0;
+	gro_flush(g);
+}
+
+/*
+ * The payload is copied and summed in one pass, before it is known to be
+ * intact: into the room after the run, which counts only once the
+ * checksums hold.
+ */
 void gro_add(struct gro *g, const uint8_t *pkt, size_t len)
 {
 	struct layout l;
+	uint32_t body;
 
 	if (!mergeable(pkt, len, &l)) {
-		gro_flush(g);
-		if (len + GRO_HDR <= g->cap) {
-			memcpy(g->buf + GRO_HDR, pkt, len);
-			g->len = len;
-			g->count = 1;
-			g->gso = 0; /* nothing joins it */
-			gro_flush(g);
-		}
+		pass(g, pkt, len);
 		return;
 	}
 	if (joins_run(g, pkt, &l)) {
-		memcpy(g->buf + GRO_HDR + g->len, pkt + l.hdrs, l.payload);
+		body = csum_copy(0, g->buf + GRO_HDR + g->len, pkt + l.hdrs, l.payload);
+		if (!checksums_hold(pkt, len, &l, body)) {
+			pass(g, pkt, len);
+			return;
+		}
 		g->buf[GRO_HDR + g->l4 + 13] |= pkt[l.l4 + 13] & TCP_PSH;
 		g->len += l.payload;
 		g->count++;
@@ -363,9 +388,17 @@ void gro_add(struct gro *g, const uint8_t *pkt, size_t len)
 		return;
 	}
 	gro_flush(g);
-	memcpy(g->buf + GRO_HDR, pkt, len);
+	if (len + GRO_HDR > g->cap)
+		return;
+	memcpy(g->buf + GRO_HDR, pkt, l.hdrs);
+	body = csum_copy(0, g->buf + GRO_HDR + l.hdrs, pkt + l.hdrs, l.payload);
 	g->len = len;
 	g->count = 1;
+	if (!checksums_hold(pkt, len, &l, body)) {
+		g->gso = 0;
+		gro_flush(g);
+		return;
+	}
 	g->version = l.version;
 	g->l4 = l.l4;
 	g->hdrs = l.hdrs;

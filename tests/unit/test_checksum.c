@@ -62,6 +62,31 @@ static void matches_the_definition_at_64k(void **state)
 				 csum_fold(reference_add(0, buf, len)));
 }
 
+/* The copy is exact, touches nothing around it, and sums what it copied. */
+static void copy_and_sum(void **state)
+{
+	static uint8_t src[4096], dst[4096 + 128];
+
+	(void)state;
+	srand(9);
+	for (size_t i = 0; i < sizeof(src); i++)
+		src[i] = (uint8_t)rand();
+	for (int round = 0; round < 2000; round++) {
+		size_t off = (size_t)rand() % 64, at = (size_t)rand() % 64;
+		size_t len = (size_t)rand() % (sizeof(src) - 64);
+		uint32_t start = (uint32_t)rand() % 0x40000;
+
+		memset(dst, 0xa5, sizeof(dst));
+		assert_int_equal(csum_fold(csum_copy(start, dst + at, src + off, len)),
+				 csum_fold(reference_add(start, src + off, len)));
+		assert_memory_equal(dst + at, src + off, len);
+		for (size_t i = 0; i < at; i++)
+			assert_int_equal(dst[i], 0xa5);
+		for (size_t i = at + len; i < sizeof(dst); i++)
+			assert_int_equal(dst[i], 0xa5);
+	}
+}
+
 static void rfc1071_example(void **state)
 {
 	/* RFC 1071 section 3: these bytes sum to 0xddf2 (one's complement, before the ~). */
@@ -151,6 +176,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(matches_the_definition),
 	    cmocka_unit_test(matches_the_definition_at_64k),
+	    cmocka_unit_test(copy_and_sum),
 	    cmocka_unit_test(rfc1071_example),
 	    cmocka_unit_test(ipv4_header),
 	    cmocka_unit_test(odd_length),

@@ -456,6 +456,31 @@ static void gro_refuses_damage(void **state)
 		assert_memory_equal(o.pkt[1] + GRO_HDR, copy, a.len[2]);
 		assert_int_equal(g.merged, 2);
 	}
+	/* A damaged first segment goes alone, unchanged; the rest still glue. */
+	for (int version = 4; version <= 6; version += 2) {
+		cut(&a, version, payload, 5000, 1000, 0x10);
+		a.pkt[0][a.len[0] - 1] ^= 0x01;
+		memcpy(copy, a.pkt[0], a.len[0]);
+		memset(&o, 0, sizeof(o));
+		gro_init(&g, buf, sizeof(buf), keep_out, &o);
+		for (int i = 0; i < a.n; i++)
+			gro_add(&g, a.pkt[i], a.len[i]);
+		gro_flush(&g);
+		assert_int_equal(o.n, 2);
+		assert_memory_equal(o.pkt[0], &zero, GRO_HDR);
+		assert_memory_equal(o.pkt[0] + GRO_HDR, copy, a.len[0]);
+		assert_int_equal(g.merged, 3);
+	}
+	/* Damage in the TCP header (the urgent pointer) is caught as well. */
+	cut(&a, 6, payload, 3000, 1000, 0x10);
+	a.pkt[1][40 + 19] ^= 0x10;
+	memset(&o, 0, sizeof(o));
+	gro_init(&g, buf, sizeof(buf), keep_out, &o);
+	for (int i = 0; i < a.n; i++)
+		gro_add(&g, a.pkt[i], a.len[i]);
+	gro_flush(&g);
+	assert_int_equal(o.n, 3);
+	assert_int_equal(g.merged, 0);
 	/* The IPv4 header's own checksum counts too. */
 	cut(&a, 4, payload, 2000, 1000, 0x10);
 	a.pkt[1][1] ^= 0x04; /* the TOS byte */
