@@ -15,9 +15,20 @@ static void derive_keys(uint8_t mac1_key[HASH_LEN], uint8_t cookie_key[HASH_LEN]
 
 void cookie_checker_init(struct cookie_checker *c, const uint8_t our_public[32])
 {
+	struct mac_ctx keep = c->mac;
+
 	memset(c, 0, sizeof(*c));
+	c->mac = keep;
+	if (!c->mac.ctx)
+		mac_ctx_open(&c->mac);
 	derive_keys(c->mac1_key, c->cookie_key, our_public);
 	c->secret_birth = -1e9;
+}
+
+void cookie_checker_free(struct cookie_checker *c)
+{
+	mac_ctx_close(&c->mac);
+	key_wipe(c, sizeof(*c));
 }
 
 /* The source address and port, as bytes: what a cookie is bound to. */
@@ -47,7 +58,7 @@ static void make_cookie(struct cookie_checker *c, uint8_t cookie[MAC_LEN],
 		random_bytes(c->secret, sizeof(c->secret));
 		c->secret_birth = now;
 	}
-	mac(cookie, c->secret, sizeof(c->secret), who, n);
+	mac_with(&c->mac, cookie, c->secret, sizeof(c->secret), who, n);
 }
 
 enum cookie_verdict cookie_validate(struct cookie_checker *c, const uint8_t *msg, size_t len,
@@ -59,13 +70,13 @@ enum cookie_verdict cookie_validate(struct cookie_checker *c, const uint8_t *msg
 	if (len < sizeof(*macs))
 		return COOKIE_BAD_MAC1;
 	macs = (const struct msg_macs *)(msg + len - sizeof(*macs));
-	mac(want, c->mac1_key, HASH_LEN, msg, len - sizeof(*macs));
+	mac_with(&c->mac, want, c->mac1_key, HASH_LEN, msg, len - sizeof(*macs));
 	if (!equal_ct(want, macs->mac1, MAC_LEN))
 		return COOKIE_BAD_MAC1;
 	if (!check_mac2)
 		return COOKIE_NO_MAC2;
 	make_cookie(c, cookie, src, now);
-	mac(want, cookie, MAC_LEN, msg, len - MAC_LEN);
+	mac_with(&c->mac, want, cookie, MAC_LEN, msg, len - MAC_LEN);
 	key_wipe(cookie, sizeof(cookie));
 	return equal_ct(want, macs->mac2, MAC_LEN) ? COOKIE_MAC2_OK : COOKIE_NO_MAC2;
 }

@@ -21,6 +21,7 @@
 
 /* The responder's side: keys from our public key, and a secret that changes. */
 struct cookie_checker {
+	struct mac_ctx mac; /* checks every handshake message's mac1: looked up once */
 	uint8_t mac1_key[HASH_LEN];
 	uint8_t cookie_key[HASH_LEN];
 	uint8_t secret[HASH_LEN];
@@ -44,7 +45,9 @@ enum cookie_verdict {
 	COOKIE_MAC2_OK,
 };
 
+/* c is zeroed, or was initialised before: its MAC context is reused. */
 void cookie_checker_init(struct cookie_checker *c, const uint8_t our_public[32]);
+void cookie_checker_free(struct cookie_checker *c);
 /* msg is a whole handshake message (its macs are its last 32 bytes). */
 enum cookie_verdict cookie_validate(struct cookie_checker *c, const uint8_t *msg, size_t len,
 				    const struct sockaddr_storage *src, bool check_mac2,

@@ -22,6 +22,21 @@
 int hash2(uint8_t out[HASH_LEN], const void *a, size_t alen, const void *b, size_t blen);
 /* Keyed BLAKE2s with a 16-byte output: MAC(key, data). */
 int mac(uint8_t out[MAC_LEN], const uint8_t *key, size_t keylen, const void *data, size_t len);
+/*
+ * A keyed BLAKE2s whose algorithm is looked up once, then keyed afresh for
+ * each message.  mac() looks it up by name on every call, and OpenSSL 3
+ * takes a lock and compares names each time: under a handshake flood that
+ * was most of the server's CPU, for the mac1 on every message.  A context
+ * that could not be opened (ctx NULL) falls back to mac().
+ */
+struct evp_mac_ctx_st;
+struct mac_ctx {
+	struct evp_mac_ctx_st *ctx;
+};
+void mac_ctx_open(struct mac_ctx *m);
+int mac_with(struct mac_ctx *m, uint8_t out[MAC_LEN], const uint8_t *key, size_t keylen,
+	     const void *data, size_t len);
+void mac_ctx_close(struct mac_ctx *m);
 /* HMAC-BLAKE2s. */
 int hmac(uint8_t out[HASH_LEN], const uint8_t key[HASH_LEN], const void *data, size_t len);
 /*

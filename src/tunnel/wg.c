@@ -48,7 +48,7 @@ void wg_free(struct wg *w)
 	free(w->limiter);
 	free(w->scratch);
 	key_wipe(&w->id, sizeof(w->id));
-	key_wipe(&w->checker, sizeof(w->checker));
+	cookie_checker_free(&w->checker);
 	w->peers = NULL;
 	w->limiter = NULL;
 	w->scratch = NULL;

@@ -66,6 +66,31 @@ static void hmac_by_definition(const uint8_t key[32], const uint8_t *in, size_t 
 	hash2(out, pad, 64, inner, 32);
 }
 
+/* A MAC context kept and rekeyed gives what a fresh lookup gives, key after key. */
+static void mac_context_matches_mac(void **state)
+{
+	struct mac_ctx m = {0}, none = {0};
+	uint8_t key[2][32], data[148], a[MAC_LEN], b[MAC_LEN];
+
+	(void)state;
+	mac_ctx_open(&m);
+	assert_non_null(m.ctx);
+	for (int round = 0; round < 40; round++) {
+		size_t keylen = round % 2 ? MAC_LEN : HASH_LEN, len = (size_t)round * 3 + 1;
+
+		random_bytes(key[round % 2], sizeof(key[0]));
+		random_bytes(data, sizeof(data));
+		assert_int_equal(mac(a, key[round % 2], keylen, data, len), 0);
+		assert_int_equal(mac_with(&m, b, key[round % 2], keylen, data, len), 0);
+		assert_memory_equal(a, b, MAC_LEN);
+		/* A context that could not be opened falls back to the lookup. */
+		assert_int_equal(mac_with(&none, b, key[round % 2], keylen, data, len), 0);
+		assert_memory_equal(a, b, MAC_LEN);
+	}
+	mac_ctx_close(&m);
+	assert_null(m.ctx);
+}
+
 static void hmac_and_kdf(void **state)
 {
 	uint8_t key[32], want[32], got[32], t1[32], t2[32], t3[32], prk[32], x[33];
@@ -378,7 +403,7 @@ static void sockaddr4(struct sockaddr_storage *ss, const char *ip, uint16_t port
 
 static void cookie_flow(void **state)
 {
-	struct cookie_checker checker;
+	struct cookie_checker checker = {0};
 	struct cookie_maker maker;
 	struct msg_cookie reply;
 	struct sockaddr_storage from, other;
@@ -415,11 +440,12 @@ static void cookie_flow(void **state)
 	msg[5] ^= 1;
 	assert_int_equal(cookie_validate(&checker, msg, sizeof(msg), &from, false, 12),
 			 COOKIE_BAD_MAC1);
+	cookie_checker_free(&checker);
 }
 
 static void cookie_reply_for_someone_else(void **state)
 {
-	struct cookie_checker checker;
+	struct cookie_checker checker = {0};
 	struct cookie_maker maker;
 	struct msg_cookie reply;
 	struct sockaddr_storage from;
@@ -437,6 +463,7 @@ static void cookie_reply_for_someone_else(void **state)
 	/* Bound to the first message's mac1, while we last sent the second. */
 	cookie_reply_create(&checker, &reply, msg, sizeof(msg), 1, &from, 10);
 	assert_false(cookie_consume_reply(&maker, &reply, 10));
+	cookie_checker_free(&checker);
 }
 
 /* ---- the rate limiter ---- */
@@ -745,6 +772,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(blake2s_known_answer),
 	    cmocka_unit_test(path_mtu_per_peer),
+	    cmocka_unit_test(mac_context_matches_mac),
 	    cmocka_unit_test(hmac_and_kdf),
 	    cmocka_unit_test(x25519_known_answer),
 	    cmocka_unit_test(aead_nonce_and_tamper),
