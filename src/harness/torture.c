@@ -502,8 +502,7 @@ static int flood(struct torture *t, struct result *r)
 	    flood_rate(out, "cookie") / 1e3, size / 1e6);
 	KEPT(r,
 	     "goodput %.0f of %.0f Mbit/s (%.0f%%; medians of 3); server RSS %.1f -> %.1f MiB; "
-	     "%lld cookie "
-	     "replies, %lld rate-limited; the server %s",
+	     "%lld cookie replies, %lld rate-limited; the server %s",
 	     hit / 1e6, base / 1e6, ratio * 100, rss0 / MiB, rss1 / MiB, cookies, limited,
 	     kill(server, 0) == 0 ? "runs" : "died");
 	down(t);

@@ -245,7 +245,7 @@ static int take(void *arg, const uint8_t *pkt, size_t len)
 
 	if (len > r->cap)
 		return 0; /* larger than the MTU allows: the sender did not ask for that */
-	if (pkt != s->data + r->off) /* offload built it in place */
+	if (pkt != s->data + r->off) /* read or cut straight into the slot already */
 		memcpy(s->data + r->off, pkt, len);
 	s->len = len;
 	r->got++;

@@ -64,22 +64,29 @@ static int parse(const uint8_t *p, size_t len, struct layout *l)
 }
 
 /*
- * The L4 checksum over the pseudo-header, the L4 header and the payload,
- * stored in place.  body is the payload's sum, taken as it was copied; the
- * payload starts an even number of bytes into the L4 header, so its words
- * line up with the header's.
+ * The folded sum of the pseudo-header, the L4 header and the payload of a
+ * packet of len bytes.  body is the payload's sum, taken as it was copied;
+ * the payload starts an even number of bytes into the L4 header, so its
+ * words line up with the header's.
  */
+static uint16_t l4_sum(const uint8_t *p, size_t len, const struct layout *l, uint32_t body)
+{
+	const uint8_t *src = p + (l->version == 4 ? 12 : 8);
+	const uint8_t *dst = p + (l->version == 4 ? 16 : 24);
+
+	return csum_fold(
+	    csum_add(csum_pseudo(l->version, src, dst, l->proto, (uint32_t)(len - l->l4)) + body,
+		     p + l->l4, l->hdrs - l->l4));
+}
+
+/* The L4 checksum, made and stored in place. */
 static void l4_checksum(uint8_t *p, const struct layout *l, size_t len, uint32_t body)
 {
 	size_t at = l->l4 + (l->proto == IPPROTO_TCP ? 16 : 6);
-	const uint8_t *src = p + (l->version == 4 ? 12 : 8);
-	const uint8_t *dst = p + (l->version == 4 ? 16 : 24);
 	uint16_t sum;
 
 	p[at] = p[at + 1] = 0;
-	sum = csum_fold(
-	    csum_add(csum_pseudo(l->version, src, dst, l->proto, (uint32_t)(len - l->l4)) + body,
-		     p + l->l4, l->hdrs - l->l4));
+	sum = l4_sum(p, len, l, body);
 	if (l->proto == IPPROTO_UDP && sum == 0)
 		sum = 0xffff; /* zero would mean "no checksum" */
 	p[at] = (uint8_t)(sum >> 8);
@@ -145,15 +152,17 @@ static int finish_one(const struct virtio_net_hdr *h, const uint8_t *pkt, size_t
 
 	if (len > cap)
 		return OFFLOAD_MALFORMED;
-	if (h->flags & VIRTIO_NET_HDR_F_NEEDS_CSUM && (start >= len || at + 2 > len))
-		return OFFLOAD_MALFORMED;
-	memcpy(out, pkt, len);
-	if (h->flags & VIRTIO_NET_HDR_F_NEEDS_CSUM) {
-		/* The field holds the pseudo-header's sum already: sum from start, fold, invert. */
-		sum = csum_fold(csum_add(0, out + start, len - start));
-		out[at] = (uint8_t)(sum >> 8);
-		out[at + 1] = (uint8_t)sum;
+	if (!(h->flags & VIRTIO_NET_HDR_F_NEEDS_CSUM)) {
+		memcpy(out, pkt, len);
+		return emit(arg, out, len) ? OFFLOAD_STOPPED : 1;
 	}
+	if (start >= len || at + 2 > len)
+		return OFFLOAD_MALFORMED;
+	/* The field holds the pseudo-header's sum already: sum from start, fold, invert. */
+	memcpy(out, pkt, start);
+	sum = csum_fold(csum_copy(0, out + start, pkt + start, len - start));
+	out[at] = (uint8_t)(sum >> 8);
+	out[at + 1] = (uint8_t)sum;
 	return emit(arg, out, len) ? OFFLOAD_STOPPED : 1;
 }
 
@@ -252,17 +261,15 @@ static uint32_t get32(const uint8_t *p)
  */
 static bool checksums_hold(const uint8_t *p, size_t len, const struct layout *l, uint32_t body)
 {
-	const uint8_t *src = p + (l->version == 4 ? 12 : 8), *dst = p + (l->version == 4 ? 16 : 24);
-
 	if (l->version == 4 && csum_fold(csum_add(0, p, l->l4)) != 0)
 		return false;
-	return csum_fold(csum_add(
-		   csum_pseudo(l->version, src, dst, l->proto, (uint32_t)(len - l->l4)) + body,
-		   p + l->l4, l->hdrs - l->l4)) == 0;
+	return l4_sum(p, len, l, body) == 0;
 }
 
-/* A packet that may start or join a run, if its checksums hold: TCP with payload, ACK and perhaps
- * PSH. */
+/*
+ * A packet that may start or join a run, if its checksums hold: TCP with
+ * payload, flags ACK and perhaps PSH.
+ */
 static bool mergeable(const uint8_t *p, size_t len, struct layout *l)
 {
 	uint8_t flags;

@@ -357,6 +357,17 @@ static void cut(struct segs *s, int version, const uint8_t *payload, size_t plen
 	assert_true(offload_split(&h, pkt, len, scratch, sizeof(scratch), keep_seg, s) > 0);
 }
 
+/* Every segment of s through a fresh gro, then flushed; o gets what came out. */
+static void glue_all(struct gro *g, uint8_t *buf, size_t cap, struct outputs *o,
+		     const struct segs *s)
+{
+	memset(o, 0, sizeof(*o));
+	gro_init(g, buf, cap, keep_out, o);
+	for (int i = 0; i < s->n; i++)
+		gro_add(g, s->pkt[i], s->len[i]);
+	gro_flush(g);
+}
+
 /* Cut, glued back, and cut again: the same segments, byte for byte. */
 static void gro_round_trip(void **state)
 {
@@ -372,11 +383,7 @@ static void gro_round_trip(void **state)
 		struct virtio_net_hdr h;
 
 		cut(&a, version, payload, 20000, 1400, 0x10 | 0x08);
-		memset(&o, 0, sizeof(o));
-		gro_init(&g, buf, sizeof(buf), keep_out, &o);
-		for (int i = 0; i < a.n; i++)
-			gro_add(&g, a.pkt[i], a.len[i]);
-		gro_flush(&g);
+		glue_all(&g, buf, sizeof(buf), &o, &a);
 		assert_int_equal(o.n, 1);
 		memcpy(&h, o.pkt[0], sizeof(h));
 		assert_int_equal(h.gso_type, version == 4 ? VIRTIO_NET_HDR_GSO_TCPV4
@@ -444,11 +451,7 @@ static void gro_refuses_damage(void **state)
 		cut(&a, version, payload, 5000, 1000, 0x10);
 		a.pkt[2][a.len[2] - 7] ^= 0x5a; /* a payload byte, checksum untouched */
 		memcpy(copy, a.pkt[2], a.len[2]);
-		memset(&o, 0, sizeof(o));
-		gro_init(&g, buf, sizeof(buf), keep_out, &o);
-		for (int i = 0; i < a.n; i++)
-			gro_add(&g, a.pkt[i], a.len[i]);
-		gro_flush(&g);
+		glue_all(&g, buf, sizeof(buf), &o, &a);
 		/* 0+1 glued, 2 alone and unchanged, 3+4 glued */
 		assert_int_equal(o.n, 3);
 		assert_int_equal(o.len[1], GRO_HDR + a.len[2]);
@@ -461,11 +464,7 @@ static void gro_refuses_damage(void **state)
 		cut(&a, version, payload, 5000, 1000, 0x10);
 		a.pkt[0][a.len[0] - 1] ^= 0x01;
 		memcpy(copy, a.pkt[0], a.len[0]);
-		memset(&o, 0, sizeof(o));
-		gro_init(&g, buf, sizeof(buf), keep_out, &o);
-		for (int i = 0; i < a.n; i++)
-			gro_add(&g, a.pkt[i], a.len[i]);
-		gro_flush(&g);
+		glue_all(&g, buf, sizeof(buf), &o, &a);
 		assert_int_equal(o.n, 2);
 		assert_memory_equal(o.pkt[0], &zero, GRO_HDR);
 		assert_memory_equal(o.pkt[0] + GRO_HDR, copy, a.len[0]);
@@ -474,11 +473,7 @@ static void gro_refuses_damage(void **state)
 	/* Damage in the TCP header (the urgent pointer) is caught as well. */
 	cut(&a, 6, payload, 3000, 1000, 0x10);
 	a.pkt[1][40 + 19] ^= 0x10;
-	memset(&o, 0, sizeof(o));
-	gro_init(&g, buf, sizeof(buf), keep_out, &o);
-	for (int i = 0; i < a.n; i++)
-		gro_add(&g, a.pkt[i], a.len[i]);
-	gro_flush(&g);
+	glue_all(&g, buf, sizeof(buf), &o, &a);
 	assert_int_equal(o.n, 3);
 	assert_int_equal(g.merged, 0);
 	/* The IPv4 header's own checksum counts too. */
