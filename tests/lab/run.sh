@@ -18,7 +18,16 @@ BASELINE=$(root_view)
 # Whatever happens, leave nothing behind.
 trap '"$H" down --lab "$LAB" >/dev/null 2>&1' EXIT
 
+# Arguments pick files by their number: tests/lab/run.sh 62 67 runs only
+# those (each file that needs a lab brings its own up).
 for t in tests/lab/[0-9]*.sh; do
+	if [ $# -gt 0 ]; then
+		want=0
+		for a in "$@"; do
+			case "${t#tests/lab/}" in "$a"*) want=1 ;; esac
+		done
+		[ "$want" -eq 1 ] || continue
+	fi
 	echo "== ${t#tests/lab/}"
 	. "$t"
 done
