@@ -34,7 +34,7 @@ TUNNEL_A    := $(BUILD)/libtunnel.a
 HARNESS_A   := $(BUILD)/libharness.a
 UNIT_BIN    := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 
-.PHONY: all deps lab down test test-long unit unit-bins unit-asan fuzz fuzz-bins captures lab-test clean install uninstall format
+.PHONY: all analyze deps lab down test test-long unit unit-bins unit-asan fuzz fuzz-bins captures lab-test clean install uninstall format
 .DEFAULT_GOAL := all
 
 all: tunnel harness
@@ -58,6 +58,16 @@ harness: $(call obj,src/harness/main.c) $(HARNESS_A) $(LIB_A)
 # make BUILD=build/asan SANITIZE=1 build/asan/tunnel
 $(BUILD)/tunnel: $(call obj,src/tunnel/main.c) $(TUNNEL_A) $(LIB_A)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+$(BUILD)/harness: $(call obj,src/harness/main.c) $(HARNESS_A) $(LIB_A)
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+# clang's static analyser over both programs and the unit tests, in a build
+# of its own so the programs at the top are left as they are.
+analyze:
+	@rm -rf build/scan
+	scan-build --status-bugs -o build/scan/report $(MAKE) --no-print-directory -s \
+		BUILD=build/scan CC=clang build/scan/tunnel build/scan/harness unit-bins
 
 # Fixture captures are found wherever the tree is.
 $(BUILD)/tests/unit/test_verify.o: CFLAGS += -DFIXTURES='"$(CURDIR)/tests/fixtures"'

@@ -9,10 +9,11 @@ build=(gcc make pkg-config libc6-dev libmnl-dev libnftables-dev libpcap-dev
 # the lab runs (wireguard-go, configured by wg) and iperf3 for harness bench.
 lab=("${build[@]}" iproute2 iputils-ping nftables procps wireguard-tools wireguard-go iperf3)
 # The lab tests also move files with nc and drop privileges with setpriv;
-# the fuzz targets need clang and its libFuzzer runtime; tshark reads back
+# the fuzz targets need clang and its libFuzzer runtime, and scan-build
+# (clang-tools) the static analyser; tshark reads back
 # the capture files the harness writes; openvpn, fastd and quicktun are the
 # other tunnels that harness bench --peers compares ours with.
-test=("${lab[@]}" netcat-openbsd util-linux coreutils clang libclang-rt-dev tshark
+test=("${lab[@]}" netcat-openbsd util-linux coreutils clang clang-tools libclang-rt-dev tshark
       openvpn fastd quicktun valgrind)
 
 profile=${1:-build}

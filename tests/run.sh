@@ -39,6 +39,15 @@ export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 stage "unit tests" build_and_run build 0
 stage "unit tests under ASan+UBSan" build_and_run build/asan 1
+# clang's static analyser must find nothing: one check, passed or failed.
+analyze() {
+	if make --no-print-directory -s analyze; then
+		echo "static analysis: 1 passed, 0 failed"
+	else
+		echo "static analysis: 0 passed, 1 failed"
+	fi
+}
+stage "static analysis (scan-build)" analyze
 stage "lab tests" tests/lab/run.sh
 fuzz_smoke() {
 	make --no-print-directory -s fuzz-bins && FUZZ_SECONDS=${FUZZ_SECONDS:-10} tests/fuzz/run.sh

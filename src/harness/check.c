@@ -329,7 +329,7 @@ int cmd_check(int argc, char **argv)
 	};
 	struct check *c = calloc(1, sizeof(*c));
 	struct common co = {0};
-	char err[256];
+	char err[256] = "";
 	int opt, rc;
 
 	if (!c)

@@ -172,7 +172,7 @@ int prober_judge(const struct prober *p, const uint8_t *icmp, size_t n, struct p
 static int wait_answer(struct prober *p, struct probe_answer *a, double sent)
 {
 	uint8_t buf[2048];
-	struct sockaddr_storage from;
+	struct sockaddr_storage from = {0};
 
 	for (;;) {
 		struct pollfd pfd = {.fd = p->fd, .events = POLLIN};

@@ -14,19 +14,27 @@
 #include <time.h>
 #include <unistd.h>
 
+/* A failure's errno, never 0: a caller that saw 0 would use a closed socket. */
+static int failure(void)
+{
+	return errno ? -errno : -EIO;
+}
+
 static int open_proto(struct nl *nl, int proto)
 {
+	/* Defined on every path, so a caller that goes on after a failure reads no garbage. */
+	nl->seq = (uint32_t)time(NULL);
+	nl->portid = 0;
 	nl->sock = mnl_socket_open(proto);
 	if (!nl->sock)
-		return -errno;
+		return failure();
 	if (mnl_socket_bind(nl->sock, 0, MNL_SOCKET_AUTOPID) < 0) {
-		int e = -errno;
+		int e = failure();
 		mnl_socket_close(nl->sock);
 		nl->sock = NULL;
 		return e;
 	}
 	nl->portid = mnl_socket_get_portid(nl->sock);
-	nl->seq = (uint32_t)time(NULL);
 	return 0;
 }
 

@@ -222,7 +222,7 @@ int wg_config_parse(const char *text, size_t len, const char *file, struct wg_co
 		    size_t errlen)
 {
 	struct parser p = {.file = file, .c = c, .err = err, .errlen = errlen};
-	char buf[1024];
+	char buf[1024] = "";
 	size_t at = 0;
 
 	memset(c, 0, sizeof(*c));
