@@ -119,7 +119,11 @@ static int parse(struct probe_run *r, int argc, char **argv, struct common *c)
 	return 0;
 }
 
-/* What the tunnel on the probing node says about itself, and its device's MTU now. */
+/*
+ * What the tunnel on the probing node says about itself, and its device's
+ * MTU now.  A tunnel notices a new device MTU at its next tick (100 ms), so
+ * right after "harness set --tun-mtu" it is given a moment to catch up.
+ */
 static void tunnel_facts(struct probe_run *r, struct nl *nl)
 {
 	char ctl[PATH_MAX], reply[2048], v[64];
@@ -129,14 +133,21 @@ static void tunnel_facts(struct probe_run *r, struct nl *nl)
 	if (nl_link_get(nl, "tun0", 0, &l) == 0)
 		r->tun_mtu = l.mtu;
 	lab_file(&r->lab, r->node, "ctl", ctl, sizeof(ctl));
-	if (control_query(ctl, "stats", reply, sizeof(reply)))
-		return;
+	for (int i = 0; i < 10; i++) {
+		if (control_query(ctl, "stats", reply, sizeof(reply)))
+			return;
+		snprintf(r->mode, sizeof(r->mode), "%s",
+			 control_value(reply, "mode", v, sizeof(v)) ? v : "plaintext");
+		m = mtu_mode_named(r->mode);
+		r->mode_overhead = m ? m->overhead : 0;
+		r->padding = m ? m->padding : 0;
+		r->tunnel_mtu = control_value(reply, "mtu", v, sizeof(v)) ? atoi(v) : 0;
+		/* Only the padding depends on the tunnel's idea of its MTU. */
+		if (!r->padding || !r->tun_mtu || r->tunnel_mtu == r->tun_mtu)
+			break;
+		usleep(50000);
+	}
 	r->have_tunnel = true;
-	snprintf(r->mode, sizeof(r->mode), "%s",
-		 control_value(reply, "mode", v, sizeof(v)) ? v : "plaintext");
-	m = mtu_mode_named(r->mode);
-	r->mode_overhead = m ? m->overhead : 0;
-	r->padding = m ? m->padding : 0;
 	r->outer_version = control_value(reply, "endpoint", v, sizeof(v)) && v[0] == '[' ? 6 : 4;
 }
 

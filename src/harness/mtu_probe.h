@@ -67,7 +67,8 @@ struct probe_run {
 	char mode[16];
 	int mode_overhead; /* bytes the wire mode adds: 0, 4 (PI) or 32 (encrypted) */
 	int padding;	   /* encrypted mode pads to a multiple of 16, up to tun0's MTU */
-	int tun_mtu;
+	int tun_mtu;	   /* tun0's MTU, from the device */
+	int tunnel_mtu;	   /* the MTU the tunnel says it works with (and pads up to) */
 	int outer_version;
 	/* The analysis. */
 	int underlay_mtu;     /* 0 if the underlay was not probed */

@@ -85,6 +85,8 @@ void mtu_analyse(struct probe_run *r)
 {
 	const struct path *under = NULL, *tun = NULL;
 	bool broken = false, hole = false, frag = false, high = false, differs = false;
+	bool under_frag = false;
+	int mtu;
 	const struct frag_link *where;
 
 	for (int i = 0; i < r->npaths; i++) {
@@ -101,7 +103,7 @@ void mtu_analyse(struct probe_run *r)
 			under = p;
 		for (int f = 0; f < p->nfrags; f++)
 			if (fragmented_on_the_way(p, &p->frags[f], &where)) {
-				frag = true;
+				*(p->tunnel ? &frag : &under_frag) = true;
 				finding(
 				    r,
 				    "a %d-byte packet to %s arrives, but in %d fragments on %s%s",
@@ -114,15 +116,20 @@ void mtu_analyse(struct probe_run *r)
 		locate(r, under);
 	}
 	high = r->tun_mtu && r->allowed && r->tun_mtu > r->allowed;
-	/* A black hole on the underlay harms the tunnel only if its datagrams can reach it. */
-	if (under && under->s.method == BY_SILENCE) {
-		if (r->tun_mtu && r->allowed && !high)
+	/*
+	 * A black hole or fragmentation on the underlay harms the tunnel only if
+	 * its datagrams can be that big; a right tunnel MTU is the fix for both.
+	 */
+	if ((under && under->s.method == BY_SILENCE) || under_frag) {
+		if (r->tun_mtu && r->allowed && !high) {
 			finding(r,
 				"tun0's MTU of %d keeps the tunnel's datagrams within %d bytes: "
-				"they never reach the black hole",
+				"the underlay's limit does not touch them",
 				r->tun_mtu, r->underlay_mtu);
-		else
-			hole = true;
+		} else {
+			hole = under->s.method == BY_SILENCE;
+			frag |= under_frag;
+		}
 	}
 	if (tun && tun->s.method == BY_SILENCE) {
 		hole = true;
@@ -148,6 +155,9 @@ void mtu_analyse(struct probe_run *r)
 		finding(r, "through the tunnel %d bytes got through, but the arithmetic says %d",
 			tun->s.largest, r->largest);
 	}
+	if (r->padding && r->tunnel_mtu && r->tun_mtu && r->tunnel_mtu != r->tun_mtu)
+		finding(r, "the tunnel still pads up to an MTU of %d, but tun0's is %d",
+			r->tunnel_mtu, r->tun_mtu);
 	if (tun && tun->remembered && tun->remembered < tun->s.largest)
 		finding(r,
 			"%s's kernel still remembers a path MTU of %d toward %s from an earlier "
@@ -159,11 +169,13 @@ void mtu_analyse(struct probe_run *r)
 		r->fix_mtu = r->allowed;
 	else if (tun && tun->s.largest < r->tun_mtu)
 		r->fix_mtu = tun->s.largest;
-	if (r->fix_mtu && r->fix_mtu < 1280 && r->have_tunnel)
+	/* After the fix as before it: a tunnel this small carries no IPv6. */
+	mtu = r->fix_mtu ? r->fix_mtu : r->tun_mtu;
+	if (mtu && mtu < MTU_MIN_IPV6 && r->have_tunnel)
 		finding(r,
 			"a tunnel MTU of %d is below IPv6's minimum of 1280: IPv6 cannot cross "
 			"this tunnel",
-			r->fix_mtu);
+			mtu);
 	r->verdict = broken    ? "unreachable"
 		     : hole    ? "black hole"
 		     : frag    ? "fragmenting"
