@@ -302,7 +302,7 @@ static void print_arithmetic(const struct probe_run *r)
 	printf("\n%sarithmetic%s\n", term_c(&r->lab.term, C_BOLD), term_c(&r->lab.term, C_RESET));
 	row(r, r->underlay_mtu, "underlay path MTU, measured", NULL);
 	row(r, r->allowed, "tunnel MTU the path allows:", NULL);
-	mtu_explain(&r->calc, r->have_tunnel ? r->mode : "tunnel", line, sizeof(line));
+	mtu_explain(&r->calc, r->have_tunnel ? r->mode_what : "tunnel", line, sizeof(line));
 	note(line);
 	if (r->tun_mtu)
 		row(r, r->tun_mtu, "tun0 MTU, as set",

@@ -71,6 +71,7 @@ static void modes(void **state)
 	assert_int_equal(mtu_mode_named("encrypted")->padding, MSG_PADDING);
 	assert_int_equal(mtu_mode_named("plaintext")->padding, 0);
 	assert_int_equal(mtu_mode_named("pi")->padding, 0);
+	assert_string_equal(mtu_mode_named("pi")->what, wire_name(WIRE_PI));
 	assert_null(mtu_mode_named("wireguard"));
 }
 
