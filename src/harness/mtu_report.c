@@ -260,11 +260,18 @@ static void print_path(const struct probe_run *r, const struct path *p)
 
 		printf("  %d bytes without DF: %s\n", fp->size,
 		       fp->arrived ? "arrives; pieces on each link:" : "lost; pieces seen:");
-		for (int i = 0; i < fp->nlinks; i++)
-			printf("  %8d on %-22s%s\n", fp->links[i].packets, fp->links[i].link,
-			       fp->links[i].outer   ? " the tunnel's datagram, fragmented"
-			       : fp->links[i].inner ? " inner fragments, each in its own datagram"
-						    : "");
+		for (int i = 0; i < fp->nlinks; i++) {
+			const char *what = fp->links[i].outer ? "the tunnel's datagram, fragmented"
+					   : fp->links[i].inner
+					       ? "inner fragments, each in its own datagram"
+					       : NULL;
+
+			if (what)
+				printf("  %8d on %-22s %s\n", fp->links[i].packets,
+				       fp->links[i].link, what);
+			else
+				printf("  %8d on %s\n", fp->links[i].packets, fp->links[i].link);
+		}
 	}
 }
 
