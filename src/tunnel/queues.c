@@ -137,6 +137,8 @@ static void *run_queue(void *arg)
 				return NULL;
 			tunnel_event(t, ev[i].data.fd, ev[i].events);
 		}
+		if (t->dev.gone)
+			return NULL; /* the first queue's loop sees it too, and stops the tunnel */
 		fflush(t->log);
 	}
 }

@@ -511,6 +511,11 @@ int tunnel_run(struct tunnel *t)
 			else
 				tunnel_event(t, fd, ev[i].events);
 		}
+		if (t->dev.gone) {
+			/* As the device's owner would: it was deleted, so the tunnel is over. */
+			fprintf(t->log, "%s: the device was deleted; stopping\n", t->cfg->dev);
+			return 0;
+		}
 		fflush(t->log);
 	}
 }
