@@ -444,6 +444,24 @@ void encrypted_uapi(struct tunnel *t)
 		   t->cfg->verbosity >= 1 ? t->log : NULL);
 }
 
+void encrypted_handshake(struct tunnel *t, FILE *reply)
+{
+	double now = clock_seconds();
+	int sent = 0;
+
+	for (int i = 0; i < t->wg->npeers; i++) {
+		struct wg_peer *p = t->wg->peers[i];
+		uint64_t before = t->wg->counters.initiations_sent;
+
+		/* Root asked on the control socket: the once-per-REKEY_TIMEOUT limit
+		 * guards against the network, not against the operator. */
+		p->last_sent_handshake = now - REKEY_TIMEOUT;
+		wg_send_initiation(t->wg, p, now);
+		sent += t->wg->counters.initiations_sent > before;
+	}
+	fprintf(reply, "initiations_sent=%d\n", sent);
+}
+
 void encrypted_write_kv(const struct tunnel *t, FILE *f)
 {
 	const struct wg_counters *c = &t->wg->counters;

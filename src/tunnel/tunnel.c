@@ -398,6 +398,13 @@ static void answer(const char *cmd, FILE *reply, void *arg)
 		fprintf(reply, "gso=%s\n", t->udp.gso ? "on" : "off");
 		return;
 	}
+	if (!strcmp(cmd, "handshake")) {
+		if (t->encrypted)
+			encrypted_handshake(t, reply);
+		else
+			fprintf(reply, "error=handshake: only encrypted mode has handshakes\n");
+		return;
+	}
 	if (strcmp(cmd, "stats") != 0) {
 		fprintf(reply, "error=unknown command (try 'stats')\n");
 		return;
