@@ -493,7 +493,7 @@ static const char style[] =
     "tr.changed td{font-weight:bold;text-decoration:underline wavy #d00}"
     "tr.changed td.off::before{content:'\\2605 '}\n"
     ".why{font:13px sans-serif;color:#333;max-width:30em}\n"
-    "pre.hex span{padding:0 1px}pre.hex span.ascii{background:none;color:#333}\n"
+    "pre.hex span{padding:0}pre.hex span.ascii{background:none;color:#333}\n"
     ".changes li{color:#8a3a00;font-weight:bold}.size{color:#333}.missing{color:#b00020}\n"
     ".pair{display:flex;gap:1.5em;flex-wrap:wrap}.pair>div{flex:1 1 30em}\n"
     "table.back td{padding:.2em .6em}\n"
