@@ -7,6 +7,7 @@
 #include "walkthrough.h"
 #include "commands.h"
 #include "control.h"
+#include "labkeys.h"
 #include "spawn.h"
 #include "state.h"
 #include "lib/capture.h"
@@ -257,22 +258,24 @@ static void pick(struct walk *w, int i, struct capture *c)
 	}
 }
 
-/* The session keys of home-laptop's tunnel, which open both directions of its session. */
+/* The lab's session keys, which open both directions; or, when there are none, why. */
 static void load_keys(struct walk *w)
 {
-	char ctl[PATH_MAX], reply[8192], v[160];
+	char ctl[PATH_MAX], reply[1024], v[160];
 
+	w->sealed_why[0] = 0;
+	if (labkeys_load(&w->lab, &w->keys) > 0)
+		return;
 	lab_file(&w->lab, HOME_LAPTOP, "ctl", ctl, sizeof(ctl));
 	if (control_query(ctl, "keys", reply, sizeof(reply)))
 		snprintf(w->sealed_why, sizeof(w->sealed_why),
 			 "the tunnel on home-laptop does not answer 'keys'");
 	else if (control_value(reply, "error", v, sizeof(v)))
 		snprintf(w->sealed_why, sizeof(w->sealed_why), "home-laptop's tunnel says: %s", v);
-	else if (wg_keyring_add_reply(&w->keys, reply) <= 0)
-		snprintf(w->sealed_why, sizeof(w->sealed_why),
-			 "home-laptop's tunnel gave no session keys");
 	else
-		w->sealed_why[0] = 0;
+		snprintf(w->sealed_why, sizeof(w->sealed_why),
+			 "the lab's tunnels gave no session keys");
+	memset(reply, 0, sizeof(reply)); /* a race could have put keys in it */
 }
 
 /* A new handshake from home-laptop, while the captures run. */

@@ -492,3 +492,31 @@ void encrypted_write_kv(const struct tunnel *t, FILE *f)
 		c->cookies_received, c->keepalives_sent, c->keepalives_received, c->under_load);
 	fprintf(f, "ratelimited_sources=%" PRIu64 "\n", t->wg->limiter->refused);
 }
+
+static void write_hex(FILE *f, const uint8_t *b, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		fprintf(f, "%02x", b[i]);
+}
+
+static void write_session(const struct session *s, FILE *f)
+{
+	if (!s || !s->kp.valid)
+		return;
+	fprintf(f, "keypair=%08x %08x ", s->kp.local_index, s->kp.remote_index);
+	write_hex(f, s->kp.send_key, sizeof(s->kp.send_key));
+	fputc(' ', f);
+	write_hex(f, s->kp.recv_key, sizeof(s->kp.recv_key));
+	fputc('\n', f);
+}
+
+void encrypted_write_keys(const struct tunnel *t, FILE *f)
+{
+	for (int i = 0; i < t->wg->npeers; i++) {
+		const struct wg_peer *p = t->wg->peers[i];
+
+		write_session(p->current, f);
+		write_session(p->previous, f);
+		write_session(p->next, f);
+	}
+}

@@ -31,6 +31,11 @@ void encrypted_uapi(struct tunnel *t);
 void encrypted_handshake(struct tunnel *t, FILE *reply);
 /* key=value lines for the control socket. */
 void encrypted_write_kv(const struct tunnel *t, FILE *f);
+/*
+ * "keypair=LOCAL REMOTE SENDKEY RECVKEY" for every live session of every
+ * peer, for the lab's decoder; only ever written to the control socket.
+ */
+void encrypted_write_keys(const struct tunnel *t, FILE *f);
 /* The first peer's endpoint, which the device MTU follows; NULL if none has one. */
 const struct sockaddr_storage *encrypted_endpoint(const struct tunnel *t);
 
