@@ -63,7 +63,7 @@ check "...field by field, saying what each proves" \
 # The page, as a browser renders it.
 browser --dump-dom "file://$tmp/enc.html" > "$tmp/enc.dom"
 check "chromium renders the encrypted page: WireGuard, ciphertext, padding and tag layers" \
-	sh -c "grep -q '<b>WireGuard transport</b>' '$tmp/enc.dom' && grep -q 'class=\"layer sealed\"' '$tmp/enc.dom' && grep -q 'class=\"layer padding\"' '$tmp/enc.dom' && grep -q 'class=\"layer tag\"' '$tmp/enc.dom' && grep -q '<b>WireGuard initiation</b>' '$tmp/enc.dom'"
+	sh -c "grep -q '<div class=\"layer wg\"><b>WireGuard transport</b>' '$tmp/enc.dom' && grep -q '<div class=\"layer sealed\"><b>encrypted packet</b>' '$tmp/enc.dom' && grep -q '<div class=\"layer padding\"><b>padding</b>' '$tmp/enc.dom' && grep -q '<div class=\"layer tag\"><b>tag</b>' '$tmp/enc.dom' && grep -q '<div class=\"layer wg\"><b>WireGuard initiation</b>' '$tmp/enc.dom'"
 check "...the hex, coloured by layer: the type byte 04 as WireGuard" \
 	grep -q '<span class="wg">04</span> <span class="wg">00</span>' "$tmp/enc.dom"
 check "...with an ASCII column where the greeting reads" \
