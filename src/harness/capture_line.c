@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
-bool capture_is_chatter(const uint8_t *ip, size_t len)
+static bool chatter(const uint8_t *ip, size_t len)
 {
 	struct pkt p;
 
@@ -23,6 +23,19 @@ bool capture_is_chatter(const uint8_t *ip, size_t len)
 		return true;
 	}
 	return false;
+}
+
+bool capture_is_chatter(const uint8_t *ip, size_t len)
+{
+	size_t off, pi;
+	struct pkt o;
+
+	if (chatter(ip, len))
+		return true;
+	/* A plaintext tunnel carries the chatter of its own device too. */
+	return pkt_parse(ip, len, &o) == PKT_OK && !o.fragment &&
+	       pkt_inner(&o, TUNNEL_PORT, &off, &pi) == 0 &&
+	       chatter(ip + off + pi, o.len - off - pi);
 }
 
 static bool has_key(const struct wg_keyring *k, uint32_t receiver)

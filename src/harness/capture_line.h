@@ -24,7 +24,10 @@ struct capture_keys {
 	uint8_t plain[65536]; /* an opened packet, wiped once decoded */
 };
 
-/* An IPv6 MLD message or router solicitation: the kernel's, not the lesson's. */
+/*
+ * An IPv6 MLD message or router solicitation, bare or inside a plaintext
+ * tunnel datagram: the kernel's, not the lesson's.
+ */
 bool capture_is_chatter(const uint8_t *ip, size_t len);
 /*
  * One line for ip: pkt_decode_encap's, and for WireGuard transport data
