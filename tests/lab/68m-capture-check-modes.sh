@@ -55,6 +55,17 @@ for mode in ${TUNLAB_TEST_MODES:-encrypted plaintext pi}; do
 	pi)
 		check "$mode: capture shows the ping behind its PI header" grep -qE "$wan PI, $inner" "$tmp/cap.$mode" ;;
 	esac
+	printf 'keys\n' | nc -N -U "/run/tunlab/$LAB/home-laptop.ctl" > "$tmp/keys.$mode" 2>&1
+	if [ $mode = encrypted ]; then
+		check "$mode: the laptop's tunnel tells its session keys on its control socket" \
+			sh -c "grep -qE '^keypair=[0-9a-f]{8} [0-9a-f]{8} [0-9a-f]{64} [0-9a-f]{64}$' '$tmp/keys.$mode' &&
+				! grep -qvE '^keypair=' '$tmp/keys.$mode'"
+		key=$(head -n 1 "$tmp/keys.$mode" | cut -d' ' -f3)
+		check "$mode: ...and never in a log" sh -c "[ -n '$key' ] && ! grep -rqF '$key' /run/tunlab/$LAB/ --include='*.log'"
+	else
+		check "$mode: a plaintext tunnel refuses 'keys' with one line" \
+			sh -c "[ \$(wc -l < '$tmp/keys.$mode') -eq 1 ] && grep -q '^error=no session keys: this tunnel runs $mode mode$' '$tmp/keys.$mode'"
+	fi
 	check "$mode: no MLD or router solicitation without --all" sh -c "! grep -qE '$chatter' '$tmp/cap.$mode'"
 	check "$mode: the summary counts what was left out" grep -qE "MLD or router solicitations? left out \(--all shows them\)" "$tmp/cap.err"
 	check "$mode: --all shows the lab's MLD and router solicitations" grep -qE "$chatter" "$tmp/all.$mode"
