@@ -35,8 +35,14 @@ for mode in ${TUNLAB_TEST_MODES:-encrypted plaintext pi}; do
 	cap=$!
 	wait_for_capture "$tmp/all.err"
 	wait_for_capture "$tmp/cap.err"
+	# A new address joins a new multicast group: the kernel reports it (MLD),
+	# on the bare link and, through a plaintext tunnel, inside its datagrams.
+	on home-laptop ip addr add fd00:99::99:1234/64 dev tun0 nodad
+	on home-laptop ip addr add fd00:98::99:1234/64 dev eth0 nodad
 	on home-laptop ping -c2 -i0.3 172.31.9.200 > /dev/null
 	wait $cap $capall
+	on home-laptop ip addr del fd00:99::99:1234/64 dev tun0
+	on home-laptop ip addr del fd00:98::99:1234/64 dev eth0
 	wan="home-router:wan +IPv4 [0-9]+ UDP 198\.51\.100\.2 → 203\.0\.113\.10 [0-9]+ → 1234 ttl=63 \|"
 	inner="inner IPv4 84 ICMP 172\.31\.255\.7 → 172\.31\.9\.200 echo-request"
 	case $mode in
@@ -104,5 +110,20 @@ for mode in ${TUNLAB_TEST_MODES:-encrypted plaintext pi}; do
 		sh -c "! ip -n $(ns office-server) route get 198.51.100.2 | grep -q 'mtu 1400'"
 	check "$mode: ...and the next check passes" "$H" check
 done
+
+# Sessions change every second: capture asks for the new keys as new indexes appear.
+if [[ " ${TUNLAB_TEST_MODES:-encrypted} " == *" encrypted "* ]]; then
+	lab_down
+	lab_up --mode encrypted --rekey-after 1
+	"$H" capture home-router:wan -d 8 > "$tmp/rekey" 2> "$tmp/rekey.err" &
+	cap=$!
+	wait_for_capture "$tmp/rekey.err"
+	on home-laptop ping -c24 -i0.3 172.31.9.200 > /dev/null
+	wait $cap
+	receivers=$(grep -oE '1234 ttl=63 \| WireGuard transport receiver 0x[0-9a-f]{8}' "$tmp/rekey" | sort -u | wc -l)
+	check "encrypted: capture across rekeys sees several sessions ($receivers receiver indexes)" [ "$receivers" -ge 2 ]
+	check "encrypted: ...and opens every transport message of every session" \
+		sh -c "grep -q 'WireGuard transport' '$tmp/rekey' && ! grep -E 'WireGuard transport' '$tmp/rekey' | grep -vE '\| (inner|keepalive)'"
+fi
 lab_down
 rm -rf "$tmp"
