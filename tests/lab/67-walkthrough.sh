@@ -79,6 +79,14 @@ check "...and a screenshot of it is a real picture" \
 	sh -c "file '$tmp/enc.png' | grep -q 'PNG image data, 1280 x 2000' && [ \$(stat -c %s '$tmp/enc.png') -gt 50000 ]"
 [ -n "${WALK_KEEP:-}" ] && cp "$tmp/enc.png" "$tmp/enc.html" "$WALK_KEEP"/
 
+# A lab already up the way make lab brings it up, walked with the default 62-byte ping.
+"$H" up >/dev/null 2>&1 || "$H" up
+check "on a lab up by default (encrypted), walkthrough with no --mode walks it" \
+	sh -c "'$H' walkthrough --no-pause --captures '$tmp/def' > '$tmp/def.out' 2>&1 && grep -q 'encrypted mode, 62 bytes' '$tmp/def.out'"
+check "...62 -> 64 (padded) + 16 + 16 = 96, + 8 + 20 = 124 at each outer hop" \
+	test "$(grep -c '62 (the ping) -> 64 (padded) + 16 + 16 = 96, + 8 + 20 = 124 bytes' "$tmp/def.out")" = 3
+lab_down
+
 # ---- plaintext ----
 lab_up --mode plaintext
 check "walkthrough --mode plaintext --captures DIR completes" \
