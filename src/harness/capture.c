@@ -46,7 +46,6 @@ struct points {
 	struct held **held;    /* read, not printed yet */
 	size_t nheld, capheld; /* ... and room for */
 	double t0;	       /* the first printed packet's time */
-	double last;	       /* the last printed packet's time */
 	struct capture_keys keys;
 };
 
@@ -219,21 +218,24 @@ static void print_one(const struct lab *lab, struct points *pts, const struct he
 
 	if (!pts->t0)
 		pts->t0 = h->ts;
-	pts->last = h->ts;
 	capture_line(&pts->keys, h->data, h->len, line, sizeof(line));
 	printf("%10.6f %s%-22s%s %s\n", h->ts - pts->t0, term_c(&lab->term, C_CYAN),
 	       pts->cap[h->point].name, term_c(&lab->term, C_RESET), line);
 }
 
-/* Prints, in time order, what has waited HOLD_SECONDS (everything when all is set). */
+/*
+ * Prints, in time order, what has waited HOLD_SECONDS (everything when all
+ * is set).  One interface is in order already and waits for nothing.
+ */
 static void print_held(const struct lab *lab, struct points *pts, bool all)
 {
+	double wait = pts->n > 1 ? HOLD_SECONDS : 0;
 	struct timeval now;
 	size_t done = 0;
 
 	gettimeofday(&now, NULL); /* packets carry the wall clock */
 	qsort(pts->held, pts->nheld, sizeof(pts->held[0]), by_time);
-	while (done < pts->nheld && (all || pts->held[done]->ts < seconds(&now) - HOLD_SECONDS)) {
+	while (done < pts->nheld && (all || pts->held[done]->ts <= seconds(&now) - wait)) {
 		print_one(lab, pts, pts->held[done]);
 		free(pts->held[done++]);
 	}
