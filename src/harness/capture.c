@@ -43,11 +43,9 @@ struct points {
 	int n;
 	bool all;	       /* --all: MLD and router solicitations too */
 	bool quiet;	       /* no live decode */
-	unsigned long hidden;  /* chatter left out */
 	struct held **held;    /* read, not printed yet */
 	size_t nheld, capheld; /* ... and room for */
 	double t0;	       /* the first printed packet's time */
-	double last;	       /* the last printed packet's time */
 	struct capture_keys keys;
 };
 
@@ -65,8 +63,8 @@ static void usage(FILE *f)
 	    "  -w, --write FILE  also write a pcap file (one per interface, named\n"
 	    "                  FILE-NODE-IFACE.pcap, when there are several)\n"
 	    "  -q, --quiet     no live decode\n"
-	    "  --all           also show IPv6 MLD and router solicitations (left out by\n"
-	    "                  default; pcap files always keep every packet)\n"
+	    "  --all           also show (and count, and write) IPv6 MLD and router\n"
+	    "                  solicitations, left out by default\n"
 	    "\n"
 	    "WireGuard datagrams are named (initiation, response, cookie reply,\n"
 	    "transport), and transport data is opened with the lab's session keys.\n"
@@ -185,6 +183,9 @@ static int open_points(const struct lab *lab, const struct wanted *w, int n, con
 			return 1;
 		}
 		pts->n++;
+		/* Left out before anything counts them or writes them, so -c, the
+		 * summary and the pcap files all mean the packets shown. */
+		c->skip = pts->all ? NULL : capture_is_chatter;
 		if (file) {
 			file_for(file, &w[i], n > 1, path, sizeof(path));
 			if (capture_write(c, path, err, sizeof(err))) {
@@ -217,21 +218,24 @@ static void print_one(const struct lab *lab, struct points *pts, const struct he
 
 	if (!pts->t0)
 		pts->t0 = h->ts;
-	pts->last = h->ts;
 	capture_line(&pts->keys, h->data, h->len, line, sizeof(line));
 	printf("%10.6f %s%-22s%s %s\n", h->ts - pts->t0, term_c(&lab->term, C_CYAN),
 	       pts->cap[h->point].name, term_c(&lab->term, C_RESET), line);
 }
 
-/* Prints, in time order, what has waited HOLD_SECONDS (everything when all is set). */
+/*
+ * Prints, in time order, what has waited HOLD_SECONDS (everything when all
+ * is set).  One interface is in order already and waits for nothing.
+ */
 static void print_held(const struct lab *lab, struct points *pts, bool all)
 {
+	double wait = pts->n > 1 ? HOLD_SECONDS : 0;
 	struct timeval now;
 	size_t done = 0;
 
 	gettimeofday(&now, NULL); /* packets carry the wall clock */
 	qsort(pts->held, pts->nheld, sizeof(pts->held[0]), by_time);
-	while (done < pts->nheld && (all || pts->held[done]->ts < seconds(&now) - HOLD_SECONDS)) {
+	while (done < pts->nheld && (all || pts->held[done]->ts <= seconds(&now) - wait)) {
 		print_one(lab, pts, pts->held[done]);
 		free(pts->held[done++]);
 	}
@@ -274,10 +278,6 @@ static unsigned long drain(struct points *pts, unsigned long left)
 		size_t len;
 
 		while (got < left && capture_next(&pts->cap[i], &ip, &len, &ts) == 1) {
-			if (!pts->all && capture_is_chatter(ip, len)) {
-				pts->hidden++;
-				continue;
-			}
 			got++;
 			if (!pts->quiet && hold(pts, i, ip, len, seconds(&ts)))
 				pts->quiet = true; /* out of memory: count, but stop printing */
@@ -336,13 +336,17 @@ static unsigned long run(const struct lab *lab, struct points *pts, unsigned lon
 
 static void summary(const struct points *pts, unsigned long total, const char *file)
 {
+	unsigned long hidden = 0;
+
 	fprintf(stderr, "captured %lu packet%s:", total, total == 1 ? "" : "s");
 	for (int i = 0; i < pts->n; i++)
 		fprintf(stderr, "%s %lu on %s", i ? "," : "", pts->cap[i].packets,
 			pts->cap[i].name);
-	if (pts->hidden)
+	for (int i = 0; i < pts->n; i++)
+		hidden += pts->cap[i].skipped;
+	if (hidden)
 		fprintf(stderr, "; %lu MLD or router solicitation%s left out (--all shows them)",
-			pts->hidden, pts->hidden == 1 ? "" : "s");
+			hidden, hidden == 1 ? "" : "s");
 	fprintf(stderr, "%s%s\n", file ? "; written to " : "", file ? file : "");
 }
 

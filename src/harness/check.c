@@ -222,20 +222,35 @@ static void tell_tunnels(struct check *c, const char *cmd)
  * kernels' route caches are flushed and the tunnels forget, so the lab is
  * back exactly as it was.
  */
-static void forget_path_mtu(struct check *c)
+static void flush_route_caches(struct check *c)
 {
 	char ns[64];
 
 	for (int n = 0; n < NODE_COUNT; n++) {
 		int fd = netns_open(lab_ns(&c->lab, n, ns, sizeof(ns)));
+		struct nl nl;
 
 		if (fd < 0)
 			continue;
 		netns_sysctl(fd, "net.ipv4.route.flush", "1");
-		netns_sysctl(fd, "net.ipv6.route.flush", "1");
+		if (nl_open_in(&nl, fd) == 0) {
+			nl_flush_cached6(&nl);
+			nl_close(&nl);
+		}
 		close(fd);
 	}
+}
+
+static void forget_path_mtu(struct check *c)
+{
+	/*
+	 * The kernels first, since a tunnel that forgets reads the route's MTU
+	 * again; then the kernels once more, for any "too big" a tunnel told
+	 * an inner host in between.
+	 */
+	flush_route_caches(c);
 	tell_tunnels(c, "pmtu=forget");
+	flush_route_caches(c);
 }
 
 static int run(struct check *c)
