@@ -197,8 +197,8 @@ static void arithmetic(const struct walk *w, const struct hop_view *h, FILE *f)
 			z.inner, z.padded, z.header, z.tag, z.message, z.udp, z.ip, z.total,
 			z.total - z.inner);
 		fprintf(f,
-			"        padded to a multiple of 16 (%zu bytes of padding); %zu: type, "
-			"reserved, receiver, counter;\n        %zu: the tag; %zu: UDP; %zu: outer "
+			"        padded to a multiple of 16 (%zu bytes of padding); %zu: type,\n"
+			"        reserved, receiver, counter; %zu: the tag; %zu: UDP; %zu: outer "
 			"IPv4\n",
 			z.padded - z.inner, z.header, z.tag, z.udp, z.ip);
 		return;
