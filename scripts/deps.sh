@@ -12,9 +12,10 @@ lab=("${build[@]}" iproute2 iputils-ping nftables procps wireguard-tools wiregua
 # the fuzz targets need clang and its libFuzzer runtime, and scan-build
 # (clang-tools) the static analyser; tshark reads back
 # the capture files the harness writes; openvpn, fastd and quicktun are the
-# other tunnels that harness bench --peers compares ours with.
+# other tunnels that harness bench --peers compares ours with; chromium
+# renders the walkthrough's page headless, as a class would see it.
 test=("${lab[@]}" netcat-openbsd util-linux coreutils clang clang-tools libclang-rt-dev tshark
-      openvpn fastd quicktun valgrind)
+      openvpn fastd quicktun valgrind chromium)
 
 profile=${1:-build}
 case "$profile" in
