@@ -150,8 +150,9 @@ static int start_ours(struct up *u, const char *ns, const char *label, const cha
 		      const char *text)
 {
 	char conf[PATH_MAX], sock[PATH_MAX], keylog[PATH_MAX], rekey[16];
-	char *args[10] = {"-c", conf, "--uapi", sock, NULL};
-	int n = 4;
+	/* The lab's own tunnels lend their session keys to capture and walkthrough. */
+	char *args[12] = {"-c", conf, "--uapi", sock, "--export-keys", NULL};
+	int n = 5;
 
 	conf_path(u, label, "conf", conf, sizeof(conf));
 	snprintf(sock, sizeof(sock), WG_SOCKET_DIR "/%s.sock", wgname);

@@ -1,6 +1,8 @@
 #include "capture.h"
 #include "netns.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <pcap/pcap.h>
 #include <stdio.h>
 #include <string.h>
@@ -115,9 +117,23 @@ int capture_next(struct capture *c, const uint8_t **ip, size_t *len, struct time
 
 int capture_write(struct capture *c, const char *path, char *err, size_t errlen)
 {
-	c->dump = pcap_dump_open(c->pcap, path);
+	/* We run as root: a symbolic link planted where the file goes must not
+	 * send the capture over a file it points to. */
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
+	FILE *f = fd < 0 ? NULL : fdopen(fd, "wb");
+
+	if (!f) {
+		snprintf(err, errlen, "cannot write %s: %s", path,
+			 errno == ELOOP ? "it is a symbolic link, which is not followed"
+					: strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	c->dump = pcap_dump_fopen(c->pcap, f);
 	if (!c->dump) {
 		snprintf(err, errlen, "cannot write %s: %s", path, pcap_geterr(c->pcap));
+		fclose(f);
 		return -1;
 	}
 	return 0;

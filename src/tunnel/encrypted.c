@@ -444,6 +444,24 @@ void encrypted_uapi(struct tunnel *t)
 		   t->cfg->verbosity >= 1 ? t->log : NULL);
 }
 
+void encrypted_handshake(struct tunnel *t, FILE *reply)
+{
+	double now = clock_seconds();
+	int sent = 0;
+
+	for (int i = 0; i < t->wg->npeers; i++) {
+		struct wg_peer *p = t->wg->peers[i];
+		uint64_t before = t->wg->counters.initiations_sent;
+
+		/* Root asked on the control socket: the once-per-REKEY_TIMEOUT limit
+		 * guards against the network, not against the operator. */
+		p->last_sent_handshake = now - REKEY_TIMEOUT;
+		wg_send_initiation(t->wg, p, now);
+		sent += t->wg->counters.initiations_sent > before;
+	}
+	fprintf(reply, "initiations_sent=%d\n", sent);
+}
+
 void encrypted_write_kv(const struct tunnel *t, FILE *f)
 {
 	const struct wg_counters *c = &t->wg->counters;
@@ -473,4 +491,32 @@ void encrypted_write_kv(const struct tunnel *t, FILE *f)
 		c->sessions, c->initiations_sent, c->initiations_received, c->cookies_sent,
 		c->cookies_received, c->keepalives_sent, c->keepalives_received, c->under_load);
 	fprintf(f, "ratelimited_sources=%" PRIu64 "\n", t->wg->limiter->refused);
+}
+
+static void write_hex(FILE *f, const uint8_t *b, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		fprintf(f, "%02x", b[i]);
+}
+
+static void write_session(const struct session *s, FILE *f)
+{
+	if (!s || !s->kp.valid)
+		return;
+	fprintf(f, "keypair=%08x %08x ", s->kp.local_index, s->kp.remote_index);
+	write_hex(f, s->kp.send_key, sizeof(s->kp.send_key));
+	fputc(' ', f);
+	write_hex(f, s->kp.recv_key, sizeof(s->kp.recv_key));
+	fputc('\n', f);
+}
+
+void encrypted_write_keys(const struct tunnel *t, FILE *f)
+{
+	for (int i = 0; i < t->wg->npeers; i++) {
+		const struct wg_peer *p = t->wg->peers[i];
+
+		write_session(p->current, f);
+		write_session(p->previous, f);
+		write_session(p->next, f);
+	}
 }

@@ -379,6 +379,23 @@ static void set_fault(struct tunnel *t, const char *name, FILE *reply)
 	fprintf(reply, "error=unknown fault '%s' (none, drop, dup, truncate, fragment)\n", name);
 }
 
+/*
+ * "keys": the session keys, for the lab's capture to open its own traffic.
+ * Only with --export-keys, and only here: the socket is root's alone, in
+ * a directory that is root's alone.  Never to a log.
+ */
+static void write_keys(struct tunnel *t, FILE *reply)
+{
+	if (!t->encrypted)
+		fprintf(reply, "error=no session keys: this tunnel runs %s mode\n",
+			t->mode == WIRE_PI ? "pi" : "plaintext");
+	else if (!t->cfg->export_keys)
+		fprintf(reply, "error=keys are not exported: the tunnel was started without "
+			       "--export-keys\n");
+	else
+		encrypted_write_keys(t, reply);
+}
+
 static void answer(const char *cmd, FILE *reply, void *arg)
 {
 	struct tunnel *t = arg;
@@ -396,6 +413,17 @@ static void answer(const char *cmd, FILE *reply, void *arg)
 		t->udp.gso = cmd[5] == 'n' && t->udp.gso_ok;
 		queues_set_gso(t, cmd[5] == 'n');
 		fprintf(reply, "gso=%s\n", t->udp.gso ? "on" : "off");
+		return;
+	}
+	if (!strcmp(cmd, "handshake")) {
+		if (t->encrypted)
+			encrypted_handshake(t, reply);
+		else
+			fprintf(reply, "error=handshake: only encrypted mode has handshakes\n");
+		return;
+	}
+	if (!strcmp(cmd, "keys")) {
+		write_keys(t, reply);
 		return;
 	}
 	if (strcmp(cmd, "stats") != 0) {
