@@ -119,21 +119,35 @@ static int parse(struct probe_run *r, int argc, char **argv, struct common *c)
 	return 0;
 }
 
-/* What the tunnel on the probing node says about itself, and its device's MTU now. */
+/*
+ * What the tunnel on the probing node says about itself, and its device's
+ * MTU now.  A tunnel notices a new device MTU at its next tick (100 ms), so
+ * right after "harness set --tun-mtu" it is given a moment to catch up.
+ */
 static void tunnel_facts(struct probe_run *r, struct nl *nl)
 {
 	char ctl[PATH_MAX], reply[2048], v[64];
+	const struct mtu_mode *m;
 	struct nl_link l;
 
 	if (nl_link_get(nl, "tun0", 0, &l) == 0)
 		r->tun_mtu = l.mtu;
 	lab_file(&r->lab, r->node, "ctl", ctl, sizeof(ctl));
-	if (control_query(ctl, "stats", reply, sizeof(reply)))
-		return;
+	for (int i = 0; i < 10; i++) {
+		if (control_query(ctl, "stats", reply, sizeof(reply)))
+			return;
+		snprintf(r->mode, sizeof(r->mode), "%s",
+			 control_value(reply, "mode", v, sizeof(v)) ? v : "plaintext");
+		m = mtu_mode_named(r->mode);
+		r->mode_overhead = m ? m->overhead : 0;
+		r->padding = m ? m->padding : 0;
+		r->tunnel_mtu = control_value(reply, "mtu", v, sizeof(v)) ? atoi(v) : 0;
+		/* Only the padding depends on the tunnel's idea of its MTU. */
+		if (!r->padding || !r->tun_mtu || r->tunnel_mtu == r->tun_mtu)
+			break;
+		usleep(50000);
+	}
 	r->have_tunnel = true;
-	snprintf(r->mode, sizeof(r->mode), "%s",
-		 control_value(reply, "mode", v, sizeof(v)) ? v : "plaintext");
-	r->mode_overhead = !strcmp(r->mode, "pi") ? 4 : 0;
 	r->outer_version = control_value(reply, "endpoint", v, sizeof(v)) && v[0] == '[' ? 6 : 4;
 }
 
@@ -155,6 +169,7 @@ static int route_of(struct probe_run *r, struct nl *nl, struct path *p)
 	}
 	snprintf(p->via, sizeof(p->via), "%s", l.name);
 	p->first_mtu = l.mtu;
+	p->remembered = mtu > 0 && mtu < l.mtu ? mtu : 0;
 	p->tunnel = !strcmp(l.name, "tun0");
 	return 0;
 }
@@ -287,7 +302,9 @@ static void fragments(struct probe_run *r, struct path *p, int size)
 		for (int i = 0; i < ncaps; i++) {
 			struct frag_link l = {0};
 
-			count_fragments(&caps[i], &pr, r->mode_overhead, &l);
+			/* Only a PI header stands before a visible inner packet; sealed, none is.
+			 */
+			count_fragments(&caps[i], &pr, r->padding ? 0 : r->mode_overhead, &l);
 			snprintf(l.link, sizeof(l.link), "%s", caps[i].name);
 			if (l.packets && f->nlinks < PROBE_LINKS)
 				f->links[f->nlinks++] = l;

@@ -4,6 +4,7 @@
 
 #include "lab.h"
 #include "search.h"
+#include "lib/mtu.h"
 
 #include <net/if.h>
 #include <stdbool.h>
@@ -40,7 +41,8 @@ struct path {
 	int version;
 	bool tunnel; /* routed into the tunnel device */
 	char via[IFNAMSIZ];
-	int first_mtu; /* MTU of the first hop's device */
+	int first_mtu;	/* MTU of the first hop's device */
+	int remembered; /* a lower path MTU the node's kernel learned earlier; 0 if none */
 	struct search s;
 	struct hop hops[PROBE_HOPS];
 	int nhops;
@@ -63,12 +65,16 @@ struct probe_run {
 	/* The tunnel on the probing node, from its control socket and its device. */
 	bool have_tunnel;
 	char mode[16];
-	int mode_overhead;
-	int tun_mtu;
+	int mode_overhead; /* bytes the wire mode adds: 0, 4 (PI) or 32 (encrypted) */
+	int padding;	   /* encrypted mode pads to a multiple of 16, up to tun0's MTU */
+	int tun_mtu;	   /* tun0's MTU, from the device */
+	int tunnel_mtu;	   /* the MTU the tunnel says it works with (and pads up to) */
 	int outer_version;
 	/* The analysis. */
-	int underlay_mtu; /* 0 if the underlay was not probed */
-	int allowed;	  /* the tunnel MTU the underlay allows */
+	int underlay_mtu;     /* 0 if the underlay was not probed */
+	struct mtu_calc calc; /* the underlay less the outer headers and the mode's */
+	int allowed;	      /* the tunnel MTU the underlay allows */
+	int largest;	      /* the largest inner packet that should cross */
 	char findings[PROBE_FINDINGS][256];
 	int nfindings;
 	const char *verdict;

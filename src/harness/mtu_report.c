@@ -1,6 +1,7 @@
 /* The MTU probe's verdict, and how it is shown: an aligned report, or JSON. */
 #include "mtu_probe.h"
 #include "lib/json.h"
+#include "lib/mtu.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -72,11 +73,20 @@ static bool fragmented_on_the_way(const struct path *p, const struct frag_probe 
 	return false;
 }
 
+/* The figures the measurements are held against: what fits, and what should cross. */
+static void arithmetic(struct probe_run *r, const struct path *under)
+{
+	r->underlay_mtu = under->s.largest;
+	r->allowed = mtu_compute(under->s.largest, r->outer_version, r->mode_overhead, &r->calc);
+	r->largest = mtu_largest_inner(r->allowed, r->tun_mtu, r->padding);
+}
+
 void mtu_analyse(struct probe_run *r)
 {
-	int overhead = (r->outer_version == 6 ? 40 : 20) + 8 + r->mode_overhead;
 	const struct path *under = NULL, *tun = NULL;
-	bool broken = false, hole = false, frag = false, high = false;
+	bool broken = false, hole = false, frag = false, high = false, differs = false;
+	bool under_frag = false;
+	int mtu;
 	const struct frag_link *where;
 
 	for (int i = 0; i < r->npaths; i++) {
@@ -91,10 +101,9 @@ void mtu_analyse(struct probe_run *r)
 			tun = p;
 		if (!p->tunnel && !under)
 			under = p;
-		hole |= p->s.method == BY_SILENCE;
 		for (int f = 0; f < p->nfrags; f++)
 			if (fragmented_on_the_way(p, &p->frags[f], &where)) {
-				frag = true;
+				*(p->tunnel ? &frag : &under_frag) = true;
 				finding(
 				    r,
 				    "a %d-byte packet to %s arrives, but in %d fragments on %s%s",
@@ -103,49 +112,76 @@ void mtu_analyse(struct probe_run *r)
 			}
 	}
 	if (under) {
-		r->underlay_mtu = under->s.largest;
-		r->allowed = under->s.largest - overhead;
+		arithmetic(r, under);
 		locate(r, under);
 	}
-	if (tun && tun->s.method == BY_SILENCE)
+	high = r->tun_mtu && r->allowed && r->tun_mtu > r->allowed;
+	/*
+	 * A black hole or fragmentation on the underlay harms the tunnel only if
+	 * its datagrams can be that big; a right tunnel MTU is the fix for both.
+	 */
+	if ((under && under->s.method == BY_SILENCE) || under_frag) {
+		if (r->tun_mtu && r->allowed && !high) {
+			finding(r,
+				"tun0's MTU of %d keeps the tunnel's datagrams within %d bytes: "
+				"the underlay's limit does not touch them",
+				r->tun_mtu, r->underlay_mtu);
+		} else {
+			hole = under->s.method == BY_SILENCE;
+			frag |= under_frag;
+		}
+	}
+	if (tun && tun->s.method == BY_SILENCE) {
+		hole = true;
 		finding(r,
 			"inner packets over %d bytes vanish in the tunnel: its datagrams meet the "
 			"black hole",
 			tun->s.largest);
-	if (r->tun_mtu && r->allowed && r->tun_mtu > r->allowed) {
-		high = true;
+	}
+	if (high)
 		finding(r, "tun0's MTU is %d, but a %d-byte underlay path leaves room for %d",
 			r->tun_mtu, r->underlay_mtu, r->allowed);
-	}
 	if (tun && tun->s.method == BY_ICMP && tun->s.largest < r->tun_mtu) {
 		char a[96];
 
-		high = true;
+		high |= !r->allowed; /* with no underlay figure, this is the only sign */
 		finding(r,
 			"the tunnel answers inner packets over %d with ICMP \"too big\" (as %s), "
 			"so TCP adapts; traffic that ignores ICMP is lost",
 			tun->s.largest, who(tun->s.icmp_from, a, sizeof(a)));
 	}
-	if (tun && r->allowed) {
-		int expect = r->tun_mtu && r->tun_mtu < r->allowed ? r->tun_mtu : r->allowed;
-
-		if (tun->s.largest != expect)
-			finding(
-			    r,
-			    "through the tunnel %d bytes got through, but the arithmetic says %d",
-			    tun->s.largest, expect);
+	if (tun && r->allowed && tun->s.largest != r->largest) {
+		differs = true;
+		finding(r, "through the tunnel %d bytes got through, but the arithmetic says %d",
+			tun->s.largest, r->largest);
 	}
-	r->fix_mtu = r->allowed ? r->allowed : tun ? tun->s.largest : 0;
-	if (r->fix_mtu && r->fix_mtu < 1280 && r->have_tunnel)
+	if (r->padding && r->tunnel_mtu && r->tun_mtu && r->tunnel_mtu != r->tun_mtu)
+		finding(r, "the tunnel still pads up to an MTU of %d, but tun0's is %d",
+			r->tunnel_mtu, r->tun_mtu);
+	if (tun && tun->remembered && tun->remembered < tun->s.largest)
+		finding(r,
+			"%s's kernel still remembers a path MTU of %d toward %s from an earlier "
+			"ICMP: larger DF packets fail at once, until it expires or `ip route "
+			"flush cache` there",
+			r->from, tun->remembered, tun->target);
+	/* Down to what the path allows; or, if tun0 is within it, to what crossed. */
+	if (r->allowed && (!r->tun_mtu || r->tun_mtu > r->allowed))
+		r->fix_mtu = r->allowed;
+	else if (tun && tun->s.largest < r->tun_mtu)
+		r->fix_mtu = tun->s.largest;
+	/* After the fix as before it: a tunnel this small carries no IPv6. */
+	mtu = r->fix_mtu ? r->fix_mtu : r->tun_mtu;
+	if (mtu && mtu < MTU_MIN_IPV6 && r->have_tunnel)
 		finding(r,
 			"a tunnel MTU of %d is below IPv6's minimum of 1280: IPv6 cannot cross "
 			"this tunnel",
-			r->fix_mtu);
-	r->verdict = broken ? "unreachable"
-		     : hole ? "black hole"
-		     : frag ? "fragmenting"
-		     : high ? "MTU too high"
-			    : "consistent";
+			mtu);
+	r->verdict = broken    ? "unreachable"
+		     : hole    ? "black hole"
+		     : frag    ? "fragmenting"
+		     : high    ? "MTU too high"
+		     : differs ? "inconsistent"
+			       : "consistent";
 }
 
 static void print_hops(const struct probe_run *r, const struct path *p)
@@ -236,30 +272,46 @@ static void row(const struct probe_run *r, int value, const char *what, const ch
 {
 	const struct term *t = &r->lab.term;
 
+	if (!mark) {
+		printf("  %6d  %s\n", value, what);
+		return;
+	}
 	printf("  %6d  %-58s %s%s%s\n", value, what,
 	       term_c(t, mark && mark[0] == 'x' ? C_RED : C_GREEN), mark ? mark : "",
 	       term_c(t, C_RESET));
 }
 
+/* An explanation under its row; a long one breaks after its first colon. */
+static void note(const char *text)
+{
+	const char *colon = strstr(text, ": ");
+
+	if (strlen(text) <= 70 || !colon)
+		printf("          %s\n", text);
+	else
+		printf("          %.*s\n            %s\n", (int)(colon - text + 1), text,
+		       colon + 2);
+}
+
 static void print_arithmetic(const struct probe_run *r)
 {
-	int oh = r->outer_version == 6 ? 40 : 20;
 	char line[160];
-	int expect;
 
 	if (!r->underlay_mtu)
 		return;
 	printf("\n%sarithmetic%s\n", term_c(&r->lab.term, C_BOLD), term_c(&r->lab.term, C_RESET));
 	row(r, r->underlay_mtu, "underlay path MTU, measured", NULL);
-	snprintf(line, sizeof(line), "= %d - %d (outer IPv%d) - 8 (UDP)%s: tunnel MTU it allows",
-		 r->underlay_mtu, oh, oh == 40 ? 6 : 4, r->mode_overhead ? " - 4 (PI)" : "");
-	row(r, r->allowed, line, NULL);
+	row(r, r->allowed, "tunnel MTU the path allows:", NULL);
+	mtu_explain(&r->calc, r->have_tunnel ? r->mode : "tunnel", line, sizeof(line));
+	note(line);
 	if (r->tun_mtu)
 		row(r, r->tun_mtu, "tun0 MTU, as set",
 		    r->tun_mtu > r->allowed    ? "x too high"
 		    : r->tun_mtu == r->allowed ? "ok"
 					       : "ok, lower");
-	expect = r->tun_mtu && r->tun_mtu < r->allowed ? r->tun_mtu : r->allowed;
+	row(r, r->largest, "largest inner packet that crosses:", NULL);
+	mtu_explain_largest(r->allowed, r->tun_mtu, r->padding, line, sizeof(line));
+	note(line);
 	for (int i = 0; i < r->npaths; i++) {
 		const struct path *p = &r->paths[i];
 		int ih = p->version == 6 ? 40 : 20;
@@ -267,11 +319,11 @@ static void print_arithmetic(const struct probe_run *r)
 		if (!p->tunnel || p->broken)
 			continue;
 		snprintf(line, sizeof(line),
-			 "= %d - %d (inner IPv%d) - 8 (ICMP): largest inner ping", expect, ih,
+			 "= %d - %d (inner IPv%d) - 8 (ICMP): largest inner ping", r->largest, ih,
 			 p->version);
-		row(r, payload(expect, p->version), line, NULL);
+		row(r, payload(r->largest, p->version), line, NULL);
 		row(r, payload(p->s.largest, p->version), "largest inner ping, measured",
-		    p->s.largest == expect ? "ok" : "x differs");
+		    p->s.largest == r->largest ? "ok" : "x differs");
 	}
 }
 
@@ -295,10 +347,14 @@ static void print_text(const struct probe_run *r)
 	printf("\n%sverdict:%s %s%s%s\n", term_c(t, C_BOLD), term_c(t, C_RESET),
 	       term_c(t, ok ? C_GREEN : C_RED), r->verdict, term_c(t, C_RESET));
 	if (!ok && r->fix_mtu) {
-		printf(
-		    "fix:     set the tunnel MTU to %d (tunnel --mtu %d; in the lab: harness set "
-		    "--tun-mtu %d)\n",
-		    r->fix_mtu, r->fix_mtu, r->fix_mtu);
+		if (r->padding)
+			printf("fix:     set the tunnel MTU to %d (MTU = %d in [Interface]; in the "
+			       "lab: harness set --tun-mtu %d)\n",
+			       r->fix_mtu, r->fix_mtu, r->fix_mtu);
+		else
+			printf("fix:     set the tunnel MTU to %d (tunnel --mtu %d; in the lab: "
+			       "harness set --tun-mtu %d)\n",
+			       r->fix_mtu, r->fix_mtu, r->fix_mtu);
 		printf("         and clamp TCP MSS to %d for IPv4, %d for IPv6:\n", r->fix_mtu - 40,
 		       r->fix_mtu - 60);
 		printf("         nft add rule inet filter forward tcp flags syn tcp option maxseg "
@@ -375,8 +431,10 @@ static void print_json(const struct probe_run *r)
 	json_str(stdout, r->from);
 	printf(",\"mode\":");
 	json_str(stdout, r->have_tunnel ? r->mode : "");
-	printf(",\"tun_mtu\":%d,\"underlay_mtu\":%d,\"allowed_tunnel_mtu\":%d,\"paths\":[",
-	       r->tun_mtu, r->underlay_mtu, r->allowed);
+	printf(",\"tun_mtu\":%d,\"underlay_mtu\":%d,\"outer_ip\":%d,\"mode_overhead\":%d,"
+	       "\"padding\":%d,\"allowed_tunnel_mtu\":%d,\"largest_inner\":%d,\"paths\":[",
+	       r->tun_mtu, r->underlay_mtu, r->underlay_mtu ? r->calc.outer_ip : 0,
+	       r->mode_overhead, r->padding, r->allowed, r->underlay_mtu ? r->largest : 0);
 	for (int i = 0; i < r->npaths; i++) {
 		printf("%s", i ? "," : "");
 		json_path(&r->paths[i]);

@@ -1,6 +1,21 @@
 #include "mtu.h"
 
 #include <stdio.h>
+#include <string.h>
+
+static const struct mtu_mode modes[] = {
+    {"encrypted", MTU_WG_DATA, MTU_WG_PAD},
+    {"plaintext", 0, 0},
+    {"pi", MTU_PI_HDR, 0},
+};
+
+const struct mtu_mode *mtu_mode_named(const char *name)
+{
+	for (size_t i = 0; i < sizeof(modes) / sizeof(modes[0]); i++)
+		if (!strcmp(modes[i].name, name))
+			return &modes[i];
+	return NULL;
+}
 
 int mtu_compute(int underlay, int outer_family, int mode_overhead, struct mtu_calc *out)
 {
@@ -30,4 +45,35 @@ size_t mtu_explain(const struct mtu_calc *m, const char *mode_name, char *out, s
 int mtu_ping_payload(int mtu, int inner_family)
 {
 	return mtu - (inner_family == 6 ? MTU_IPV6_HDR : MTU_IPV4_HDR) - MTU_ICMP_HDR;
+}
+
+int mtu_largest_inner(int allowed, int device_mtu, int padding)
+{
+	if (device_mtu > 0 && device_mtu <= allowed)
+		return device_mtu;
+	if (padding <= 1 || allowed <= 0)
+		return allowed;
+	return allowed - allowed % padding;
+}
+
+size_t mtu_explain_largest(int allowed, int device_mtu, int padding, char *out, size_t cap)
+{
+	int largest = mtu_largest_inner(allowed, device_mtu, padding);
+	int n;
+
+	if (device_mtu > 0 && device_mtu <= allowed)
+		n = snprintf(out, cap, "%d, the device MTU%s", largest,
+			     padding > 1 ? ", where padding stops" : "");
+	else if (largest == allowed)
+		n = snprintf(out, cap, "%d, what the path allows", largest);
+	else {
+		int to = largest + padding < device_mtu ? largest + padding : device_mtu;
+
+		n = snprintf(out, cap,
+			     "%d rounded down to a multiple of %d: %d..%d are padded to %d%s and "
+			     "do not fit",
+			     allowed, padding, largest + 1, allowed, to,
+			     to == device_mtu ? " (the device MTU)" : "");
+	}
+	return n < 0 ? 0 : (size_t)n;
 }

@@ -15,6 +15,19 @@
 #define MTU_ICMP_HDR 8
 #define MTU_MIN_IPV4 68
 #define MTU_MIN_IPV6 1280
+#define MTU_PI_HDR   4
+#define MTU_WG_DATA  32 /* a data message's 16-byte header and its 16-byte tag */
+#define MTU_WG_PAD   16 /* its plaintext is padded to a multiple of this */
+
+/* What a wire mode adds to every inner packet. */
+struct mtu_mode {
+	const char *name; /* "encrypted", "plaintext" or "pi" */
+	int overhead;	  /* bytes between the UDP header and the inner packet's end */
+	int padding;	  /* pads the inner packet to a multiple of this; 0: never */
+};
+
+/* The mode of that name, or NULL. */
+const struct mtu_mode *mtu_mode_named(const char *name);
 
 struct mtu_calc {
 	int underlay; /* MTU of the route toward the peer */
@@ -28,6 +41,16 @@ struct mtu_calc {
 int mtu_compute(int underlay, int outer_family, int mode_overhead, struct mtu_calc *out);
 /* "1500 (route MTU) − 20 (outer IPv4) − 8 (UDP) − 4 (PI header) = 1468" */
 size_t mtu_explain(const struct mtu_calc *m, const char *mode_name, char *out, size_t cap);
+/*
+ * The largest inner packet that crosses when the path leaves room for
+ * allowed bytes (mtu_compute's figure) and the device MTU is device_mtu.
+ * Padding stops at the device MTU, never past it: a device MTU within
+ * allowed lets every packet through, one above it only packets whose
+ * padded size still fits, so allowed rounded down to the padding.
+ */
+int mtu_largest_inner(int allowed, int device_mtu, int padding);
+/* Why: "1432 rounded down to a multiple of 16: 1425..1432 are padded to 1440 ..." */
+size_t mtu_explain_largest(int allowed, int device_mtu, int padding, char *out, size_t cap);
 /* The largest ICMP echo payload an inner packet of this version can carry within mtu. */
 int mtu_ping_payload(int mtu, int inner_family);
 

@@ -2,6 +2,7 @@
 #include "tunnel.h"
 #include "wg.h"
 #include "lib/clock.h"
+#include "lib/netlink.h"
 #include "lib/tun.h"
 
 #include <errno.h>
@@ -410,12 +411,30 @@ void encrypted_udp_to_tun(struct tunnel *t)
 	}
 }
 
+/*
+ * The device's MTU may be changed under the tunnel (ip link set mtu).  The
+ * padding stops at the MTU, so it must follow, or a packet that fits the new
+ * MTU is padded past it.  Polled with the protocol timer: no netlink events.
+ */
+static void follow_device_mtu(struct tunnel *t)
+{
+	struct nl_link l;
+
+	if (nl_link_get(&t->dev.nl, NULL, t->dev.index, &l) || l.mtu == t->dev.mtu)
+		return;
+	if (t->cfg->verbosity >= 1)
+		fprintf(t->log, "%s: mtu %d -> %d, set from outside\n", t->cfg->dev, t->dev.mtu,
+			l.mtu);
+	t->dev.mtu = t->wg->mtu = l.mtu;
+}
+
 void encrypted_tick(struct tunnel *t)
 {
 	uint64_t ticks;
 
 	if (read(t->timerfd, &ticks, sizeof(ticks)) != sizeof(ticks))
 		return;
+	follow_device_mtu(t);
 	wg_tick(t->wg, clock_seconds());
 }
 

@@ -583,7 +583,7 @@ static int choose_mtu(struct tunnel *t, const struct sockaddr_storage *peer, cha
 	bool assume_v6 = t->encrypted && !peer;
 	char why[160], sum[160];
 	struct mtu_calc m;
-	int mtu;
+	int mtu, v4;
 
 	if (t->cfg->mtu) {
 		say(t, 1, "mtu: %d, as given by %s\n", t->cfg->mtu,
@@ -591,11 +591,17 @@ static int choose_mtu(struct tunnel *t, const struct sockaddr_storage *peer, cha
 		return t->cfg->mtu;
 	}
 	mtu = device_default_mtu(&t->dev.nl, peer, mode_overhead, &m, why, sizeof(why));
+	/* What an IPv4 outer header would give, so that both ends' figures compare. */
+	v4 = m.outer_ip == MTU_IPV4_HDR ? mtu : 0;
 	if (assume_v6)
 		mtu = mtu_compute(m.underlay, 6, (int)mode_overhead, &m);
 	mtu_explain(&m, t->encrypted ? "encrypted" : wire_name(t->mode), sum, sizeof(sum));
-	say(t, 1, "mtu: %s\n     underlay: %s%s\n", sum, why,
-	    assume_v6 ? "; no endpoint yet, so IPv6 outer headers are assumed" : "");
+	say(t, 1, "mtu: %s\n     underlay: %s\n", sum, why);
+	if (assume_v6 && v4)
+		say(t, 1,
+		    "     outer IPv6 assumed: no endpoint yet, and a peer may come over IPv6 "
+		    "(over IPv4 it would be %d)\n",
+		    v4);
 	if (mtu < 68) {
 		snprintf(err, errlen, "the underlay MTU %d leaves no room for a tunnel (%d)",
 			 m.underlay, mtu);

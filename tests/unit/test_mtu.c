@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "lib/messages.h"
 #include "lib/mtu.h"
 #include "tunnel/wire.h"
 
@@ -60,6 +61,87 @@ static void explained(void **state)
 			    "1500 (underlay) - 40 (outer IPv6) - 8 (UDP) - 4 (PI header) = 1448");
 }
 
+/* The modes' figures are the tunnel's own: the PI header, the data message, its padding. */
+static void modes(void **state)
+{
+	(void)state;
+	assert_int_equal(mtu_mode_named("plaintext")->overhead, (int)wire_overhead(WIRE_PLAIN));
+	assert_int_equal(mtu_mode_named("pi")->overhead, (int)wire_overhead(WIRE_PI));
+	assert_int_equal(mtu_mode_named("encrypted")->overhead, MSG_DATA_OVERHEAD);
+	assert_int_equal(mtu_mode_named("encrypted")->padding, MSG_PADDING);
+	assert_int_equal(mtu_mode_named("plaintext")->padding, 0);
+	assert_int_equal(mtu_mode_named("pi")->padding, 0);
+	assert_null(mtu_mode_named("wireguard"));
+}
+
+/* The encrypted lab: 1500 - 20 - 8 - 32 = 1440, and 1412 for ping. */
+static void encrypted_figures(void **state)
+{
+	struct mtu_calc m;
+	char line[160];
+
+	(void)state;
+	assert_int_equal(mtu_compute(1500, 4, MTU_WG_DATA, &m), 1440);
+	assert_int_equal(mtu_ping_payload(m.tunnel, 4), 1412);
+	mtu_explain(&m, "encrypted", line, sizeof(line));
+	assert_string_equal(line,
+			    "1500 (underlay) - 20 (outer IPv4) - 8 (UDP) - 32 (encrypted) = 1440");
+	/* A server with no endpoint yet assumes IPv6 outer headers: 1420. */
+	assert_int_equal(mtu_compute(1500, 6, MTU_WG_DATA, &m), 1420);
+	/* PPPoE allows 1432; a black hole at 1400 allows 1340. */
+	assert_int_equal(mtu_compute(1492, 4, MTU_WG_DATA, &m), 1432);
+	assert_int_equal(mtu_compute(1400, 4, MTU_WG_DATA, &m), 1340);
+}
+
+/* Padding stops at the device MTU: 1432 fits once the device says 1432, not at 1440. */
+static void largest_inner(void **state)
+{
+	(void)state;
+	assert_int_equal(mtu_largest_inner(1432, 1440, 16), 1424);
+	assert_int_equal(mtu_largest_inner(1432, 1432, 16), 1432);
+	assert_int_equal(mtu_largest_inner(1340, 1440, 16), 1328);
+	assert_int_equal(mtu_largest_inner(1340, 1340, 16), 1340);
+	assert_int_equal(mtu_largest_inner(1440, 1500, 16), 1440);
+	assert_int_equal(mtu_largest_inner(1432, 1420, 16), 1420);
+	/* No padding: whatever the path allows, or the device if it is lower. */
+	assert_int_equal(mtu_largest_inner(1464, 1472, 0), 1464);
+	assert_int_equal(mtu_largest_inner(1464, 1400, 0), 1400);
+}
+
+/* The formula against the tunnel's own padding, packet by packet. */
+static void largest_inner_is_what_the_tunnel_pads(void **state)
+{
+	(void)state;
+	for (int dev = 1260; dev <= 1520; dev += 3)
+		for (int allowed = 1250; allowed <= 1530; allowed++) {
+			int largest = 0;
+
+			for (int len = dev; len > 0 && !largest; len--)
+				if ((int)msg_padded_len((size_t)len, dev) <= allowed)
+					largest = len;
+			assert_int_equal(mtu_largest_inner(allowed, dev, MSG_PADDING), largest);
+		}
+}
+
+static void largest_explained(void **state)
+{
+	char line[160];
+
+	(void)state;
+	mtu_explain_largest(1432, 1440, 16, line, sizeof(line));
+	assert_string_equal(line, "1432 rounded down to a multiple of 16: 1425..1432 are padded "
+				  "to 1440 (the device MTU) and do not fit");
+	mtu_explain_largest(1340, 1440, 16, line, sizeof(line));
+	assert_string_equal(line, "1340 rounded down to a multiple of 16: 1329..1340 are padded "
+				  "to 1344 and do not fit");
+	mtu_explain_largest(1432, 1432, 16, line, sizeof(line));
+	assert_string_equal(line, "1432, the device MTU, where padding stops");
+	mtu_explain_largest(1464, 1472, 0, line, sizeof(line));
+	assert_string_equal(line, "1464, what the path allows");
+	mtu_explain_largest(1464, 1464, 0, line, sizeof(line));
+	assert_string_equal(line, "1464, the device MTU");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -67,6 +149,11 @@ int main(void)
 	    cmocka_unit_test(ipv6_outer_and_inner),
 	    cmocka_unit_test(small_underlays),
 	    cmocka_unit_test(explained),
+	    cmocka_unit_test(modes),
+	    cmocka_unit_test(encrypted_figures),
+	    cmocka_unit_test(largest_inner),
+	    cmocka_unit_test(largest_inner_is_what_the_tunnel_pads),
+	    cmocka_unit_test(largest_explained),
 	};
 	return cmocka_run_group_tests_name("mtu", tests, NULL, NULL);
 }
