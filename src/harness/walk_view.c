@@ -478,7 +478,7 @@ static void html_back(FILE *f, const struct walk *w)
 }
 
 static const char style[] =
-    "body{font:16px/1.4 sans-serif;max-width:72em;margin:2em auto;color:#111}\n"
+    "body{font:16px/1.4 sans-serif;max-width:110em;margin:2em auto;padding:0 1em;color:#111}\n"
     "code,pre,td{font-family:monospace}section{border-top:2px solid #ccc;margin-top:2em}\n"
     ".stack{display:flex;flex-wrap:wrap;gap:.4em}.layer{border-radius:6px;padding:.4em .6em;"
     "border:2px solid #0003}\n"
@@ -488,14 +488,15 @@ static const char style[] =
     ".outer{background:#6fa8ff}.udp{background:#c58cff}.pi{background:#ffe34d}"
     ".wg{background:#ff6b6b}\n"
     ".inner{background:#ffb347}.icmp{background:#7fdc7f}.payload{background:#e4e4e4}\n"
-    ".sealed{background:#444;color:#fff}.padding{background:#888;color:#fff}"
+    ".sealed{background:#444;color:#fff}.padding{background:#777;color:#fff}"
     ".tag{background:#b00020;color:#fff}\n"
+    ".sealed .off,.padding .off,.tag .off,.tag .why{color:#eee}\n"
     "tr.changed td{font-weight:bold;text-decoration:underline wavy #d00}"
     "tr.changed td.off::before{content:'\\2605 '}\n"
     ".why{font:13px sans-serif;color:#333;max-width:30em}\n"
     "pre.hex span{padding:0}pre.hex span.ascii{background:none;color:#333}\n"
     ".changes li{color:#8a3a00;font-weight:bold}.size{color:#333}.missing{color:#b00020}\n"
-    ".pair{display:flex;gap:1.5em;flex-wrap:wrap}.pair>div{flex:1 1 30em}\n"
+    ".pair{display:flex;gap:1.5em;flex-wrap:wrap}.pair>div{flex:1 1 0;min-width:min(100%,44em)}\n"
     "table.back td{padding:.2em .6em}\n"
     "@media print{body{max-width:none;margin:0}section.hop{break-after:page;"
     "page-break-after:always;border:0}}\n";
