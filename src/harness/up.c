@@ -453,9 +453,10 @@ static void print_map(const struct up *u)
 	try_line(t, cmd, "across the VPN");
 	snprintf(cmd, sizeof(cmd), "./harness status%s", lab_flag);
 	try_line(t, cmd, "nodes, links, tunnel counters");
-	/* Only what works on this very lab: the walk needs our tunnel at both
-	 * ends, and wg needs the encrypted mode. */
-	if (!u->other && !u->wireguard_go && u->nclients <= 1 && u->underlay == 4) {
+	/* Only what works on this very lab: the walk asks home-laptop's tunnel
+	 * for its mode and keys, so it needs ours there; wg needs the
+	 * encrypted mode. */
+	if (!u->other && !(u->wireguard_go && u->wg_side != WG_SIDE_SERVER)) {
 		snprintf(cmd, sizeof(cmd), "./harness walkthrough%s", lab_flag);
 		try_line(t, cmd, "one ping, hop by hop, for a class");
 	}

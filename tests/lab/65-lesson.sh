@@ -21,6 +21,18 @@ check "doctest: expected lines must come in order" refuse_doc "$tmp/order.md"
 check "doctest: a skipped block is reported, not run" \
 	sh -c "tests/lab/doctest.sh '$tmp/skip.md' | grep -q '^  SKIP .*(not here)'"
 
+# harness up's "Try:" hints work on the very lab it made, in each kind of lab
+# (the README below runs them on the default, encrypted one).
+for args in "--mode plaintext" "--mode pi" "--underlay 6" "--clients 2" "--peer wireguard-go" \
+	"--peer wireguard-go --peer-on laptop"; do
+	printf '%s\n' '<!-- doctest: down try -->' '```console' "\$ ./harness up $args" 'Try:' '```' \
+		>"$tmp/try.md"
+	tests/lab/doctest.sh "$tmp/try.md" >"$tmp/out" 2>&1
+	check "harness up $args: each Try: hint runs on the lab just made" \
+		sh -c "! grep -q '^  FAIL' '$tmp/out' && grep -q 'Try: hint' '$tmp/out'"
+	grep -A3 '^  FAIL' "$tmp/out"
+done
+
 # Then the pages, on the lab, as a reader would type them.
 lab_down
 before=$(git status --porcelain 2>&1)
