@@ -141,6 +141,7 @@ static void tunnel_facts(struct probe_run *r, struct nl *nl)
 		m = mtu_mode_named(r->mode);
 		r->mode_overhead = m ? m->overhead : 0;
 		r->padding = m ? m->padding : 0;
+		r->mode_what = m ? m->what : r->mode;
 		r->tunnel_mtu = control_value(reply, "mtu", v, sizeof(v)) ? atoi(v) : 0;
 		/* Only the padding depends on the tunnel's idea of its MTU. */
 		if (!r->padding || !r->tun_mtu || r->tunnel_mtu == r->tun_mtu)
@@ -344,11 +345,14 @@ static int run(struct probe_run *r)
 			fprintf(stderr, "probing %s from %s...\n", p->target, r->from);
 		if (route_of(r, &nl, p) == 0)
 			measure(r, p);
-		if (!p->broken && !r->df && p->s.largest) {
+		/*
+		 * Sizes above the limit that still leave whole: a raw socket does not
+		 * fragment, so nothing above the first hop's MTU can be sent at all.
+		 */
+		if (!p->broken && !r->df && p->s.largest && p->s.largest < p->first_mtu) {
 			fragments(r, p, p->s.largest + 1);
-			fragments(r, p,
-				  p->s.largest + 100 > p->first_mtu ? p->s.largest + 100
-								    : p->first_mtu);
+			if (p->first_mtu > p->s.largest + 1)
+				fragments(r, p, p->first_mtu);
 		}
 	}
 	nl_close(&nl);

@@ -65,10 +65,11 @@ struct probe_run {
 	/* The tunnel on the probing node, from its control socket and its device. */
 	bool have_tunnel;
 	char mode[16];
-	int mode_overhead; /* bytes the wire mode adds: 0, 4 (PI) or 32 (encrypted) */
-	int padding;	   /* encrypted mode pads to a multiple of 16, up to tun0's MTU */
-	int tun_mtu;	   /* tun0's MTU, from the device */
-	int tunnel_mtu;	   /* the MTU the tunnel says it works with (and pads up to) */
+	const char *mode_what; /* the mode's bytes, as the tunnel's own arithmetic names them */
+	int mode_overhead;     /* bytes the wire mode adds: 0, 4 (PI) or 32 (encrypted) */
+	int padding;	       /* encrypted mode pads to a multiple of 16, up to tun0's MTU */
+	int tun_mtu;	       /* tun0's MTU, from the device */
+	int tunnel_mtu;	       /* the MTU the tunnel says it works with (and pads up to) */
 	int outer_version;
 	/* The analysis. */
 	int underlay_mtu;     /* 0 if the underlay was not probed */

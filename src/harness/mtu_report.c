@@ -260,11 +260,18 @@ static void print_path(const struct probe_run *r, const struct path *p)
 
 		printf("  %d bytes without DF: %s\n", fp->size,
 		       fp->arrived ? "arrives; pieces on each link:" : "lost; pieces seen:");
-		for (int i = 0; i < fp->nlinks; i++)
-			printf("  %8d on %-22s%s\n", fp->links[i].packets, fp->links[i].link,
-			       fp->links[i].outer   ? " the tunnel's datagram, fragmented"
-			       : fp->links[i].inner ? " inner fragments, each in its own datagram"
-						    : "");
+		for (int i = 0; i < fp->nlinks; i++) {
+			const char *what = fp->links[i].outer ? "the tunnel's datagram, fragmented"
+					   : fp->links[i].inner
+					       ? "inner fragments, each in its own datagram"
+					       : NULL;
+
+			if (what)
+				printf("  %8d on %-22s %s\n", fp->links[i].packets,
+				       fp->links[i].link, what);
+			else
+				printf("  %8d on %s\n", fp->links[i].packets, fp->links[i].link);
+		}
 	}
 }
 
@@ -302,7 +309,7 @@ static void print_arithmetic(const struct probe_run *r)
 	printf("\n%sarithmetic%s\n", term_c(&r->lab.term, C_BOLD), term_c(&r->lab.term, C_RESET));
 	row(r, r->underlay_mtu, "underlay path MTU, measured", NULL);
 	row(r, r->allowed, "tunnel MTU the path allows:", NULL);
-	mtu_explain(&r->calc, r->have_tunnel ? r->mode : "tunnel", line, sizeof(line));
+	mtu_explain(&r->calc, r->have_tunnel ? r->mode_what : "tunnel", line, sizeof(line));
 	note(line);
 	if (r->tun_mtu)
 		row(r, r->tun_mtu, "tun0 MTU, as set",

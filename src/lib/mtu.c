@@ -4,9 +4,9 @@
 #include <string.h>
 
 static const struct mtu_mode modes[] = {
-    {"encrypted", MTU_WG_DATA, MTU_WG_PAD},
-    {"plaintext", 0, 0},
-    {"pi", MTU_PI_HDR, 0},
+    {"encrypted", "encrypted", MTU_WG_DATA, MTU_WG_PAD},
+    {"plaintext", "plaintext", 0, 0},
+    {"pi", "PI header", MTU_PI_HDR, 0},
 };
 
 const struct mtu_mode *mtu_mode_named(const char *name)

@@ -22,7 +22,8 @@
 /* What a wire mode adds to every inner packet. */
 struct mtu_mode {
 	const char *name; /* "encrypted", "plaintext" or "pi" */
-	int overhead;	  /* bytes between the UDP header and the inner packet's end */
+	const char *what; /* its bytes, in mtu_explain: "encrypted", "PI header" */
+	int overhead;	  /* bytes it adds to every inner packet, padding aside */
 	int padding;	  /* pads the inner packet to a multiple of this; 0: never */
 };
 

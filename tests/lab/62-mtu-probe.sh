@@ -50,6 +50,109 @@ scenario() {
 }
 # The text report's arithmetic holds LINE exactly.
 says() { "$H" mtu-probe > "$tmp/probe.txt"; grep -qxF -- "$1" "$tmp/probe.txt"; }
+# The README's sections on the MTU.
+readme_mtu() { sed -n '/^## The MTU, worked out/,/^## Using the lab/p' README.md; }
+# readme_figures MODE: on a lab of MODE, the tunnel's log lines the README shows
+# for it are in the laptop's log, and its DF pings do what their comments say.
+readme_figures() {
+	local m=encrypted line cmd claim out rc logs=0 pings=0 log="/run/tunlab/$LAB/home-laptop.log"
+	while IFS= read -r line; do
+		case "$line" in
+		"mtu: "*)
+			case "$line" in
+			*"(encrypted)"*) m=encrypted ;;
+			*"(PI header)"*) m=pi ;;
+			*) m=plaintext ;;
+			esac
+			[ "$m" = "$1" ] || continue
+			logs=$((logs + 1))
+			check "README, $1: the laptop's log says '$line'" grep -qxF -- "$line" "$log"
+			;;
+		"     underlay: "*)
+			[ "$m" = "$1" ] && check "README, $1: ...and '$line'" grep -qxF -- "$line" "$log"
+			;;
+		"# after "*)
+			case "$line" in
+			*"--mode plaintext"*) m=plaintext ;;
+			*"--mode pi"*) m=pi ;;
+			*) m=encrypted ;;
+			esac
+			;;
+		"ip netns exec home-laptop ping "*)
+			[ "$m" = "$1" ] || continue
+			pings=$((pings + 1))
+			cmd=${line%%#*}
+			claim=${line#*# }
+			out=$(ip netns exec "$LAB-home-laptop" ${cmd#ip netns exec home-laptop } 2>&1)
+			rc=$?
+			case "$claim" in
+			fits) check "README, $1: ${cmd%% } # fits" test "$rc" = 0 ;;
+			*) check "README, $1: ${cmd%% } # $claim" sh -c "[ $rc -ne 0 ] && printf '%s' \"\$1\" | grep -qF \"\$2\"" _ "$out" "$claim" ;;
+			esac
+			;;
+		esac
+	done < <(readme_mtu)
+	[ "$1" = pi ] || check "README, $1: log lines and pings shown ($logs, $pings)" test "$logs" -gt 0 -a "$pings" -gt 1
+}
+# The README's mtu-probe session, run as shown; each claim in a probe's
+# comment ("verdict: ..."; "set the tunnel MTU to ...") is in what it prints.
+readme_session() {
+	local line cmd claims claim out n=0
+	while IFS= read -r line; do
+		cmd=${line%%#*}
+		cmd=${cmd%% }
+		cmd=${cmd%%  *}
+		claims=${line#*# }
+		case "$cmd" in ./harness\ up*) lab_down ;; esac
+		out=$("$H" ${cmd#./harness } 2>&1 | tr -s ' ')
+		case "$cmd" in
+		*mtu-probe*)
+			while [ -n "$claims" ]; do
+				claim=${claims%%; *}
+				n=$((n + 1))
+				check "README: $cmd # $claim" sh -c 'printf "%s" "$1" | grep -qF "$2"' _ "$out" "$claim"
+				[ "$claim" = "$claims" ] && break
+				claims=${claims#*; }
+			done
+			;;
+		esac
+	done < <(sed -n '/^## When big packets hang/,/^## Using the lab/p' README.md | awk '/^```sh/ { f = 1; next } /^```/ { if (f) exit } f')
+	check "README: the mtu-probe session's claims were checked ($n)" test "$n" -ge 3
+}
+# Every session of docs/mtu-probe.md, run as shown: each command prints what
+# the doc shows, with the lab's name and the seconds the only difference.
+doc_sessions() {
+	local c cmd exp rc n=0
+	rm -rf "$tmp/doc"
+	mkdir -p "$tmp/doc"
+	awk -v d="$tmp/doc" '
+		/^```/ { inblock = !inblock; first = inblock; session = 0; next }
+		inblock && first { first = 0; session = /^\$ / }
+		inblock && session && /^\$ / { if (f) close(f); n++; f = sprintf("%s/%03d.out", d, n)
+			print substr($0, 3) > sprintf("%s/%03d.cmd", d, n); printf "" > f; next }
+		inblock && session { print > f }
+	' docs/mtu-probe.md
+	for c in "$tmp"/doc/*.cmd; do
+		cmd=$(cat "$c")
+		exp=${c%.cmd}.out
+		n=$((n + 1))
+		case "$cmd" in
+		./harness\ up*)
+			lab_down
+			check "docs/mtu-probe.md: $cmd" "$H" ${cmd#./harness }
+			continue
+			;;
+		esac
+		"$H" ${cmd#./harness } > "$tmp/doc/got" 2>&1
+		rc=$?
+		grep -q '^(exit status' "$exp" && echo "(exit status $rc)" >> "$tmp/doc/got"
+		sed -i -E -e "s/lab '$LAB'/lab 'default'/" -e 's/^([0-9]+ probes in )[0-9.]+ s$/\1T s/' "$tmp/doc/got"
+		sed -E 's/^([0-9]+ probes in )[0-9.]+ s$/\1T s/' "$exp" > "$tmp/doc/want"
+		check "docs/mtu-probe.md: $cmd prints what the doc shows" \
+			diff "$tmp/doc/want" "$tmp/doc/got"
+	done
+	check "docs/mtu-probe.md: its sessions were found and run ($n commands)" test "$n" -ge 20
+}
 tmp=$(mktemp -d)
 
 # Each mode's figures over a 1500-byte IPv4 underlay: 32 bytes (header and tag)
@@ -74,6 +177,15 @@ for m in "encrypted 1440 1412" "plaintext 1472 1444" "pi 1468 1440"; do
 		test "$hops" = "home-router internet office-server "
 	pings "default lab, $1" "$3"
 	check "default lab, $1: a text report ends in a verdict" says "verdict: consistent"
+	readme_figures "$1"
+	# Not knowing its peer yet, the server reckons with IPv6 outer headers, and says so.
+	[ "$1" = encrypted ] || continue
+	check "default lab, encrypted: the server's tunnel MTU is 1420" grep -qxF \
+		"mtu: 1500 (underlay) - 40 (outer IPv6) - 8 (UDP) - 32 (encrypted) = 1420" \
+		"/run/tunlab/$LAB/office-server.log"
+	check "default lab, encrypted: ...and its log says why" grep -qxF \
+		"     outer IPv6 assumed: no endpoint yet, and a peer may come over IPv6 (over IPv4 it would be 1440)" \
+		"/run/tunlab/$LAB/office-server.log"
 done
 
 # PPPoE: 1492 - 20 - 8 leaves 1464, less the mode's bytes.  In encrypted mode
@@ -93,6 +205,8 @@ check "--wan-mtu 1492, encrypted: clamp the MSS to 1432 - 40" \
 fixpoint "--wan-mtu 1492, encrypted" "tun0 1432 allows 1432 largest 1432 ping 1404 consistent:0 fix 0"
 check "--wan-mtu 1492, encrypted, fixed: padding stops at the device MTU" \
 	says "          1432, the device MTU, where padding stops"
+check "--wan-mtu 1492, encrypted, fixed: the tunnel logs the new MTU" \
+	grep -qxF "tun0: mtu 1440 -> 1432, set from outside" "/run/tunlab/$LAB/home-laptop.log"
 scenario plaintext "--wan-mtu 1492" "tun0 1472 allows 1464 largest 1464 ping 1436 MTU too high:1 fix 1464" \
 	"tun0 1464 allows 1464 largest 1464 ping 1436 consistent:0 fix 0"
 scenario pi "--wan-mtu 1492" "tun0 1468 allows 1460 largest 1460 ping 1432 MTU too high:1 fix 1460" \
@@ -131,6 +245,8 @@ scenario pi "--block-icmp" "tun0 1468 allows 1368 largest 1368 ping 1340 black h
 # without an ICMP back: to the laptop that is a black hole, and it is called one.
 scenario encrypted "--tun-mtu 1500" "tun0 1500 allows 1440 largest 1440 ping 1412 black hole:1 fix 1440" \
 	"tun0 1440 allows 1440 largest 1440 ping 1412 consistent:0 fix 0"
+check "--tun-mtu 1500, encrypted: the refused datagrams were counted as too_big" \
+	test "$(stat_of home-laptop drop_too_big)" -gt 0
 scenario plaintext "--tun-mtu 1500" "tun0 1500 allows 1472 largest 1472 ping 1444 MTU too high:1 fix 1472" \
 	"tun0 1472 allows 1472 largest 1472 ping 1444 consistent:0 fix 0"
 scenario pi "--tun-mtu 1500" "tun0 1500 allows 1468 largest 1468 ping 1440 MTU too high:1 fix 1468" \
@@ -159,6 +275,9 @@ for m in "encrypted 1340" "plaintext 1372" "pi 1368"; do
 done
 check "--df off: the text report counts the fragments" \
 	sh -c "'$H' mtu-probe --df off | grep -qE '^ +2 on home-router:wan'"
+
+readme_session
+doc_sessions
 
 refuse "mtu-probe: bad --df" "--df 'maybe'" "$H" mtu-probe --df maybe
 refuse "mtu-probe: bad --to" "--to 'banana'" "$H" mtu-probe --to banana

@@ -71,6 +71,7 @@ static void modes(void **state)
 	assert_int_equal(mtu_mode_named("encrypted")->padding, MSG_PADDING);
 	assert_int_equal(mtu_mode_named("plaintext")->padding, 0);
 	assert_int_equal(mtu_mode_named("pi")->padding, 0);
+	assert_string_equal(mtu_mode_named("pi")->what, wire_name(WIRE_PI));
 	assert_null(mtu_mode_named("wireguard"));
 }
 
@@ -97,6 +98,8 @@ static void encrypted_figures(void **state)
 static void largest_inner(void **state)
 {
 	(void)state;
+	/* 1437 bytes on a 1440-byte device go out as 1440, not 1448. */
+	assert_int_equal(msg_padded_len(1437, 1440), 1440);
 	assert_int_equal(mtu_largest_inner(1432, 1440, 16), 1424);
 	assert_int_equal(mtu_largest_inner(1432, 1432, 16), 1432);
 	assert_int_equal(mtu_largest_inner(1340, 1440, 16), 1328);
