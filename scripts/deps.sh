@@ -11,9 +11,10 @@ lab=("${build[@]}" iproute2 iputils-ping nftables procps wireguard-tools wiregua
 # The lab tests also move files with nc and drop privileges with setpriv;
 # the fuzz targets need clang and its libFuzzer runtime; tshark reads back
 # the capture files the harness writes; openvpn, fastd and quicktun are the
-# other tunnels that harness bench --peers compares ours with.
+# other tunnels that harness bench --peers compares ours with; chromium
+# renders the walkthrough's page headless, as a class would see it.
 test=("${lab[@]}" netcat-openbsd util-linux coreutils clang libclang-rt-dev tshark
-      openvpn fastd quicktun valgrind)
+      openvpn fastd quicktun valgrind chromium)
 
 profile=${1:-build}
 case "$profile" in

@@ -233,8 +233,7 @@ static void wg_cookie(struct layers *l, const uint8_t *pkt, size_t at)
 	wg_head(y, pkt, at, "cookie reply");
 	index_field(y, "receiver index", pkt, at + 4, NULL);
 	field_bytes(y, "nonce", pkt, at + 8, XNONCE_LEN, NULL);
-	field_bytes(y, "encrypted cookie", pkt, at + 8 + XNONCE_LEN, MAC_LEN + AEAD_TAG_LEN,
-		    NULL);
+	field_bytes(y, "encrypted cookie", pkt, at + 8 + XNONCE_LEN, MAC_LEN + AEAD_TAG_LEN, NULL);
 }
 
 /* A WireGuard message as the payload of a UDP datagram at base; false when it is not one. */

@@ -69,9 +69,8 @@ static void mark(struct layers *a, const struct layers *b)
 static void sealing(struct walk *w, struct hop_view *h, const struct hop_view *p)
 {
 	if (h->layers.tunnel && !p->layers.tunnel)
-		change(h,
-		       "sealed: the whole packet is now ciphertext, padded, with a 16-byte tag, "
-		       "behind a 16-byte WireGuard header in a UDP datagram");
+		change(h, "sealed: the whole packet is now ciphertext, padded, with a 16-byte tag, "
+			  "behind a 16-byte WireGuard header in a UDP datagram");
 	if (!h->layers.tunnel && p->layers.tunnel)
 		change(h, "opened: the outer IP and UDP headers, the WireGuard header, the padding "
 			  "and the tag are gone");
@@ -143,8 +142,8 @@ static int layer_at(const struct layers *l, size_t off)
 	return -1;
 }
 
-static void hexdump(const struct term *t, const uint8_t *pkt, size_t len,
-		    const struct layers *l, FILE *f)
+static void hexdump(const struct term *t, const uint8_t *pkt, size_t len, const struct layers *l,
+		    FILE *f)
 {
 	for (size_t row = 0; row < len; row += 16) {
 		fprintf(f, "    %04zx ", row);
@@ -268,8 +267,9 @@ static void print_opened(const struct walk *w, const struct hop_view *h, FILE *f
 			term_c(t, C_RESET));
 		return;
 	}
-	fprintf(f, "  %sOpened with the session's key%s: the %zu bytes of ciphertext are this "
-		   "packet, offsets from its own start:\n",
+	fprintf(f,
+		"  %sOpened with the session's key%s: the %zu bytes of ciphertext are this "
+		"packet, offsets from its own start:\n",
 		term_c(t, C_BOLD), term_c(t, C_RESET), h->inner_len);
 	print_layers(t, &h->inner_layers, f);
 	hexdump(t, h->inner, h->inner_len, &h->inner_layers, f);

@@ -208,7 +208,10 @@ static void pick_sealed(struct walk *w, int i, const uint8_t *ip, size_t len,
 			return;
 		/* Where the ping ends and the padding starts: its own length, or the tun0 one. */
 		layers_of_sealed(ip, len, TUNNEL_PORT,
-				 k > 0 ? (size_t)k : w->hops[0].seen ? w->hops[0].len : 0, &full);
+				 k > 0		   ? (size_t)k
+				 : w->hops[0].seen ? w->hops[0].len
+						   : 0,
+				 &full);
 		keep(&w->hops[i], ip, len, &full);
 		if (k > 0) {
 			memcpy(w->hops[i].inner, inner, (size_t)k);
@@ -220,8 +223,9 @@ static void pick_sealed(struct walk *w, int i, const uint8_t *ip, size_t len,
 	if (w->reply[i][0])
 		return;
 	pkt_decode(ip, len, line, sizeof(line));
-	snprintf(w->reply[i], sizeof(w->reply[i]), "%s | WireGuard transport receiver %s counter %s",
-		 line, field_value(wg, "receiver index"), field_value(wg, "counter"));
+	snprintf(w->reply[i], sizeof(w->reply[i]),
+		 "%s | WireGuard transport receiver %s counter %s", line,
+		 field_value(wg, "receiver index"), field_value(wg, "counter"));
 	if (k > 0) {
 		pkt_decode(inner, (size_t)k, dec, sizeof(dec));
 		n = strlen(w->reply[i]);

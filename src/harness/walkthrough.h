@@ -33,7 +33,7 @@ struct walk {
 	bool pause, pi, encrypted, handshake;
 	size_t size; /* of the ping, its IP header included */
 	const char *html;
-	const char *dir; /* where the hops' captures go */
+	const char *dir;     /* where the hops' captures go */
 	char made[PATH_MAX]; /* the directory the walk made for them, when not told */
 	struct hop_view hops[HOPS];
 	/* --handshake: the initiation and the response, at home-laptop:eth0 */
