@@ -145,6 +145,9 @@ run_one() {
 	timeout 900 bash -c "$cmd" </dev/null >"$WORK/out" 2>&1
 	rc=$?
 	cp "$WORK/out" "$WORK/last"
+	# The walkthrough keeps its captures in a new directory and names it;
+	# a test run leaves none of them behind.
+	grep -o '/tmp/tunlab-walk-[A-Za-z0-9]*' "$WORK/out" | sort -u | xargs -r rm -rf --
 	if [ "$exit_want" != any ] && [ "$rc" -ne "$exit_want" ]; then
 		echo "  FAIL  $where: \$ $cmd"
 		echo "        exited $rc, not $exit_want:"
