@@ -213,26 +213,34 @@ static void arithmetic(const struct walk *w, const struct hop_view *h, FILE *f)
 		inner_len, w->pi ? "4 (PI header) + " : "", h->len, w->pi ? 32 : 28);
 }
 
-/* Words to lines of at most width columns, each indented. */
-static void wrap(FILE *f, const char *text, int indent, int width)
+/*
+ * Words to lines of at most width columns: the first goes on from column
+ * col, where the caller left the line; the others start indent columns in.
+ */
+static void wrap_from(FILE *f, const char *text, int col, int indent, int width)
 {
-	int col = 0;
+	bool fresh = true;
 
 	while (*text) {
 		int word = (int)strcspn(text, " ");
 
-		if (col && col + 1 + word > width) {
-			fputc('\n', f);
-			col = 0;
+		if (!fresh && col + 1 + word > width) {
+			col = fprintf(f, "\n%*s", indent, "") - 1;
+			fresh = true;
 		}
-		if (!col)
-			col = fprintf(f, "%*s", indent, "");
-		else
+		if (!fresh)
 			col += fprintf(f, " ");
 		col += fprintf(f, "%.*s", word, text);
+		fresh = false;
 		text += word;
 		text += strspn(text, " ");
 	}
+}
+
+/* Words to lines of at most width columns, each indented. */
+static void wrap(FILE *f, const char *text, int indent, int width)
+{
+	wrap_from(f, text, fprintf(f, "%*s", indent, ""), indent, width);
 	fputc('\n', f);
 }
 
@@ -288,8 +296,11 @@ void walk_print_hop(const struct walk *w, int i, FILE *f)
 			term_c(t, C_RESET));
 		return;
 	}
-	for (int c = 0; c < h->nchanges; c++)
-		fprintf(f, "  %s* %s%s\n", term_c(t, C_YELLOW), h->changes[c], term_c(t, C_RESET));
+	for (int c = 0; c < h->nchanges; c++) {
+		fprintf(f, "  %s* ", term_c(t, C_YELLOW));
+		wrap_from(f, h->changes[c], 4, 4, 78);
+		fprintf(f, "%s\n", term_c(t, C_RESET));
+	}
 	fprintf(f, "  %s%-9s %-22s %s%s\n", term_c(t, C_DIM), "offset", "  field", "value",
 		term_c(t, C_RESET));
 	print_layers(t, &h->layers, f);

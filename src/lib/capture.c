@@ -102,10 +102,14 @@ int capture_next(struct capture *c, const uint8_t **ip, size_t *len, struct time
 	const u_char *data;
 
 	while (c->pcap && pcap_next_ex(c->pcap, &h, &data) == 1) {
+		*ip = capture_ip(c->link_type, data, h->caplen, len);
+		if (*ip && c->skip && c->skip(*ip, *len)) {
+			c->skipped++;
+			continue;
+		}
 		c->packets++;
 		if (c->dump)
 			pcap_dump((u_char *)c->dump, h, data);
-		*ip = capture_ip(c->link_type, data, h->caplen, len);
 		if (!*ip)
 			continue;
 		if (ts)

@@ -19,6 +19,9 @@ struct capture {
 	struct pcap *pcap;
 	struct pcap_dumper *dump; /* every packet also goes to a file, when set */
 	unsigned long packets;
+	/* When set, packets it is true of are passed over: not counted, written or returned. */
+	bool (*skip)(const uint8_t *ip, size_t len);
+	unsigned long skipped;
 	int link_type;
 	char name[64]; /* "node:iface", for reports */
 };

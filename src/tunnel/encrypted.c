@@ -353,12 +353,40 @@ static void after_send(struct tunnel *t, struct batch *b)
 		udp_allow_fragments(&t->udp, false);
 }
 
+/*
+ * Breaks sealed data the way the fault says, as the plaintext path breaks
+ * its datagrams: the receiver then sees a gap, a replay, a failed tag, or
+ * fragments.  Handshake messages and keepalives are left alone.
+ */
+static void inject(struct tunnel *t, struct batch *b)
+{
+	for (unsigned int i = 0; i < b->n; i++) {
+		struct slot *s = &b->slot[i];
+
+		if (!s->keep && !s->fragment)
+			continue;
+		t->faults++;
+		if (t->fault == FAULT_DROP && t->faults % 2) {
+			s->keep = s->fragment = false; /* every other datagram vanishes */
+		} else if (t->fault == FAULT_TRUNCATE && s->out_len > MSG_DATA_MIN_LEN) {
+			s->out_len -= 8; /* the tag no longer verifies */
+		} else if (t->fault == FAULT_FRAGMENT) {
+			s->keep = false;
+			s->fragment = true; /* sent without DF, for a smaller link to split */
+		}
+	}
+}
+
 static void flush_sealed(void *arg, struct batch *b)
 {
 	struct tunnel *t = arg;
 
 	seal_batch(t, b, clock_seconds());
+	if (t->fault)
+		inject(t, b);
 	udp_send_batch(&t->udp, b, NULL);
+	if (t->fault == FAULT_DUP)
+		udp_send_batch(&t->udp, b, NULL); /* the same counters again: replays */
 	after_send(t, b);
 	for (unsigned int i = 0; i < b->n; i++) {
 		if (!b->slot[i].keep || b->slot[i].err)
@@ -538,4 +566,10 @@ void encrypted_write_keys(const struct tunnel *t, FILE *f)
 		write_session(p->previous, f);
 		write_session(p->next, f);
 	}
+}
+
+void encrypted_forget_pmtu(struct tunnel *t)
+{
+	for (int i = 0; i < t->wg->npeers; i++)
+		memset(&t->wg->peers[i]->pmtu, 0, sizeof(t->wg->peers[i]->pmtu));
 }

@@ -31,6 +31,8 @@ void encrypted_uapi(struct tunnel *t);
 void encrypted_handshake(struct tunnel *t, FILE *reply);
 /* key=value lines for the control socket. */
 void encrypted_write_kv(const struct tunnel *t, FILE *f);
+/* Every peer's path MTU back to unmeasured, as when its endpoint was set. */
+void encrypted_forget_pmtu(struct tunnel *t);
 /*
  * "keypair=LOCAL REMOTE SENDKEY RECVKEY" for every live session of every
  * peer, for the lab's decoder; only ever written to the control socket.

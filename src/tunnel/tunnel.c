@@ -396,6 +396,26 @@ static void write_keys(struct tunnel *t, FILE *reply)
 		encrypted_write_keys(t, reply);
 }
 
+/*
+ * "pmtu=forget": what the path MTU was learned to be is forgotten, and the
+ * route's figure (the kernel's, once its own cache is flushed) is used
+ * again.  A test that narrowed a link for a while puts the tunnel back so.
+ */
+static void forget_pmtu(struct tunnel *t, FILE *reply)
+{
+	if (t->encrypted) {
+		encrypted_forget_pmtu(t);
+	} else if (t->sh) {
+		queues_forget_pmtu(t);
+	} else {
+		memset(&t->pmtu, 0, sizeof(t->pmtu));
+		if (t->peer.has_endpoint)
+			t->pmtu.mtu = device_path_mtu(&t->dev.nl, &t->peer.endpoint);
+	}
+	say(t, 1, "pmtu: forgotten; the path MTU is the route's again\n");
+	fprintf(reply, "pmtu=forgotten\n");
+}
+
 static void answer(const char *cmd, FILE *reply, void *arg)
 {
 	struct tunnel *t = arg;
@@ -422,6 +442,10 @@ static void answer(const char *cmd, FILE *reply, void *arg)
 			fprintf(reply, "error=handshake: only encrypted mode has handshakes\n");
 		return;
 	}
+	if (!strcmp(cmd, "pmtu=forget")) {
+		forget_pmtu(t, reply);
+		return;
+	}
 	if (!strcmp(cmd, "keys")) {
 		write_keys(t, reply);
 		return;
@@ -436,6 +460,7 @@ static void answer(const char *cmd, FILE *reply, void *arg)
 		add_up(t, &sum);
 		write_offloads(t, &sum, reply);
 		encrypted_write_kv(t, reply);
+		fprintf(reply, "fault=%s\n", fault_names[t->fault]);
 		fprintf(reply, "uptime=%.1f\n", uptime(t));
 		stats_write_kv(&sum.stats, reply);
 		return;

@@ -63,7 +63,7 @@ check "...field by field, saying what each proves" \
 # The page, as a browser renders it.
 browser --dump-dom "file://$tmp/enc.html" > "$tmp/enc.dom"
 check "chromium renders the encrypted page: WireGuard, ciphertext, padding and tag layers" \
-	sh -c "grep -q '<b>WireGuard transport</b>' '$tmp/enc.dom' && grep -q 'class=\"layer sealed\"' '$tmp/enc.dom' && grep -q 'class=\"layer padding\"' '$tmp/enc.dom' && grep -q 'class=\"layer tag\"' '$tmp/enc.dom' && grep -q '<b>WireGuard initiation</b>' '$tmp/enc.dom'"
+	sh -c "grep -q '<div class=\"layer wg\"><b>WireGuard transport</b>' '$tmp/enc.dom' && grep -q '<div class=\"layer sealed\"><b>encrypted packet</b>' '$tmp/enc.dom' && grep -q '<div class=\"layer padding\"><b>padding</b>' '$tmp/enc.dom' && grep -q '<div class=\"layer tag\"><b>tag</b>' '$tmp/enc.dom' && grep -q '<div class=\"layer wg\"><b>WireGuard initiation</b>' '$tmp/enc.dom'"
 check "...the hex, coloured by layer: the type byte 04 as WireGuard" \
 	grep -q '<span class="wg">04</span> <span class="wg">00</span>' "$tmp/enc.dom"
 check "...with an ASCII column where the greeting reads" \
@@ -78,6 +78,14 @@ browser --window-size=1280,2000 --screenshot="$tmp/enc.png" "file://$tmp/enc.htm
 check "...and a screenshot of it is a real picture" \
 	sh -c "file '$tmp/enc.png' | grep -q 'PNG image data, 1280 x 2000' && [ \$(stat -c %s '$tmp/enc.png') -gt 50000 ]"
 [ -n "${WALK_KEEP:-}" ] && cp "$tmp/enc.png" "$tmp/enc.html" "$WALK_KEEP"/
+
+# A lab already up the way make lab brings it up, walked with the default 62-byte ping.
+"$H" up >/dev/null 2>&1 || "$H" up
+check "on a lab up by default (encrypted), walkthrough with no --mode walks it" \
+	sh -c "'$H' walkthrough --no-pause --captures '$tmp/def' > '$tmp/def.out' 2>&1 && grep -q 'encrypted mode, 62 bytes' '$tmp/def.out'"
+check "...62 -> 64 (padded) + 16 + 16 = 96, + 8 + 20 = 124 at each outer hop" \
+	test "$(grep -c '62 (the ping) -> 64 (padded) + 16 + 16 = 96, + 8 + 20 = 124 bytes' "$tmp/def.out")" = 3
+lab_down
 
 # ---- plaintext ----
 lab_up --mode plaintext
