@@ -303,8 +303,7 @@ static void fragments(struct probe_run *r, struct path *p, int size)
 		for (int i = 0; i < ncaps; i++) {
 			struct frag_link l = {0};
 
-			/* Only a PI header stands before a visible inner packet; sealed, none is.
-			 */
+			/* Past a PI header the probe shows; a sealed datagram hides it. */
 			count_fragments(&caps[i], &pr, r->padding ? 0 : r->mode_overhead, &l);
 			snprintf(l.link, sizeof(l.link), "%s", caps[i].name);
 			if (l.packets && f->nlinks < PROBE_LINKS)
