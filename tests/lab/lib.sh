@@ -8,16 +8,30 @@ T="$ROOT/tunnel"
 LAB=${TUNLAB_TEST_LAB:-t$$}
 export TUNLAB_LAB=$LAB
 
+# Checks of refusals (refuse) are also counted apart from checks of
+# behaviour, for the summary; _refusing is set only while refuse() runs.
+REFUSALS_PASSED=0
+REFUSALS_FAILED=0
+SKIPPED=0
+
 pass() {
 	PASSED=$((PASSED + 1))
+	[ -n "${_refusing:-}" ] && REFUSALS_PASSED=$((REFUSALS_PASSED + 1))
 	printf '  PASS  %s\n' "$1"
 }
 
 fail() {
 	FAILED=$((FAILED + 1))
+	[ -n "${_refusing:-}" ] && REFUSALS_FAILED=$((REFUSALS_FAILED + 1))
 	printf '  FAIL  %s\n' "$1"
 	[ -n "${2:-}" ] && printf '        %s\n' "$2"
 	return 0
+}
+
+# skip DESCRIPTION REASON: a check that cannot run here, counted and said why.
+skip() {
+	SKIPPED=$((SKIPPED + 1))
+	printf '  SKIP  %s: %s\n' "$1" "$2"
 }
 
 # check DESCRIPTION COMMAND...: passes when COMMAND exits 0.
@@ -34,7 +48,7 @@ check() {
 # refuse DESCRIPTION PATTERN COMMAND...: the command must fail with exactly
 # one line on stderr that matches PATTERN.
 refuse() {
-	local desc=$1 pattern=$2 err rc
+	local desc=$1 pattern=$2 err rc _refusing=1
 	shift 2
 	err=$("$@" 2>&1 >/dev/null)
 	rc=$?
@@ -83,7 +97,13 @@ lab_up() {
 	*" --mode "*) ;;
 	*) set -- --mode plaintext "$@" ;;
 	esac
-	"$H" up "$@" >/dev/null 2>&1 || "$H" up "$@"
+	# One try: a retry would hide an up that fails now and then.  On failure
+	# up's own words go to stderr, where check shows them.
+	local out
+	if ! out=$("$H" up "$@" 2>&1); then
+		printf '%s\n' "$out" >&2
+		return 1
+	fi
 }
 
 lab_down() {
