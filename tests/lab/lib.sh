@@ -63,6 +63,26 @@ refuse() {
 	fi
 }
 
+# lacks PATTERN COMMAND...: COMMAND succeeds and says something, and no line
+# of it matches PATTERN (grep -E).  A command that fails, or says nothing,
+# proves no absence, so both fail.
+lacks() {
+	local pattern=$1 out
+	shift
+	if ! out=$("$@" 2>&1); then
+		echo "$* failed: $out"
+		return 1
+	fi
+	if [ -z "$out" ]; then
+		echo "$* said nothing"
+		return 1
+	fi
+	if printf '%s\n' "$out" | grep -qE -- "$pattern"; then
+		printf '%s\n' "$out" | grep -E -- "$pattern"
+		return 1
+	fi
+}
+
 ns() { echo "$LAB-$1"; }
 on() {
 	local node=$1
