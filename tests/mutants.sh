@@ -13,9 +13,22 @@ failed=0
 backup=$(mktemp)
 log=$(mktemp)
 current=
+# Puts the file back as it was, mtime too, so that what depends on it by
+# time alone (the fuzz targets) is not rebuilt for nothing; the object made
+# from the mutant is removed, so make rebuilds it.  A header gets a new
+# mtime instead, as its dependants are many.
 restore() {
-	# cat, not mv or cp -p: the file gets a new mtime, so make rebuilds it.
-	[ -n "$current" ] && cat "$backup" > "$current"
+	if [ -n "$current" ]; then
+		cat "$backup" >"$current"
+		case "$current" in
+		*.c)
+			touch -r "$backup" "$current"
+			rm -f "build/${current%.c}.o"
+			;;
+		*.h) touch "$current" ;;
+		*) touch -r "$backup" "$current" ;;
+		esac
+	fi
 	current=
 }
 trap 'restore; rm -f "$backup" "$log"' EXIT
@@ -73,7 +86,7 @@ one() {
 		fail "$name" "no file $file"
 		return
 	fi
-	cp "$file" "$backup"
+	cp -p "$file" "$backup"
 	current=$file
 	if ! apply "$file" "$from" "$to"; then
 		restore
