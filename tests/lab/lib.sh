@@ -63,17 +63,20 @@ refuse() {
 	fi
 }
 
-# lacks PATTERN COMMAND...: COMMAND succeeds and says something, and no line
-# of it matches PATTERN (grep -E).  A command that fails, or says nothing,
-# proves no absence, so both fail.
+# lacks [--may-be-empty] PATTERN COMMAND...: COMMAND succeeds and says
+# something, and no line of it matches PATTERN (grep -E).  A command that
+# fails, or says nothing, proves no absence, so both fail; --may-be-empty
+# is for a listing where nothing at all is a fair answer (nft list ruleset).
 lacks() {
-	local pattern=$1 out
+	local empty_ok=0 pattern out
+	[ "$1" = --may-be-empty ] && empty_ok=1 && shift
+	pattern=$1
 	shift
 	if ! out=$("$@" 2>&1); then
 		echo "$* failed: $out"
 		return 1
 	fi
-	if [ -z "$out" ]; then
+	if [ -z "$out" ] && [ "$empty_ok" = 0 ]; then
 		echo "$* said nothing"
 		return 1
 	fi
@@ -81,6 +84,17 @@ lacks() {
 		printf '%s\n' "$out" | grep -E -- "$pattern"
 		return 1
 	fi
+}
+
+# none_exist PATH...: none of the paths exists; with no path at all it
+# fails, since then nothing was looked for.
+none_exist() {
+	local f
+	[ $# -gt 0 ] || { echo "no path given"; return 1; }
+	for f in "$@"; do
+		[ -e "$f" ] && { echo "$f is left"; return 1; }
+	done
+	return 0
 }
 
 ns() { echo "$LAB-$1"; }
