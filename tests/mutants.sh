@@ -96,12 +96,19 @@ one() {
 	run_test "$kind" "$arg"
 	rc=$?
 	restore
+	# A fuzz target is built from its sources by time alone: build it anew.
+	if [ "$kind" = fuzz ] && case "$file" in *.c | *.h) true ;; *) false ;; esac then
+		rm -f "build/fuzz/fuzz_$arg"
+		make -s --no-print-directory "build/fuzz/fuzz_$arg" >/dev/null 2>&1
+	fi
 	if [ "$rc" -eq 125 ]; then
 		fail "$name: the mutant does not build" "$(tail -n 3 "$log" | tr '\n' ' ')"
 	elif [ "$rc" -eq 0 ]; then
 		fail "$name: survived $kind $arg (the test stayed green)"
 	else
-		pass "$name: $kind $arg went red ($(grep -m 1 -E 'FAIL|\[  FAILED  \]|ERROR' "$log" | sed 's/^ *//' | cut -c1-100))"
+		pass "$name: $kind $arg went red"
+		# What went red, up to five lines of it.
+		grep -E '^ *FAIL |\[  FAILED  \]|\[  ERROR   \]' "$log" | head -n 5 | sed 's/^ */        /' | cut -c1-160
 	fi
 }
 
