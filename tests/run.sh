@@ -37,9 +37,10 @@ stage() {
 	PASSED=$((PASSED + p))
 	FAILED=$((FAILED + f))
 	SKIPPED=$((SKIPPED + ${s:-0}))
-	if [ "$label" = lab ]; then
+	line=
+	[ "$label" = lab ] && line=$(grep -E '^lab: checks of behaviour' "$log" | tail -n 1)
+	if [ -n "$line" ]; then
 		# The lab tells checks of behaviour from checks of refusals.
-		line=$(grep -E '^lab: checks of behaviour' "$log" | tail -n 1)
 		part "lab checks of behaviour" \
 			"$(echo "$line" | sed -nE 's/.*behaviour ([0-9]+) passed, ([0-9]+) failed.*/\1/p')" \
 			"$(echo "$line" | sed -nE 's/.*behaviour ([0-9]+) passed, ([0-9]+) failed.*/\2/p')" "${s:-0}"
@@ -47,7 +48,7 @@ stage() {
 			"$(echo "$line" | sed -nE 's/.*refusals ([0-9]+) passed, ([0-9]+) failed.*/\1/p')" \
 			"$(echo "$line" | sed -nE 's/.*refusals ([0-9]+) passed, ([0-9]+) failed.*/\2/p')"
 	else
-		part "$label" "$p" "$f" "$s"
+		part "${label/#lab/lab checks}" "$p" "$f" "$s"
 	fi
 }
 
