@@ -97,6 +97,18 @@ static void pi_datagram(void **state)
 	assert_int_equal(layer_find(&l, "inner IPv4")->offset, 32);
 }
 
+/* Every layer and every field of l lies inside the len bytes it was taken from. */
+static void assert_within(const struct layers *l, size_t len)
+{
+	for (int i = 0; i < l->n; i++) {
+		const struct layer *y = &l->layer[i];
+
+		assert_true(y->offset + y->len <= len);
+		for (int j = 0; j < y->nfields; j++)
+			assert_true(y->fields[j].offset + y->fields[j].len <= len);
+	}
+}
+
 static void other_ports_and_garbage(void **state)
 {
 	uint8_t buf[256];
@@ -110,8 +122,21 @@ static void other_ports_and_garbage(void **state)
 	assert_int_equal(layers_of(buf, 10, 1234, &l), 0);
 	assert_int_equal(layers_of((const uint8_t *)"\x60", 1, 1234, &l), 0);
 	/* Every truncation is either refused or taken apart within bounds. */
-	for (size_t len = 0; len < n; len++)
-		assert_true(layers_of(buf, len, 1234, &l) >= 0);
+	for (size_t len = 0; len < n; len++) {
+		layers_of(buf, len, 1234, &l);
+		assert_within(&l, len);
+	}
+	/* The same, with the outer total length cut to match, so the outer
+	 * header parses and what it carries is the part cut short. */
+	for (size_t len = 20; len < n; len++) {
+		uint8_t cut[256];
+
+		memcpy(cut, buf, len);
+		cut[2] = (uint8_t)(len >> 8);
+		cut[3] = (uint8_t)len;
+		assert_true(layers_of(cut, len, 1234, &l) >= 1);
+		assert_within(&l, len);
+	}
 }
 
 /* Found by fuzz_packet: an IPv6 TCP header whose data offset (60) runs past the packet. */
