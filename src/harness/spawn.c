@@ -24,6 +24,15 @@ int sibling_path(const char *prog, char *out, size_t cap)
 	return access(out, X_OK);
 }
 
+void close_from(int first)
+{
+	if (close_range((unsigned int)first, ~0U, 0) == 0)
+		return;
+	/* A kernel before 5.9: one at a time. */
+	for (long fd = first, max = sysconf(_SC_OPEN_MAX); fd < max; fd++)
+		close((int)fd);
+}
+
 /* The fds a child keeps become its 3, 4, ...; moved high first so none overwrites another. */
 static void hand_over(const int *keep, int nkeep)
 {
@@ -61,6 +70,7 @@ static void child(const char *ns, char *const argv[], const char *log, int go, c
 	if (fd >= 0)
 		dup2(fd, STDIN_FILENO);
 	hand_over(keep, nkeep);
+	close_from(3 + (nkeep < 8 ? nkeep : 8));
 	execv(argv[0], argv);
 	fprintf(stderr, "harness: cannot run %s: %s\n", argv[0], strerror(errno));
 	_exit(127);

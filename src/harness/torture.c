@@ -114,6 +114,7 @@ static int self(char *out, size_t cap, const char *first, ...)
 			dup2(p[1], STDOUT_FILENO);
 		else if (!freopen("/dev/null", "w", stdout))
 			_exit(126);
+		close_from(3);
 		execv(prog, argv);
 		_exit(127);
 	}
@@ -640,6 +641,7 @@ static void kill_up_after(const char *lab, int ms)
 
 		dup2(null, STDOUT_FILENO);
 		dup2(null, STDERR_FILENO);
+		close_from(3);
 		execl(prog, prog, "up", "--lab", lab, (char *)NULL);
 		_exit(127);
 	}

@@ -175,15 +175,30 @@ static int start_ours(struct up *u, const char *ns, const char *label, const cha
 
 /* ---- wireguard-go, on one side ---- */
 
-static int uapi_listener(struct up *u, const char *path)
-{
+struct listen_job {
+	const char *path;
 	int fd;
+};
+
+static int listen_here(void *arg)
+{
+	struct listen_job *j = arg;
+
+	j->fd = unix_listen(j->path, false);
+	return 0;
+}
+
+/* In the node's namespace: the program holds no socket of another namespace. */
+static int uapi_listener(struct up *u, const char *ns, const char *path)
+{
+	struct listen_job j = {.path = path, .fd = -EINVAL};
 
 	mkdir(WG_SOCKET_DIR, 0700);
-	fd = unix_listen(path, false);
-	if (fd < 0)
-		snprintf(u->err, sizeof(u->err), "cannot open %s: %s", path, strerror(-fd));
-	return fd;
+	if (netns_call_name(ns, listen_here, &j) < 0)
+		j.fd = -EINVAL;
+	if (j.fd < 0)
+		snprintf(u->err, sizeof(u->err), "cannot open %s: %s", path, strerror(-j.fd));
+	return j.fd;
 }
 
 /* wg setconf NAME FILE, as a person would configure wireguard-go. */
@@ -205,6 +220,7 @@ static int run_wg(struct up *u, const char *wgname, const char *conf, const char
 			dup2(fd, STDOUT_FILENO);
 			dup2(fd, STDERR_FILENO);
 		}
+		close_from(3);
 		execl(wg, "wg", "setconf", wgname, conf, (char *)NULL);
 		_exit(127);
 	}
@@ -276,7 +292,7 @@ static int start_wireguard_go(struct up *u, enum node_id n, const char *wgname, 
 	snprintf(sock, sizeof(sock), WG_SOCKET_DIR "/%s.sock", wgname);
 	if (up_write_file(u, conf, text) || up_record_file(u, sock))
 		return -1;
-	keep = uapi_listener(u, sock);
+	keep = uapi_listener(u, lab_ns(&u->lab, n, ns, sizeof(ns)), sock);
 	if (keep < 0)
 		return -1;
 	/*

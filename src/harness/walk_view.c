@@ -261,7 +261,7 @@ static void html_hop(FILE *f, const struct walk *w, int i)
 
 int walk_html(const struct walk *w, const char *path)
 {
-	FILE *f = fopen(path, "w");
+	FILE *f = fopen(path, "we");
 
 	if (!f)
 		return -1;

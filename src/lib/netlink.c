@@ -16,7 +16,8 @@
 
 static int open_proto(struct nl *nl, int proto)
 {
-	nl->sock = mnl_socket_open(proto);
+	/* Close-on-exec: a process the harness starts must not inherit a node's netlink. */
+	nl->sock = mnl_socket_open2(proto, SOCK_CLOEXEC);
 	if (!nl->sock)
 		return -errno;
 	if (mnl_socket_bind(nl->sock, 0, MNL_SOCKET_AUTOPID) < 0) {

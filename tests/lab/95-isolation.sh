@@ -1,0 +1,101 @@
+# Isolation: a process the harness starts in a node holds only the
+# descriptors it was meant to get.  None is a socket of another node's
+# namespace (the harness keeps a netlink socket per node), and each kind of
+# process has its expected set:
+#   tunnel        0 /dev/null, 1 and 2 its node's log, /dev/net/tun, its own
+#                 signalfd/eventpoll/timerfd/eventfd, UDP sockets of its node,
+#                 its own netlink socket (its port is its PID), and the unix
+#                 sockets named on its command line (wg, control)
+#   wireguard-go  0 /dev/null, 1 and 2 its log, 3 its wg socket (from the
+#                 harness), and whatever it opened itself: sockets of its own
+#                 node only
+#   exec          a command run by "harness exec": 0, 1 and 2 only
+
+# sock_table PID INODE: which of the process's own namespace tables holds the socket.
+sock_table() {
+	local t
+	for t in udp udp6 tcp tcp6 raw raw6; do
+		awk -v i="$2" 'NR > 1 && $10 == i { f = 1 } END { exit !f }' /proc/"$1"/net/$t 2>/dev/null &&
+			{ echo "$t"; return; }
+	done
+	awk -v i="$2" 'NR > 1 && $7 == i { f = 1 } END { exit !f }' /proc/"$1"/net/unix &&
+		{ echo "unix:$(awk -v i="$2" 'NR > 1 && $7 == i { print $8 }' /proc/"$1"/net/unix | head -n 1)"; return; }
+	# A netlink socket says whose it is: its port is the PID of the process that opened it.
+	awk -v i="$2" 'NR > 1 && $NF == i { f = 1 } END { exit !f }' /proc/"$1"/net/netlink &&
+		{ echo "netlink:$(awk -v i="$2" 'NR > 1 && $NF == i { print $3 }' /proc/"$1"/net/netlink)"; return; }
+	awk -v i="$2" 'NR > 1 && $NF == i { f = 1 } END { exit !f }' /proc/"$1"/net/packet &&
+		{ echo packet; return; }
+	echo "foreign"
+}
+
+# unexpected PID NODE KIND: prints every descriptor that should not be there.
+unexpected() {
+	local pid=$1 node=$2 kind=$3 fd target inode where cmd
+	cmd=$(tr '\0' ' ' < /proc/"$pid"/cmdline)
+	if [ "$(stat -L -c %i /proc/"$pid"/ns/net)" != "$(stat -L -c %i /run/netns/"$LAB-$node")" ]; then
+		echo "pid $pid is not in $LAB-$node"
+	fi
+	for fd in $(ls /proc/"$pid"/fd); do
+		target=$(readlink /proc/"$pid"/fd/"$fd") || continue
+		case "$fd:$target" in
+		0:/dev/null) continue ;;
+		[12]:/run/tunlab/"$LAB"/*.log) continue ;;
+		esac
+		case "$target" in
+		socket:*)
+			inode=${target#socket:[}
+			inode=${inode%]}
+			where=$(sock_table "$pid" "$inode")
+			case "$kind:$where" in
+			*:foreign) echo "fd $fd: a socket of another namespace ($target)" ;;
+			tunnel:udp | tunnel:udp6 | tunnel:netlink:"$pid") ;;
+			tunnel:unix:*)
+				case " $cmd " in
+				*" ${where#unix:} "*) ;;
+				*) echo "fd $fd: unix socket ${where#unix:} not on its command line" ;;
+				esac
+				;;
+			tunnel:*) echo "fd $fd: a $where socket a tunnel does not open ($target)" ;;
+			wireguard-go:*) ;;
+			*) echo "fd $fd: $target ($where)" ;;
+			esac
+			;;
+		/dev/net/tun | anon_inode:\[signalfd\] | anon_inode:\[eventpoll\] | \
+			anon_inode:\[timerfd\] | anon_inode:\[eventfd\])
+			[ "$kind" = exec ] && echo "fd $fd: $target"
+			;;
+		*) [ "$kind" = wireguard-go ] && [ "$fd" -gt 2 ] || echo "fd $fd: $target" ;;
+		esac
+	done
+}
+
+# isolated WHAT: every recorded process of the running lab has only its expected set.
+isolated() {
+	local n=0 bad="" pid node kind
+	while read -r pid node kind; do
+		n=$((n + 1))
+		bad+=$(unexpected "$pid" "$node" "$kind" | sed "s|^|$kind on $node: |")
+	done < <(awk '$1 == "proc" { print $2, $4, $5 }' "/run/tunlab/$LAB/state")
+	if [ "$n" -ge 2 ] && [ -z "$bad" ]; then
+		pass "$1: all $n recorded processes hold only their expected descriptors"
+	else
+		fail "$1: $n recorded processes" "$bad"
+	fi
+}
+
+for mode in plaintext encrypted; do
+	lab_down
+	check "up --mode $mode" lab_up --mode $mode
+	isolated "$mode"
+done
+
+lab_down
+if command -v wireguard-go >/dev/null; then
+	check "up --peer wireguard-go --peer-on both" lab_up --mode encrypted --peer wireguard-go --peer-on both
+	isolated "wireguard-go on both ends"
+fi
+
+# A command run in a node gets stdin, stdout and stderr, nothing more.
+got=$("$H" exec home-laptop sh -c 'ls /proc/$$/fd' | sort -n | tr '\n' ' ')
+check "harness exec: the command holds fds 0 1 2 only ($got)" test "$got" = "0 1 2 "
+lab_down
