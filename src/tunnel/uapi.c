@@ -34,9 +34,51 @@ static int number(const char *v, long hi, long *out)
 	return errno || end == v || *end || *out < 0 || *out > hi ? -1 : 0;
 }
 
+/* A key whose value may be repeated in a log line: not a secret, and a name wg knows. */
+static bool value_shown(const char *key)
+{
+	static const char *const open[] = {"public_key",
+					   "listen_port",
+					   "fwmark",
+					   "replace_peers",
+					   "remove",
+					   "update_only",
+					   "replace_allowed_ips",
+					   "endpoint",
+					   "allowed_ip",
+					   "persistent_keepalive_interval",
+					   "protocol_version"};
+
+	for (size_t i = 0; i < sizeof(open) / sizeof(open[0]); i++)
+		if (!strcmp(key, open[i]))
+			return true;
+	return false;
+}
+
+/*
+ * The line that goes to the log.  The value of private_key and
+ * preshared_key never does, nor that of a key we do not know (a
+ * mistyped "private-key" holds a secret too), nor a key name that is not
+ * a plain word: only its length.
+ */
 static int fail(char *err, size_t errlen, const char *key, const char *v, const char *why)
 {
-	snprintf(err, errlen, "%s=%s: %s", key, v, why);
+	size_t plain = strspn(key, "abcdefghijklmnopqrstuvwxyz_");
+
+	if (value_shown(key))
+		snprintf(err, errlen, "%s=%s: %s", key, v, why);
+	else if (!key[plain] && plain <= 32)
+		snprintf(err, errlen, "%s=(%zu characters, not shown): %s", key, strlen(v), why);
+	else
+		snprintf(err, errlen, "a line of %zu characters (not shown): %s",
+			 strlen(key) + strlen(v) + (*v ? 1 : 0), why);
+	return -EINVAL;
+}
+
+/* What is wrong with the request as a whole, or with a line that is not key=value. */
+static int whole(char *err, size_t errlen, const char *fmt, size_t n)
+{
+	snprintf(err, errlen, fmt, n);
 	return -EINVAL;
 }
 
@@ -147,7 +189,8 @@ static int parse_line(struct uapi_set *s, char *line, char *err, size_t errlen)
 	struct uapi_peer *p;
 
 	if (!eq)
-		return fail(err, errlen, line, "", "not key=value");
+		return whole(err, errlen, "a line of %zu characters (not shown): not key=value",
+			     strlen(line));
 	*eq = '\0';
 	if (!strcmp(line, "public_key")) {
 		p = new_peer(s);
@@ -170,14 +213,15 @@ int uapi_parse_set(const char *text, size_t len, struct uapi_set *s, char *err, 
 	memset(s, 0, sizeof(*s));
 	s->listen_port = -1;
 	if (len > UAPI_MAX_REQUEST)
-		return fail(err, errlen, "request", "", "too long");
+		return whole(err, errlen, "the request is too long (%zu bytes)", len);
 	copy = strndup(text, len);
 	if (!copy)
 		return -ENOMEM;
 	if (strlen(copy) != len)
-		rc = fail(err, errlen, "request", "", "holds a NUL byte");
+		rc = whole(err, errlen, "the request holds a NUL byte", 0);
 	for (line = strtok_r(copy, "\n", &save); !rc && line; line = strtok_r(NULL, "\n", &save))
 		rc = parse_line(s, line, err, errlen);
+	key_wipe(copy, len); /* it held the keys as hex */
 	free(copy);
 	if (rc)
 		uapi_set_free(s);

@@ -1,0 +1,78 @@
+# The wg socket of a lab tunnel: what it refuses never puts a secret key
+# into the log, whatever the request.
+tmp=$(mktemp -d)
+
+# wg_sock NODE: the wg socket a lab tunnel was given (--uapi on its command line).
+wg_sock() { tr '\0' '\n' < /proc/"$(pid_of "$1")"/cmdline | sed -n '/^--uapi$/{n;p}'; }
+
+# ask SOCKET: sends stdin as one request, prints the answer.
+ask() { timeout 3 nc -N -U "$1" 2>/dev/null; }
+
+# secret_requests SECRET PUBLIC: one rejected request a line, \n and \r as printf escapes.
+secret_requests() {
+	local k=$1 pub=$2
+	cat <<EOF
+set=1\nprivate_key=$k\r\n\n
+set=1\nprivate_key=${k}0\n\n
+set=1\nprivate_key=${k:0:63}g\n\n
+set=1\nprivate_key=$k\nlisten_port=no-port\n\n
+set=1\nprivate_key=$k\nfwmark=x\n\n
+set=1\nprivate-key=$k\n\n
+set=1\nprivate_key $k\n\n
+set=1\n$k\n\n
+set=1\n$k=\n\n
+set=1\n${k}=${k}\n\n
+set=1\npublic_key=$pub\npreshared_key=$k\r\n\n
+set=1\npublic_key=$pub\npreshared_key=${k}00\n\n
+set=1\npublic_key=$pub\npreshared_key=$k\nallowed_ip=300.1.1.1/32\n\n
+set=1\npublic_key=$pub\npreshared_key=$k\nendpoint=10.0.0.1:99999\n\n
+set=1\npublic_key=$pub\npresharedkey=$k\n\n
+set=1\nprivate_key=$k\npublic_key=$pub\nremove=yes\n\n
+sett=1\nprivate_key=$k\n\n
+set=1\nprivate_key=$k\0\n\n
+EOF
+}
+
+# leaks WHAT SOCKET LOG: sends every request; prints the ones whose key reached the log.
+leaks() {
+	local sock=$2 log=$3 key pub req size n=0 bad=""
+	key=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
+	pub=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
+	while IFS= read -r req; do
+		n=$((n + 1))
+		size=$(stat -c %s "$log")
+		# shellcheck disable=SC2059 # the request is the format: it holds \n and \r
+		printf "$req" | ask "$sock" > "$tmp/answer"
+		grep -q '^errno=[1-9]' "$tmp/answer" || bad+=" request $n was not refused;"
+		# Any 16 hex digits of the key, in case of a cut or a partial echo.
+		for i in 0 16 32 48; do
+			tail -c +$((size + 1)) "$log" | grep -qi "${key:$i:16}" && { bad+=" request $n put the key in the log;"; break; }
+		done
+	done < <(secret_requests "$key" "$pub")
+	if [ -z "$bad" ] && [ "$n" -ge 18 ] && grep -q "set refused" "$log"; then
+		pass "$1: $n refused requests with a key, none of it in the log ($(grep -c 'set refused' "$log") lines)"
+	else
+		fail "$1: $n requests" "$bad $(grep 'set refused' "$log" | tail -n 1)"
+	fi
+}
+
+lab_down
+check "up --mode encrypted" lab_up --mode encrypted
+sock=$(wg_sock home-laptop)
+check "home-laptop's tunnel has a wg socket ($sock)" test -S "$sock"
+leaks "home-laptop" "$sock" "/run/tunlab/$LAB/home-laptop.log"
+example=$(grep "set refused" "/run/tunlab/$LAB/home-laptop.log" | grep -m 1 "private_key=")
+check "a refused private_key says how long it was, not what: ${example#*uapi: }" \
+	sh -c "printf '%s' '$example' | grep -q 'private_key=(65 characters, not shown): not 64 hex digits'"
+
+# A verbose tunnel of our own (it logs every packet): still no key.
+printf '[Interface]\nPrivateKey = %s\nListenPort = 1296\n' "$("$T" genkey)" > "$tmp/v.conf"
+chmod 600 "$tmp/v.conf"
+on office-host "$T" -c "$tmp/v.conf" --dev tunvv --uapi "$tmp/v.sock" -v > "$tmp/v.log" 2>&1 &
+vpid=$!
+for _ in $(seq 100); do [ -S "$tmp/v.sock" ] && break; sleep 0.02; done
+leaks "a --verbose tunnel" "$tmp/v.sock" "$tmp/v.log"
+kill "$vpid" 2>/dev/null
+wait "$vpid" 2>/dev/null
+lab_down
+rm -rf "$tmp"
