@@ -1,5 +1,6 @@
 # The wg socket of a lab tunnel: what it refuses never puts a secret key
-# into the log, whatever the request.
+# into the log, whatever the request; and wg syncconf, which always sends
+# the private key, leaves the sessions of an unchanged tunnel alone.
 tmp=$(mktemp -d)
 
 # wg_sock NODE: the wg socket a lab tunnel was given (--uapi on its command line).
@@ -61,6 +62,29 @@ check "up --mode encrypted" lab_up --mode encrypted
 sock=$(wg_sock home-laptop)
 check "home-laptop's tunnel has a wg socket ($sock)" test -S "$sock"
 leaks "home-laptop" "$sock" "/run/tunlab/$LAB/home-laptop.log"
+# wg syncconf with the tunnels' own configuration, while pings cross the VPN.
+for side in home-laptop office-server; do
+	wg showconf "$(basename "$(wg_sock $side)" .sock)" > "$tmp/$side.conf"
+done
+hs_before="$(stat_of home-laptop peer1_handshakes) $(stat_of office-server peer1_handshakes)"
+on home-laptop ping -c 1 -W 2 172.31.9.200 > /dev/null
+on home-laptop ping -c 20 -i 0.1 -W 2 172.31.9.200 > "$tmp/ping" 2>&1 &
+ppid=$!
+for _ in 1 2 3; do
+	for side in home-laptop office-server; do
+		wg syncconf "$(basename "$(wg_sock $side)" .sock)" "$tmp/$side.conf"
+	done
+	sleep 0.5
+done
+wait $ppid
+hs_after="$(stat_of home-laptop peer1_handshakes) $(stat_of office-server peer1_handshakes)"
+check "wg syncconf x3 on both ends: handshakes unchanged ($hs_before -> $hs_after)" \
+	test "$hs_before" = "$hs_after"
+check "wg syncconf: sessions kept ($(stat_of home-laptop sessions) on home-laptop)" \
+	test "$(stat_of home-laptop sessions)" = "$(echo "$hs_before" | cut -d' ' -f1)"
+check "wg syncconf: pings kept flowing ($(grep -o '[0-9]* received' "$tmp/ping"))" \
+	grep -q ' 20 received' "$tmp/ping"
+
 example=$(grep "set refused" "/run/tunlab/$LAB/home-laptop.log" | grep -m 1 "private_key=")
 check "a refused private_key says how long it was, not what: ${example#*uapi: }" \
 	sh -c "printf '%s' '$example' | grep -q 'private_key=(65 characters, not shown): not 64 hex digits'"
