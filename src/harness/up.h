@@ -86,5 +86,7 @@ int up_others(struct up *u);
 
 /* The wg socket name of a node: its plain name in the default lab, LAB-xx in others. */
 void wg_name(const struct lab *lab, const char *label, char *out, size_t cap);
+/* Whether path is the wg socket of one of the lab's nodes. */
+bool wg_socket_of(const struct lab *lab, const char *path);
 
 #endif

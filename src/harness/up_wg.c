@@ -22,7 +22,15 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#define WG_SOCKET_DIR "/var/run/wireguard"
+/* FNV-1a: a short, stable tag for a lab name too long to be spelled out. */
+static uint32_t name_hash(const char *s)
+{
+	uint32_t h = 2166136261u;
+
+	for (; *s; s++)
+		h = (h ^ (uint8_t)*s) * 16777619u;
+	return h;
+}
 
 void wg_name(const struct lab *lab, const char *label, char *out, size_t cap)
 {
@@ -35,9 +43,36 @@ void wg_name(const struct lab *lab, const char *label, char *out, size_t cap)
 		snprintf(out, cap, "%s", label);
 		return;
 	}
-	/* Socket names follow interface names: at most 15 characters. */
+	/*
+	 * Socket names follow interface names: at most 15 characters.  A lab
+	 * name that does not fit keeps its start and gets 6 hex digits of its
+	 * hash, so that two long names with the same start still differ.
+	 */
 	room = 15 - 1 - (int)strlen(abbr);
-	snprintf(out, cap, "%.*s-%s", room, lab->name, abbr);
+	if ((int)strlen(lab->name) <= room)
+		snprintf(out, cap, "%s-%s", lab->name, abbr);
+	else
+		snprintf(out, cap, "%.*s%06x-%s", room - 6, lab->name,
+			 (unsigned int)(name_hash(lab->name) & 0xffffff), abbr);
+}
+
+bool wg_socket_of(const struct lab *lab, const char *path)
+{
+	char name[32], label[32], want[PATH_MAX];
+
+	for (int k = 0; k <= MAX_CLIENTS; k++) {
+		if (k == 0)
+			snprintf(label, sizeof(label), "office-server");
+		else if (k == 1)
+			snprintf(label, sizeof(label), "home-laptop");
+		else
+			snprintf(label, sizeof(label), "laptop-%d", k);
+		wg_name(lab, label, name, sizeof(name));
+		snprintf(want, sizeof(want), WG_SOCKET_DIR "/%s.sock", name);
+		if (!strcmp(path, want))
+			return true;
+	}
+	return false;
 }
 
 int up_record_file(struct up *u, const char *path)

@@ -352,6 +352,12 @@ int uapi_open(struct uapi *u, const char *path, char *err, size_t errlen)
 		u->fd = -1;
 		return -1;
 	}
+	if (u->fd == -EADDRINUSE) {
+		snprintf(err, errlen, "the wg socket %s is live (another program listens there)",
+			 path);
+		u->fd = -1;
+		return -1;
+	}
 	if (u->fd < 0) {
 		snprintf(err, errlen, "cannot open the wg socket %s: %s", path, strerror(-u->fd));
 		u->fd = -1;
