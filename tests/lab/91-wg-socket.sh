@@ -92,7 +92,7 @@ check "a refused private_key says how long it was, not what: ${example#*uapi: }"
 # A verbose tunnel of our own (it logs every packet): still no key.
 printf '[Interface]\nPrivateKey = %s\nListenPort = 1296\n' "$("$T" genkey)" > "$tmp/v.conf"
 chmod 600 "$tmp/v.conf"
-on office-host "$T" -c "$tmp/v.conf" --dev tunvv --uapi "$tmp/v.sock" -v > "$tmp/v.log" 2>&1 &
+ip netns exec "$(ns office-host)" "$T" -c "$tmp/v.conf" --dev tunvv --uapi "$tmp/v.sock" -v > "$tmp/v.log" 2>&1 &
 vpid=$!
 for _ in $(seq 100); do [ -S "$tmp/v.sock" ] && break; sleep 0.02; done
 leaks "a --verbose tunnel" "$tmp/v.sock" "$tmp/v.log"

@@ -28,12 +28,12 @@ sock=$(echo "$a" | cut -d' ' -f1)
 printf '[Interface]\nPrivateKey = %s\n' "$("$T" genkey)" > "/run/tunlab/$one/extra.conf"
 chmod 600 "/run/tunlab/$one/extra.conf"
 refuse "a tunnel on a live wg socket is refused" "wg socket $sock is live" \
-	ip netns exec $one-office-host "$T" -c "/run/tunlab/$one/extra.conf" --dev tunx --uapi "$sock"
+	timeout 5 ip netns exec $one-office-host "$T" -c "/run/tunlab/$one/extra.conf" --dev tunx --uapi "$sock"
 check "...and the socket still answers wg show" all_live "$sock"
 # A symlink where a socket would go is no socket.
 ln -sf /etc/passwd /var/run/wireguard/h17-link.sock
 refuse "a tunnel on a symlink is refused" "h17-link.sock: Too many levels of symbolic links" \
-	ip netns exec $one-office-host "$T" -c "/run/tunlab/$one/extra.conf" --dev tunx \
+	timeout 5 ip netns exec $one-office-host "$T" -c "/run/tunlab/$one/extra.conf" --dev tunx \
 	--uapi /var/run/wireguard/h17-link.sock
 check "...and the symlink's target is untouched" sh -c "head -n 1 /etc/passwd | grep -q '^root:'"
 rm -f /var/run/wireguard/h17-link.sock
