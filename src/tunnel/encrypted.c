@@ -417,6 +417,7 @@ void encrypted_tick(struct tunnel *t)
 	if (read(t->timerfd, &ticks, sizeof(ticks)) != sizeof(ticks))
 		return;
 	wg_tick(t->wg, clock_seconds());
+	uapi_expire(&t->uapi, clock_seconds()); /* a client that stalls is dropped */
 }
 
 /* The wg tool may move the listening port: a new socket replaces the old. */

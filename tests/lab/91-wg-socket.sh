@@ -1,6 +1,7 @@
 # The wg socket of a lab tunnel: what it refuses never puts a secret key
-# into the log, whatever the request; and wg syncconf, which always sends
-# the private key, leaves the sessions of an unchanged tunnel alone.
+# into the log, whatever the request; wg syncconf, which always sends the
+# private key, leaves the sessions of an unchanged tunnel alone; and a
+# client that drips its request never holds up the packets.
 tmp=$(mktemp -d)
 
 # wg_sock NODE: the wg socket a lab tunnel was given (--uapi on its command line).
@@ -84,6 +85,31 @@ check "wg syncconf: sessions kept ($(stat_of home-laptop sessions) on home-lapto
 	test "$(stat_of home-laptop sessions)" = "$(echo "$hs_before" | cut -d' ' -f1)"
 check "wg syncconf: pings kept flowing ($(grep -o '[0-9]* received' "$tmp/ping"))" \
 	grep -q ' 20 received' "$tmp/ping"
+
+# drip SOCKET SECONDS: a client sends "get=1\n" then one byte every 0.8 s, never
+# ending its request; dropped, it connects again, until SECONDS are up.
+drip() {
+	local end=$((SECONDS + $2))
+	while [ $SECONDS -lt $end ]; do
+		{
+			printf 'get=1\n'
+			while [ $SECONDS -lt $end ]; do
+				sleep 0.8
+				printf x
+			done
+		} 2> /dev/null | timeout $(($2 + 2)) nc -U "$1" > /dev/null 2>&1
+	done
+}
+for side in home-laptop office-server; do
+	drip "$(wg_sock $side)" 9 &
+	drip "$(wg_sock $side)" 9 &
+done
+sleep 0.5
+on home-laptop ping -c 10 -i 0.5 -W 1 172.31.9.200 > "$tmp/ping" 2>&1
+check "10 pings while 4 clients drip into both wg sockets: $(grep -o '[0-9]* received' "$tmp/ping")" \
+	grep -q ' 10 received' "$tmp/ping"
+wait
+check "...and the wg socket still answers afterwards" wg show "$(basename "$(wg_sock home-laptop)" .sock)"
 
 example=$(grep "set refused" "/run/tunlab/$LAB/home-laptop.log" | grep -m 1 "private_key=")
 check "a refused private_key says how long it was, not what: ${example#*uapi: }" \
