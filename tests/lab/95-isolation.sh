@@ -1,4 +1,5 @@
-# Isolation: a process the harness starts in a node holds only the
+# Isolation: a lab's tunnels run as an unprivileged user (uid not 0,
+# CAP_NET_ADMIN only), and a process the harness starts in a node holds only the
 # descriptors it was meant to get.  None is a socket of another node's
 # namespace (the harness keeps a netlink socket per node), and each kind of
 # process has its expected set:
@@ -83,10 +84,36 @@ isolated() {
 	fi
 }
 
+# unprivileged PID: every uid and gid of the process is not 0, and with its
+# credentials and capabilities nothing root-only can be opened.
+unprivileged() {
+	local pid=$1 uid gid caps
+	uid=$(awk '/^Uid:/ { print $3 }' /proc/"$pid"/status)
+	gid=$(awk '/^Gid:/ { print $3 }' /proc/"$pid"/status)
+	awk '/^(Uid|Gid):/ { for (i = 2; i <= 5; i++) if ($i == 0) exit 1 }' /proc/"$pid"/status || return 1
+	caps=$(awk '/^CapEff:/ { print $2 }' /proc/"$pid"/status)
+	[ "$caps" = 0000000000001000 ] || return 1
+	# The same uid, gid and capability (CAP_NET_ADMIN, no DAC override) as the tunnel.
+	for f in /etc/shadow "/run/tunlab/$LAB/state" "/run/tunlab/$LAB/home-laptop.log"; do
+		[ -e "$f" ] || continue
+		setpriv --reuid="$uid" --regid="$gid" --clear-groups --inh-caps=-all,+net_admin \
+			--ambient-caps=-all,+net_admin --bounding-set=-all,+net_admin \
+			cat "$f" > /dev/null 2>&1 && return 1
+		setpriv --reuid="$uid" --regid="$gid" --clear-groups sh -c "echo x >> '$f'" 2> /dev/null && return 1
+	done
+	return 0
+}
+
 for mode in plaintext encrypted; do
 	lab_down
 	check "up --mode $mode" lab_up --mode $mode
 	isolated "$mode"
+	for node in home-laptop office-server; do
+		pid=$(pid_of "$node")
+		check "$mode, $node: the tunnel runs as $(awk '/^Uid:/ { print $3 }' /proc/"$pid"/status), not root, and opens nothing root-only" \
+			unprivileged "$pid"
+	done
+	check "$mode: and the VPN works so" on home-laptop ping -c1 -W2 172.31.9.200
 done
 
 lab_down
