@@ -10,23 +10,36 @@
 #   wireguard-go  0 /dev/null, 1 and 2 its log, 3 its wg socket (from the
 #                 harness), and whatever it opened itself: sockets of its own
 #                 node only
+#   openvpn, fastd  the same as wireguard-go, without a wg socket
 #   exec          a command run by "harness exec": 0, 1 and 2 only
 
-# sock_table PID INODE: which of the process's own namespace tables holds the socket.
-sock_table() {
+# in_tables DIR INODE: which of the socket tables under DIR (a /proc/.../net) hold the socket.
+in_tables() {
 	local t
 	for t in udp udp6 tcp tcp6 raw raw6; do
-		awk -v i="$2" 'NR > 1 && $10 == i { f = 1 } END { exit !f }' /proc/"$1"/net/$t 2>/dev/null &&
+		awk -v i="$2" 'NR > 1 && $10 == i { f = 1 } END { exit !f }' "$1/$t" 2>/dev/null &&
 			{ echo "$t"; return; }
 	done
-	awk -v i="$2" 'NR > 1 && $7 == i { f = 1 } END { exit !f }' /proc/"$1"/net/unix &&
-		{ echo "unix:$(awk -v i="$2" 'NR > 1 && $7 == i { print $8 }' /proc/"$1"/net/unix | head -n 1)"; return; }
+	awk -v i="$2" 'NR > 1 && $7 == i { f = 1 } END { exit !f }' "$1/unix" &&
+		{ echo "unix:$(awk -v i="$2" 'NR > 1 && $7 == i { print $8 }' "$1/unix" | head -n 1)"; return; }
 	# A netlink socket says whose it is: its port is the PID of the process that opened it.
-	awk -v i="$2" 'NR > 1 && $NF == i { f = 1 } END { exit !f }' /proc/"$1"/net/netlink &&
-		{ echo "netlink:$(awk -v i="$2" 'NR > 1 && $NF == i { print $3 }' /proc/"$1"/net/netlink)"; return; }
-	awk -v i="$2" 'NR > 1 && $NF == i { f = 1 } END { exit !f }' /proc/"$1"/net/packet &&
+	awk -v i="$2" 'NR > 1 && $NF == i { f = 1 } END { exit !f }' "$1/netlink" &&
+		{ echo "netlink:$(awk -v i="$2" 'NR > 1 && $NF == i { print $3 }' "$1/netlink")"; return; }
+	awk -v i="$2" 'NR > 1 && $NF == i { f = 1 } END { exit !f }' "$1/packet" &&
 		{ echo packet; return; }
-	echo "foreign"
+	return 1
+}
+
+# sock_table PID INODE: the table of the process's own namespace that holds
+# the socket; "foreign" if another lab node's or the host's does; "unlisted"
+# if none does (an unbound UDP socket, say).
+sock_table() {
+	local other
+	in_tables /proc/"$1"/net "$2" && return
+	for other in "$snap"/*; do
+		in_tables "$other" "$2" > /dev/null && { echo foreign; return; }
+	done
+	echo unlisted
 }
 
 # unexpected PID NODE KIND: prints every descriptor that should not be there.
@@ -57,7 +70,7 @@ unexpected() {
 				esac
 				;;
 			tunnel:*) echo "fd $fd: a $where socket a tunnel does not open ($target)" ;;
-			wireguard-go:*) ;;
+			wireguard-go:* | openvpn:* | fastd:*) ;;
 			*) echo "fd $fd: $target ($where)" ;;
 			esac
 			;;
@@ -65,14 +78,33 @@ unexpected() {
 			anon_inode:\[timerfd\] | anon_inode:\[eventfd\])
 			[ "$kind" = exec ] && echo "fd $fd: $target"
 			;;
-		*) [ "$kind" = wireguard-go ] && [ "$fd" -gt 2 ] || echo "fd $fd: $target" ;;
+		*) case "$kind" in wireguard-go | openvpn | fastd) [ "$fd" -gt 2 ] ;; *) false ;; esac ||
+			echo "fd $fd: $target" ;;
 		esac
 	done
 }
 
 # isolated WHAT: every recorded process of the running lab has only its expected set.
+# snapshot: every lab node's socket tables, and the host's, under $snap.
+snap=$(mktemp -d)
+snapshot() {
+	local n t
+	rm -rf "${snap:?}"/*
+	for n in host home-laptop home-router internet office-server office-host; do
+		mkdir -p "$snap/$n"
+		for t in udp udp6 tcp tcp6 raw raw6 unix netlink packet; do
+			if [ $n = host ]; then
+				cat /proc/1/net/$t > "$snap/$n/$t" 2>/dev/null
+			else
+				ip netns exec "$LAB-$n" cat /proc/net/$t > "$snap/$n/$t" 2>/dev/null
+			fi
+		done
+	done
+}
+
 isolated() {
 	local n=0 bad="" pid node kind
+	snapshot
 	while read -r pid node kind; do
 		n=$((n + 1))
 		bad+=$(unexpected "$pid" "$node" "$kind" | sed "s|^|$kind on $node: |")
@@ -125,4 +157,13 @@ fi
 # A command run in a node gets stdin, stdout and stderr, nothing more.
 got=$("$H" exec home-laptop sh -c 'ls /proc/$$/fd' | sort -n | tr '\n' ' ')
 check "harness exec: the command holds fds 0 1 2 only ($got)" test "$got" = "0 1 2 "
+
+for other in openvpn fastd; do
+	command -v $other > /dev/null || continue
+	lab_down
+	check "up --peer $other" "$H" up --peer $other
+	isolated "$other on both ends"
+done
+
 lab_down
+rm -rf "$snap"
