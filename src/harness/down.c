@@ -22,8 +22,7 @@ static void usage(FILE *f)
 	      f);
 }
 
-/* A namespace this lab could have made: LAB-NODE, or LAB-laptop-N (just NODE in the default lab).
- */
+/* A namespace this lab could have made: LAB-NODE or LAB-laptop-N (no LAB- in the default lab). */
 static bool our_ns(const struct lab *lab, const char *ns)
 {
 	const char *node = ns;
@@ -45,10 +44,12 @@ static bool our_ns(const struct lab *lab, const char *ns)
 static bool our_file(const struct lab *lab, const char *path)
 {
 	size_t len = strlen(lab->dir);
-	const char *base = path + len + 1;
 
-	if (!strncmp(path, lab->dir, len) && path[len] == '/')
+	if (!strncmp(path, lab->dir, len) && path[len] == '/') {
+		const char *base = path + len + 1;
+
 		return *base && !strchr(base, '/') && strcmp(base, ".") && strcmp(base, "..");
+	}
 	return wg_socket_of(lab, path);
 }
 
