@@ -113,9 +113,10 @@ static int self(const struct walk *w, const char *cmd, const char *mode)
 		return -1;
 	pid = fork();
 	if (pid == 0) {
-		int null = open("/dev/null", O_WRONLY);
+		int null = open("/dev/null", O_WRONLY | O_CLOEXEC);
 
 		dup2(null, STDOUT_FILENO);
+		close_from(3);
 		execl(harness, harness, cmd, "--lab", w->lab.name, mode ? "--mode" : NULL, mode,
 		      (char *)NULL);
 		_exit(127);

@@ -10,6 +10,13 @@
 
 #define SNAPLEN 65535
 
+/* libpcap opens its sockets and files without close-on-exec; nothing we start may inherit them. */
+static void cloexec(int fd)
+{
+	if (fd >= 0)
+		fcntl(fd, F_SETFD, FD_CLOEXEC);
+}
+
 struct open_job {
 	const char *ifname;
 	int snaplen;
@@ -34,6 +41,7 @@ static int open_here(void *arg)
 		j->pcap = NULL;
 		return 1; /* positive: failed here, with j->err set */
 	}
+	cloexec(pcap_get_selectable_fd(j->pcap));
 	return 0;
 }
 
@@ -140,6 +148,7 @@ int capture_write(struct capture *c, const char *path, char *err, size_t errlen)
 		fclose(f);
 		return -1;
 	}
+	cloexec(fileno(pcap_dump_file(c->dump)));
 	return 0;
 }
 
@@ -159,6 +168,7 @@ int capture_open_file(struct capture *c, const char *path, char *err, size_t err
 		snprintf(err, errlen, "%s: not a capture file libpcap can read (%s)", path, perr);
 		return -1;
 	}
+	cloexec(fileno(pcap_file(c->pcap)));
 	c->link_type = pcap_datalink(c->pcap);
 	if (!capture_ip(c->link_type, (const uint8_t *)"\x45", 1, &(size_t){0}) &&
 	    c->link_type != DLT_EN10MB && c->link_type != DLT_LINUX_SLL) {

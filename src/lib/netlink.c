@@ -25,7 +25,8 @@ static int open_proto(struct nl *nl, int proto)
 	/* Defined on every path, so a caller that goes on after a failure reads no garbage. */
 	nl->seq = (uint32_t)time(NULL);
 	nl->portid = 0;
-	nl->sock = mnl_socket_open(proto);
+	/* Close-on-exec: a process the harness starts must not inherit a node's netlink. */
+	nl->sock = mnl_socket_open2(proto, SOCK_CLOEXEC);
 	if (!nl->sock)
 		return failure();
 	if (mnl_socket_bind(nl->sock, 0, MNL_SOCKET_AUTOPID) < 0) {

@@ -465,6 +465,7 @@ void encrypted_tick(struct tunnel *t)
 		return;
 	follow_device_mtu(t);
 	wg_tick(t->wg, clock_seconds());
+	uapi_expire(&t->uapi, clock_seconds()); /* a client that stalls is dropped */
 }
 
 /* The wg tool may move the listening port: a new socket replaces the old. */
@@ -504,7 +505,7 @@ void encrypted_handshake(struct tunnel *t, FILE *reply)
 		/* Root asked on the control socket: the once-per-REKEY_TIMEOUT limit
 		 * guards against the network, not against the operator. */
 		p->last_sent_handshake = now - REKEY_TIMEOUT;
-		wg_send_initiation(t->wg, p, now);
+		wg_send_initiation(t->wg, p, now, false);
 		sent += t->wg->counters.initiations_sent > before;
 	}
 	fprintf(reply, "initiations_sent=%d\n", sent);
