@@ -40,6 +40,7 @@ bounds() {
 	text) echo 36 2000 ;;     # seeds reach 49
 	uapi) echo 201 1000 ;;    # seeds reach 269
 	wgconfig) echo 39 2000 ;; # seeds reach 52
+	wgdecode) echo 64 5000 ;; # seeds reach 85
 	wgmsg) echo 119 15 ;;     # seeds reach 159
 	wire) echo 21 5000 ;;     # seeds reach 29
 	*) echo none none ;;
