@@ -138,28 +138,35 @@ static int interface_key(struct uapi_set *s, const char *k, const char *v, char 
 	return 0;
 }
 
-/* The peer keys that can only say "true". */
-static bool *peer_flag(struct uapi_peer *p, const char *k)
+/*
+ * The peer keys that can only say "true".  Told by name first and set
+ * after: a field's address tested for NULL reads as "p may be NULL".
+ */
+static bool is_peer_flag(const char *k)
+{
+	return !strcmp(k, "remove") || !strcmp(k, "update_only") ||
+	       !strcmp(k, "replace_allowed_ips");
+}
+
+static void set_peer_flag(struct uapi_peer *p, const char *k)
 {
 	if (!strcmp(k, "remove"))
-		return &p->remove;
-	if (!strcmp(k, "update_only"))
-		return &p->update_only;
-	if (!strcmp(k, "replace_allowed_ips"))
-		return &p->replace_allowed;
-	return NULL;
+		p->remove = true;
+	else if (!strcmp(k, "update_only"))
+		p->update_only = true;
+	else
+		p->replace_allowed = true;
 }
 
 static int peer_key(struct uapi_peer *p, const char *k, const char *v, char *err, size_t errlen)
 {
-	bool *flag = peer_flag(p, k);
 	char why[160];
 	long n;
 
-	if (flag) {
+	if (is_peer_flag(k)) {
 		if (strcmp(v, "true"))
 			return fail(err, errlen, k, v, "only 'true' is allowed");
-		*flag = true;
+		set_peer_flag(p, k);
 	} else if (!strcmp(k, "preshared_key")) {
 		if (hex_key(v, p->psk))
 			return fail(err, errlen, k, v, "not 64 hex digits");

@@ -20,17 +20,22 @@ BASELINE=$(root_view)
 trap '"$H" down --lab "$LAB" >/dev/null 2>&1' EXIT
 
 # Arguments pick files by their number: tests/lab/run.sh 62 67 runs only
-# those (each file that needs a lab brings its own up).
-for t in tests/lab/[0-9]*.sh; do
-	if [ $# -gt 0 ]; then
-		want=0
-		for a in "$@"; do
-			case "${t#tests/lab/}" in "$a"*) want=1 ;; esac
-		done
-		[ "$want" -eq 1 ] || continue
-	fi
-	echo "== ${t#tests/lab/}"
-	. "$t"
+# those (each file that needs a lab brings its own up).  They are copied
+# first: a sourced file may `set --` at its top level and change "$@".
+RUN_ONLY=("$@")
+picked() {
+	local a
+	[ ${#RUN_ONLY[@]} -eq 0 ] && return 0
+	for a in "${RUN_ONLY[@]}"; do
+		case "${1#tests/lab/}" in "$a"*) return 0 ;; esac
+	done
+	return 1
+}
+RUN_FILES=(tests/lab/[0-9]*.sh)
+for RUN_FILE in "${RUN_FILES[@]}"; do
+	picked "$RUN_FILE" || continue
+	echo "== ${RUN_FILE#tests/lab/}"
+	. "$RUN_FILE"
 done
 
 echo "lab: checks of behaviour $((PASSED - REFUSALS_PASSED)) passed, $((FAILED - REFUSALS_FAILED)) failed;" \
