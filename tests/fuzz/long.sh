@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Runs every fuzz target for FUZZ_SECONDS each (default 3600), across
+# FUZZ_JOBS cores (default: all of them) with libFuzzer's -fork, from its
+# seed corpus and what earlier runs kept in build/fuzz/long/NAME.
+# Prints, per target, the executions it made and how many per second, and
+# ends with "fuzz: N passed, N failed": a target passes if it finds no crash.
+# FUZZ_TARGETS="wgmsg uapi" limits the run to those targets.
+set -u
+cd "$(dirname "$0")/../.."
+seconds=${FUZZ_SECONDS:-3600}
+jobs=${FUZZ_JOBS:-$(nproc)}
+passed=0
+failed=0
+for bin in build/fuzz/fuzz_*; do
+	[ -x "$bin" ] || continue
+	name=${bin##*/fuzz_}
+	if [ -n "${FUZZ_TARGETS:-}" ] && ! printf ' %s ' "$FUZZ_TARGETS" | grep -q " $name "; then
+		continue
+	fi
+	work=build/fuzz/long/$name
+	log=build/fuzz/long/$name.log
+	mkdir -p "$work"
+	seeds=tests/fuzz/corpus/$name
+	[ -d "$seeds" ] || seeds=
+	# A crash stops the run (fork mode does not go on past one) and
+	# leaves its input as build/fuzz/crash-NAME-*; that file alone
+	# reproduces it: build/fuzz/fuzz_NAME build/fuzz/crash-NAME-...
+	if "$bin" -fork="$jobs" -max_total_time="$seconds" -timeout=5 -rss_limit_mb=1024 \
+		-artifact_prefix="build/fuzz/crash-$name-" "$work" $seeds >"$log" 2>&1; then
+		# Fork mode's status lines start "#EXECUTIONS:"; the last is the total.
+		execs=$(grep -oE '^#[0-9]+:' "$log" | tail -n 1 | tr -d '#:')
+		cov=$(grep -oE '^#[0-9]+: cov: [0-9]+' "$log" | tail -n 1 | awk '{ print $3 }')
+		printf '  PASS  %-8s %12s executions in %s s on %s jobs, %s/s, %s edges\n' \
+			"$name" "${execs:-?}" "$seconds" "$jobs" \
+			"$([ -n "$execs" ] && echo $((execs / seconds)) || echo '?')" "${cov:-?}"
+		passed=$((passed + 1))
+	else
+		printf '  FAIL  %-8s crashed; see %s\n' "$name" "$log"
+		tail -n 30 "$log"
+		failed=$((failed + 1))
+	fi
+done
+echo "fuzz: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
