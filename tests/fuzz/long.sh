@@ -28,11 +28,15 @@ for bin in build/fuzz/fuzz_*; do
 	if "$bin" -fork="$jobs" -max_total_time="$seconds" -timeout=5 -rss_limit_mb=1024 \
 		-artifact_prefix="build/fuzz/crash-$name-" "$work" $seeds >"$log" 2>&1; then
 		# Fork mode's status lines start "#EXECUTIONS:"; the last is the total.
-		execs=$(grep -oE '^#[0-9]+:' "$log" | tail -n 1 | tr -d '#:')
-		cov=$(grep -oE '^#[0-9]+: cov: [0-9]+' "$log" | tail -n 1 | awk '{ print $3 }')
+		# Fork mode's status lines: "#EXECUTIONS: cov: EDGES ... time: SECONDSs".
+		last=$(grep -E '^#[0-9]+: cov: ' "$log" | tail -n 1)
+		execs=$(printf '%s\n' "$last" | sed -n 's/^#\([0-9]*\):.*/\1/p')
+		cov=$(printf '%s\n' "$last" | sed -n 's/.* cov: \([0-9]*\).*/\1/p')
+		took=$(printf '%s\n' "$last" | sed -n 's/.* time: \([0-9]*\)s.*/\1/p')
+		rate='?'
+		[ -n "$execs" ] && [ "${took:-0}" -gt 0 ] && rate=$((execs / took))
 		printf '  PASS  %-8s %12s executions in %s s on %s jobs, %s/s, %s edges\n' \
-			"$name" "${execs:-?}" "$seconds" "$jobs" \
-			"$([ -n "$execs" ] && echo $((execs / seconds)) || echo '?')" "${cov:-?}"
+			"$name" "${execs:-?}" "${took:-?}" "$jobs" "$rate" "${cov:-?}"
 		passed=$((passed + 1))
 	else
 		printf '  FAIL  %-8s crashed; see %s\n' "$name" "$log"
