@@ -5,7 +5,7 @@
 # line per parser: the share of its lines that its own fuzz target runs.
 # Ends with "coverage: N parsers at or above 90%, N below".
 set -u
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 1
 out=build/coverage
 profdata=$(command -v llvm-profdata || command -v llvm-profdata-14) || {
 	echo "coverage: llvm-profdata not found (Debian package llvm)" >&2
@@ -16,11 +16,12 @@ cov=$(command -v llvm-cov || command -v llvm-cov-14) || {
 	exit 1
 }
 pkgs="libmnl libnftables libpcap libsodium libcrypto"
-# shellcheck disable=SC2046
+# shellcheck disable=SC2086
 pkg_cflags=$(pkg-config --cflags $pkgs)
+# shellcheck disable=SC2086
 pkg_libs="$(pkg-config --libs $pkgs) -pthread"
 covflags="-fprofile-instr-generate -fcoverage-mapping"
-code=$(ls src/lib/*.c src/tunnel/*.c src/harness/*.c | grep -v -e '/main\.c$')
+code=$(printf '%s\n' src/lib/*.c src/tunnel/*.c src/harness/*.c | grep -v -e '/main\.c$')
 mkdir -p "$out"
 
 # Only the project's own sources count, not the harness around them.

@@ -6,7 +6,7 @@
 # ends with "fuzz: N passed, N failed": a target passes if it finds no crash.
 # FUZZ_TARGETS="wgmsg uapi" limits the run to those targets.
 set -u
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 1
 seconds=${FUZZ_SECONDS:-3600}
 jobs=${FUZZ_JOBS:-$(nproc)}
 passed=0
@@ -25,6 +25,7 @@ for bin in build/fuzz/fuzz_*; do
 	# A crash stops the run (fork mode does not go on past one) and
 	# leaves its input as build/fuzz/crash-NAME-*; that file alone
 	# reproduces it: build/fuzz/fuzz_NAME build/fuzz/crash-NAME-...
+	# shellcheck disable=SC2086 # $seeds is one directory, or none
 	if "$bin" -fork="$jobs" -max_total_time="$seconds" -timeout=5 -rss_limit_mb=1024 \
 		-artifact_prefix="build/fuzz/crash-$name-" "$work" $seeds >"$log" 2>&1; then
 		# Fork mode's status lines start "#EXECUTIONS:"; the last is the total.
