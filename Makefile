@@ -125,8 +125,9 @@ test:
 	@$(MAKE) --no-print-directory all
 	@tests/run.sh
 
-# Everything, at full length: fuzz targets a minute each, and the whole
-# torture (50 MB transfers, a ten-minute soak, twenty kills).  Over an hour.
+# Everything, at full length: fuzz targets a minute each, the whole
+# torture (50 MB transfers, a ten-minute soak, twenty kills), and every
+# mutant of tests/mutants.md, which must turn its test red.  Over an hour.
 test-long:
 	@scripts/deps.sh test
 	@$(MAKE) --no-print-directory all

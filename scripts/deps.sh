@@ -13,9 +13,10 @@ lab=("${build[@]}" iproute2 iputils-ping nftables procps wireguard-tools wiregua
 # (clang-tools) the static analyser, llvm-profdata and llvm-cov (llvm) the
 # coverage report; tshark reads back
 # the capture files the harness writes; openvpn, fastd and quicktun are the
-# other tunnels that harness bench --peers compares ours with.
+# other tunnels that harness bench --peers compares ours with; chromium
+# renders the walkthrough's page headless, as a class would see it.
 test=("${lab[@]}" netcat-openbsd util-linux coreutils clang clang-tools libclang-rt-dev llvm tshark
-      openvpn fastd quicktun valgrind)
+      openvpn fastd quicktun valgrind chromium)
 
 profile=${1:-build}
 case "$profile" in

@@ -216,6 +216,7 @@ static int lab_up(struct bench *b, struct path *p)
 	pid = fork();
 	if (pid == 0) {
 		freopen("/dev/null", "w", stdout);
+		close_from(3);
 		execv(self, argv);
 		_exit(127);
 	}
@@ -238,6 +239,7 @@ static void lab_down(struct path *p)
 	if (pid == 0) {
 		freopen("/dev/null", "w", stdout);
 		freopen("/dev/null", "w", stderr);
+		close_from(3);
 		execl(self, self, "down", "--lab", p->lab, (char *)NULL);
 		_exit(127);
 	}

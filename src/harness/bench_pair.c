@@ -52,7 +52,7 @@ static int write_conf(struct bench *b, const struct lab *lab, const char *path,
 
 	if (record_file(b, lab, path))
 		return -1;
-	f = fopen(path, "w");
+	f = fopen(path, "we");
 	if (!f || fchmod(fileno(f), 0600)) {
 		snprintf(b->err, sizeof(b->err), "cannot write %s", path);
 		if (f)

@@ -223,7 +223,7 @@ static const char *const colours[PATH_COUNT] = {"#888888", "#4c72b0", "#55a868",
 
 int plot(const struct bench *b, const char *file)
 {
-	FILE *f = fopen(file, "w");
+	FILE *f = fopen(file, "we");
 	double top = 1;
 	int ntests = b->quick ? 1 : TEST_COUNT;
 	int width = CHART_X0 + ntests * (b->npaths * BAR_W + 40) + 20;

@@ -4,6 +4,7 @@
  * decoder "tunnel -v" uses, looking inside tunnel datagrams too) and pcap
  * files that Wireshark and tshark open.
  */
+#include "capture_line.h"
 #include "commands.h"
 #include "lib/clock.h"
 
@@ -23,26 +24,52 @@
 #include <unistd.h>
 
 #define MAX_POINTS 24
+/*
+ * Packets wait this long before they are printed, so that those of every
+ * interface come out in the order of their timestamps, not in the order
+ * the interfaces were read.
+ */
+#define HOLD_SECONDS 0.3
+
+struct held {
+	double ts;
+	int point;
+	size_t len;
+	uint8_t data[];
+};
 
 struct points {
 	struct capture cap[MAX_POINTS];
 	int n;
+	bool all;	       /* --all: MLD and router solicitations too */
+	bool quiet;	       /* no live decode */
+	struct held **held;    /* read, not printed yet */
+	size_t nheld, capheld; /* ... and room for */
+	double t0;	       /* the first printed packet's time */
+	struct capture_keys keys;
 };
 
 static void usage(FILE *f)
 {
-	fputs("usage: harness capture NODE:IFACE|NODE:all|all [FILTER...] [options]\n"
-	      "\n"
-	      "Captures on lab interfaces (home-router:wan, office-server:tun0, ...) and\n"
-	      "decodes each packet on one line, the packet inside a tunnel datagram too.\n"
-	      "\n"
-	      "  FILTER          a BPF filter, as tcpdump takes it (\"udp port 1234\")\n"
-	      "  -c, --count N   stop after N packets\n"
-	      "  -d, --duration S  stop after S seconds\n"
-	      "  -w, --write FILE  also write a pcap file (one per interface, named\n"
-	      "                  FILE-NODE-IFACE.pcap, when there are several)\n"
-	      "  -q, --quiet     no live decode\n" COMMON_HELP,
-	      f);
+	fputs(
+	    "usage: harness capture NODE:IFACE|NODE:all|all [FILTER...] [options]\n"
+	    "\n"
+	    "Captures on lab interfaces (home-router:wan, office-server:tun0, ...) and\n"
+	    "decodes each packet on one line, the packet inside a tunnel datagram too.\n"
+	    "\n"
+	    "  FILTER          a BPF filter, as tcpdump takes it (\"udp port 1234\")\n"
+	    "  -c, --count N   stop after N packets\n"
+	    "  -d, --duration S  stop after S seconds\n"
+	    "  -w, --write FILE  also write a pcap file (one per interface, named\n"
+	    "                  FILE-NODE-IFACE.pcap, when there are several)\n"
+	    "  -q, --quiet     no live decode\n"
+	    "  --all           also show (and count, and write) IPv6 MLD and router\n"
+	    "                  solicitations, left out by default\n"
+	    "\n"
+	    "WireGuard datagrams are named (initiation, response, cookie reply,\n"
+	    "transport), and transport data is opened with the lab's session keys.\n"
+	    "With several interfaces, packets are printed in time order, 0.3 s late.\n" COMMON_HELP,
+	    f);
 }
 
 struct wanted {
@@ -156,6 +183,9 @@ static int open_points(const struct lab *lab, const struct wanted *w, int n, con
 			return 1;
 		}
 		pts->n++;
+		/* Left out before anything counts them or writes them, so -c, the
+		 * summary and the pcap files all mean the packets shown. */
+		c->skip = pts->all ? NULL : capture_is_chatter;
 		if (file) {
 			file_for(file, &w[i], n > 1, path, sizeof(path));
 			if (capture_write(c, path, err, sizeof(err))) {
@@ -173,12 +203,74 @@ static double seconds(const struct timeval *tv)
 	return (double)tv->tv_sec + (double)tv->tv_usec / 1e6;
 }
 
-/* Prints what each capture has, and counts it; returns the number printed. */
-static unsigned long drain(const struct lab *lab, struct points *pts, bool quiet, double *t0,
-			   unsigned long left)
+static int by_time(const void *a, const void *b)
+{
+	const struct held *x = *(struct held *const *)a, *y = *(struct held *const *)b;
+
+	if (x->ts != y->ts)
+		return x->ts < y->ts ? -1 : 1;
+	return x->point - y->point;
+}
+
+static void print_one(const struct lab *lab, struct points *pts, const struct held *h)
+{
+	char line[512];
+
+	if (!pts->t0)
+		pts->t0 = h->ts;
+	capture_line(&pts->keys, h->data, h->len, line, sizeof(line));
+	printf("%10.6f %s%-22s%s %s\n", h->ts - pts->t0, term_c(&lab->term, C_CYAN),
+	       pts->cap[h->point].name, term_c(&lab->term, C_RESET), line);
+}
+
+/*
+ * Prints, in time order, what has waited HOLD_SECONDS (everything when all
+ * is set).  One interface is in order already and waits for nothing.
+ */
+static void print_held(const struct lab *lab, struct points *pts, bool all)
+{
+	double wait = pts->n > 1 ? HOLD_SECONDS : 0;
+	struct timeval now;
+	size_t done = 0;
+
+	gettimeofday(&now, NULL); /* packets carry the wall clock */
+	qsort(pts->held, pts->nheld, sizeof(pts->held[0]), by_time);
+	while (done < pts->nheld && (all || pts->held[done]->ts <= seconds(&now) - wait)) {
+		print_one(lab, pts, pts->held[done]);
+		free(pts->held[done++]);
+	}
+	memmove(pts->held, pts->held + done, (pts->nheld - done) * sizeof(pts->held[0]));
+	pts->nheld -= done;
+}
+
+static int hold(struct points *pts, int point, const uint8_t *ip, size_t len, double ts)
+{
+	struct held *h;
+
+	if (pts->nheld == pts->capheld) {
+		size_t cap = pts->capheld ? 2 * pts->capheld : 256;
+		struct held **more = realloc(pts->held, cap * sizeof(*more));
+
+		if (!more)
+			return -1;
+		pts->held = more;
+		pts->capheld = cap;
+	}
+	h = malloc(sizeof(*h) + len);
+	if (!h)
+		return -1;
+	h->ts = ts;
+	h->point = point;
+	h->len = len;
+	memcpy(h->data, ip, len);
+	pts->held[pts->nheld++] = h;
+	return 0;
+}
+
+/* Reads what each capture has, and counts it; returns the number counted. */
+static unsigned long drain(struct points *pts, unsigned long left)
 {
 	unsigned long got = 0;
-	char line[512];
 
 	for (int i = 0; i < pts->n && got < left; i++) {
 		const uint8_t *ip;
@@ -187,14 +279,8 @@ static unsigned long drain(const struct lab *lab, struct points *pts, bool quiet
 
 		while (got < left && capture_next(&pts->cap[i], &ip, &len, &ts) == 1) {
 			got++;
-			if (quiet)
-				continue;
-			if (*t0 == 0)
-				*t0 = seconds(&ts);
-			pkt_decode_encap(ip, len, TUNNEL_PORT, line, sizeof(line));
-			printf("%10.6f %s%-22s%s %s\n", seconds(&ts) - *t0,
-			       term_c(&lab->term, C_CYAN), pts->cap[i].name,
-			       term_c(&lab->term, C_RESET), line);
+			if (!pts->quiet && hold(pts, i, ip, len, seconds(&ts)))
+				pts->quiet = true; /* out of memory: count, but stop printing */
 		}
 	}
 	return got;
@@ -213,10 +299,10 @@ static int signals(void)
 
 /* Until the count, the duration, or Ctrl-C. */
 static unsigned long run(const struct lab *lab, struct points *pts, unsigned long count,
-			 double duration, bool quiet)
+			 double duration)
 {
 	struct pollfd pfd[MAX_POINTS + 1];
-	double end = duration > 0 ? clock_seconds() + duration : 0, t0 = 0;
+	double end = duration > 0 ? clock_seconds() + duration : 0;
 	unsigned long total = 0, limit = count ? count : (unsigned long)-1;
 	int sfd = signals();
 
@@ -237,10 +323,12 @@ static unsigned long run(const struct lab *lab, struct points *pts, unsigned lon
 			break;
 		if (pfd[pts->n].revents)
 			break;
-		total += drain(lab, pts, quiet, &t0, limit - total);
+		total += drain(pts, limit - total);
+		print_held(lab, pts, false);
 		fflush(stdout);
 	}
-	total += drain(lab, pts, quiet, &t0, limit - total);
+	total += drain(pts, limit - total);
+	print_held(lab, pts, true);
 	if (sfd >= 0)
 		close(sfd);
 	return total;
@@ -248,10 +336,17 @@ static unsigned long run(const struct lab *lab, struct points *pts, unsigned lon
 
 static void summary(const struct points *pts, unsigned long total, const char *file)
 {
+	unsigned long hidden = 0;
+
 	fprintf(stderr, "captured %lu packet%s:", total, total == 1 ? "" : "s");
 	for (int i = 0; i < pts->n; i++)
 		fprintf(stderr, "%s %lu on %s", i ? "," : "", pts->cap[i].packets,
 			pts->cap[i].name);
+	for (int i = 0; i < pts->n; i++)
+		hidden += pts->cap[i].skipped;
+	if (hidden)
+		fprintf(stderr, "; %lu MLD or router solicitation%s left out (--all shows them)",
+			hidden, hidden == 1 ? "" : "s");
 	fprintf(stderr, "%s%s\n", file ? "; written to " : "", file ? file : "");
 }
 
@@ -276,6 +371,7 @@ int cmd_capture(int argc, char **argv)
 	    {"write", required_argument, NULL, 'w'},
 	    {"quiet", no_argument, NULL, 'q'},
 	    {"filter", required_argument, NULL, 'f'},
+	    {"all", no_argument, NULL, 'a'},
 	    COMMON_OPTIONS,
 	    {0},
 	};
@@ -286,7 +382,7 @@ int cmd_capture(int argc, char **argv)
 	double count = 0, duration = 0;
 	const char *file = NULL, *spec;
 	char filter[1024] = "", err[256];
-	bool quiet = false;
+	bool quiet = false, all = false;
 	int opt, rc, n;
 	unsigned long total;
 
@@ -301,6 +397,8 @@ int cmd_capture(int argc, char **argv)
 			file = optarg;
 		if (opt == 'q')
 			quiet = true;
+		if (opt == 'a')
+			all = true;
 		if (opt == 'f')
 			snprintf(filter, sizeof(filter), "%s", optarg);
 	}
@@ -332,17 +430,24 @@ int cmd_capture(int argc, char **argv)
 	pts = calloc(1, sizeof(*pts));
 	if (!pts)
 		return 1;
+	pts->all = all;
+	pts->quiet = quiet;
+	pts->keys.lab = &lab;
 	rc = open_points(&lab, w, n, filter[0] ? filter : NULL, file, pts);
 	if (!rc) {
 		/* Always said, once the filters are set: a script that starts a
 		 * capture in the background waits for this line, not a guess. */
 		fprintf(stderr, "capturing on %d interface%s%s\n", pts->n, pts->n == 1 ? "" : "s",
 			isatty(STDERR_FILENO) ? "; Ctrl-C stops" : "");
-		total = run(&lab, pts, (unsigned long)count, duration, quiet);
+		total = run(&lab, pts, (unsigned long)count, duration);
 		summary(pts, total, file);
 	}
 	for (int i = 0; i < pts->n; i++)
 		capture_close(&pts->cap[i]);
+	for (size_t i = 0; i < pts->nheld; i++)
+		free(pts->held[i]);
+	free(pts->held);
+	capture_keys_wipe(&pts->keys);
 	free(pts);
 	return rc;
 }

@@ -19,6 +19,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <netinet/in.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -203,6 +204,55 @@ static int narrow_wan(struct check *c, int mtu, char *err, size_t errlen)
 	return rc;
 }
 
+/* Both ends' tunnels: each may have learned the narrowed path. */
+static void tell_tunnels(struct check *c, const char *cmd)
+{
+	static const enum node_id ends[] = {HOME_LAPTOP, OFFICE_SERVER};
+	char ctl[PATH_MAX], reply[256];
+
+	for (size_t i = 0; i < sizeof(ends) / sizeof(ends[0]); i++)
+		control_query(lab_file(&c->lab, ends[i], "ctl", ctl, sizeof(ctl)), cmd, reply,
+			      sizeof(reply));
+}
+
+/*
+ * After a narrowed WAN, every namespace's kernel remembers the smaller
+ * path MTU it heard of (for ten minutes), and so do the tunnels: the next
+ * run would meet a tunnel that is not the one this run found.  The
+ * kernels' route caches are flushed and the tunnels forget, so the lab is
+ * back exactly as it was.
+ */
+static void flush_route_caches(struct check *c)
+{
+	char ns[64];
+
+	for (int n = 0; n < NODE_COUNT; n++) {
+		int fd = netns_open(lab_ns(&c->lab, n, ns, sizeof(ns)));
+		struct nl nl;
+
+		if (fd < 0)
+			continue;
+		netns_sysctl(fd, "net.ipv4.route.flush", "1");
+		if (nl_open_in(&nl, fd) == 0) {
+			nl_flush_cached6(&nl);
+			nl_close(&nl);
+		}
+		close(fd);
+	}
+}
+
+static void forget_path_mtu(struct check *c)
+{
+	/*
+	 * The kernels first, since a tunnel that forgets reads the route's MTU
+	 * again; then the kernels once more, for any "too big" a tunnel told
+	 * an inner host in between.
+	 */
+	flush_route_caches(c);
+	tell_tunnels(c, "pmtu=forget");
+	flush_route_caches(c);
+}
+
 static int run(struct check *c)
 {
 	char reply[2048], v[64], err[512], cmd[64];
@@ -222,6 +272,7 @@ static int run(struct check *c)
 	if (c->fault) {
 		if (!strcmp(c->fault, "fragment") && narrow_wan(c, 1400, err, sizeof(err))) {
 			fprintf(stderr, "harness check: %s\n", err);
+			narrow_wan(c, 0, err, sizeof(err)); /* whatever part of it was done */
 			return 1;
 		}
 		snprintf(cmd, sizeof(cmd), "fault=%s", c->fault);
@@ -251,9 +302,32 @@ out:
 		ask_tunnel(c, "gso=on", cmd, sizeof(cmd));
 	if (c->fault) {
 		ask_tunnel(c, "fault=none", reply, sizeof(reply));
-		if (!strcmp(c->fault, "fragment"))
+		if (!strcmp(c->fault, "fragment")) {
 			narrow_wan(c, 0, err, sizeof(err));
+			forget_path_mtu(c);
+		}
 	}
+	return rc;
+}
+
+/*
+ * A fault and a narrowed WAN must not outlive the run, even when Ctrl-C
+ * comes in the middle: the signals wait (a run takes about two seconds)
+ * until the lab is put back, then act as they would have.
+ */
+static int guarded_run(struct check *c)
+{
+	sigset_t stop, old;
+	int rc;
+
+	sigemptyset(&stop);
+	sigaddset(&stop, SIGINT);
+	sigaddset(&stop, SIGTERM);
+	sigaddset(&stop, SIGHUP);
+	sigprocmask(SIG_BLOCK, &stop, &old);
+	rc = run(c);
+	fflush(stdout);
+	sigprocmask(SIG_SETMASK, &old, NULL);
 	return rc;
 }
 
@@ -363,7 +437,7 @@ int cmd_check(int argc, char **argv)
 		free(c);
 		return 1;
 	}
-	rc = geteuid() ? (fprintf(stderr, "harness check: must run as root\n"), 1) : run(c);
+	rc = geteuid() ? (fprintf(stderr, "harness check: must run as root\n"), 1) : guarded_run(c);
 	for (int i = 0; i < VERIFY_POINTS; i++) {
 		capture_close(&c->caps[i]);
 		packets_free(&c->pts[i]);

@@ -21,7 +21,11 @@ int cmd_delay_line(int argc, char **argv);
 int cmd_torture(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
 
-/* Stops every recorded process and removes every recorded namespace and file. */
+/*
+ * Stops every recorded process and removes every recorded namespace and
+ * file that a lab of this name could have made; returns how many records
+ * it left alone (each said in one line), or -1.
+ */
 int lab_teardown(struct lab *lab, bool quiet);
 
 /* Options every subcommand takes. */

@@ -1,6 +1,7 @@
 /* harness exec and harness shell: run a command, or a shell, on a lab node. */
 #include "commands.h"
 #include "lib/netns.h"
+#include "spawn.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -120,6 +121,7 @@ static int run(int argc, char **argv, bool shell)
 		printf("A shell on %s; type 'exit' to leave.\n", node);
 		fflush(stdout);
 		/* --norc keeps the node's name in the prompt for bash users. */
+		close_from(3); /* the harness's own descriptors stay with the harness */
 		if (strstr(sh, "bash"))
 			execl(sh, sh, "--norc", "-i", (char *)NULL);
 		else
@@ -127,6 +129,7 @@ static int run(int argc, char **argv, bool shell)
 		fprintf(stderr, "harness shell: cannot run %s: %s\n", sh, strerror(errno));
 		return 127;
 	}
+	close_from(3);
 	execvp(argv[optind], argv + optind);
 	fprintf(stderr, "harness exec: cannot run %s: %s\n", argv[optind], strerror(errno));
 	return 127;

@@ -168,7 +168,7 @@ static int load_server_key(struct flood *fl)
 	FILE *f;
 
 	snprintf(path, sizeof(path), "%s/office-server.conf", fl->lab.dir);
-	f = fopen(path, "r");
+	f = fopen(path, "re");
 	if (!f)
 		return -1; /* a plaintext lab: there is no key, and forged macs are not needed */
 	while (fgets(line, sizeof(line), f)) {

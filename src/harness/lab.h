@@ -13,10 +13,11 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#define LAB_DEFAULT  "default"
-#define LAB_RUN_DIR  "/run/tunlab"
-#define LAB_NAME_MAX 16
-#define TUNNEL_PORT  1234
+#define LAB_DEFAULT   "default"
+#define LAB_RUN_DIR   "/run/tunlab"
+#define LAB_NAME_MAX  16
+#define WG_SOCKET_DIR "/var/run/wireguard"
+#define TUNNEL_PORT   1234
 
 enum node_id { HOME_LAPTOP, HOME_ROUTER, INTERNET, OFFICE_SERVER, OFFICE_HOST, NODE_COUNT };
 

@@ -1,7 +1,8 @@
 /*
  * A packet taken apart into its layers for teaching: outer IP, UDP, the
- * PI header, inner IP, ICMP/UDP/TCP, payload; each with its byte range
- * and its fields, each field with its offset and value.  Only reads.
+ * PI header or a WireGuard message, inner IP, ICMP/UDP/TCP, payload; each
+ * with its byte range and its fields, each field with its offset and
+ * value.  Only reads.
  */
 #ifndef TUNLAB_HARNESS_LAYERS_H
 #define TUNLAB_HARNESS_LAYERS_H
@@ -17,6 +18,8 @@ struct field {
 	char value[64];
 	size_t offset; /* from the start of the packet */
 	size_t len;
+	const char *why; /* what the field proves, for the handshake; or NULL */
+	int changed;	 /* set by a viewer: differs from the hop before */
 };
 
 struct layer {
@@ -29,11 +32,19 @@ struct layer {
 struct layers {
 	struct layer layer[LAYERS_MAX];
 	int n;
-	int tunnel; /* 1 when the packet is a tunnel datagram (it has an inner packet) */
+	int tunnel;    /* 1 when the packet is a tunnel datagram (an inner packet or WireGuard) */
+	int wireguard; /* 1 when what the datagram carries is a WireGuard message */
 };
 
 /* Takes an IP packet apart; port marks tunnel datagrams.  Returns the number of layers. */
 int layers_of(const uint8_t *pkt, size_t len, uint16_t port, struct layers *out);
+/*
+ * The same, and a WireGuard transport message is split into the encrypted
+ * packet of inner_len bytes, the padding and the tag (inner_len 0: where
+ * the packet ends is not known, so packet and padding stay one layer).
+ */
+int layers_of_sealed(const uint8_t *pkt, size_t len, uint16_t port, size_t inner_len,
+		     struct layers *out);
 const struct layer *layer_find(const struct layers *l, const char *name);
 const char *field_value(const struct layer *l, const char *name);
 

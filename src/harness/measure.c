@@ -1,6 +1,7 @@
 #include "measure.h"
 #include "lib/clock.h"
 #include "lib/netns.h"
+#include "spawn.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -98,7 +99,7 @@ double quantile(double *v, int n, double q)
 
 static void child(const char *ns, char *const argv[], int out)
 {
-	int fd = netns_open(ns), null = open("/dev/null", O_RDWR);
+	int fd = netns_open(ns), null = open("/dev/null", O_RDWR | O_CLOEXEC);
 	sigset_t none;
 
 	/* The caller may hold signals back; the command should not. */
@@ -110,6 +111,7 @@ static void child(const char *ns, char *const argv[], int out)
 	dup2(null, 0);
 	dup2(out, 1);
 	dup2(null, 2);
+	close_from(3);
 	execvp(argv[0], argv);
 	_exit(127);
 }
@@ -186,7 +188,7 @@ double proc_cpu_seconds(pid_t pid)
 	size_t n;
 
 	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	f = fopen(path, "r");
+	f = fopen(path, "re");
 	if (!f)
 		return -1;
 	n = fread(buf, 1, sizeof(buf) - 1, f);
@@ -207,7 +209,7 @@ double proc_peak_rss(pid_t pid)
 	FILE *f;
 
 	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
-	f = fopen(path, "r");
+	f = fopen(path, "re");
 	if (!f)
 		return -1;
 	while (fgets(line, sizeof(line), f))

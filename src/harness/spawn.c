@@ -9,6 +9,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -22,6 +23,15 @@ int sibling_path(const char *prog, char *out, size_t cap)
 	self[n] = '\0';
 	snprintf(out, cap, "%s/%s", dirname(self), prog);
 	return access(out, X_OK);
+}
+
+void close_from(int first)
+{
+	if (close_range((unsigned int)first, ~0U, 0) == 0)
+		return;
+	/* A kernel before 5.9: one at a time. */
+	for (long fd = first, max = sysconf(_SC_OPEN_MAX); fd < max; fd++)
+		close((int)fd);
 }
 
 /* The fds a child keeps become its 3, 4, ...; moved high first so none overwrites another. */
@@ -61,9 +71,62 @@ static void child(const char *ns, char *const argv[], const char *log, int go, c
 	if (fd >= 0)
 		dup2(fd, STDIN_FILENO);
 	hand_over(keep, nkeep);
+	close_from(3 + (nkeep < 8 ? nkeep : 8));
 	execv(argv[0], argv);
 	fprintf(stderr, "harness: cannot run %s: %s\n", argv[0], strerror(errno));
 	_exit(127);
+}
+
+static void argv_path(const struct lab *lab, pid_t pid, char *out, size_t cap)
+{
+	snprintf(out, cap, "%s/%d.argv", lab->dir, (int)pid);
+}
+
+/* The command line, NUL-separated, beside the records: what a restart runs again. */
+static int argv_save(const struct lab *lab, pid_t pid, char *const argv[])
+{
+	char path[PATH_MAX];
+	int fd, rc = 0;
+
+	argv_path(lab, pid, path, sizeof(path));
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return -1;
+	for (int i = 0; argv[i] && !rc; i++) {
+		size_t n = strlen(argv[i]) + 1;
+
+		if (write(fd, argv[i], n) != (ssize_t)n)
+			rc = -1;
+	}
+	close(fd);
+	return rc;
+}
+
+int spawn_argv(const struct lab *lab, pid_t pid, char *buf, size_t cap, char **argv, int max)
+{
+	char path[PATH_MAX];
+	struct stat st;
+	ssize_t len;
+	int fd, n = 0;
+
+	argv_path(lab, pid, path, sizeof(path));
+	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	/* Written by us (root) for us: anything else is not a command line to run as root. */
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode) || st.st_uid != geteuid() ||
+	    (st.st_mode & 077)) {
+		close(fd);
+		return -1;
+	}
+	len = read(fd, buf, cap);
+	close(fd);
+	if (len <= 0 || (size_t)len == cap || buf[len - 1] != '\0')
+		return -1;
+	for (char *p = buf; p < buf + len && n < max - 1; p += strlen(p) + 1)
+		argv[n++] = p;
+	argv[n] = NULL;
+	return n;
 }
 
 pid_t spawn_in_node(const struct lab *lab, enum node_id node, const char *what, char *const argv[],
@@ -103,7 +166,7 @@ pid_t spawn_in_ns(const struct lab *lab, const char *ns, const char *label, cons
 	r.start = proc_start_time(pid);
 	snprintf(r.name, sizeof(r.name), "%s", label);
 	snprintf(r.what, sizeof(r.what), "%s", what);
-	if (!r.start || state_add(lab, &r)) {
+	if (!r.start || argv_save(lab, pid, argv) || state_add(lab, &r)) {
 		snprintf(err, errlen, "cannot record %s's PID", what);
 		close(go[1]); /* the child reads EOF and exits unrun */
 		waitpid(pid, NULL, 0);

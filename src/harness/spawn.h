@@ -20,6 +20,17 @@ pid_t spawn_in_node(const struct lab *lab, enum node_id node, const char *what, 
 pid_t spawn_in_ns(const struct lab *lab, const char *ns, const char *label, const char *what,
 		  char *const argv[], const char *log, const int *keep, int nkeep, char *err,
 		  size_t errlen);
+/*
+ * In a child about to exec: closes every descriptor from first up, so a
+ * program the harness starts holds only what it was meant to get.
+ */
+void close_from(int first);
+/*
+ * The argv a recorded process was started with, as spawn_in_ns saved it
+ * in the lab's directory: at most max - 1 pointers into buf, then NULL.
+ * Returns how many, or -1 if there is none, or it is not root's alone.
+ */
+int spawn_argv(const struct lab *lab, pid_t pid, char *buf, size_t cap, char **argv, int max);
 /* A program that sits beside the harness binary (the tunnel). */
 int sibling_path(const char *prog, char *out, size_t cap);
 /* An installed program in the usual system directories: 0 with its path, or -1. */

@@ -15,6 +15,39 @@ static void state_path(const struct lab *lab, char *out, size_t cap)
 	snprintf(out, cap, "%s/state", lab->dir);
 }
 
+/* Ours alone: owned by us (root) and writable by no one else; mask is the mode bits others may not
+ * have. */
+static int ours_alone(int fd, const char *path, mode_t mask, char *err, size_t errlen)
+{
+	struct stat st;
+
+	if (fstat(fd, &st)) {
+		snprintf(err, errlen, "cannot use %s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (st.st_uid != geteuid() || (st.st_mode & mask)) {
+		snprintf(
+		    err, errlen,
+		    "%s belongs to uid %u with mode %03o, not to us alone: refusing to trust it",
+		    path, (unsigned int)st.st_uid, (unsigned int)(st.st_mode & 0777));
+		return -1;
+	}
+	return 0;
+}
+
+static int run_dir_ours(char *err, size_t errlen)
+{
+	int fd = open(LAB_RUN_DIR, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC), rc;
+
+	if (fd < 0) {
+		snprintf(err, errlen, "cannot use %s: %s", LAB_RUN_DIR, strerror(errno));
+		return -1;
+	}
+	rc = ours_alone(fd, LAB_RUN_DIR, 022, err, errlen);
+	close(fd);
+	return rc;
+}
+
 int state_lock(struct lab *lab, bool create, char *err, size_t errlen)
 {
 	if (create) {
@@ -23,11 +56,17 @@ int state_lock(struct lab *lab, bool create, char *err, size_t errlen)
 		if (mkdir(lab->dir, 0700) && errno != EEXIST)
 			goto fail;
 	}
-	lab->lock_fd = open(lab->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	/* Not a symlink, and nobody else's: what is recorded here is acted on as root. */
+	lab->lock_fd = open(lab->dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (lab->lock_fd < 0) {
 		if (errno == ENOENT && !create)
 			return 1; /* nothing to lock: the lab is not up */
 		goto fail;
+	}
+	if (run_dir_ours(err, errlen) || ours_alone(lab->lock_fd, lab->dir, 077, err, errlen)) {
+		close(lab->lock_fd);
+		lab->lock_fd = -1;
+		return -1;
 	}
 	if (flock(lab->lock_fd, LOCK_EX | LOCK_NB)) {
 		snprintf(err, errlen, "lab '%s' is busy: another harness is working on it",
@@ -57,7 +96,7 @@ int state_begin(struct lab *lab, char *err, size_t errlen)
 	int fd;
 
 	state_path(lab, path, sizeof(path));
-	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd < 0) {
 		snprintf(err, errlen, "cannot create %s: %s", path, strerror(errno));
 		return -1;
@@ -79,7 +118,7 @@ int state_add(const struct lab *lab, const struct record *r)
 	else
 		n = snprintf(line, sizeof(line), "%s %s\n", kinds[r->kind], r->name);
 	/* One write of one line with O_APPEND: a crash leaves whole lines only. */
-	fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC);
+	fd = open(path, O_WRONLY | O_APPEND | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
 	if (write(fd, line, (size_t)n) != n)
@@ -112,18 +151,42 @@ bool state_parse(char *line, struct record *r)
 	return false;
 }
 
+int state_trust(const struct lab *lab, char *err, size_t errlen)
+{
+	char path[PATH_MAX];
+	int fd, rc;
+
+	state_path(lab, path, sizeof(path));
+	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0) {
+		if (errno == ENOENT)
+			return 0;
+		snprintf(err, errlen, "cannot read %s: %s", path, strerror(errno));
+		return -1;
+	}
+	rc = ours_alone(fd, path, 077, err, errlen);
+	close(fd);
+	return rc;
+}
+
 int state_load(const struct lab *lab, struct record **out)
 {
-	char path[PATH_MAX], line[PATH_MAX + 128];
+	char path[PATH_MAX], line[PATH_MAX + 128], why[PATH_MAX + 128];
 	struct record *list = NULL, *grown;
-	int n = 0, cap = 0;
+	int n = 0, cap = 0, fd;
 	FILE *f;
 
 	*out = NULL;
 	state_path(lab, path, sizeof(path));
-	f = fopen(path, "re");
-	if (!f)
+	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
 		return errno == ENOENT ? 0 : -1;
+	/* Records written by anyone else are not ours to act on. */
+	if (ours_alone(fd, path, 077, why, sizeof(why)) || !(f = fdopen(fd, "re"))) {
+		close(fd);
+		errno = EPERM;
+		return -1;
+	}
 	while (fgets(line, sizeof(line), f)) {
 		if (n == cap) {
 			cap = cap ? cap * 2 : 32;

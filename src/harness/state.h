@@ -29,7 +29,9 @@ int state_lock(struct lab *lab, bool create, char *err, size_t errlen);
 bool state_exists(const struct lab *lab);
 int state_begin(struct lab *lab, char *err, size_t errlen);
 int state_add(const struct lab *lab, const struct record *r);
-/* Reads every record into *out (malloc'd); returns how many, or -1. */
+/* 0 if the records (and their directory) are root's alone, else -1 with why in err. */
+int state_trust(const struct lab *lab, char *err, size_t errlen);
+/* Reads every record into *out (malloc'd); returns how many, or -1 (EPERM: not root's alone). */
 int state_load(const struct lab *lab, struct record **out);
 /* One line of the records; false for a line that is not a record. */
 bool state_parse(char *line, struct record *r);

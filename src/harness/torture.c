@@ -22,6 +22,7 @@
 #include "spawn.h"
 #include "state.h"
 #include "transfer.h"
+#include "up.h"
 #include "lib/clock.h"
 #include "lib/json.h"
 #include "lib/netns.h"
@@ -114,6 +115,7 @@ static int self(char *out, size_t cap, const char *first, ...)
 			dup2(p[1], STDOUT_FILENO);
 		else if (!freopen("/dev/null", "w", stdout))
 			_exit(126);
+		close_from(3);
 		execv(prog, argv);
 		_exit(127);
 	}
@@ -275,28 +277,6 @@ static int lossy(struct torture *t, struct result *r)
 	return 0;
 }
 
-/* The tunnel's command line, read before it dies, to start it again the same way. */
-static int cmdline_of(pid_t pid, char *buf, size_t cap, char **argv, int max)
-{
-	char path[64];
-	int fd, n = 0;
-	ssize_t len;
-
-	snprintf(path, sizeof(path), "/proc/%d/cmdline", pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	len = read(fd, buf, cap - 1);
-	close(fd);
-	if (len <= 0)
-		return -1;
-	buf[len] = '\0';
-	for (char *p = buf; p < buf + len && n < max - 1; p += strlen(p) + 1)
-		argv[n++] = p;
-	argv[n] = NULL;
-	return n;
-}
-
 /* recovered: when the new server had a session, and when it first carried data. */
 static int restart_server(struct torture *t, double recovered[2], long long *tries)
 {
@@ -306,8 +286,14 @@ static int restart_server(struct torture *t, double recovered[2], long long *tri
 	long long rx;
 	double t0;
 
-	if (!pid || cmdline_of(pid, buf, sizeof(buf), argv, 40) < 0) {
-		snprintf(t->err, sizeof(t->err), "no server tunnel in lab %s", t->lab.name);
+	/*
+	 * Started again the same way: with the command line the harness saved
+	 * when it started the tunnel, never one read from /proc, which the
+	 * process itself (or whoever has its PID) could have rewritten.
+	 */
+	if (!pid || spawn_argv(&t->lab, pid, buf, sizeof(buf), argv, 40) < 1) {
+		snprintf(t->err, sizeof(t->err), "no server tunnel recorded in lab %s",
+			 t->lab.name);
 		return -1;
 	}
 	/* Only the PID recorded for this lab, and only while it is still that process. */
@@ -585,6 +571,24 @@ static bool has_prefix_entry(const char *dir, const char *prefix)
 	return found;
 }
 
+/* One of the lab's wg sockets (named with a hash when the lab's name is long). */
+static bool wg_socket_left(const struct lab *k)
+{
+	DIR *d = opendir(WG_SOCKET_DIR);
+	struct dirent *e;
+	bool found = false;
+
+	while (d && !found && (e = readdir(d))) {
+		char path[PATH_MAX];
+
+		snprintf(path, sizeof(path), "%s/%s", WG_SOCKET_DIR, e->d_name);
+		found = wg_socket_of(k, path);
+	}
+	if (d)
+		closedir(d);
+	return found;
+}
+
 /* A live process whose command line names the lab's directory (zombies have none). */
 static bool lab_process_left(const char *labdir)
 {
@@ -624,7 +628,7 @@ static bool left_nothing(const struct lab *k)
 	snprintf(prefix, sizeof(prefix), "%s-", k->name);
 	snprintf(dir, sizeof(dir), "%s/", k->dir);
 	return !has_prefix_entry(NETNS_DIR, prefix) && stat(k->dir, &st) != 0 &&
-	       !has_prefix_entry("/var/run/wireguard", prefix) && !lab_process_left(dir);
+	       !wg_socket_left(k) && !lab_process_left(dir);
 }
 
 static void kill_up_after(const char *lab, int ms)
@@ -640,6 +644,7 @@ static void kill_up_after(const char *lab, int ms)
 
 		dup2(null, STDOUT_FILENO);
 		dup2(null, STDERR_FILENO);
+		close_from(3);
 		execl(prog, prog, "up", "--lab", lab, (char *)NULL);
 		_exit(127);
 	}

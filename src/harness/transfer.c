@@ -63,7 +63,7 @@ static void receive(int lfd, int out, uint64_t bytes)
 	struct report r = {0};
 	bool same = true;
 	double t0 = 0;
-	int fd = accept(lfd, NULL, NULL);
+	int fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
 	ssize_t n;
 
 	if (fd >= 0)
@@ -87,7 +87,7 @@ static void receive(int lfd, int out, uint64_t bytes)
 static int listen_on(int port)
 {
 	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
-	int on = 1, fd = socket(AF_INET, SOCK_STREAM, 0);
+	int on = 1, fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
 
 	if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on)) ||
 	    bind(fd, (struct sockaddr *)&a, sizeof(a)) || listen(fd, 1))
@@ -105,7 +105,7 @@ static void send_stream(const char *addr, int port, uint64_t bytes)
 	inet_pton(AF_INET, addr, &a.sin_addr);
 	/* The tunnel may still be shaking hands: try for 10 s. */
 	for (int i = 0; i < 100; i++) {
-		fd = socket(AF_INET, SOCK_STREAM, 0);
+		fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
 		if (fd >= 0 && !connect(fd, (struct sockaddr *)&a, sizeof(a)))
 			break;
 		if (fd >= 0)

@@ -12,6 +12,7 @@
 #include "lib/netlink.h"
 
 #define MAX_CLIENTS 64
+#define LAB_USER    "tunlab" /* the user the lab's tunnels run as, when it exists */
 
 /* A laptop of the class: home-laptop is the first; the others are made by --clients. */
 struct client {
@@ -47,7 +48,8 @@ struct up {
 	const struct other *other; /* --peer openvpn|fastd|quicktun */
 	enum wg_side wg_side;
 	bool keylog;
-	int keepalive;			 /* the laptops' PersistentKeepalive, s; 0 for none */
+	const char *run_as; /* the user our tunnels become once set up; NULL: not chosen yet */
+	int keepalive;	    /* the laptops' PersistentKeepalive, s; 0 for none */
 	bool no_offload, no_gso, no_gro; /* our tunnels' fallbacks, for tests and benchmarks */
 	int queues;			 /* --queues for our tunnels; 0: theirs */
 	int batch;			 /* --batch for our tunnels; 0: theirs */
@@ -86,5 +88,7 @@ int up_others(struct up *u);
 
 /* The wg socket name of a node: its plain name in the default lab, LAB-xx in others. */
 void wg_name(const struct lab *lab, const char *label, char *out, size_t cap);
+/* Whether path is the wg socket of one of the lab's nodes. */
+bool wg_socket_of(const struct lab *lab, const char *path);
 
 #endif

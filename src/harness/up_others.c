@@ -65,6 +65,7 @@ static int first_line_of(struct up *u, char *const argv[], char *out, size_t cap
 	pid = fork();
 	if (pid == 0) {
 		dup2(fd[1], STDOUT_FILENO);
+		close_from(3);
 		execv(argv[0], argv);
 		_exit(127);
 	}

@@ -22,7 +22,15 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#define WG_SOCKET_DIR "/var/run/wireguard"
+/* FNV-1a: a short, stable tag for a lab name too long to be spelled out. */
+static uint32_t name_hash(const char *s)
+{
+	uint32_t h = 2166136261u;
+
+	for (; *s; s++)
+		h = (h ^ (uint8_t)*s) * 16777619u;
+	return h;
+}
 
 void wg_name(const struct lab *lab, const char *label, char *out, size_t cap)
 {
@@ -35,9 +43,36 @@ void wg_name(const struct lab *lab, const char *label, char *out, size_t cap)
 		snprintf(out, cap, "%s", label);
 		return;
 	}
-	/* Socket names follow interface names: at most 15 characters. */
+	/*
+	 * Socket names follow interface names: at most 15 characters.  A lab
+	 * name that does not fit keeps its start and gets 6 hex digits of its
+	 * hash, so that two long names with the same start still differ.
+	 */
 	room = 15 - 1 - (int)strlen(abbr);
-	snprintf(out, cap, "%.*s-%s", room, lab->name, abbr);
+	if ((int)strlen(lab->name) <= room)
+		snprintf(out, cap, "%s-%s", lab->name, abbr);
+	else
+		snprintf(out, cap, "%.*s%06x-%s", room - 6, lab->name,
+			 (unsigned int)(name_hash(lab->name) & 0xffffff), abbr);
+}
+
+bool wg_socket_of(const struct lab *lab, const char *path)
+{
+	char name[32], label[32], want[PATH_MAX];
+
+	for (int k = 0; k <= MAX_CLIENTS; k++) {
+		if (k == 0)
+			snprintf(label, sizeof(label), "office-server");
+		else if (k == 1)
+			snprintf(label, sizeof(label), "home-laptop");
+		else
+			snprintf(label, sizeof(label), "laptop-%d", k);
+		wg_name(lab, label, name, sizeof(name));
+		snprintf(want, sizeof(want), WG_SOCKET_DIR "/%s.sock", name);
+		if (!strcmp(path, want))
+			return true;
+	}
+	return false;
 }
 
 int up_record_file(struct up *u, const char *path)
@@ -150,8 +185,9 @@ static int start_ours(struct up *u, const char *ns, const char *label, const cha
 		      const char *text)
 {
 	char conf[PATH_MAX], sock[PATH_MAX], keylog[PATH_MAX], rekey[16];
-	char *args[10] = {"-c", conf, "--uapi", sock, NULL};
-	int n = 4;
+	/* The lab's own tunnels lend their session keys to capture and walkthrough. */
+	char *args[12] = {"-c", conf, "--uapi", sock, "--export-keys", NULL};
+	int n = 5;
 
 	conf_path(u, label, "conf", conf, sizeof(conf));
 	snprintf(sock, sizeof(sock), WG_SOCKET_DIR "/%s.sock", wgname);
@@ -175,15 +211,30 @@ static int start_ours(struct up *u, const char *ns, const char *label, const cha
 
 /* ---- wireguard-go, on one side ---- */
 
-static int uapi_listener(struct up *u, const char *path)
-{
+struct listen_job {
+	const char *path;
 	int fd;
+};
+
+static int listen_here(void *arg)
+{
+	struct listen_job *j = arg;
+
+	j->fd = unix_listen(j->path, false);
+	return 0;
+}
+
+/* In the node's namespace: the program holds no socket of another namespace. */
+static int uapi_listener(struct up *u, const char *ns, const char *path)
+{
+	struct listen_job j = {.path = path, .fd = -EINVAL};
 
 	mkdir(WG_SOCKET_DIR, 0700);
-	fd = unix_listen(path, false);
-	if (fd < 0)
-		snprintf(u->err, sizeof(u->err), "cannot open %s: %s", path, strerror(-fd));
-	return fd;
+	if (netns_call_name(ns, listen_here, &j) < 0)
+		j.fd = -EINVAL;
+	if (j.fd < 0)
+		snprintf(u->err, sizeof(u->err), "cannot open %s: %s", path, strerror(-j.fd));
+	return j.fd;
 }
 
 /* wg setconf NAME FILE, as a person would configure wireguard-go. */
@@ -205,6 +256,7 @@ static int run_wg(struct up *u, const char *wgname, const char *conf, const char
 			dup2(fd, STDOUT_FILENO);
 			dup2(fd, STDERR_FILENO);
 		}
+		close_from(3);
 		execl(wg, "wg", "setconf", wgname, conf, (char *)NULL);
 		_exit(127);
 	}
@@ -276,7 +328,7 @@ static int start_wireguard_go(struct up *u, enum node_id n, const char *wgname, 
 	snprintf(sock, sizeof(sock), WG_SOCKET_DIR "/%s.sock", wgname);
 	if (up_write_file(u, conf, text) || up_record_file(u, sock))
 		return -1;
-	keep = uapi_listener(u, sock);
+	keep = uapi_listener(u, lab_ns(&u->lab, n, ns, sizeof(ns)), sock);
 	if (keep < 0)
 		return -1;
 	/*

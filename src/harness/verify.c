@@ -1,6 +1,7 @@
 #include "verify.h"
 #include "lab.h"
 #include "lib/packet.h"
+#include "lib/wgdecode.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -310,6 +311,56 @@ static void judge_nat_source(const struct packet_list *wan, struct verdict *v)
 	}
 }
 
+/* The receiver and counter of a data message in packet i of l; false if it is none. */
+static bool data_id(const struct packet_list *l, int i, uint32_t *receiver, uint64_t *counter)
+{
+	struct wg_msg m;
+	struct pkt p;
+
+	if (pkt_parse(l->data[i], l->len[i], &p) != PKT_OK || p.fragment ||
+	    pkt_wg_message(&p, TUNNEL_PORT, &m) || m.type != MSG_DATA)
+		return false;
+	*receiver = m.receiver;
+	*counter = m.counter;
+	return true;
+}
+
+/*
+ * A counter is used once per session, so the same receiver and counter
+ * twice on one link is a datagram sent twice.  The receiver drops the
+ * copy as a replay, so the inner packet still comes out once: the wire is
+ * where a duplication shows.
+ */
+static void judge_replays(const struct packet_list pts[VERIFY_POINTS], struct verdict *v)
+{
+	for (int k = P_LAPTOP_LAN; k <= P_SERVER_WAN; k++) {
+		const struct packet_list *l = &pts[k];
+		bool found = false;
+
+		for (int i = 0; i < l->n; i++) {
+			uint32_t ri, rj;
+			uint64_t ci, cj;
+
+			if (!data_id(l, i, &ri, &ci))
+				continue;
+			for (int j = 0; j < i; j++)
+				if (data_id(l, j, &rj, &cj) && ri == rj && ci == cj) {
+					/* Counted as probes, though unmarked datagrams may be among
+					 * them. */
+					v->marked[PR_ONCE] = v->failed[PR_ONCE] >= v->probes;
+					fail(v, PR_ONCE,
+					     "a data message (receiver 0x%08x, counter %llu) "
+					     "crossed %s twice",
+					     ri, (unsigned long long)ci, point_names[k]);
+					found = true;
+					break;
+				}
+		}
+		if (found)
+			return; /* one link tells it; the next ones repeat it */
+	}
+}
+
 /* Every probe the laptop sent, in either mode; the replies carry the marker back too. */
 static void judge_all(const struct packet_list pts[VERIFY_POINTS], bool encrypted, bool pi,
 		      int tun_mtu, struct verdict *v)
@@ -357,6 +408,7 @@ void verify_encrypted(const struct packet_list pts[VERIFY_POINTS], int tun_mtu, 
 {
 	judge_all(pts, true, false, tun_mtu, v);
 	judge_nat_source(&pts[P_ROUTER_WAN], v);
+	judge_replays(pts, v);
 	if (!v->probes)
 		no_probes(v);
 }

@@ -7,6 +7,7 @@
 #include "walkthrough.h"
 #include "commands.h"
 #include "control.h"
+#include "labkeys.h"
 #include "spawn.h"
 #include "state.h"
 #include "lib/capture.h"
@@ -26,6 +27,8 @@
 #include <unistd.h>
 
 #define GREETING "hello, office-host! -- home-laptop"
+#define MIN_SIZE (20 + 8 + sizeof(GREETING) - 1)
+#define MAX_SIZE 1400
 
 /* What happened to the ping to reach each point of lab_path. */
 static const char *const story[HOPS] = {
@@ -42,21 +45,61 @@ static const char *const story[HOPS] = {
     "172.31.255.7 and answers it the same way back.",
 };
 
+/* Where encrypted mode tells it differently. */
+static const char *const sealed_story[HOPS] = {
+    NULL,
+    "The tunnel padded the packet to a multiple of 16 bytes and sealed it with the "
+    "session's send key (ChaCha20-Poly1305): the ciphertext is as long as the padded "
+    "packet, and a 16-byte tag follows. In front goes the 16-byte WireGuard header, and "
+    "all of it goes in a UDP datagram for 203.0.113.10 port 1234, out of the laptop's LAN "
+    "interface.",
+    "The home router forwarded it to the internet and masqueraded it: the outer source is "
+    "now its own WAN address. It cannot read what is sealed, and does not need to.",
+    NULL,
+    "The server's tunnel found the session by the receiver index, checked the counter "
+    "against replays and the tag against forgery, decrypted, cut the padding off by the "
+    "inner IP length, and wrote the original packet into its own tun0.",
+    NULL,
+};
+
+static const char *const hs_story[2] = {
+    "home-laptop starts a session: it names itself by a sender index, sends a fresh "
+    "ephemeral key, and proves who it is to office-server only. Nothing secret is in "
+    "the clear.",
+    "office-server answers with its own index and ephemeral key. From the two messages "
+    "both sides derive the same pair of session keys, and neither key ever crossed the "
+    "wire.",
+};
+
 static void usage(FILE *f)
 {
-	fputs("usage: harness walkthrough [--mode plaintext|pi] [--no-pause] [--html FILE]\n"
+	fputs("usage: harness walkthrough [--mode encrypted|plaintext|pi] [--no-pause]\n"
+	      "                           [--size BYTES] [--handshake] [--html FILE]\n"
 	      "                           [--captures DIR] [options]\n"
 	      "\n"
 	      "Follows one ping from home-laptop to office-host and back, hop by hop: the\n"
 	      "layers of the packet with each field's value and offset, a hex dump coloured\n"
 	      "by layer, what changed since the hop before, and the overhead arithmetic.\n"
+	      "In encrypted mode it takes the WireGuard header apart and, with the session\n"
+	      "keys the lab's tunnel exports, shows the packet inside beside the ciphertext.\n"
 	      "If the lab is not up, it is brought up for the walk and taken down after.\n"
 	      "\n"
-	      "  --mode MODE     plaintext or pi: the wire format to show\n"
+	      "  --mode MODE     encrypted, plaintext or pi: the wire format to walk (the\n"
+	      "                  lab's own, or the one to bring a lab up in; default encrypted)\n"
 	      "  --no-pause      run straight through (it waits for Enter between hops on a TTY)\n"
+	      "  --size BYTES    the ping's size, its IP header included (62 to 1400; default\n"
+	      "                  62; 84 is what ping sends by default)\n"
+	      "  --handshake     encrypted mode: first start a new handshake and walk its two\n"
+	      "                  messages, field by field\n"
 	      "  --html FILE     also write one self-contained page with the same diagrams\n"
-	      "  --captures DIR  where each hop's capture goes (default captures/)\n" COMMON_HELP,
+	      "  --captures DIR  where each hop's capture goes (default: a new directory\n"
+	      "                  under /tmp, named at the end)\n" COMMON_HELP,
 	      f);
+}
+
+const char *walk_mode(const struct walk *w)
+{
+	return w->encrypted ? "encrypted" : w->pi ? "pi" : "plaintext";
 }
 
 /* Runs this harness again, for "up" or "down" of the walk's own lab. */
@@ -70,9 +113,10 @@ static int self(const struct walk *w, const char *cmd, const char *mode)
 		return -1;
 	pid = fork();
 	if (pid == 0) {
-		int null = open("/dev/null", O_WRONLY);
+		int null = open("/dev/null", O_WRONLY | O_CLOEXEC);
 
 		dup2(null, STDOUT_FILENO);
+		close_from(3);
 		execl(harness, harness, cmd, "--lab", w->lab.name, mode ? "--mode" : NULL, mode,
 		      (char *)NULL);
 		_exit(127);
@@ -82,21 +126,24 @@ static int self(const struct walk *w, const char *cmd, const char *mode)
 	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
 }
 
-/* One ping with a greeting a class can read in the hex dump. */
+/* One ping with a greeting a class can read in the hex dump, filled to the size asked. */
 static int send_ping(const struct walk *w)
 {
+	uint8_t payload[MAX_SIZE];
 	struct pkt_spec s = {.version = 4,
 			     .proto = IPPROTO_ICMP,
 			     .df = true,
 			     .icmp_id = 0x7777,
 			     .icmp_seq = 1,
-			     .payload = (const uint8_t *)GREETING,
-			     .payload_len = sizeof(GREETING) - 1};
+			     .payload = payload,
+			     .payload_len = w->size - 28};
 	struct sockaddr_in dst = {.sin_family = AF_INET};
-	uint8_t buf[256];
+	uint8_t buf[MAX_SIZE + 64];
 	ssize_t n;
 	int fd;
 
+	memset(payload, '.', sizeof(payload));
+	memcpy(payload, GREETING, sizeof(GREETING) - 1);
 	inet_pton(AF_INET, CLIENT_VPN_V4, s.src);
 	inet_pton(AF_INET, OFFICE_HOST_V4, s.dst);
 	memcpy(&dst.sin_addr, s.dst, 4);
@@ -109,6 +156,84 @@ static int send_ping(const struct walk *w)
 	return n < 0 ? -1 : 0;
 }
 
+static const char *icmp_type(const struct layers *l)
+{
+	return field_value(layer_find(l, "ICMP"), "type, code");
+}
+
+static void keep(struct hop_view *h, const uint8_t *ip, size_t len, const struct layers *l)
+{
+	memcpy(h->pkt, ip, len);
+	h->len = len;
+	h->layers = *l;
+	h->seen = true;
+}
+
+/*
+ * A WireGuard message at an outer hop.  Transport data is opened when the
+ * keys allow; else the first one each way that is more than a keepalive
+ * (16 sealed bytes) is taken for the ping and its reply, as nothing else
+ * crosses the tunnel in a quiet lab.
+ */
+static void pick_sealed(struct walk *w, int i, const uint8_t *ip, size_t len,
+			const struct layers *l)
+{
+	const struct layer *wg = layer_find(l, "WireGuard transport");
+	const char *sport = field_value(layer_find(l, "UDP"), "source port");
+	bool out = sport && atoi(sport) != TUNNEL_PORT;
+	uint8_t inner[WALK_PKT];
+	size_t padded = 0, n;
+	ssize_t k = -1;
+	struct layers in = {0}, full;
+	char line[320], dec[200];
+
+	if (i == 1 && w->handshake) {
+		if (layer_find(l, "WireGuard initiation") && !w->hs[0].seen)
+			keep(&w->hs[0], ip, len, l);
+		if (layer_find(l, "WireGuard response") && !w->hs[1].seen)
+			keep(&w->hs[1], ip, len, l);
+	}
+	if (!wg)
+		return;
+	n = len - wg->offset;
+	if (n <= MSG_DATA_MIN_LEN)
+		return; /* a keepalive */
+	if (w->keys.n)
+		k = wg_open_transport(&w->keys, ip + wg->offset, n, inner, sizeof(inner), &padded);
+	if (k > 0)
+		layers_of((const uint8_t *)inner, (size_t)k, 0, &in);
+	if (k > 0 ? !memmem(inner, (size_t)k, GREETING, sizeof(GREETING) - 1) : w->keys.n > 0)
+		return; /* opened, and not ours; or the keys do not open it */
+	if (k > 0 ? !strcmp(icmp_type(&in) ? icmp_type(&in) : "", "8, 0") : out) {
+		if (w->hops[i].seen)
+			return;
+		/* Where the ping ends and the padding starts: its own length, or the tun0 one. */
+		layers_of_sealed(ip, len, TUNNEL_PORT,
+				 k > 0		   ? (size_t)k
+				 : w->hops[0].seen ? w->hops[0].len
+						   : 0,
+				 &full);
+		keep(&w->hops[i], ip, len, &full);
+		if (k > 0) {
+			memcpy(w->hops[i].inner, inner, (size_t)k);
+			w->hops[i].inner_len = (size_t)k;
+			w->hops[i].inner_layers = in;
+		}
+		return;
+	}
+	if (w->reply[i][0])
+		return;
+	pkt_decode(ip, len, line, sizeof(line));
+	snprintf(w->reply[i], sizeof(w->reply[i]),
+		 "%s | WireGuard transport receiver %s counter %s", line,
+		 field_value(wg, "receiver index"), field_value(wg, "counter"));
+	if (k > 0) {
+		pkt_decode(inner, (size_t)k, dec, sizeof(dec));
+		n = strlen(w->reply[i]);
+		snprintf(w->reply[i] + n, sizeof(w->reply[i]) - n, " | opened: %s", dec);
+	}
+}
+
 /* The greeting on its way out (request) or back (reply) at one capture point. */
 static void pick(struct walk *w, int i, struct capture *c)
 {
@@ -118,20 +243,19 @@ static void pick(struct walk *w, int i, struct capture *c)
 
 	while (capture_next(c, &ip, &len, NULL) == 1) {
 		struct layers l;
-		const struct layer *icmp;
 		const char *type;
 
-		if (!memmem(ip, len, GREETING, sizeof(GREETING) - 1) ||
-		    !layers_of(ip, len, TUNNEL_PORT, &l))
+		if (len > WALK_PKT || !layers_of(ip, len, TUNNEL_PORT, &l))
 			continue;
-		icmp = layer_find(&l, "ICMP");
-		type = field_value(icmp, "type, code");
-		if (type && !strcmp(type, "8, 0") && !w->hops[i].seen &&
-		    len <= sizeof(w->hops[i].pkt)) {
-			memcpy(w->hops[i].pkt, ip, len);
-			w->hops[i].len = len;
-			w->hops[i].layers = l;
-			w->hops[i].seen = true;
+		if (l.wireguard) {
+			pick_sealed(w, i, ip, len, &l);
+			continue;
+		}
+		if (!memmem(ip, len, GREETING, sizeof(GREETING) - 1))
+			continue;
+		type = icmp_type(&l);
+		if (type && !strcmp(type, "8, 0") && !w->hops[i].seen) {
+			keep(&w->hops[i], ip, len, &l);
 		} else if (type && !strcmp(type, "0, 0") && !w->reply[i][0]) {
 			pkt_decode_encap(ip, len, TUNNEL_PORT, line, sizeof(line));
 			snprintf(w->reply[i], sizeof(w->reply[i]), "%s", line);
@@ -139,10 +263,47 @@ static void pick(struct walk *w, int i, struct capture *c)
 	}
 }
 
+/* The lab's session keys, which open both directions; or, when there are none, why. */
+static void load_keys(struct walk *w)
+{
+	char ctl[PATH_MAX], reply[1024], v[160];
+
+	w->sealed_why[0] = 0;
+	if (labkeys_load(&w->lab, &w->keys) > 0)
+		return;
+	lab_file(&w->lab, HOME_LAPTOP, "ctl", ctl, sizeof(ctl));
+	if (control_query(ctl, "keys", reply, sizeof(reply)))
+		snprintf(w->sealed_why, sizeof(w->sealed_why),
+			 "the tunnel on home-laptop does not answer 'keys'");
+	else if (control_value(reply, "error", v, sizeof(v)))
+		snprintf(w->sealed_why, sizeof(w->sealed_why), "home-laptop's tunnel says: %s", v);
+	else
+		snprintf(w->sealed_why, sizeof(w->sealed_why),
+			 "the lab's tunnels gave no session keys");
+	memset(reply, 0, sizeof(reply)); /* a race could have put keys in it */
+}
+
+/* A new handshake from home-laptop, while the captures run. */
+static int start_handshake(const struct walk *w)
+{
+	char ctl[PATH_MAX], reply[256], v[32];
+
+	lab_file(&w->lab, HOME_LAPTOP, "ctl", ctl, sizeof(ctl));
+	if (control_query(ctl, "handshake", reply, sizeof(reply)) ||
+	    !control_value(reply, "initiations_sent", v, sizeof(v)) || atoi(v) < 1) {
+		fprintf(stderr, "harness walkthrough: home-laptop's tunnel did not start a "
+				"handshake\n");
+		return -1;
+	}
+	/* The response comes back within a round trip; the ping then uses the new session. */
+	usleep(300000);
+	return 0;
+}
+
 static int capture_walk(struct walk *w)
 {
 	struct capture caps[HOPS];
-	char err[512], ns[64], path[PATH_MAX];
+	char err[PATH_MAX + 128], ns[64], path[PATH_MAX];
 	int rc = 0, n = 0;
 
 	for (; n < HOPS && !rc; n++) {
@@ -151,21 +312,30 @@ static int capture_walk(struct walk *w)
 				  CAPTURE_LAB_SNAPLEN, lab_path[n].name, err, sizeof(err));
 		snprintf(path, sizeof(path), "%s/walkthrough-%d-%s-%s.pcap", w->dir, n + 1,
 			 lab_nodes[lab_path[n].node].name, lab_path[n].ifname);
-		if (!rc && w->dir)
-			rc = capture_write(&caps[n], path, err, sizeof(err));
-		if (rc)
+		if (!rc && capture_write(&caps[n], path, err, sizeof(err))) {
+			capture_close(&caps[n]);
+			rc = -1;
+		}
+		if (rc) {
 			fprintf(stderr, "harness walkthrough: %s\n", err);
+			n--;
+		}
 	}
+	if (!rc && w->handshake)
+		rc = start_handshake(w);
 	if (!rc && send_ping(w)) {
 		fprintf(stderr, "harness walkthrough: cannot send the ping from home-laptop\n");
 		rc = -1;
 	}
 	usleep(300000);
+	if (!rc && w->encrypted)
+		load_keys(w);
 	for (int i = 0; i < n; i++) {
 		if (!rc)
 			pick(w, i, &caps[i]);
 		capture_close(&caps[i]);
 	}
+	wg_keyring_wipe(&w->keys);
 	return rc;
 }
 
@@ -188,9 +358,18 @@ static int show(struct walk *w)
 
 	walk_changes(w);
 	printf("%sOne ping, hop by hop%s: home-laptop (172.31.255.7) to office-host "
-	       "(172.31.9.200), %s mode.\n",
-	       term_c(t, C_BOLD), term_c(t, C_RESET), w->pi ? "pi" : "plaintext");
+	       "(172.31.9.200), %s mode, %zu bytes.\n",
+	       term_c(t, C_BOLD), term_c(t, C_RESET), walk_mode(w), w->size);
 	printf("Its payload says \"%s\", so you can find it in every hex dump.\n", GREETING);
+	if (w->encrypted)
+		printf("%s\n", w->sealed_why[0]
+				   ? "The packet inside cannot be shown: see why below."
+				   : "Opened with the session keys the lab's tunnel exports, the "
+				     "packet inside is shown beside the ciphertext.");
+	if (w->handshake) {
+		wait_enter(w);
+		walk_print_handshake(w, stdout);
+	}
 	for (int i = 0; i < HOPS; i++) {
 		wait_enter(w);
 		walk_print_hop(w, i, stdout);
@@ -202,13 +381,14 @@ static int show(struct walk *w)
 	for (int i = HOPS - 1; i >= 0; i--)
 		printf("  %-20s %s\n", lab_path[i].name,
 		       w->reply[i][0] ? w->reply[i] : "(not seen)");
-	if (w->dir)
-		printf(
-		    "\nEach hop's capture is in %s/walkthrough-*.pcap; open them in Wireshark with "
-		    "-X lua_script:scripts/tunlab.lua.\n",
-		    w->dir);
+	printf("\nEach hop's capture is in %s/walkthrough-*.pcap; open them in Wireshark with "
+	       "-X lua_script:scripts/tunlab.lua.\n",
+	       w->dir);
 	for (int i = 0; i < HOPS; i++)
 		if (!w->hops[i].seen)
+			return 1;
+	for (int i = 0; w->handshake && i < 2; i++)
+		if (!w->hs[i].seen)
 			return 1;
 	return 0;
 }
@@ -218,27 +398,45 @@ static int parse(struct walk *w, int argc, char **argv, struct common *c, const 
 	static const struct option opts[] = {
 	    {"mode", required_argument, NULL, 'm'},
 	    {"no-pause", no_argument, NULL, 'n'},
+	    {"size", required_argument, NULL, 's'},
+	    {"handshake", no_argument, NULL, 'k'},
 	    {"html", required_argument, NULL, 'H'},
 	    {"captures", required_argument, NULL, 'C'},
 	    COMMON_OPTIONS,
 	    {0},
 	};
 	int opt, rc;
+	char *end;
+	long v;
 
 	opterr = 0;
 	while ((rc = next_option("walkthrough", argc, argv, ":h", opts, c, usage, &opt)) ==
 	       ARG_OWN) {
-		if (opt == 'm' && strcmp(optarg, "plaintext") && strcmp(optarg, "pi")) {
+		if (opt == 'm' && strcmp(optarg, "encrypted") && strcmp(optarg, "plaintext") &&
+		    strcmp(optarg, "pi")) {
 			fprintf(stderr,
-				"harness walkthrough: --mode '%s' is not plaintext or pi "
-				"(encrypted mode comes with the WireGuard work)\n",
+				"harness walkthrough: --mode '%s' is not encrypted, plaintext or "
+				"pi\n",
 				optarg);
 			return 2;
+		}
+		if (opt == 's') {
+			v = strtol(optarg, &end, 10);
+			if (*end || end == optarg || v < (long)MIN_SIZE || v > MAX_SIZE) {
+				fprintf(stderr,
+					"harness walkthrough: --size '%s' is not a number from %zu "
+					"to %d\n",
+					optarg, MIN_SIZE, MAX_SIZE);
+				return 2;
+			}
+			w->size = (size_t)v;
 		}
 		if (opt == 'm')
 			*mode = optarg;
 		if (opt == 'n')
 			w->pause = false;
+		if (opt == 'k')
+			w->handshake = true;
 		if (opt == 'H')
 			w->html = optarg;
 		if (opt == 'C')
@@ -246,6 +444,11 @@ static int parse(struct walk *w, int argc, char **argv, struct common *c, const 
 	}
 	if (rc != ARG_END)
 		return rc == ARG_HELP ? -1 : 2;
+	if (w->handshake && *mode && strcmp(*mode, "encrypted")) {
+		fprintf(stderr, "harness walkthrough: --handshake needs encrypted mode; only it "
+				"has handshakes\n");
+		return 2;
+	}
 	return no_arguments("walkthrough", argc, argv);
 }
 
@@ -257,8 +460,7 @@ static int ready(struct walk *w, const char *mode, bool *ours)
 	*ours = false;
 	if (!state_exists(&w->lab)) {
 		printf("Bringing up lab '%s' for the walk...\n", w->lab.name);
-		/* The walk reads inner packets on the wire: plaintext unless told. */
-		if (self(w, "up", mode ? mode : "plaintext")) {
+		if (self(w, "up", mode)) {
 			fprintf(stderr,
 				"harness walkthrough: cannot bring up lab '%s' (try harness "
 				"up)\n",
@@ -274,14 +476,7 @@ static int ready(struct walk *w, const char *mode, bool *ours)
 		return 1;
 	}
 	w->pi = !strcmp(v, "pi");
-	if (!mode && !strcmp(v, "encrypted")) {
-		fprintf(stderr,
-			"harness walkthrough: lab '%s' runs encrypted mode, where no inner packet "
-			"is readable on the wire; walk a plaintext lab (harness down, then "
-			"harness walkthrough)\n",
-			w->lab.name);
-		return 1;
-	}
+	w->encrypted = !strcmp(v, "encrypted");
 	if (mode && strcmp(mode, v)) {
 		fprintf(stderr,
 			"harness walkthrough: lab '%s' runs %s mode; take it down, or walk "
@@ -289,6 +484,35 @@ static int ready(struct walk *w, const char *mode, bool *ours)
 			w->lab.name, v, mode);
 		return 1;
 	}
+	if (w->handshake && !w->encrypted) {
+		fprintf(stderr,
+			"harness walkthrough: lab '%s' runs %s mode, which has no handshake; "
+			"--handshake needs an encrypted lab\n",
+			w->lab.name, v);
+		return 1;
+	}
+	return 0;
+}
+
+/* Where the captures go: the directory asked for, or a new one nobody else can have planted. */
+static int captures_dir(struct walk *w)
+{
+	if (w->dir) {
+		if (mkdir(w->dir, 0755) && errno != EEXIST) {
+			fprintf(stderr, "harness walkthrough: cannot make %s: %s\n", w->dir,
+				strerror(errno));
+			return 1;
+		}
+		return 0;
+	}
+	snprintf(w->made, sizeof(w->made), "/tmp/tunlab-walk-XXXXXX");
+	/* mkdtemp makes it 0700; the class opens the captures, so let them read. */
+	if (!mkdtemp(w->made) || chmod(w->made, 0755)) {
+		fprintf(stderr, "harness walkthrough: cannot make a directory in /tmp: %s\n",
+			strerror(errno));
+		return 1;
+	}
+	w->dir = w->made;
 	return 0;
 }
 
@@ -298,17 +522,13 @@ int cmd_walkthrough(int argc, char **argv)
 	struct common c = {0};
 	const char *mode = NULL;
 	char err[256];
-	bool ours;
+	bool ours = false;
 	int rc;
 
 	if (!w)
 		return 1;
 	w->pause = isatty(STDIN_FILENO) && isatty(STDOUT_FILENO);
-	w->dir = "captures";
-	for (int i = 0; i < HOPS; i++) {
-		w->hops[i].point = lab_path[i].name;
-		w->hops[i].story = story[i];
-	}
+	w->size = MIN_SIZE;
 	rc = parse(w, argc, argv, &c, &mode);
 	if (!rc && lab_init(&w->lab, c.lab, err, sizeof(err))) {
 		fprintf(stderr, "harness walkthrough: %s\n", err);
@@ -318,16 +538,18 @@ int cmd_walkthrough(int argc, char **argv)
 		fprintf(stderr, "harness walkthrough: must run as root: it captures in the lab\n");
 		rc = 1;
 	}
-	if (!rc && mkdir(w->dir, 0755) && errno != EEXIST) {
-		fprintf(stderr, "harness walkthrough: cannot make %s: %s\n", w->dir,
-			strerror(errno));
-		rc = 1;
+	if (!rc)
+		rc = ready(w, mode, &ours);
+	if (!rc)
+		rc = captures_dir(w);
+	for (int i = 0; i < HOPS; i++) {
+		w->hops[i].point = lab_path[i].name;
+		w->hops[i].story = w->encrypted && sealed_story[i] ? sealed_story[i] : story[i];
 	}
-	if (rc) {
-		free(w);
-		return rc < 0 ? 0 : rc;
+	for (int i = 0; i < 2; i++) {
+		w->hs[i].point = lab_path[1].name;
+		w->hs[i].story = hs_story[i];
 	}
-	rc = ready(w, mode, &ours);
 	if (!rc)
 		rc = capture_walk(w) ? 1 : show(w);
 	if (!rc && w->html && walk_html(w, w->html)) {
@@ -338,5 +560,5 @@ int cmd_walkthrough(int argc, char **argv)
 	if (ours)
 		self(w, "down", NULL);
 	free(w);
-	return rc;
+	return rc < 0 ? 0 : rc;
 }

@@ -1,12 +1,21 @@
 #include "capture.h"
 #include "netns.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <pcap/pcap.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
 #define SNAPLEN 65535
+
+/* libpcap opens its sockets and files without close-on-exec; nothing we start may inherit them. */
+static void cloexec(int fd)
+{
+	if (fd >= 0)
+		fcntl(fd, F_SETFD, FD_CLOEXEC);
+}
 
 struct open_job {
 	const char *ifname;
@@ -32,6 +41,7 @@ static int open_here(void *arg)
 		j->pcap = NULL;
 		return 1; /* positive: failed here, with j->err set */
 	}
+	cloexec(pcap_get_selectable_fd(j->pcap));
 	return 0;
 }
 
@@ -100,10 +110,14 @@ int capture_next(struct capture *c, const uint8_t **ip, size_t *len, struct time
 	const u_char *data;
 
 	while (c->pcap && pcap_next_ex(c->pcap, &h, &data) == 1) {
+		*ip = capture_ip(c->link_type, data, h->caplen, len);
+		if (*ip && c->skip && c->skip(*ip, *len)) {
+			c->skipped++;
+			continue;
+		}
 		c->packets++;
 		if (c->dump)
 			pcap_dump((u_char *)c->dump, h, data);
-		*ip = capture_ip(c->link_type, data, h->caplen, len);
 		if (!*ip)
 			continue;
 		if (ts)
@@ -115,11 +129,26 @@ int capture_next(struct capture *c, const uint8_t **ip, size_t *len, struct time
 
 int capture_write(struct capture *c, const char *path, char *err, size_t errlen)
 {
-	c->dump = pcap_dump_open(c->pcap, path);
-	if (!c->dump) {
-		snprintf(err, errlen, "cannot write %s: %s", path, pcap_geterr(c->pcap));
+	/* We run as root: a symbolic link planted where the file goes must not
+	 * send the capture over a file it points to. */
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
+	FILE *f = fd < 0 ? NULL : fdopen(fd, "wb");
+
+	if (!f) {
+		snprintf(err, errlen, "cannot write %s: %s", path,
+			 errno == ELOOP ? "it is a symbolic link, which is not followed"
+					: strerror(errno));
+		if (fd >= 0)
+			close(fd);
 		return -1;
 	}
+	c->dump = pcap_dump_fopen(c->pcap, f);
+	if (!c->dump) {
+		snprintf(err, errlen, "cannot write %s: %s", path, pcap_geterr(c->pcap));
+		fclose(f);
+		return -1;
+	}
+	cloexec(fileno(pcap_dump_file(c->dump)));
 	return 0;
 }
 
@@ -139,6 +168,7 @@ int capture_open_file(struct capture *c, const char *path, char *err, size_t err
 		snprintf(err, errlen, "%s: not a capture file libpcap can read (%s)", path, perr);
 		return -1;
 	}
+	cloexec(fileno(pcap_file(c->pcap)));
 	c->link_type = pcap_datalink(c->pcap);
 	if (!capture_ip(c->link_type, (const uint8_t *)"\x45", 1, &(size_t){0}) &&
 	    c->link_type != DLT_EN10MB && c->link_type != DLT_LINUX_SLL) {

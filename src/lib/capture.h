@@ -19,6 +19,9 @@ struct capture {
 	struct pcap *pcap;
 	struct pcap_dumper *dump; /* every packet also goes to a file, when set */
 	unsigned long packets;
+	/* When set, packets it is true of are passed over: not counted, written or returned. */
+	bool (*skip)(const uint8_t *ip, size_t len);
+	unsigned long skipped;
 	int link_type;
 	char name[64]; /* "node:iface", for reports */
 };
@@ -35,7 +38,8 @@ int capture_open(struct capture *c, const char *ns, const char *ifname, const ch
 		 int snaplen, const char *name, char *err, size_t errlen);
 /* The next IP packet already captured, without waiting: 1, or 0 when there is none. */
 int capture_next(struct capture *c, const uint8_t **ip, size_t *len, struct timeval *ts);
-/* From now on, every packet captured is also written to path (a pcap file). */
+/* From now on, every packet captured is also written to path (a pcap file, never
+ * through a symbolic link). */
 int capture_write(struct capture *c, const char *path, char *err, size_t errlen);
 /* The fd to poll for packets. */
 int capture_fd(const struct capture *c);

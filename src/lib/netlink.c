@@ -25,7 +25,8 @@ static int open_proto(struct nl *nl, int proto)
 	/* Defined on every path, so a caller that goes on after a failure reads no garbage. */
 	nl->seq = (uint32_t)time(NULL);
 	nl->portid = 0;
-	nl->sock = mnl_socket_open(proto);
+	/* Close-on-exec: a process the harness starts must not inherit a node's netlink. */
+	nl->sock = mnl_socket_open2(proto, SOCK_CLOEXEC);
 	if (!nl->sock)
 		return failure();
 	if (mnl_socket_bind(nl->sock, 0, MNL_SOCKET_AUTOPID) < 0) {
@@ -372,6 +373,74 @@ int nl_default_route(struct nl *nl, int family, int *oif)
 		return -ENETUNREACH;
 	*oif = r.oif;
 	return 0;
+}
+
+#define CACHED_MAX 64
+
+struct cached6 {
+	uint8_t dst[CACHED_MAX][16];
+	uint32_t oif[CACHED_MAX], table[CACHED_MAX];
+	int n;
+};
+
+static int cached6_cb(const struct nlmsghdr *nlh, void *arg)
+{
+	const struct nlattr *tb[RTA_MAX + 1] = {0};
+	const struct rtmsg *rtm = mnl_nlmsg_get_payload(nlh);
+	struct cached6 *c = arg;
+
+	if (rtm->rtm_family != AF_INET6 || !(rtm->rtm_flags & RTM_F_CLONED) || c->n == CACHED_MAX)
+		return MNL_CB_OK;
+	parse_attrs(nlh, sizeof(*rtm), tb, RTA_MAX);
+	if (!tb[RTA_DST] || mnl_attr_get_payload_len(tb[RTA_DST]) != 16)
+		return MNL_CB_OK;
+	memcpy(c->dst[c->n], mnl_attr_get_payload(tb[RTA_DST]), 16);
+	c->oif[c->n] = tb[RTA_OIF] && mnl_attr_validate(tb[RTA_OIF], MNL_TYPE_U32) == 0
+			   ? mnl_attr_get_u32(tb[RTA_OIF])
+			   : 0;
+	c->table[c->n] = tb[RTA_TABLE] && mnl_attr_validate(tb[RTA_TABLE], MNL_TYPE_U32) == 0
+			     ? mnl_attr_get_u32(tb[RTA_TABLE])
+			     : rtm->rtm_table;
+	c->n++;
+	return MNL_CB_OK;
+}
+
+/* One exception away: a delete of the /128 with RTM_F_CLONED names the cached route. */
+static int del_cached6(struct nl *nl, const uint8_t dst[16], uint32_t oif, uint32_t table)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = msg_start(nl, buf, RTM_DELROUTE, NLM_F_ACK);
+	struct rtmsg *rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
+
+	rtm->rtm_family = AF_INET6;
+	rtm->rtm_dst_len = 128;
+	rtm->rtm_flags = RTM_F_CLONED;
+	rtm->rtm_table = table < 256 ? (uint8_t)table : RT_TABLE_UNSPEC;
+	mnl_attr_put(nlh, RTA_DST, 16, dst);
+	mnl_attr_put_u32(nlh, RTA_TABLE, table);
+	if (oif)
+		mnl_attr_put_u32(nlh, RTA_OIF, oif);
+	return nl_talk(nl, nlh, NULL, NULL);
+}
+
+int nl_flush_cached6(struct nl *nl)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = msg_start(nl, buf, RTM_GETROUTE, NLM_F_DUMP);
+	struct rtmsg *rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
+	struct cached6 *c = calloc(1, sizeof(*c));
+	int rc, gone = 0;
+
+	if (!c)
+		return -ENOMEM;
+	rtm->rtm_family = AF_INET6;
+	rtm->rtm_flags = RTM_F_CLONED; /* the exceptions, not the routes */
+	rc = nl_talk(nl, nlh, cached6_cb, c);
+	for (int i = 0; !rc && i < c->n; i++)
+		if (del_cached6(nl, c->dst[i], c->oif[i], c->table[i]) == 0)
+			gone++;
+	free(c);
+	return rc ? rc : gone;
 }
 
 struct link_dump {

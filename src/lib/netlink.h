@@ -58,6 +58,12 @@ int nl_route_del(struct nl *nl, const struct prefix *dst, const uint8_t *gw, int
 int nl_route_get(struct nl *nl, int family, const uint8_t *addr, int *oif, int *mtu);
 /* The interface of the main table's default route of a family. */
 int nl_default_route(struct nl *nl, int family, int *oif);
+/*
+ * Removes the IPv6 route exceptions the kernel made (path MTUs it was
+ * told of, redirects), as "ip -6 route flush cache" does; the IPv4 ones go
+ * with the net.ipv4.route.flush sysctl.  Returns how many, or -errno.
+ */
+int nl_flush_cached6(struct nl *nl);
 
 /* Empties the connection-tracking table of namespace nsfd, NAT mappings included. */
 int nl_conntrack_flush(int nsfd);

@@ -1,5 +1,6 @@
 #include "packet.h"
 #include "checksum.h"
+#include "wgdecode.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -486,6 +487,14 @@ size_t pkt_decode(const uint8_t *buf, size_t len, char *out, size_t cap)
 	return n;
 }
 
+int pkt_wg_message(const struct pkt *o, uint16_t port, struct wg_msg *m)
+{
+	if (o->proto != IPPROTO_UDP || !o->l4 || (o->sport != port && o->dport != port) ||
+	    o->payload_len < 8)
+		return -1;
+	return wg_msg_parse(o->payload + 8, o->payload_len - 8, m);
+}
+
 int pkt_inner(const struct pkt *o, uint16_t port, size_t *offset, size_t *pi)
 {
 	const uint8_t *u = o->payload;
@@ -507,10 +516,19 @@ int pkt_inner(const struct pkt *o, uint16_t port, size_t *offset, size_t *pi)
 size_t pkt_decode_encap(const uint8_t *buf, size_t len, uint16_t port, char *out, size_t cap)
 {
 	size_t n = pkt_decode(buf, len, out, cap), off, pi;
+	struct wg_msg m;
 	struct pkt o;
 
-	if (pkt_parse(buf, len, &o) != PKT_OK || o.fragment || pkt_inner(&o, port, &off, &pi))
+	if (pkt_parse(buf, len, &o) != PKT_OK || o.fragment)
 		return n;
+	if (pkt_inner(&o, port, &off, &pi)) {
+		/* Not an IP packet inside: a WireGuard message, named by its header. */
+		if (pkt_wg_message(&o, port, &m) == 0 && n + 4 < cap) {
+			append(out, cap, &n, " | ");
+			n += wg_msg_describe(&m, out + n, cap - n);
+		}
+		return n;
+	}
 	off += pi;
 	append(out, cap, &n, " | %sinner ", pi ? "PI, " : "");
 	if (n + 1 < cap)

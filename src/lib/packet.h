@@ -95,11 +95,15 @@ size_t pkt_decode(const uint8_t *buf, size_t len, char *out, size_t cap);
 /*
  * Like pkt_decode, and when the packet is a tunnel datagram (UDP to or
  * from port), the packet inside too, plaintext or behind a PI header:
- * "IPv4 112 UDP ... 40000 → 1234 | inner IPv4 84 ICMP ...".
+ * "IPv4 112 UDP ... 40000 → 1234 | inner IPv4 84 ICMP ...", or the
+ * WireGuard message it carries: "... | WireGuard initiation sender 0x1a2b3c4d".
  */
 size_t pkt_decode_encap(const uint8_t *buf, size_t len, uint16_t port, char *out, size_t cap);
 /* Where the inner packet starts in a tunnel datagram, and the PI header's size; -1 if none. */
 int pkt_inner(const struct pkt *outer, uint16_t port, size_t *offset, size_t *pi);
+/* The WireGuard message a UDP datagram to or from port carries: 0, or -1 if none. */
+struct wg_msg;
+int pkt_wg_message(const struct pkt *outer, uint16_t port, struct wg_msg *m);
 
 /* "172.31.9.200" or "fd00::1"; version 4 or 6. */
 const char *pkt_addr_str(int version, const uint8_t *addr, char *out, size_t cap);

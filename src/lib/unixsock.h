@@ -8,9 +8,10 @@
 #include <stdbool.h>
 
 /*
- * Replaces whatever stale socket sits at path (a killed process's) and
- * listens there, mode 0600.  nonblock sets O_NONBLOCK.  Returns the fd,
- * or -errno (-ENAMETOOLONG for a path that does not fit).
+ * Replaces a stale socket at path (a killed process's) and listens there,
+ * mode 0600.  nonblock sets O_NONBLOCK.  Returns the fd, or -errno:
+ * -EADDRINUSE if a live socket is there, -ELOOP for a symlink, -EEXIST
+ * for any other file, -ENAMETOOLONG for a path that does not fit.
  */
 int unix_listen(const char *path, bool nonblock);
 

@@ -23,6 +23,7 @@ void config_usage(FILE *f)
 	    "  --uapi PATH         the wg tool's socket (default /var/run/wireguard/DEV.sock)\n"
 	    "  --no-uapi           no wg tool socket\n"
 	    "  --keylog FILE       append session keys for a packet analyser (INSECURE)\n"
+	    "  --export-keys       answer 'keys' on the control socket (lab only; INSECURE)\n"
 	    "  --rekey-after SECS  start a new session this often (default 120; for lessons)\n"
 	    "\n"
 	    "  --listen            run as server; learn the client's endpoint from its datagrams\n"
@@ -97,6 +98,7 @@ enum {
 	OPT_UAPI,
 	OPT_NO_UAPI,
 	OPT_KEYLOG,
+	OPT_EXPORT_KEYS,
 	OPT_REKEY_AFTER,
 };
 
@@ -121,6 +123,7 @@ static const struct option options[] = {
     {"uapi", required_argument, NULL, OPT_UAPI},
     {"no-uapi", no_argument, NULL, OPT_NO_UAPI},
     {"keylog", required_argument, NULL, OPT_KEYLOG},
+    {"export-keys", no_argument, NULL, OPT_EXPORT_KEYS},
     {"rekey-after", required_argument, NULL, OPT_REKEY_AFTER},
     {"verbose", no_argument, NULL, 'v'},
     {"quiet", no_argument, NULL, 'q'},
@@ -246,6 +249,9 @@ static int take_option(int opt, const char *arg, struct config *c, char *err, si
 	case OPT_KEYLOG:
 		c->keylog = arg;
 		return 0;
+	case OPT_EXPORT_KEYS:
+		c->export_keys = true;
+		return 0;
 	case OPT_REKEY_AFTER:
 		if (parse_int(arg, 1, 120, &v)) {
 			snprintf(err, errlen,
@@ -297,8 +303,10 @@ static int check_config(const struct config *c, char *err, size_t errlen)
 {
 	if (c->conf)
 		return check_encrypted(c, err, errlen);
-	if (c->uapi || c->no_uapi || c->keylog || c->rekey_after) {
-		snprintf(err, errlen, "--uapi, --no-uapi, --keylog and --rekey-after need -c FILE");
+	if (c->uapi || c->no_uapi || c->keylog || c->export_keys || c->rekey_after) {
+		snprintf(
+		    err, errlen,
+		    "--uapi, --no-uapi, --keylog, --export-keys and --rekey-after need -c FILE");
 		return -1;
 	}
 	if (!c->role) {

@@ -42,6 +42,7 @@ struct config {
 	const char *uapi; /* the userspace API socket; default /var/run/wireguard/DEV.sock */
 	bool no_uapi;
 	const char *keylog; /* session keys for a packet analyser; off by default */
+	bool export_keys;   /* "keys" on the control socket, for the lab's own decoder */
 	double rekey_after; /* seconds; 0: the protocol's 120 */
 };
 

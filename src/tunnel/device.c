@@ -256,6 +256,17 @@ static int take(void *arg, const uint8_t *pkt, size_t len)
 	return 0;
 }
 
+/*
+ * A read that failed for good: the device was deleted under us (the
+ * kernel answers EBADFD, or EIO/ENXIO on older paths).  It stays ready
+ * for epoll, so without this the loop would spin on it forever.
+ */
+static void note_read_error(struct device *d)
+{
+	if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
+		d->gone = true;
+}
+
 /* One read with offload: a packet or a super-packet, cut into the batch. */
 static ssize_t read_cut(struct device *d, struct reader *r)
 {
@@ -263,6 +274,8 @@ static ssize_t read_cut(struct device *d, struct reader *r)
 	ssize_t n = read(d->fd, d->super, DEVICE_SUPER_MAX);
 	int rc;
 
+	if (n < 0)
+		note_read_error(d);
 	if (n < (ssize_t)TUN_VNET_HDR_LEN)
 		return n < 0 ? -1 : 0;
 	memcpy(&h, d->super, sizeof(h));
@@ -289,8 +302,10 @@ int device_read(struct device *d, struct batch *b, size_t off, size_t cap, int b
 		}
 		ssize_t n = read(d->fd, b->slot[b->n].data + off, cap);
 
-		if (n < 0)
+		if (n < 0) {
+			note_read_error(d);
 			break;
+		}
 		take(&r, b->slot[b->n].data + off, (size_t)n);
 	}
 	if (b->n)

@@ -30,6 +30,7 @@ struct device {
 	struct gro gro;	      /* segments on their way in, glued where they may be */
 	uint8_t *gro_buf;
 	uint64_t write_errors; /* packets the device refused */
+	bool gone;	       /* deleted from outside: every read fails from now on */
 };
 
 struct batch;

@@ -354,12 +354,40 @@ static void after_send(struct tunnel *t, struct batch *b)
 		udp_allow_fragments(&t->udp, false);
 }
 
+/*
+ * Breaks sealed data the way the fault says, as the plaintext path breaks
+ * its datagrams: the receiver then sees a gap, a replay, a failed tag, or
+ * fragments.  Handshake messages and keepalives are left alone.
+ */
+static void inject(struct tunnel *t, struct batch *b)
+{
+	for (unsigned int i = 0; i < b->n; i++) {
+		struct slot *s = &b->slot[i];
+
+		if (!s->keep && !s->fragment)
+			continue;
+		t->faults++;
+		if (t->fault == FAULT_DROP && t->faults % 2) {
+			s->keep = s->fragment = false; /* every other datagram vanishes */
+		} else if (t->fault == FAULT_TRUNCATE && s->out_len > MSG_DATA_MIN_LEN) {
+			s->out_len -= 8; /* the tag no longer verifies */
+		} else if (t->fault == FAULT_FRAGMENT) {
+			s->keep = false;
+			s->fragment = true; /* sent without DF, for a smaller link to split */
+		}
+	}
+}
+
 static void flush_sealed(void *arg, struct batch *b)
 {
 	struct tunnel *t = arg;
 
 	seal_batch(t, b, clock_seconds());
+	if (t->fault)
+		inject(t, b);
 	udp_send_batch(&t->udp, b, NULL);
+	if (t->fault == FAULT_DUP)
+		udp_send_batch(&t->udp, b, NULL); /* the same counters again: replays */
 	after_send(t, b);
 	for (unsigned int i = 0; i < b->n; i++) {
 		if (!b->slot[i].keep || b->slot[i].err)
@@ -437,6 +465,7 @@ void encrypted_tick(struct tunnel *t)
 		return;
 	follow_device_mtu(t);
 	wg_tick(t->wg, clock_seconds());
+	uapi_expire(&t->uapi, clock_seconds()); /* a client that stalls is dropped */
 }
 
 /* The wg tool may move the listening port: a new socket replaces the old. */
@@ -462,6 +491,24 @@ void encrypted_uapi(struct tunnel *t)
 {
 	uapi_serve(&t->uapi, t->wg, clock_seconds(), rebind, t,
 		   t->cfg->verbosity >= 1 ? t->log : NULL);
+}
+
+void encrypted_handshake(struct tunnel *t, FILE *reply)
+{
+	double now = clock_seconds();
+	int sent = 0;
+
+	for (int i = 0; i < t->wg->npeers; i++) {
+		struct wg_peer *p = t->wg->peers[i];
+		uint64_t before = t->wg->counters.initiations_sent;
+
+		/* Root asked on the control socket: the once-per-REKEY_TIMEOUT limit
+		 * guards against the network, not against the operator. */
+		p->last_sent_handshake = now - REKEY_TIMEOUT;
+		wg_send_initiation(t->wg, p, now, false);
+		sent += t->wg->counters.initiations_sent > before;
+	}
+	fprintf(reply, "initiations_sent=%d\n", sent);
 }
 
 void encrypted_write_kv(const struct tunnel *t, FILE *f)
@@ -493,4 +540,38 @@ void encrypted_write_kv(const struct tunnel *t, FILE *f)
 		c->sessions, c->initiations_sent, c->initiations_received, c->cookies_sent,
 		c->cookies_received, c->keepalives_sent, c->keepalives_received, c->under_load);
 	fprintf(f, "ratelimited_sources=%" PRIu64 "\n", t->wg->limiter->refused);
+}
+
+static void write_hex(FILE *f, const uint8_t *b, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		fprintf(f, "%02x", b[i]);
+}
+
+static void write_session(const struct session *s, FILE *f)
+{
+	if (!s || !s->kp.valid)
+		return;
+	fprintf(f, "keypair=%08x %08x ", s->kp.local_index, s->kp.remote_index);
+	write_hex(f, s->kp.send_key, sizeof(s->kp.send_key));
+	fputc(' ', f);
+	write_hex(f, s->kp.recv_key, sizeof(s->kp.recv_key));
+	fputc('\n', f);
+}
+
+void encrypted_write_keys(const struct tunnel *t, FILE *f)
+{
+	for (int i = 0; i < t->wg->npeers; i++) {
+		const struct wg_peer *p = t->wg->peers[i];
+
+		write_session(p->current, f);
+		write_session(p->previous, f);
+		write_session(p->next, f);
+	}
+}
+
+void encrypted_forget_pmtu(struct tunnel *t)
+{
+	for (int i = 0; i < t->wg->npeers; i++)
+		memset(&t->wg->peers[i]->pmtu, 0, sizeof(t->wg->peers[i]->pmtu));
 }

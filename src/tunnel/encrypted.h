@@ -23,8 +23,21 @@ void encrypted_tick(struct tunnel *t);
 /* Drains the socket's error queue, learning each peer's path MTU. */
 void encrypted_read_errors(struct tunnel *t);
 void encrypted_uapi(struct tunnel *t);
+/*
+ * The control socket's "handshake": a new initiation to every peer with an
+ * endpoint now, as a rekey would send, so a capture can show one.
+ * Writes how many were sent.
+ */
+void encrypted_handshake(struct tunnel *t, FILE *reply);
 /* key=value lines for the control socket. */
 void encrypted_write_kv(const struct tunnel *t, FILE *f);
+/* Every peer's path MTU back to unmeasured, as when its endpoint was set. */
+void encrypted_forget_pmtu(struct tunnel *t);
+/*
+ * "keypair=LOCAL REMOTE SENDKEY RECVKEY" for every live session of every
+ * peer, for the lab's decoder; only ever written to the control socket.
+ */
+void encrypted_write_keys(const struct tunnel *t, FILE *f);
 /* The first peer's endpoint, which the device MTU follows; NULL if none has one. */
 const struct sockaddr_storage *encrypted_endpoint(const struct tunnel *t);
 

@@ -21,7 +21,7 @@ static bool can_admin_net(void)
 
 	if (geteuid() == 0)
 		return true;
-	f = fopen("/proc/self/status", "r");
+	f = fopen("/proc/self/status", "re");
 	if (!f)
 		return false;
 	while (fgets(line, sizeof(line), f))

@@ -162,8 +162,8 @@ bool noise_open_initiation(const struct noise_static *s, const struct msg_initia
 	return rc == 0;
 }
 
-enum noise_verdict noise_consume_initiation(struct handshake *hs, const struct msg_initiation *m,
-					    struct initiation_scratch *x, double now)
+static enum noise_verdict consume(struct handshake *hs, const struct msg_initiation *m,
+				  struct initiation_scratch *x, double now)
 {
 	uint8_t key[32];
 	int rc;
@@ -189,6 +189,16 @@ enum noise_verdict noise_consume_initiation(struct handshake *hs, const struct m
 	hs->remote_index = get_le32(m->sender);
 	hs->state = HS_CONSUMED_INITIATION;
 	return NOISE_OK;
+}
+
+enum noise_verdict noise_consume_initiation(struct handshake *hs, const struct msg_initiation *m,
+					    struct initiation_scratch *x, double now)
+{
+	enum noise_verdict v = consume(hs, m, x, now);
+
+	/* The scratch's chaining key and hash are the session's seeds: none stays on the stack. */
+	key_wipe(x, sizeof(*x));
+	return v;
 }
 
 bool noise_create_response(struct handshake *hs, struct msg_response *m)

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <grp.h>
 #include <linux/capability.h>
+#include <linux/securebits.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <string.h>
@@ -40,8 +41,13 @@ static int become(const char *user, char *err, size_t errlen)
 		snprintf(err, errlen, "--user: no user '%s'", user);
 		return -1;
 	}
-	/* Keep the permitted set across setuid, so CAP_NET_ADMIN survives it. */
-	if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) || setgroups(0, NULL) || setgid(pw->pw_gid) ||
+	/*
+	 * uid 0 must never mean privilege again (not on an exec either), and
+	 * that stays so; then keep the permitted set across setuid, so
+	 * CAP_NET_ADMIN survives it.
+	 */
+	if (prctl(PR_SET_SECUREBITS, SECBIT_NOROOT | SECBIT_NOROOT_LOCKED, 0, 0, 0) ||
+	    prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) || setgroups(0, NULL) || setgid(pw->pw_gid) ||
 	    setuid(pw->pw_uid)) {
 		snprintf(err, errlen, "--user %s: cannot switch: %s", user, strerror(errno));
 		return -1;

@@ -90,6 +90,19 @@ void queues_set_fault(struct tunnel *first, int fault)
 		__atomic_store_n(&first->sh->fault, fault, __ATOMIC_RELAXED);
 }
 
+void queues_forget_pmtu(struct tunnel *first)
+{
+	struct shared *sh = first->sh;
+
+	pthread_mutex_lock(&sh->lock);
+	memset(&sh->pmtu, 0, sizeof(sh->pmtu));
+	if (sh->peer.has_endpoint)
+		sh->pmtu.mtu = device_path_mtu(sh->nl, &sh->peer.endpoint);
+	__atomic_store_n(&sh->gen, sh->gen + 1, __ATOMIC_RELEASE);
+	copy_shared(first);
+	pthread_mutex_unlock(&sh->lock);
+}
+
 void queues_set_gso(struct tunnel *first, bool on)
 {
 	if (first->sh)
@@ -137,6 +150,8 @@ static void *run_queue(void *arg)
 				return NULL;
 			tunnel_event(t, ev[i].data.fd, ev[i].events);
 		}
+		if (t->dev.gone)
+			return NULL; /* the first queue's loop sees it too, and stops the tunnel */
 		fflush(t->log);
 	}
 }

@@ -72,6 +72,8 @@ enum peer_verdict queues_learn(struct tunnel *t, const struct sockaddr_storage *
 bool queues_pmtu(struct tunnel *t, const struct pmtu_report *r);
 /* Control-socket changes, seen by every queue at its next batch. */
 void queues_set_fault(struct tunnel *first, int fault);
+/* Forgets the learned path MTU: the route's figure again, for every queue. */
+void queues_forget_pmtu(struct tunnel *first);
 void queues_set_gso(struct tunnel *first, bool on);
 
 /* Calls fn for every queue, the first included, in order. */

@@ -1,6 +1,7 @@
 /* Incoming: every datagram is judged here, handshakes and data alike. */
 #include "wg.h"
 #include "keylog.h"
+#include "lib/keys.h"
 #include "lib/packet.h"
 
 #include <stdlib.h>
@@ -64,8 +65,10 @@ static enum wg_action on_initiation(struct wg *w, const struct msg_initiation *m
 	if (!noise_open_initiation(&w->id, m, &x))
 		return dropped(w, DROP_HANDSHAKE);
 	p = wg_peer_find(w, x.remote_static);
-	if (!p)
+	if (!p) {
+		key_wipe(&x, sizeof(x));
 		return dropped(w, DROP_HANDSHAKE);
+	}
 	v = noise_consume_initiation(&p->hs, m, &x, now);
 	if (v != NOISE_OK)
 		return dropped(w, v == NOISE_REPLAY  ? DROP_REPLAY
@@ -170,7 +173,7 @@ static void on_session_used(struct wg *w, struct wg_peer *p, struct session *s,
 	if (p->current && p->current->kp.initiator && !p->timers.lastminute_handshake &&
 	    now - p->current->kp.birth >= REJECT_AFTER_TIME - KEEPALIVE_TIMEOUT - REKEY_TIMEOUT) {
 		p->timers.lastminute_handshake = true;
-		wg_send_initiation(w, p, now);
+		wg_send_initiation(w, p, now, false);
 	}
 }
 

@@ -36,9 +36,10 @@ static void keep_key_fresh(struct wg *w, struct wg_peer *p, double now)
 {
 	struct session *s = p->current;
 
-	if (s && s->kp.initiator &&
-	    (s->kp.send_counter > REKEY_AFTER_MESSAGES || now - s->kp.birth >= w->rekey_after))
-		wg_send_initiation(w, p, now);
+	/* Either side renews a key that sent too much; only the initiator one that grew old. */
+	if (s && (s->kp.send_counter > REKEY_AFTER_MESSAGES ||
+		  (s->kp.initiator && now - s->kp.birth >= w->rekey_after)))
+		wg_send_initiation(w, p, now, false);
 }
 
 /* Bookkeeping for every datagram we seal; data_sent only for real packets. */
@@ -125,7 +126,7 @@ void wg_send_staged(struct wg *w, struct wg_peer *p, double now)
 	if (!p->has_endpoint)
 		return;
 	if (!wg_session_usable(p->current, now)) {
-		wg_send_initiation(w, p, now);
+		wg_send_initiation(w, p, now, false);
 		return;
 	}
 	while (p->staged_count) {
@@ -148,11 +149,13 @@ void wg_send_keepalive(struct wg *w, struct wg_peer *p, double now)
 	wg_send_staged(w, p, now);
 }
 
-void wg_send_initiation(struct wg *w, struct wg_peer *p, double now)
+void wg_send_initiation(struct wg *w, struct wg_peer *p, double now, bool retry)
 {
 	struct msg_initiation m;
 	uint8_t ts[TIMESTAMP_LEN];
 
+	if (!retry)
+		timers_handshake_wanted(&p->timers);
 	/* At most one initiation per REKEY_TIMEOUT, whoever asks. */
 	if (!p->has_endpoint || now - p->last_sent_handshake < REKEY_TIMEOUT)
 		return;

@@ -54,6 +54,11 @@ void timers_handshake_complete(struct timers *t)
 	t->lastminute_handshake = false;
 }
 
+void timers_handshake_wanted(struct timers *t)
+{
+	t->attempts = 0;
+}
+
 void timers_session_derived(struct timers *t, double now)
 {
 	t->zero_keys = now + REJECT_AFTER_TIME * 3;

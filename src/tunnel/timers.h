@@ -47,6 +47,8 @@ void timers_authenticated_received(struct timers *t);
 void timers_authenticated_traversal(struct timers *t, double now);
 void timers_handshake_initiated(struct timers *t, double now, double jitter);
 void timers_handshake_complete(struct timers *t);
+/* A handshake started for new data or a rekey, not a retry: it gets a full set of retries. */
+void timers_handshake_wanted(struct timers *t);
 void timers_session_derived(struct timers *t, double now);
 /* Which timers have passed (a mask of enum timer); they are disarmed, or rearmed. */
 unsigned int timers_due(struct timers *t, double now);

@@ -379,6 +379,43 @@ static void set_fault(struct tunnel *t, const char *name, FILE *reply)
 	fprintf(reply, "error=unknown fault '%s' (none, drop, dup, truncate, fragment)\n", name);
 }
 
+/*
+ * "keys": the session keys, for the lab's capture to open its own traffic.
+ * Only with --export-keys, and only here: the socket is root's alone, in
+ * a directory that is root's alone.  Never to a log.
+ */
+static void write_keys(struct tunnel *t, FILE *reply)
+{
+	if (!t->encrypted)
+		fprintf(reply, "error=no session keys: this tunnel runs %s mode\n",
+			t->mode == WIRE_PI ? "pi" : "plaintext");
+	else if (!t->cfg->export_keys)
+		fprintf(reply, "error=keys are not exported: the tunnel was started without "
+			       "--export-keys\n");
+	else
+		encrypted_write_keys(t, reply);
+}
+
+/*
+ * "pmtu=forget": what the path MTU was learned to be is forgotten, and the
+ * route's figure (the kernel's, once its own cache is flushed) is used
+ * again.  A test that narrowed a link for a while puts the tunnel back so.
+ */
+static void forget_pmtu(struct tunnel *t, FILE *reply)
+{
+	if (t->encrypted) {
+		encrypted_forget_pmtu(t);
+	} else if (t->sh) {
+		queues_forget_pmtu(t);
+	} else {
+		memset(&t->pmtu, 0, sizeof(t->pmtu));
+		if (t->peer.has_endpoint)
+			t->pmtu.mtu = device_path_mtu(&t->dev.nl, &t->peer.endpoint);
+	}
+	say(t, 1, "pmtu: forgotten; the path MTU is the route's again\n");
+	fprintf(reply, "pmtu=forgotten\n");
+}
+
 static void answer(const char *cmd, FILE *reply, void *arg)
 {
 	struct tunnel *t = arg;
@@ -398,6 +435,21 @@ static void answer(const char *cmd, FILE *reply, void *arg)
 		fprintf(reply, "gso=%s\n", t->udp.gso ? "on" : "off");
 		return;
 	}
+	if (!strcmp(cmd, "handshake")) {
+		if (t->encrypted)
+			encrypted_handshake(t, reply);
+		else
+			fprintf(reply, "error=handshake: only encrypted mode has handshakes\n");
+		return;
+	}
+	if (!strcmp(cmd, "pmtu=forget")) {
+		forget_pmtu(t, reply);
+		return;
+	}
+	if (!strcmp(cmd, "keys")) {
+		write_keys(t, reply);
+		return;
+	}
 	if (strcmp(cmd, "stats") != 0) {
 		fprintf(reply, "error=unknown command (try 'stats')\n");
 		return;
@@ -408,6 +460,7 @@ static void answer(const char *cmd, FILE *reply, void *arg)
 		add_up(t, &sum);
 		write_offloads(t, &sum, reply);
 		encrypted_write_kv(t, reply);
+		fprintf(reply, "fault=%s\n", fault_names[t->fault]);
 		fprintf(reply, "uptime=%.1f\n", uptime(t));
 		stats_write_kv(&sum.stats, reply);
 		return;
@@ -510,6 +563,11 @@ int tunnel_run(struct tunnel *t)
 				return 0;
 			else
 				tunnel_event(t, fd, ev[i].events);
+		}
+		if (t->dev.gone) {
+			/* As the device's owner would: it was deleted, so the tunnel is over. */
+			fprintf(t->log, "%s: the device was deleted; stopping\n", t->cfg->dev);
+			return 0;
 		}
 		fflush(t->log);
 	}

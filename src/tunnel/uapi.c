@@ -4,9 +4,9 @@
 
 #include <ctype.h>
 #include <errno.h>
-#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -34,9 +34,51 @@ static int number(const char *v, long hi, long *out)
 	return errno || end == v || *end || *out < 0 || *out > hi ? -1 : 0;
 }
 
+/* A key whose value may be repeated in a log line: not a secret, and a name wg knows. */
+static bool value_shown(const char *key)
+{
+	static const char *const open[] = {"public_key",
+					   "listen_port",
+					   "fwmark",
+					   "replace_peers",
+					   "remove",
+					   "update_only",
+					   "replace_allowed_ips",
+					   "endpoint",
+					   "allowed_ip",
+					   "persistent_keepalive_interval",
+					   "protocol_version"};
+
+	for (size_t i = 0; i < sizeof(open) / sizeof(open[0]); i++)
+		if (!strcmp(key, open[i]))
+			return true;
+	return false;
+}
+
+/*
+ * The line that goes to the log.  The value of private_key and
+ * preshared_key never does, nor that of a key we do not know (a
+ * mistyped "private-key" holds a secret too), nor a key name that is not
+ * a plain word: only its length.
+ */
 static int fail(char *err, size_t errlen, const char *key, const char *v, const char *why)
 {
-	snprintf(err, errlen, "%s=%s: %s", key, v, why);
+	size_t plain = strspn(key, "abcdefghijklmnopqrstuvwxyz_");
+
+	if (value_shown(key))
+		snprintf(err, errlen, "%s=%s: %s", key, v, why);
+	else if (!key[plain] && plain <= 32)
+		snprintf(err, errlen, "%s=(%zu characters, not shown): %s", key, strlen(v), why);
+	else
+		snprintf(err, errlen, "a line of %zu characters (not shown): %s",
+			 strlen(key) + strlen(v) + (*v ? 1 : 0), why);
+	return -EINVAL;
+}
+
+/* What is wrong with the request as a whole, or with a line that is not key=value. */
+static int whole(char *err, size_t errlen, const char *fmt, size_t n)
+{
+	snprintf(err, errlen, fmt, n);
 	return -EINVAL;
 }
 
@@ -147,7 +189,8 @@ static int parse_line(struct uapi_set *s, char *line, char *err, size_t errlen)
 	struct uapi_peer *p;
 
 	if (!eq)
-		return fail(err, errlen, line, "", "not key=value");
+		return whole(err, errlen, "a line of %zu characters (not shown): not key=value",
+			     strlen(line));
 	*eq = '\0';
 	if (!strcmp(line, "public_key")) {
 		p = new_peer(s);
@@ -170,14 +213,15 @@ int uapi_parse_set(const char *text, size_t len, struct uapi_set *s, char *err, 
 	memset(s, 0, sizeof(*s));
 	s->listen_port = -1;
 	if (len > UAPI_MAX_REQUEST)
-		return fail(err, errlen, "request", "", "too long");
+		return whole(err, errlen, "the request is too long (%zu bytes)", len);
 	copy = strndup(text, len);
 	if (!copy)
 		return -ENOMEM;
 	if (strlen(copy) != len)
-		rc = fail(err, errlen, "request", "", "holds a NUL byte");
+		rc = whole(err, errlen, "the request holds a NUL byte", 0);
 	for (line = strtok_r(copy, "\n", &save); !rc && line; line = strtok_r(NULL, "\n", &save))
 		rc = parse_line(s, line, err, errlen);
+	key_wipe(copy, len); /* it held the keys as hex */
 	free(copy);
 	if (rc)
 		uapi_set_free(s);
@@ -294,58 +338,83 @@ void uapi_write_get(const struct wg *w, FILE *f)
 int uapi_open(struct uapi *u, const char *path, char *err, size_t errlen)
 {
 	char dir[sizeof(u->path)], *slash;
+	struct epoll_event ev = {.events = EPOLLIN};
+	int fd;
 
 	u->path[0] = '\0';
+	u->fd = -1;
+	memset(u->clients, 0, sizeof(u->clients));
 	snprintf(dir, sizeof(dir), "%s", path);
 	slash = strrchr(dir, '/');
 	if (slash && slash != dir) {
 		*slash = '\0';
 		mkdir(dir, 0700); /* as wg's own socket directory is */
 	}
-	u->fd = unix_listen(path, true);
-	if (u->fd == -ENAMETOOLONG) {
+	fd = unix_listen(path, true);
+	if (fd == -ENAMETOOLONG) {
 		snprintf(err, errlen, "--uapi: the path '%s' is too long for a socket", path);
-		u->fd = -1;
 		return -1;
 	}
-	if (u->fd < 0) {
-		snprintf(err, errlen, "cannot open the wg socket %s: %s", path, strerror(-u->fd));
+	if (fd == -EADDRINUSE) {
+		snprintf(err, errlen, "the wg socket %s is live (another program listens there)",
+			 path);
+		return -1;
+	}
+	if (fd < 0) {
+		snprintf(err, errlen, "cannot open the wg socket %s: %s", path, strerror(-fd));
+		return -1;
+	}
+	u->listen_fd = fd;
+	u->fd = epoll_create1(EPOLL_CLOEXEC);
+	ev.data.fd = fd;
+	if (u->fd < 0 || epoll_ctl(u->fd, EPOLL_CTL_ADD, fd, &ev)) {
+		snprintf(err, errlen, "cannot watch the wg socket %s: %s", path, strerror(errno));
+		if (u->fd >= 0)
+			close(u->fd);
 		u->fd = -1;
+		close(fd);
+		unlink(path);
 		return -1;
 	}
 	snprintf(u->path, sizeof(u->path), "%s", path);
 	return 0;
 }
 
+static void drop(struct uapi_client *c)
+{
+	close(c->fd);
+	if (c->buf)
+		key_wipe(c->buf, c->cap); /* a request or an answer may hold keys */
+	free(c->buf);
+	memset(c, 0, sizeof(*c));
+}
+
 void uapi_close(struct uapi *u)
 {
 	if (u->fd < 0)
 		return;
+	for (int i = 0; i < UAPI_CLIENTS; i++)
+		if (u->clients[i].used)
+			drop(&u->clients[i]);
 	close(u->fd);
+	close(u->listen_fd);
 	unlink(u->path);
 	u->fd = -1;
 }
 
-/* Reads until the blank line that ends a request; a slow client gets a second. */
-static ssize_t read_request(int fd, char *buf, size_t cap)
+void uapi_expire(struct uapi *u, double now)
 {
-	size_t got = 0;
+	if (u->fd < 0)
+		return;
+	for (int i = 0; i < UAPI_CLIENTS; i++)
+		if (u->clients[i].used && now >= u->clients[i].deadline)
+			drop(&u->clients[i]);
+}
 
-	while (got < cap - 1) {
-		struct pollfd p = {.fd = fd, .events = POLLIN};
-		ssize_t n;
-
-		if (poll(&p, 1, 1000) <= 0)
-			return -1;
-		n = read(fd, buf + got, cap - 1 - got);
-		if (n <= 0)
-			return got ? (ssize_t)got : -1;
-		got += (size_t)n;
-		buf[got] = '\0';
-		if (got >= 2 && !strcmp(buf + got - 2, "\n\n"))
-			return (ssize_t)got;
-	}
-	return -1;
+/* A request is complete at its blank line. */
+static bool complete(const struct uapi_client *c)
+{
+	return c->len >= 2 && c->buf[c->len - 2] == '\n' && c->buf[c->len - 1] == '\n';
 }
 
 static void answer(char *req, size_t len, struct wg *w, double now,
@@ -377,26 +446,137 @@ static void answer(char *req, size_t len, struct wg *w, double now,
 	fprintf(out, "errno=%d\n\n", -rc);
 }
 
+static void accept_all(struct uapi *u, double now)
+{
+	int fd;
+
+	while ((fd = accept4(u->listen_fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK)) >= 0) {
+		struct epoll_event ev = {.events = EPOLLIN, .data.fd = fd};
+		struct uapi_client *c = NULL;
+
+		for (int i = 0; i < UAPI_CLIENTS && !c; i++)
+			if (!u->clients[i].used)
+				c = &u->clients[i];
+		/* All slots busy: the newcomer waits for none of them, it is turned away. */
+		if (!c || epoll_ctl(u->fd, EPOLL_CTL_ADD, fd, &ev)) {
+			close(fd);
+			continue;
+		}
+		*c = (struct uapi_client){.used = true, .fd = fd, .deadline = now + UAPI_DEADLINE};
+	}
+}
+
+/* Reads what is there; false when the client is done with (closed, too long, broken). */
+static bool take_input(struct uapi_client *c)
+{
+	for (;;) {
+		ssize_t n;
+
+		if (c->len == c->cap) {
+			size_t cap = c->cap ? c->cap * 2 : 4096;
+			char *more;
+
+			if (cap > UAPI_MAX_REQUEST + 1)
+				cap = UAPI_MAX_REQUEST + 1;
+			if (cap == c->cap)
+				return false; /* longer than any request may be */
+			more = malloc(cap);
+			if (!more)
+				return false;
+			if (c->buf) {
+				memcpy(more, c->buf, c->len);
+				key_wipe(c->buf, c->cap);
+				free(c->buf);
+			}
+			c->buf = more;
+			c->cap = cap;
+		}
+		n = read(c->fd, c->buf + c->len, c->cap - c->len);
+		if (n > 0) {
+			c->len += (size_t)n;
+			if (complete(c))
+				return true;
+			continue;
+		}
+		return n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
+	}
+}
+
+/* The whole answer, made in memory; the request's copy is wiped. */
+static bool make_answer(struct uapi_client *c, struct wg *w, double now,
+			int (*rebind)(void *arg, int port), void *arg, FILE *log)
+{
+	char *text = NULL, *req;
+	size_t size = 0;
+	FILE *out = open_memstream(&text, &size);
+
+	if (!out)
+		return false;
+	req = malloc(c->len + 1);
+	if (req) {
+		memcpy(req, c->buf, c->len);
+		req[c->len] = '\0'; /* answer() compares it as a string */
+		answer(req, c->len, w, now, rebind, arg, out, log);
+		key_wipe(req, c->len + 1);
+		free(req);
+	}
+	fclose(out);
+	key_wipe(c->buf, c->cap);
+	free(c->buf);
+	c->buf = text;
+	c->cap = size;
+	c->len = size;
+	c->sent = 0;
+	c->answering = true;
+	return text != NULL;
+}
+
+/* Writes what the socket takes; false when the client is done with. */
+static bool give_output(struct uapi *u, struct uapi_client *c)
+{
+	struct epoll_event ev = {.events = EPOLLOUT, .data.fd = c->fd};
+
+	while (c->sent < c->len) {
+		ssize_t n =
+		    send(c->fd, c->buf + c->sent, c->len - c->sent, MSG_DONTWAIT | MSG_NOSIGNAL);
+
+		if (n < 0)
+			return (errno == EAGAIN || errno == EWOULDBLOCK) &&
+			       !epoll_ctl(u->fd, EPOLL_CTL_MOD, c->fd, &ev);
+		c->sent += (size_t)n;
+	}
+	return false; /* all written: the connection ends */
+}
+
 void uapi_serve(struct uapi *u, struct wg *w, double now, int (*rebind)(void *arg, int port),
 		void *arg, FILE *log)
 {
-	int fd = accept4(u->fd, NULL, NULL, SOCK_CLOEXEC);
-	char *req;
-	ssize_t n;
-	FILE *out;
+	struct epoll_event evs[UAPI_CLIENTS + 1];
+	int n = epoll_wait(u->fd, evs, UAPI_CLIENTS + 1, 0);
 
-	if (fd < 0)
-		return;
-	req = malloc(UAPI_MAX_REQUEST + 1);
-	n = req ? read_request(fd, req, UAPI_MAX_REQUEST + 1) : -1;
-	out = n > 0 ? fdopen(fd, "w") : NULL;
-	if (out) {
-		answer(req, (size_t)n, w, now, rebind, arg, out, log);
-		fclose(out);
-	} else {
-		close(fd);
+	for (int i = 0; i < n; i++) {
+		struct uapi_client *c = NULL;
+		bool keep;
+
+		if (evs[i].data.fd == u->listen_fd) {
+			accept_all(u, now);
+			continue;
+		}
+		for (int k = 0; k < UAPI_CLIENTS && !c; k++)
+			if (u->clients[k].used && u->clients[k].fd == evs[i].data.fd)
+				c = &u->clients[k];
+		if (!c)
+			continue;
+		if (c->answering) {
+			keep = give_output(u, c);
+		} else {
+			keep = take_input(c);
+			if (keep && complete(c))
+				keep =
+				    make_answer(c, w, now, rebind, arg, log) && give_output(u, c);
+		}
+		if (!keep)
+			drop(c);
 	}
-	if (req)
-		key_wipe(req, n > 0 ? (size_t)n : 0);
-	free(req);
+	uapi_expire(u, now);
 }

@@ -52,15 +52,37 @@ int uapi_apply(struct wg *w, const struct uapi_set *s, double now,
 /* The "get=1" answer, without the final errno line. */
 void uapi_write_get(const struct wg *w, FILE *f);
 
+#define UAPI_CLIENTS  8
+#define UAPI_DEADLINE 2.0 /* seconds a client has for its request and our answer */
+
+/* One connection, read and written a piece at a time, never waited on. */
+struct uapi_client {
+	bool used;
+	int fd;
+	char *buf; /* the request so far, then the answer */
+	size_t len, cap, sent;
+	bool answering;
+	double deadline;
+};
+
+/*
+ * fd is what the tunnel's loop watches: an epoll set of the listening
+ * socket and the clients, so a client that sends slowly, or reads its
+ * answer slowly, never holds up packet forwarding.
+ */
 struct uapi {
 	int fd;
+	int listen_fd;
+	struct uapi_client clients[UAPI_CLIENTS];
 	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
 };
 
 int uapi_open(struct uapi *u, const char *path, char *err, size_t errlen);
 void uapi_close(struct uapi *u);
-/* Reads one request from a connection on u and answers it. */
+/* Does whatever the listener and the clients are ready for, without blocking. */
 void uapi_serve(struct uapi *u, struct wg *w, double now, int (*rebind)(void *arg, int port),
 		void *arg, FILE *log);
+/* Drops the clients whose deadline has passed. */
+void uapi_expire(struct uapi *u, double now);
 
 #endif

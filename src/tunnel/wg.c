@@ -4,6 +4,7 @@
 #include "lib/addr.h"
 
 #include <stdarg.h>
+#include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -56,6 +57,10 @@ void wg_free(struct wg *w)
 
 bool wg_set_private_key(struct wg *w, const uint8_t key[NOISE_KEY_LEN])
 {
+	/* The key we have already: nothing changes, as in the kernel (wg syncconf always sends it).
+	 */
+	if (w->id.has_private && !sodium_memcmp(w->id.private_key, key, NOISE_KEY_LEN))
+		return true;
 	if (!noise_static_set(&w->id, key))
 		return false;
 	cookie_checker_init(&w->checker, w->id.public_key);
@@ -213,10 +218,10 @@ static void run_timers(struct wg *w, struct wg_peer *p, double now)
 	if (due & TIMER_RETRANSMIT) {
 		wg_note(w, p, "no response to our initiation; retrying (attempt %d)",
 			p->timers.attempts + 1);
-		wg_send_initiation(w, p, now);
+		wg_send_initiation(w, p, now, true);
 	}
 	if (due & TIMER_NEW_HANDSHAKE)
-		wg_send_initiation(w, p, now);
+		wg_send_initiation(w, p, now, false);
 	if (due & (TIMER_KEEPALIVE | TIMER_PERSISTENT))
 		wg_send_keepalive(w, p, now);
 	if (due & TIMER_ZERO_KEYS) {

@@ -143,7 +143,7 @@ int wg_inner_mtu(const struct wg *w, const struct wg_peer *p);
 void wg_tick(struct wg *w, double now);
 
 /* Used by send.c and receive.c. */
-void wg_send_initiation(struct wg *w, struct wg_peer *p, double now);
+void wg_send_initiation(struct wg *w, struct wg_peer *p, double now, bool retry);
 void wg_send_keepalive(struct wg *w, struct wg_peer *p, double now);
 void wg_send_staged(struct wg *w, struct wg_peer *p, double now);
 bool wg_stage(struct wg_peer *p, const uint8_t *pkt, size_t len);

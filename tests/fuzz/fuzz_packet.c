@@ -24,6 +24,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		for (int i = 0; i < l.n; i++)
 			if (l.layer[i].offset + l.layer[i].len > size)
 				__builtin_trap();
+		/* A WireGuard transport split by an inner length the input picks. */
+		layers_of_sealed(data, size, 1234, size ? data[size - 1] : 0, &l);
+		for (int i = 0; i < l.n; i++)
+			for (int f = 0; f < l.layer[i].nfields; f++)
+				if (l.layer[i].offset + l.layer[i].len > size ||
+				    l.layer[i].fields[f].offset + l.layer[i].fields[f].len > size)
+					__builtin_trap();
 	}
 	return 0;
 }

@@ -205,7 +205,7 @@ static void fresh_initiation(struct pair *p, const uint8_t *in, size_t len)
 	size_t inner, at;
 
 	p->to_server.n = 0;
-	wg_send_initiation(&p->client, client_side, now);
+	wg_send_initiation(&p->client, client_side, now, false); /* a new handshake, not a retry */
 	if (p->to_server.n != 1 || p->to_server.len[0] != sizeof(msg))
 		__builtin_trap(); /* the client would not initiate: nothing below is reached */
 	memcpy(msg, p->to_server.buf[0], sizeof(msg));

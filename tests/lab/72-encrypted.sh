@@ -27,8 +27,15 @@ check "a forged initiation is dropped for its mac1" test "$(stat_of office-serve
 check "a data message for no session is dropped" test "$(stat_of office-server drop_unknown_index)" -ge 1
 check "none of it reached the TUN device" test "$(stat_of office-server rx_packets)" = "$rx"
 check "real traffic goes on" on home-laptop ping -c1 -W2 172.31.9.200
+# What down must remove, named while it is there.
+left=$(ls -d /var/run/wireguard/"$LAB"-*.sock /run/tunlab/"$LAB"/*.conf 2>/dev/null)
+nsock=$(printf '%s\n' "$left" | grep -c '\.sock$')
+nconf=$(printf '%s\n' "$left" | grep -c '\.conf$')
+check "before down, the lab has wg sockets ($nsock) and key files ($nconf)" \
+	test "$nsock" -ge 2 -a "$nconf" -ge 2
 lab_down
-check "down removes the wg sockets and key files" sh -c "! ls /var/run/wireguard/$LAB-* 2>/dev/null | grep -q ."
+# shellcheck disable=SC2086
+check "down removes the wg sockets and key files" none_exist $left
 
 if command -v wireguard-go >/dev/null && command -v wg >/dev/null; then
 	for side in server laptop; do

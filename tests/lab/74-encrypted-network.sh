@@ -53,8 +53,22 @@ for ka in 1 0; do
 			on office-host ping -c1 -W2 172.31.255.7
 		check "the laptop sent keepalives" test "$(stat_of home-laptop keepalives_sent)" -ge 3
 	else
+		tx0=$(stat_of office-server tx_packets)
+		rx0=$(stat_of home-laptop rx_packets)
 		check "after 5 s idle, office-host cannot reach the laptop (no keepalive)" \
 			sh -c "! ip netns exec $(ns office-host) ping -c1 -W2 172.31.255.7"
+		# Why: the server did send toward the laptop, and the NAT, having
+		# forgotten the mapping, let none of it in.
+		tx1=$(stat_of office-server tx_packets)
+		rx1=$(stat_of home-laptop rx_packets)
+		check "...though the server sent toward it ($tx0 -> $tx1 packets)" test "${tx1:-0}" -gt "${tx0:-0}"
+		check "...nothing reached the laptop ($rx0 -> $rx1 packets)" test "${rx1:-x}" = "${rx0:-y}"
+		check "...which sent no keepalive ($(stat_of home-laptop keepalives_sent))" \
+			test "$(stat_of home-laptop keepalives_sent)" = 0
+		# The control, on the same lab: once the laptop speaks first, the
+		# NAT maps it again and the office reaches it.
+		check "...the laptop pings the office, opening the NAT again" on home-laptop ping -c1 -W2 172.31.9.200
+		check "...and then office-host reaches the laptop" on office-host ping -c1 -W2 172.31.255.7
 	fi
 	lab_down
 done

@@ -26,12 +26,19 @@ for mode in plaintext encrypted; do
 done
 sock=$(ls /var/run/wireguard/ 2>/dev/null | grep "^${LAB:0:12}" | head -n 1)
 check "encrypted: the wg socket $sock is 0600" test "$(stat -c %a "/var/run/wireguard/$sock")" = 600
-check "encrypted: the lab's key files are 0600" \
-	sh -c "[ -z \"\$(find /run/tunlab/$LAB -name '*.conf' ! -perm 600)\" ]"
+# Modes of the key files, one "mode name" a line; there must be some.
+key_modes() { find "/run/tunlab/$LAB" -name '*.conf' -printf '%m %f\n' | sort; }
+keys_private() {
+	local modes
+	modes=$(key_modes) || return 1
+	[ -n "$modes" ] || { echo "no key file found"; return 1; }
+	! printf '%s\n' "$modes" | grep -v '^600 '
+}
+check "encrypted: the lab's key files are 0600 ($(key_modes | tr '\n' ' '))" keys_private
 lab_down
 
 # --user: a tunnel of our own in a lab node, run as nobody.
-lab_up --mode plaintext
+check "up --mode plaintext" lab_up --mode plaintext
 ip netns exec "$(ns office-server)" "$T" --listen --port 1299 --dev tunu --user nobody \
 	--addr 172.31.254.1/30 > "$tmp/user" 2>&1 &
 pid=$!

@@ -8,16 +8,30 @@ T="$ROOT/tunnel"
 LAB=${TUNLAB_TEST_LAB:-t$$}
 export TUNLAB_LAB=$LAB
 
+# Checks of refusals (refuse) are also counted apart from checks of
+# behaviour, for the summary; _refusing is set only while refuse() runs.
+REFUSALS_PASSED=0
+REFUSALS_FAILED=0
+SKIPPED=0
+
 pass() {
 	PASSED=$((PASSED + 1))
+	[ -n "${_refusing:-}" ] && REFUSALS_PASSED=$((REFUSALS_PASSED + 1))
 	printf '  PASS  %s\n' "$1"
 }
 
 fail() {
 	FAILED=$((FAILED + 1))
+	[ -n "${_refusing:-}" ] && REFUSALS_FAILED=$((REFUSALS_FAILED + 1))
 	printf '  FAIL  %s\n' "$1"
 	[ -n "${2:-}" ] && printf '        %s\n' "$2"
 	return 0
+}
+
+# skip DESCRIPTION REASON: a check that cannot run here, counted and said why.
+skip() {
+	SKIPPED=$((SKIPPED + 1))
+	printf '  SKIP  %s: %s\n' "$1" "$2"
 }
 
 # check DESCRIPTION COMMAND...: passes when COMMAND exits 0.
@@ -34,7 +48,7 @@ check() {
 # refuse DESCRIPTION PATTERN COMMAND...: the command must fail with exactly
 # one line on stderr that matches PATTERN.
 refuse() {
-	local desc=$1 pattern=$2 err rc
+	local desc=$1 pattern=$2 err rc _refusing=1
 	shift 2
 	err=$("$@" 2>&1 >/dev/null)
 	rc=$?
@@ -47,6 +61,40 @@ refuse() {
 	else
 		pass "$desc: $err"
 	fi
+}
+
+# lacks [--may-be-empty] PATTERN COMMAND...: COMMAND succeeds and says
+# something, and no line of it matches PATTERN (grep -E).  A command that
+# fails, or says nothing, proves no absence, so both fail; --may-be-empty
+# is for a listing where nothing at all is a fair answer (nft list ruleset).
+lacks() {
+	local empty_ok=0 pattern out
+	[ "$1" = --may-be-empty ] && empty_ok=1 && shift
+	pattern=$1
+	shift
+	if ! out=$("$@" 2>&1); then
+		echo "$* failed: $out"
+		return 1
+	fi
+	if [ -z "$out" ] && [ "$empty_ok" = 0 ]; then
+		echo "$* said nothing"
+		return 1
+	fi
+	if printf '%s\n' "$out" | grep -qE -- "$pattern"; then
+		printf '%s\n' "$out" | grep -E -- "$pattern"
+		return 1
+	fi
+}
+
+# none_exist PATH...: none of the paths exists; with no path at all it
+# fails, since then nothing was looked for.
+none_exist() {
+	local f
+	[ $# -gt 0 ] || { echo "no path given"; return 1; }
+	for f in "$@"; do
+		[ -e "$f" ] && { echo "$f is left"; return 1; }
+	done
+	return 0
 }
 
 ns() { echo "$LAB-$1"; }
@@ -83,7 +131,13 @@ lab_up() {
 	*" --mode "*) ;;
 	*) set -- --mode plaintext "$@" ;;
 	esac
-	"$H" up "$@" >/dev/null 2>&1 || "$H" up "$@"
+	# One try: a retry would hide an up that fails now and then.  On failure
+	# up's own words go to stderr, where check shows them.
+	local out
+	if ! out=$("$H" up "$@" 2>&1); then
+		printf '%s\n' "$out" >&2
+		return 1
+	fi
 }
 
 lab_down() {

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The lab tests: real namespaces, real tunnels, a lab of their own.
-# Prints PASS/FAIL per check and ends with "lab: N passed, N failed".
+# Prints PASS/FAIL/SKIP per check, then the passes and failures of checks of
+# behaviour and of refusals apart, and ends with "lab: N passed, N failed, N skipped".
 set -u
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$ROOT"
@@ -10,7 +11,7 @@ FAILED=0
 
 if [ "$(id -u)" -ne 0 ]; then
 	echo "lab: the lab tests need root (network namespaces)"
-	echo "lab: 0 passed, 1 failed"
+	echo "lab: 0 passed, 1 failed, 0 skipped"
 	exit 1
 fi
 
@@ -32,5 +33,7 @@ for t in tests/lab/[0-9]*.sh; do
 	. "$t"
 done
 
-echo "lab: $PASSED passed, $FAILED failed"
+echo "lab: checks of behaviour $((PASSED - REFUSALS_PASSED)) passed, $((FAILED - REFUSALS_FAILED)) failed;" \
+	"checks of refusals $REFUSALS_PASSED passed, $REFUSALS_FAILED failed"
+echo "lab: $PASSED passed, $FAILED failed, $SKIPPED skipped"
 [ "$FAILED" -eq 0 ]

@@ -82,6 +82,20 @@ static void expect_error(int rc, const char *err, const char *needle)
 	assert_null(strchr(err, '\n'));
 }
 
+/* The session keys leave a tunnel only when asked for, and only in encrypted mode. */
+static void export_keys(void **state)
+{
+	struct config c;
+	char err[256];
+
+	(void)state;
+	assert_int_equal(PARSE(&c, err, "-c", "wg0.conf"), CONFIG_OK);
+	assert_false(c.export_keys);
+	assert_int_equal(PARSE(&c, err, "-c", "wg0.conf", "--export-keys"), CONFIG_OK);
+	assert_true(c.export_keys);
+	expect_error(PARSE(&c, err, "--listen", "--export-keys"), err, "--export-keys");
+}
+
 static void refusals(void **state)
 {
 	struct config c;
@@ -181,6 +195,7 @@ int main(void)
 	    cmocka_unit_test(queues),
 	    cmocka_unit_test(route_limit),
 	    cmocka_unit_test(parse_again),
+	    cmocka_unit_test(export_keys),
 	};
 	return cmocka_run_group_tests_name("config", tests, NULL, NULL);
 }

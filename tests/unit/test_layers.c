@@ -97,6 +97,18 @@ static void pi_datagram(void **state)
 	assert_int_equal(layer_find(&l, "inner IPv4")->offset, 32);
 }
 
+/* Every layer and every field of l lies inside the len bytes it was taken from. */
+static void assert_within(const struct layers *l, size_t len)
+{
+	for (int i = 0; i < l->n; i++) {
+		const struct layer *y = &l->layer[i];
+
+		assert_true(y->offset + y->len <= len);
+		for (int j = 0; j < y->nfields; j++)
+			assert_true(y->fields[j].offset + y->fields[j].len <= len);
+	}
+}
+
 static void other_ports_and_garbage(void **state)
 {
 	uint8_t buf[256];
@@ -110,8 +122,21 @@ static void other_ports_and_garbage(void **state)
 	assert_int_equal(layers_of(buf, 10, 1234, &l), 0);
 	assert_int_equal(layers_of((const uint8_t *)"\x60", 1, 1234, &l), 0);
 	/* Every truncation is either refused or taken apart within bounds. */
-	for (size_t len = 0; len < n; len++)
-		assert_true(layers_of(buf, len, 1234, &l) >= 0);
+	for (size_t len = 0; len < n; len++) {
+		layers_of(buf, len, 1234, &l);
+		assert_within(&l, len);
+	}
+	/* The same, with the outer total length cut to match, so the outer
+	 * header parses and what it carries is the part cut short. */
+	for (size_t len = 20; len < n; len++) {
+		uint8_t cut[256];
+
+		memcpy(cut, buf, len);
+		cut[2] = (uint8_t)(len >> 8);
+		cut[3] = (uint8_t)len;
+		assert_true(layers_of(cut, len, 1234, &l) >= 1);
+		assert_within(&l, len);
+	}
 }
 
 /* Found by fuzz_packet: an IPv6 TCP header whose data offset (60) runs past the packet. */
@@ -131,6 +156,87 @@ static void tcp_data_offset_past_the_end(void **state)
 	assert_int_equal(l.layer[1].len, 24);
 }
 
+/* A WireGuard message of len bytes (type byte first) as a datagram to port 1234. */
+static size_t wg_datagram(uint8_t *buf, size_t cap, uint8_t type, size_t len)
+{
+	uint8_t msg[256] = {0};
+	struct pkt_spec s = {.version = 4, .proto = IPPROTO_UDP, .sport = 40000, .dport = 1234};
+
+	msg[0] = type;
+	for (size_t i = 4; i < len; i++)
+		msg[i] = (uint8_t)i;
+	s.payload = msg;
+	s.payload_len = len;
+	inet_pton(AF_INET, "192.168.1.192", s.src);
+	inet_pton(AF_INET, "203.0.113.10", s.dst);
+	return (size_t)pkt_build(buf, cap, &s);
+}
+
+static void wireguard_transport(void **state)
+{
+	uint8_t buf[256];
+	/* An 84-byte ping padded to 96, with the 16-byte header and the 16-byte tag. */
+	size_t n = wg_datagram(buf, sizeof(buf), 4, 128);
+	const struct layer *wg;
+	struct layers l;
+
+	(void)state;
+	assert_int_equal(n, 156);
+	assert_int_equal(layers_of_sealed(buf, n, 1234, 84, &l), 6);
+	assert_true(l.tunnel);
+	assert_true(l.wireguard);
+	assert_string_equal(l.layer[0].name, "outer IPv4");
+	wg = layer_find(&l, "WireGuard transport");
+	assert_non_null(wg);
+	assert_int_equal(wg->offset, 28);
+	assert_int_equal(wg->len, 16);
+	assert_string_equal(field_value(wg, "type"), "4 (transport data)");
+	assert_string_equal(field_value(wg, "reserved"), "00 00 00");
+	/* Little-endian on the wire: bytes 4..7 and 8..15 of the message. */
+	assert_string_equal(field_value(wg, "receiver index"), "0x07060504");
+	assert_string_equal(field_value(wg, "counter"), "1084818905618843912");
+	assert_int_equal(layer_find(&l, "encrypted packet")->offset, 44);
+	assert_int_equal(layer_find(&l, "encrypted packet")->len, 84);
+	assert_int_equal(layer_find(&l, "padding")->len, 12);
+	assert_int_equal(layer_find(&l, "tag")->offset, 140);
+	assert_int_equal(layer_find(&l, "tag")->len, 16);
+	/* Without the inner length, packet and padding stay one layer. */
+	assert_int_equal(layers_of(buf, n, 1234, &l), 5);
+	assert_int_equal(layer_find(&l, "encrypted packet")->len, 96);
+	assert_null(layer_find(&l, "padding"));
+	/* An inner length the message cannot hold is not believed. */
+	assert_int_equal(layers_of_sealed(buf, n, 1234, 97, &l), 5);
+}
+
+static void wireguard_handshake(void **state)
+{
+	uint8_t buf[256];
+	size_t n = wg_datagram(buf, sizeof(buf), 1, 148);
+	const struct layer *m;
+	struct layers l;
+
+	(void)state;
+	assert_int_equal(layers_of(buf, n, 1234, &l), 3);
+	m = layer_find(&l, "WireGuard initiation");
+	assert_non_null(m);
+	assert_int_equal(m->len, 148);
+	assert_int_equal(m->fields[6].offset, 28 + 116); /* mac1 */
+	assert_string_equal(m->fields[6].name, "mac1");
+	assert_non_null(m->fields[6].why);
+	n = wg_datagram(buf, sizeof(buf), 2, 92);
+	assert_int_equal(layers_of(buf, n, 1234, &l), 3);
+	m = layer_find(&l, "WireGuard response");
+	assert_non_null(m);
+	assert_int_equal(m->len, 92);
+	assert_string_equal(m->fields[5].name, "encrypted nothing");
+	assert_int_equal(m->fields[5].offset, 28 + 44);
+	/* One byte off the length: not a WireGuard message, just a UDP payload. */
+	n = wg_datagram(buf, sizeof(buf), 1, 147);
+	assert_int_equal(layers_of(buf, n, 1234, &l), 3);
+	assert_false(l.wireguard);
+	assert_non_null(layer_find(&l, "payload"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -139,6 +245,8 @@ int main(void)
 	    cmocka_unit_test(pi_datagram),
 	    cmocka_unit_test(other_ports_and_garbage),
 	    cmocka_unit_test(tcp_data_offset_past_the_end),
+	    cmocka_unit_test(wireguard_transport),
+	    cmocka_unit_test(wireguard_handshake),
 	};
 	return cmocka_run_group_tests_name("layers", tests, NULL, NULL);
 }

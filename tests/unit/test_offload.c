@@ -403,6 +403,17 @@ static void gro_round_trip(void **state)
 	}
 }
 
+/* Sets a byte of an IPv4 header, and makes the header's checksum good again. */
+static void ipv4_set(uint8_t *p, size_t at, uint8_t v)
+{
+	uint16_t sum;
+
+	p[at] = v;
+	p[10] = p[11] = 0;
+	sum = csum(p, l4_offset(p));
+	memcpy(p + 10, &sum, 2);
+}
+
 /* What must not be glued: another flow, a gap, a FIN, other headers, a short one. */
 static void gro_keeps_apart(void **state)
 {
@@ -420,11 +431,18 @@ static void gro_keeps_apart(void **state)
 	gro_add(&g, other.pkt[0], other.len[0]); /* another flow: the first goes out */
 	gro_add(&g, a.pkt[2], a.len[2]);	 /* a gap in the sequence */
 	gro_add(&g, a.pkt[3], a.len[3]);	 /* follows: joins */
-	a.pkt[4][8]--;				 /* a different TTL (IP checksum aside) */
+	/* A different TTL, then besides it a different TOS: each ends a run
+	 * on its own, since the header checksum is made good after each edit. */
+	ipv4_set(a.pkt[4], 8, (uint8_t)(a.pkt[4][8] - 1));
 	gro_add(&g, a.pkt[4], a.len[4]);
+	ipv4_set(a.pkt[5], 8, a.pkt[4][8]);
+	ipv4_set(a.pkt[5], 1, a.pkt[5][1] ^ 0x04);
+	gro_add(&g, a.pkt[5], a.len[5]);
 	gro_flush(&g);
-	assert_int_equal(o.n, 4);
+	assert_int_equal(o.n, 5);
 	assert_int_equal(o.len[2], GRO_HDR + 40 + 2000); /* segments 2 and 3 */
+	assert_int_equal(o.len[3], GRO_HDR + 40 + 1000); /* 4 alone: its TTL */
+	assert_int_equal(o.len[4], GRO_HDR + 40 + 1000); /* 5 alone: its TOS */
 	/* A FIN passes on its own; a shorter segment ends a run. */
 	cut(&a, 4, payload, 2500, 1000, 0x10 | 0x01);
 	memset(&o, 0, sizeof(o));
@@ -476,9 +494,9 @@ static void gro_refuses_damage(void **state)
 	glue_all(&g, buf, sizeof(buf), &o, &a);
 	assert_int_equal(o.n, 3);
 	assert_int_equal(g.merged, 0);
-	/* The IPv4 header's own checksum counts too. */
+	/* The IPv4 header's own checksum counts too: only that field is wrong. */
 	cut(&a, 4, payload, 2000, 1000, 0x10);
-	a.pkt[1][1] ^= 0x04; /* the TOS byte */
+	a.pkt[1][11] ^= 0x04;
 	memset(&o, 0, sizeof(o));
 	gro_init(&g, buf, sizeof(buf), keep_out, &o);
 	gro_add(&g, a.pkt[0], a.len[0]);

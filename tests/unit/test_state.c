@@ -8,9 +8,11 @@
 #include "harness/lab.h"
 #include "harness/state.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static void lab_names(void **state)
@@ -86,6 +88,11 @@ static void torn_and_junk_lines_are_skipped(void **state)
 	      "tun",
 	      f);
 	fclose(f);
+	/* Records others could have written are not records. */
+	chmod(path, 0644);
+	assert_int_equal(state_load(&lab, &recs), -1);
+	assert_int_equal(errno, EPERM);
+	chmod(path, 0600);
 	/* PID 1 is never ours to stop, and the other lines are not records. */
 	assert_int_equal(state_load(&lab, &recs), 2);
 	assert_int_equal(recs[1].pid, 77);
