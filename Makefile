@@ -34,7 +34,7 @@ TUNNEL_A    := $(BUILD)/libtunnel.a
 HARNESS_A   := $(BUILD)/libharness.a
 UNIT_BIN    := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 
-.PHONY: all analyze deps lab down test test-long unit unit-bins unit-asan fuzz fuzz-bins captures lab-test clean install uninstall format
+.PHONY: all analyze coverage deps lab down test test-long unit unit-bins unit-asan fuzz fuzz-bins captures lab-test clean install uninstall format
 .DEFAULT_GOAL := all
 
 all: tunnel harness
@@ -92,7 +92,12 @@ build/fuzz/%: tests/fuzz/%.c $(FUZZ_CODE)
 fuzz-bins: $(FUZZ_BIN)
 
 fuzz: $(FUZZ_BIN)
-	@FUZZ_SECONDS=$(FUZZ_SECONDS) tests/fuzz/run.sh
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) tests/fuzz/long.sh
+
+# Line coverage of each fuzz target over its seed corpus, and of the unit
+# tests, in build/coverage.
+coverage:
+	@tests/fuzz/coverage.sh
 
 deps:
 	@scripts/deps.sh build

@@ -10,11 +10,12 @@ build=(gcc make pkg-config libc6-dev libmnl-dev libnftables-dev libpcap-dev
 lab=("${build[@]}" iproute2 iputils-ping nftables procps wireguard-tools wireguard-go iperf3)
 # The lab tests also move files with nc and drop privileges with setpriv;
 # the fuzz targets need clang and its libFuzzer runtime, and scan-build
-# (clang-tools) the static analyser; tshark reads back
+# (clang-tools) the static analyser, llvm-profdata and llvm-cov (llvm) the
+# coverage report; tshark reads back
 # the capture files the harness writes; openvpn, fastd and quicktun are the
 # other tunnels that harness bench --peers compares ours with; chromium
 # renders the walkthrough's page headless, as a class would see it.
-test=("${lab[@]}" netcat-openbsd util-linux coreutils clang clang-tools libclang-rt-dev tshark
+test=("${lab[@]}" netcat-openbsd util-linux coreutils clang clang-tools libclang-rt-dev llvm tshark
       openvpn fastd quicktun valgrind chromium)
 
 profile=${1:-build}

@@ -31,6 +31,8 @@ struct ratelimiter {
 };
 
 void ratelimiter_init(struct ratelimiter *r);
+/* A zeroed, keyed limiter of its own (free it with free), or NULL. */
+struct ratelimiter *ratelimiter_new(void);
 bool ratelimiter_allow(struct ratelimiter *r, const struct sockaddr_storage *src, double now);
 
 #endif

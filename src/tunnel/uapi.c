@@ -215,6 +215,7 @@ static int parse_line(struct uapi_set *s, char *line, char *err, size_t errlen)
 int uapi_parse_set(const char *text, size_t len, struct uapi_set *s, char *err, size_t errlen)
 {
 	char *copy, *save, *line;
+	size_t copied;
 	int rc = 0;
 
 	memset(s, 0, sizeof(*s));
@@ -224,11 +225,13 @@ int uapi_parse_set(const char *text, size_t len, struct uapi_set *s, char *err, 
 	copy = strndup(text, len);
 	if (!copy)
 		return -ENOMEM;
-	if (strlen(copy) != len)
+	/* strndup stops at a NUL: the copy may be shorter than the request. */
+	copied = strlen(copy);
+	if (copied != len)
 		rc = whole(err, errlen, "the request holds a NUL byte", 0);
 	for (line = strtok_r(copy, "\n", &save); !rc && line; line = strtok_r(NULL, "\n", &save))
 		rc = parse_line(s, line, err, errlen);
-	key_wipe(copy, len); /* it held the keys as hex */
+	key_wipe(copy, copied); /* it held the keys as hex */
 	free(copy);
 	if (rc)
 		uapi_set_free(s);

@@ -20,13 +20,12 @@ int wg_init(struct wg *w, struct stats *stats, wg_send_fn send, void *io)
 	w->jitter_state |= 1;
 	index_init(&w->index);
 	allowedips_init(&w->allowed);
-	w->limiter = malloc(sizeof(*w->limiter));
+	w->limiter = ratelimiter_new();
 	w->scratch = malloc(SLOT_SIZE);
 	if (!w->limiter || !w->scratch) {
 		wg_free(w);
 		return -1;
 	}
-	ratelimiter_init(w->limiter);
 	return 0;
 }
 

@@ -11,7 +11,15 @@
  *      messages reach decryption (a tag the fuzzer cannot forge);
  *   3  the next 8 bytes are a counter and the rest an inner packet, sealed
  *      with the live session's key, so they pass the tag and reach the
- *      replay window and the checks on what is inside.
+ *      replay window and the checks on what is inside;
+ *   4  the server is under load: the rest gets the client's own macs, the
+ *      server answers with a cookie reply, the client takes it, and the
+ *      same message goes again with a mac2 from that cookie, so the
+ *      cookie exchange and the way past it are reached;
+ *   5  the client makes a fresh initiation; the next byte is an offset
+ *      into it and the rest is written there (short of the macs), the
+ *      client's macs are put on, and the server gets it twice, so a
+ *      genuine initiation, altered ones and a replayed one are met.
  *
  * A message that is delivered must fit in what came in.
  */
@@ -166,6 +174,58 @@ static bool seal(struct pair *p, const uint8_t *in, size_t len, uint8_t *sealed,
 	return true;
 }
 
+/*
+ * Mode 4: a handshake-sized message, MACed by the client as it would its
+ * own, meets a server that is under load.  Its sender index is the
+ * client's live session, so the cookie reply finds its way back.
+ */
+static void under_load(struct pair *p, uint8_t *msg, size_t len)
+{
+	struct wg_peer *client_side = p->client.peers[0], *peer;
+	size_t inner;
+
+	if (len != MSG_INITIATION_LEN && len != MSG_RESPONSE_LEN)
+		return;
+	p->server.load_threshold = 0; /* every handshake message counts as too many */
+	put_le32(msg + 4, client_side->current->kp.local_index);
+	cookie_add_macs(&client_side->cookie, msg, len, 11);
+	wg_receive(&p->server, msg, len, &p->client_addr, 11, &inner, &peer);
+	pass(&p->to_client, &p->client, &p->server_addr);
+	cookie_add_macs(&client_side->cookie, msg, len, 11);
+	wg_receive(&p->server, msg, len, &p->client_addr, 11, &inner, &peer);
+}
+
+/* Mode 5: the client's own next initiation, altered where the input says. */
+static void fresh_initiation(struct pair *p, const uint8_t *in, size_t len)
+{
+	struct wg_peer *client_side = p->client.peers[0], *peer;
+	uint8_t msg[MSG_INITIATION_LEN], dg[MSG_INITIATION_LEN];
+	const size_t body = sizeof(msg) - sizeof(struct msg_macs);
+	double now = 10 + REKEY_TIMEOUT + 1; /* the setup's initiation was at 10 */
+	size_t inner, at;
+
+	p->to_server.n = 0;
+	wg_send_initiation(&p->client, client_side, now, false); /* a new handshake, not a retry */
+	if (p->to_server.n != 1 || p->to_server.len[0] != sizeof(msg))
+		__builtin_trap(); /* the client would not initiate: nothing below is reached */
+	memcpy(msg, p->to_server.buf[0], sizeof(msg));
+	/*
+	 * Timestamps come in steps of about 17 ms, so this one may equal the
+	 * setup's; the server forgets that one, or the outcome would hang on
+	 * the clock.  The second delivery is then always a replay.
+	 */
+	memset(p->server.peers[0]->hs.latest_timestamp, 0, TIMESTAMP_LEN);
+	if (len > 0 && in[0] < body) {
+		at = in[0];
+		memcpy(msg + at, in + 1, len - 1 < body - at ? len - 1 : body - at);
+	}
+	cookie_add_macs(&client_side->cookie, msg, sizeof(msg), now);
+	for (int i = 0; i < 2; i++) {
+		memcpy(dg, msg, sizeof(msg)); /* receiving may work in place */
+		wg_receive(&p->server, dg, sizeof(dg), &p->client_addr, now, &inner, &peer);
+	}
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static uint8_t dg[65536];
@@ -190,6 +250,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	if (data[0] == 3 && !seal(&p, data + 1, size, dg, sizeof(dg), &size))
 		goto out;
+	if (data[0] == 4) {
+		under_load(&p, dg, size);
+		goto out;
+	}
+	if (data[0] == 5) {
+		fresh_initiation(&p, dg, size);
+		goto out;
+	}
 	if (wg_receive(&p.server, dg, size, &p.client_addr, 11, &inner, &peer) == WG_DELIVER &&
 	    inner + MSG_DATA_MIN_LEN > size)
 		__builtin_trap();
