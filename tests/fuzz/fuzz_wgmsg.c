@@ -29,6 +29,7 @@
 #include "tunnel/allowedips.h"
 #include "tunnel/stats.h"
 #include "tunnel/wg.h"
+#include "../support/wire.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -36,38 +37,10 @@
 #include <stdint.h>
 #include <string.h>
 
-struct wire {
-	uint8_t buf[4][256];
-	size_t len[4];
-	int n;
-};
-
-static int to_wire(void *io, const struct sockaddr_storage *to, const uint8_t *buf, size_t len)
-{
-	struct wire *w = io;
-
-	(void)to;
-	if (w->n < 4 && len <= sizeof(w->buf[0])) {
-		memcpy(w->buf[w->n], buf, len);
-		w->len[w->n++] = len;
-	}
-	return 0;
-}
-
-static void address(struct sockaddr_storage *ss, const char *ip, uint16_t port)
-{
-	struct sockaddr_in *s = (struct sockaddr_in *)ss;
-
-	memset(ss, 0, sizeof(*ss));
-	s->sin_family = AF_INET;
-	s->sin_port = htons(port);
-	inet_pton(AF_INET, ip, &s->sin_addr);
-}
-
 /* Moves one message from a wire into a device. */
 static void pass(struct wire *w, struct wg *to, const struct sockaddr_storage *from)
 {
-	uint8_t dg[256];
+	uint8_t dg[WIRE_SLOT_LEN];
 	size_t inner;
 	struct wg_peer *p;
 
@@ -115,8 +88,8 @@ static int make_pair(struct pair *p)
 	memset(p, 0, sizeof(*p));
 	memset(ck, 0x11, sizeof(ck));
 	memset(sk, 0x22, sizeof(sk));
-	if (wg_init(&p->client, &p->cs, to_wire, &p->to_server) ||
-	    wg_init(&p->server, &p->ss, to_wire, &p->to_client))
+	if (wg_init(&p->client, &p->cs, wire_send, &p->to_server) ||
+	    wg_init(&p->server, &p->ss, wire_send, &p->to_client))
 		return -1;
 	wg_set_private_key(&p->client, ck);
 	wg_set_private_key(&p->server, sk);
@@ -128,8 +101,8 @@ static int make_pair(struct pair *p)
 	allowedips_insert(&p->server.allowed, &pre, on_server);
 	prefix_parse("10.0.0.1/32", true, &pre, err, sizeof(err));
 	allowedips_insert(&p->client.allowed, &pre, on_client);
-	address(&p->client_addr, "198.51.100.2", 40000);
-	address(&p->server_addr, "203.0.113.10", 1234);
+	sockaddr4(&p->client_addr, "198.51.100.2", 40000);
+	sockaddr4(&p->server_addr, "203.0.113.10", 1234);
 	wg_peer_set_endpoint(on_client, &p->server_addr);
 	/* The packet waits for a session; the handshake carries it across. */
 	len = first_packet(dg, sizeof(dg));

@@ -18,6 +18,7 @@
 #include "tunnel/replay.h"
 #include "tunnel/timers.h"
 #include "tunnel/wg.h"
+#include "../support/wire.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -391,16 +392,6 @@ static void replay_wraps_the_ring(void **state)
 
 /* ---- cookies ---- */
 
-static void sockaddr4(struct sockaddr_storage *ss, const char *ip, uint16_t port)
-{
-	struct sockaddr_in *s = (struct sockaddr_in *)ss;
-
-	memset(ss, 0, sizeof(*ss));
-	s->sin_family = AF_INET;
-	s->sin_port = htons(port);
-	inet_pton(AF_INET, ip, &s->sin_addr);
-}
-
 static void cookie_flow(void **state)
 {
 	struct cookie_checker checker = {0};
@@ -596,29 +587,12 @@ static void timers_keepalive_and_new_handshake(void **state)
 
 /* ---- two devices, through the data path ---- */
 
-struct wire {
-	uint8_t buf[16][2048];
-	size_t len[16];
-	int n;
-	struct sockaddr_storage from;
-};
-
-static int to_wire(void *io, const struct sockaddr_storage *to, const uint8_t *buf, size_t len)
-{
-	struct wire *w = io;
-
-	(void)to;
-	assert_true(w->n < 16 && len <= 2048);
-	memcpy(w->buf[w->n], buf, len);
-	w->len[w->n++] = len;
-	return 0;
-}
-
 /* Delivers everything on a wire to a device; returns how many inner packets came out. */
 static int deliver(struct wire *w, struct wg *to, double now, uint8_t *last, size_t *last_len)
 {
 	int packets = 0;
 
+	assert_int_equal(w->lost, 0);
 	while (w->n) {
 		uint8_t dg[2048];
 		size_t len = w->len[0], inner = 0;
@@ -658,8 +632,8 @@ static void two_devices(void **state)
 	char err[64];
 
 	(void)state;
-	assert_int_equal(wg_init(&a, &sa, to_wire, &to_b), 0);
-	assert_int_equal(wg_init(&b, &sb, to_wire, &to_a), 0);
+	assert_int_equal(wg_init(&a, &sa, wire_send, &to_b), 0);
+	assert_int_equal(wg_init(&b, &sb, wire_send, &to_a), 0);
 	key_generate_private(ka);
 	key_generate_private(kb);
 	assert_true(wg_set_private_key(&a, ka));
@@ -696,16 +670,16 @@ static void two_devices(void **state)
 	assert_true(pa->has_endpoint);
 	len = ping(dg + MSG_DATA_HDR_LEN, "10.0.0.2", "10.0.0.1");
 	assert_int_equal(wg_encrypt(&b, dg, len, sizeof(dg), 11, &out, &peer), WG_SEND);
-	to_wire(&to_a, NULL, dg, out);
+	wire_send(&to_a, NULL, dg, out);
 	assert_int_equal(deliver(&to_a, &a, 11, got, &got_len), 1);
 	/* The same datagram again is a replay. */
-	to_wire(&to_a, NULL, dg, out);
+	wire_send(&to_a, NULL, dg, out);
 	assert_int_equal(deliver(&to_a, &a, 11, got, &got_len), 0);
 	assert_int_equal(sa.drops[DROP_REPLAY], 1);
 	/* A source b does not own is refused, even inside a good session. */
 	len = ping(dg + MSG_DATA_HDR_LEN, "10.0.0.9", "10.0.0.1");
 	assert_int_equal(wg_encrypt(&b, dg, len, sizeof(dg), 12, &out, &peer), WG_SEND);
-	to_wire(&to_a, NULL, dg, out);
+	wire_send(&to_a, NULL, dg, out);
 	assert_int_equal(deliver(&to_a, &a, 12, got, &got_len), 0);
 	assert_int_equal(sa.drops[DROP_NOT_ALLOWED], 1);
 	/* No peer owns 10.0.0.77. */
@@ -734,7 +708,7 @@ static void path_mtu_per_peer(void **state)
 
 	(void)state;
 	spec.payload = zeros;
-	assert_int_equal(wg_init(&a, &sa, to_wire, &to_b), 0);
+	assert_int_equal(wg_init(&a, &sa, wire_send, &to_b), 0);
 	a.mtu = 1440;
 	key_generate_private(k);
 	key_generate_private(other);

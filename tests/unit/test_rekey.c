@@ -17,32 +17,16 @@
 #include "tunnel/timers.h"
 #include "tunnel/uapi.h"
 #include "tunnel/wg.h"
+#include "../support/wire.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <string.h>
 
-struct wire {
-	uint8_t buf[16][2048];
-	size_t len[16];
-	int n;
-	struct sockaddr_storage from;
-};
-
-static int to_wire(void *io, const struct sockaddr_storage *to, const uint8_t *buf, size_t len)
-{
-	struct wire *w = io;
-
-	(void)to;
-	assert_true(w->n < 16 && len <= 2048);
-	memcpy(w->buf[w->n], buf, len);
-	w->len[w->n++] = len;
-	return 0;
-}
-
 static void deliver(struct wire *w, struct wg *to, double now)
 {
+	assert_int_equal(w->lost, 0);
 	for (int i = 0; i < w->n; i++) {
 		size_t inner = 0;
 		struct wg_peer *p;
@@ -50,16 +34,6 @@ static void deliver(struct wire *w, struct wg *to, double now)
 		wg_receive(to, w->buf[i], w->len[i], &w->from, now, &inner, &p);
 	}
 	w->n = 0;
-}
-
-static void sockaddr4(struct sockaddr_storage *ss, const char *ip, uint16_t port)
-{
-	struct sockaddr_in *sin = (struct sockaddr_in *)ss;
-
-	memset(ss, 0, sizeof(*ss));
-	sin->sin_family = AF_INET;
-	sin->sin_port = htons(port);
-	inet_pton(AF_INET, ip, &sin->sin_addr);
 }
 
 struct pair {
@@ -76,8 +50,8 @@ static void pair_init(struct pair *x)
 	char err[64];
 
 	memset(x, 0, sizeof(*x));
-	assert_int_equal(wg_init(&x->a, &x->sa, to_wire, &x->to_b), 0);
-	assert_int_equal(wg_init(&x->b, &x->sb, to_wire, &x->to_a), 0);
+	assert_int_equal(wg_init(&x->a, &x->sa, wire_send, &x->to_b), 0);
+	assert_int_equal(wg_init(&x->b, &x->sb, wire_send, &x->to_a), 0);
 	key_generate_private(x->ka);
 	key_generate_private(x->kb);
 	assert_true(wg_set_private_key(&x->a, x->ka));

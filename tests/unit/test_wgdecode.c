@@ -16,6 +16,7 @@
 #include "tunnel/encrypted.h"
 #include "tunnel/tunnel.h"
 #include "tunnel/wg.h"
+#include "../support/wire.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -373,24 +374,6 @@ static void refuses_what_does_not_open(void **state)
 
 /* ---- the tunnel's own sessions, through its "keys" reply ---- */
 
-struct wire {
-	uint8_t buf[4][256];
-	size_t len[4];
-	int n;
-};
-
-static int to_wire(void *io, const struct sockaddr_storage *to, const uint8_t *buf, size_t len)
-{
-	struct wire *w = io;
-
-	(void)to;
-	if (w->n < 4 && len <= sizeof(w->buf[0])) {
-		memcpy(w->buf[w->n], buf, len);
-		w->len[w->n++] = len;
-	}
-	return 0;
-}
-
 static void pass(struct wire *w, struct wg *to)
 {
 	struct sockaddr_storage from = {.ss_family = AF_INET};
@@ -434,8 +417,8 @@ static void opens_a_real_session(void **state)
 	(void)state;
 	memset(ck, 0x11, sizeof(ck));
 	memset(sk, 0x22, sizeof(sk));
-	assert_int_equal(wg_init(&client, &cs, to_wire, &to_server), 0);
-	assert_int_equal(wg_init(&server, &ss, to_wire, &to_client), 0);
+	assert_int_equal(wg_init(&client, &cs, wire_send, &to_server), 0);
+	assert_int_equal(wg_init(&server, &ss, wire_send, &to_client), 0);
 	wg_set_private_key(&client, ck);
 	wg_set_private_key(&server, sk);
 	client.mtu = server.mtu = 1420;
