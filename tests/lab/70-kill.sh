@@ -1,4 +1,5 @@
 # 7. kill -9 of a tunnel, or of the harness mid-up, and down still cleans up.
+lab_down # each file brings up its own lab, whatever ran before it
 lab_up
 kill -9 "$(pid_of office-server)"
 check "down after kill -9 of the server's tunnel" "$H" down

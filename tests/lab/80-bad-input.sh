@@ -1,4 +1,5 @@
 # 8. Bad input: one clear line, a non-zero exit, and nothing left configured.
+lab_down # each file brings up its own lab, whatever ran before it
 lab_up
 node=office-host
 no_tun() { ! on $node ip link show tun0 >/dev/null 2>&1 && ! on $node ip link show tunx >/dev/null 2>&1; }

@@ -1,4 +1,5 @@
 # -v decodes every packet; SIGUSR1 prints counters; SIGTERM stops cleanly with a summary.
+lab_down # each file brings up its own lab, whatever ran before it
 check "up" lab_up
 tmp=$(mktemp -d)
 ip netns exec "$(ns office-server)" "$T" --listen --port 1299 --dev tunx --addr 172.31.254.1/30 > "$tmp/server" 2>&1 &

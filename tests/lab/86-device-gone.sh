@@ -1,6 +1,7 @@
 # A tunnel whose device is deleted from outside (as by `ip link del`, or a
 # manager taking the interface down) stops cleanly: exit 0, a summary, its
 # wg socket closed.  It used to spin on the dead descriptor forever.
+lab_down # each file brings up its own lab, whatever ran before it
 lab_up
 tmp=$(mktemp -d)
 trap 'kill $(cat "$tmp"/*.pid 2>/dev/null) 2>/dev/null; "$H" down --lab "$LAB" >/dev/null 2>&1' EXIT

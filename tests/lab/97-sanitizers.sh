@@ -24,6 +24,7 @@ move20() {
 	cmp -s "$tmp/sent" "$tmp/got"
 }
 
+lab_down # each file brings up its own lab, whatever ran before it
 lab_up --mode plaintext
 ip netns exec "$(ns office-server)" "$A" --listen --port 1299 --dev tuns --queues 2 \
 	--addr 172.31.254.1/30 > "$tmp/s.log" 2>&1 &

@@ -11,6 +11,7 @@ start_time() { awk '{ print $22 }' /proc/"$1"/stat; }
 record() { printf '%s\n' "$1" >> "$state"; }
 
 # A file outside the lab.
+lab_down # each file brings up its own lab, whatever ran before it
 lab_up
 echo "precious" > "$tmp/victim"
 record "file $tmp/victim"
