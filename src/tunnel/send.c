@@ -115,9 +115,12 @@ static void send_one(struct wg *w, struct wg_peer *p, const uint8_t *pkt, size_t
 
 	memcpy(w->scratch + MSG_DATA_HDR_LEN, pkt, len);
 	n = seal(w, p->current, w->scratch, len, SLOT_SIZE);
-	if (w->send(w->io, &p->endpoint, w->scratch, n) == 0)
+	if (w->send(w->io, &p->endpoint, w->scratch, n) == 0) {
 		sent_sealed(w, p, len, n, now);
-	else
+		/* Counted like a packet of a batch: the one that waited for the handshake too. */
+		w->stats->tx_packets++;
+		w->stats->tx_bytes += len;
+	} else
 		w->stats->drops[DROP_IO]++;
 }
 

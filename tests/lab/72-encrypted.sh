@@ -57,3 +57,13 @@ on home-laptop ping -c1 -W3 172.31.9.200 >/dev/null 2>&1 && ok=$((ok + 1))
 check "all 20 laptops ping the office through one server ($ok/20)" test "$ok" = 20
 check "the server holds 20 peers" test "$(stat_of office-server peers)" = 20
 lab_down
+
+# The packet that waits for the first handshake is counted like every other:
+# two pings on a fresh lab are two packets sent by the laptop, two received.
+check "up --keepalive 0 (encrypted)" lab_up --mode encrypted --keepalive 0
+on home-laptop ping -c2 -i0.2 -W2 172.31.9.200 >/dev/null 2>&1
+check "the laptop counts both pings sent, the first one that waited too ($(stat_of home-laptop tx_packets))" \
+	test "$(stat_of home-laptop tx_packets)" = 2
+check "...and the server both received ($(stat_of office-server rx_packets))" \
+	test "$(stat_of office-server rx_packets)" = 2
+lab_down
