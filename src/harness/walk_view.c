@@ -204,7 +204,7 @@ static void arithmetic(const struct walk *w, const struct hop_view *h, FILE *f)
 		return;
 	}
 	if (!h->layers.tunnel || !inner_len) {
-		fprintf(f, "  size: %zu bytes, the ping as it was sent\n", h->len);
+		fprintf(f, "  size: %zu bytes, the inner packet alone: no tunnel headers\n", h->len);
 		return;
 	}
 	fprintf(f,
