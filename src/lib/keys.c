@@ -49,3 +49,12 @@ void key_wipe(void *key, size_t len)
 {
 	sodium_memzero(key, len);
 }
+
+void key_write_hex(FILE *f, const uint8_t key[KEY_LEN])
+{
+	char hex[2 * KEY_LEN + 1];
+
+	sodium_bin2hex(hex, sizeof(hex), key, KEY_LEN);
+	fputs(hex, f);
+	key_wipe(hex, sizeof(hex));
+}

@@ -2,6 +2,7 @@
 #include "tunnel.h"
 #include "wg.h"
 #include "lib/clock.h"
+#include "lib/keys.h"
 #include "lib/netlink.h"
 #include "lib/tun.h"
 
@@ -354,37 +355,15 @@ static void after_send(struct tunnel *t, struct batch *b)
 		udp_allow_fragments(&t->udp, false);
 }
 
-/*
- * Breaks sealed data the way the fault says, as the plaintext path breaks
- * its datagrams: the receiver then sees a gap, a replay, a failed tag, or
- * fragments.  Handshake messages and keepalives are left alone.
- */
-static void inject(struct tunnel *t, struct batch *b)
-{
-	for (unsigned int i = 0; i < b->n; i++) {
-		struct slot *s = &b->slot[i];
-
-		if (!s->keep && !s->fragment)
-			continue;
-		t->faults++;
-		if (t->fault == FAULT_DROP && t->faults % 2) {
-			s->keep = s->fragment = false; /* every other datagram vanishes */
-		} else if (t->fault == FAULT_TRUNCATE && s->out_len > MSG_DATA_MIN_LEN) {
-			s->out_len -= 8; /* the tag no longer verifies */
-		} else if (t->fault == FAULT_FRAGMENT) {
-			s->keep = false;
-			s->fragment = true; /* sent without DF, for a smaller link to split */
-		}
-	}
-}
-
 static void flush_sealed(void *arg, struct batch *b)
 {
 	struct tunnel *t = arg;
 
 	seal_batch(t, b, clock_seconds());
+	/* Sealed data only: handshakes and keepalives do not pass here.  A cut
+	 * message's tag no longer verifies. */
 	if (t->fault)
-		inject(t, b);
+		tunnel_inject(t, b, MSG_DATA_MIN_LEN);
 	udp_send_batch(&t->udp, b, NULL);
 	if (t->fault == FAULT_DUP)
 		udp_send_batch(&t->udp, b, NULL); /* the same counters again: replays */
@@ -542,20 +521,14 @@ void encrypted_write_kv(const struct tunnel *t, FILE *f)
 	fprintf(f, "ratelimited_sources=%" PRIu64 "\n", t->wg->limiter->refused);
 }
 
-static void write_hex(FILE *f, const uint8_t *b, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		fprintf(f, "%02x", b[i]);
-}
-
 static void write_session(const struct session *s, FILE *f)
 {
 	if (!s || !s->kp.valid)
 		return;
 	fprintf(f, "keypair=%08x %08x ", s->kp.local_index, s->kp.remote_index);
-	write_hex(f, s->kp.send_key, sizeof(s->kp.send_key));
+	key_write_hex(f, s->kp.send_key);
 	fputc(' ', f);
-	write_hex(f, s->kp.recv_key, sizeof(s->kp.recv_key));
+	key_write_hex(f, s->kp.recv_key);
 	fputc('\n', f);
 }
 

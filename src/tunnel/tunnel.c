@@ -165,19 +165,19 @@ static void send_fragmented(struct tunnel *t, struct batch *b)
 }
 
 /* Breaks what is about to be sent, the way the fault says; before the kernel sees it. */
-static void inject(struct tunnel *t, struct batch *b)
+void tunnel_inject(struct tunnel *t, struct batch *b, size_t min_len)
 {
 	for (unsigned int i = 0; i < b->n; i++) {
 		struct slot *s = &b->slot[i];
 
-		if (!s->keep)
+		if (!s->keep && !s->fragment)
 			continue;
 		t->faults++;
-		if (t->fault == FAULT_DROP && t->faults % 2)
-			s->keep = false; /* every other datagram vanishes */
-		else if (t->fault == FAULT_TRUNCATE && s->out_len > 8)
+		if (t->fault == FAULT_DROP && t->faults % 2) {
+			s->keep = s->fragment = false; /* every other datagram vanishes */
+		} else if (t->fault == FAULT_TRUNCATE && s->out_len > min_len) {
 			s->out_len -= 8;
-		else if (t->fault == FAULT_FRAGMENT) {
+		} else if (t->fault == FAULT_FRAGMENT) {
 			s->keep = false;
 			s->fragment = true; /* sent without DF, for a smaller link to split */
 		}
@@ -208,7 +208,7 @@ static void send_batch(struct tunnel *t, struct batch *b)
 			too_big(t, s);
 	}
 	if (t->fault)
-		inject(t, b);
+		tunnel_inject(t, b, 8);
 	udp_send_batch(&t->udp, b, &t->peer.endpoint);
 	if (t->fault == FAULT_DUP)
 		udp_send_batch(&t->udp, b, &t->peer.endpoint);

@@ -73,6 +73,13 @@ int tunnel_run(struct tunnel *t);
 void tunnel_stop(struct tunnel *t);
 /* One ready descriptor of the data path (the TUN queue or the socket). */
 void tunnel_event(struct tunnel *t, int fd, uint32_t events);
+/*
+ * The fault, if any, on a batch about to be sent, in either mode: every
+ * other datagram dropped, each cut by 8 bytes (when longer than min_len),
+ * or sent without DF to be split on the way.  FAULT_DUP is the caller's:
+ * it sends the batch twice.
+ */
+void tunnel_inject(struct tunnel *t, struct batch *b, size_t min_len);
 /* The batch size (--batch) on a tunnel's two batches, once they are made. */
 void tunnel_set_batch(struct tunnel *t);
 /* Adds fd to the event loop (nothing for -1); 0 or -1 with errno. */

@@ -306,8 +306,7 @@ int uapi_apply(struct wg *w, const struct uapi_set *s, double now,
 static void hex_line(FILE *f, const char *key, const uint8_t k[KEY_LEN])
 {
 	fprintf(f, "%s=", key);
-	for (int i = 0; i < KEY_LEN; i++)
-		fprintf(f, "%02x", k[i]);
+	key_write_hex(f, k);
 	fputc('\n', f);
 }
 
