@@ -317,14 +317,11 @@ out:
  */
 static int guarded_run(struct check *c)
 {
-	sigset_t stop, old;
+	sigset_t old;
 	int rc;
 
-	sigemptyset(&stop);
-	sigaddset(&stop, SIGINT);
-	sigaddset(&stop, SIGTERM);
-	sigaddset(&stop, SIGHUP);
-	sigprocmask(SIG_BLOCK, &stop, &old);
+	sigprocmask(SIG_SETMASK, NULL, &old);
+	hold_signals();
 	rc = run(c);
 	fflush(stdout);
 	sigprocmask(SIG_SETMASK, &old, NULL);

@@ -1,5 +1,6 @@
 #include "labkeys.h"
 #include "control.h"
+#include "lib/keys.h"
 
 #include <dirent.h>
 #include <stdio.h>
@@ -16,8 +17,7 @@ static int ask(const char *ctl, struct wg_keyring *k)
 	if (control_query(ctl, "keys", reply, sizeof(reply)))
 		return 0;
 	n = wg_keyring_add_reply(k, reply);
-	memset(reply, 0, sizeof(reply)); /* it held keys */
-	__asm__ __volatile__("" : : "r"(reply) : "memory");
+	key_wipe(reply, sizeof(reply)); /* it held keys */
 	return n;
 }
 

@@ -1,4 +1,5 @@
 #include "wgdecode.h"
+#include "keys.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -147,16 +148,14 @@ int wg_keyring_add_reply(struct wg_keyring *k, const char *reply)
 		}
 		line = nl ? nl + 1 : NULL;
 	}
-	memset(send, 0, sizeof(send));
-	memset(recv, 0, sizeof(recv));
+	key_wipe(send, sizeof(send)); /* a memset of locals about to die may be dropped */
+	key_wipe(recv, sizeof(recv));
 	return added;
 }
 
 void wg_keyring_wipe(struct wg_keyring *k)
 {
-	/* The barrier keeps the compiler from dropping a store nobody reads afterwards. */
-	memset(k, 0, sizeof(*k));
-	__asm__ __volatile__("" : : "r"(k) : "memory");
+	key_wipe(k, sizeof(*k));
 }
 
 /*
