@@ -8,6 +8,7 @@
 #define TUNLAB_HARNESS_LAB_H
 
 #include "lib/term.h"
+#include "topo.h"
 
 #include <limits.h>
 #include <stdbool.h>
@@ -71,8 +72,6 @@ extern const size_t lab_nlinks, lab_naddrs, lab_nroutes;
 #define OFFICE_HOST_V4	 "172.31.9.200"
 #define OFFICE_HOST_V6	 "fd00:172:31::200"
 #define HOME_WAN_V4	 "198.51.100.2"
-
-enum lab_mode { MODE_PLAINTEXT, MODE_PI, MODE_ENCRYPTED };
 
 struct lab {
 	char name[LAB_NAME_MAX + 1];
