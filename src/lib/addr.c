@@ -240,3 +240,17 @@ const char *sockaddr_addr_str(const struct sockaddr_storage *in, char *out, size
 		snprintf(out, cap, "?");
 	return out;
 }
+
+bool source_same(const struct source *a, const struct source *b)
+{
+	if (a->family != b->family)
+		return false;
+	return !a->family || !memcmp(a->addr, b->addr, a->family == AF_INET ? 4 : 16);
+}
+
+const char *source_str(const struct source *s, char *out, size_t cap)
+{
+	if (!s->family || !inet_ntop(s->family, s->addr, out, (socklen_t)cap))
+		snprintf(out, cap, "-");
+	return out;
+}

@@ -37,4 +37,20 @@ bool sockaddr_same(const struct sockaddr_storage *a, const struct sockaddr_stora
 void sockaddr_unmap(struct sockaddr_storage *ss);
 socklen_t sockaddr_len(const struct sockaddr_storage *ss);
 
+/*
+ * A local address that a peer's datagrams arrive on, so that replies
+ * leave from it (a "sticky source"): a peer that wrote to one of several
+ * addresses must hear back from that one, or it learns an endpoint it
+ * never sent to.  family 0: none known, the kernel chooses.
+ */
+struct source {
+	int family; /* AF_INET or AF_INET6; IPv4 on a dual-stack socket is AF_INET */
+	int ifindex;
+	uint8_t addr[16];
+};
+
+bool source_same(const struct source *a, const struct source *b);
+/* "203.0.113.10", or "-" when none is known. */
+const char *source_str(const struct source *s, char *out, size_t cap);
+
 #endif

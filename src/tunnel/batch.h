@@ -7,6 +7,8 @@
 #ifndef TUNLAB_TUNNEL_BATCH_H
 #define TUNLAB_TUNNEL_BATCH_H
 
+#include "lib/addr.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -28,10 +30,12 @@ struct slot {
 	bool fragment;	   /* too big for the path, but the inner packet allows fragments */
 	uint16_t gso_size; /* received: several datagrams of this size back to back (UDP GRO) */
 	struct sockaddr_storage addr;
+	struct source local; /* received: the local address it arrived on */
+	struct source *src;  /* sending to addr: the peer's sticky source, or NULL */
 };
 
-/* Room for one UDP_SEGMENT or UDP_GRO control message. */
-#define SLOT_CTRL 32
+/* Room for a UDP_SEGMENT or UDP_GRO control message and a packet-info one. */
+#define SLOT_CTRL 80
 
 struct batch {
 	uint8_t *mem;
@@ -40,9 +44,10 @@ struct batch {
 	struct slot slot[BATCH_MAX];
 	struct iovec iov[BATCH_MAX];
 	struct mmsghdr msg[BATCH_MAX];
-	uint8_t ctrl[BATCH_MAX][SLOT_CTRL];
+	uint8_t ctrl[BATCH_MAX][SLOT_CTRL] __attribute__((aligned(8)));
 	unsigned int which[BATCH_MAX]; /* sending: the slots behind each message, in order */
 	unsigned int first[BATCH_MAX], count[BATCH_MAX];
+	struct source *src[BATCH_MAX]; /* sending: each message's source, or NULL */
 };
 
 int batch_init(struct batch *b);

@@ -20,12 +20,24 @@
 /* Timers are checked this often; the protocol's shortest is seconds, its jitter 1/3 s. */
 #define TICK_MS 100
 
+/*
+ * The protocol sends to a peer's endpoint, or answers a datagram's source
+ * with a cookie reply; either way from the address the peer wrote to.
+ */
+static struct source *source_for(struct tunnel *t, const struct sockaddr_storage *to)
+{
+	for (int i = 0; i < t->wg->npeers; i++)
+		if (to == &t->wg->peers[i]->endpoint)
+			return &t->wg->peers[i]->src;
+	return &t->wg->rx_local;
+}
+
 static int send_datagram(void *io, const struct sockaddr_storage *to, const uint8_t *buf,
 			 size_t len)
 {
 	struct tunnel *t = io;
 
-	return udp_send_one(&t->udp, buf, len, to);
+	return udp_send_one(&t->udp, buf, len, to, source_for(t, to));
 }
 
 static void note(void *io, const char *line)
@@ -297,6 +309,7 @@ static void seal_batch(struct tunnel *t, struct batch *b, double now)
 		s->err = 0;
 		if (s->keep || s->fragment) {
 			s->addr = p->endpoint;
+			s->src = &p->src;
 			s->len = inner;
 		}
 	}
@@ -347,7 +360,7 @@ static void after_send(struct tunnel *t, struct batch *b)
 		if (!any)
 			udp_allow_fragments(&t->udp, true);
 		any = true;
-		s->keep = udp_send_one(&t->udp, s->data, s->out_len, &s->addr) == 0;
+		s->keep = udp_send_one(&t->udp, s->data, s->out_len, &s->addr, s->src) == 0;
 		if (!s->keep)
 			t->stats.drops[DROP_IO]++;
 	}
@@ -364,9 +377,9 @@ static void flush_sealed(void *arg, struct batch *b)
 	 * message's tag no longer verifies. */
 	if (t->fault)
 		tunnel_inject(t, b, MSG_DATA_MIN_LEN);
-	udp_send_batch(&t->udp, b, NULL);
+	udp_send_batch(&t->udp, b, NULL, NULL);
 	if (t->fault == FAULT_DUP)
-		udp_send_batch(&t->udp, b, NULL); /* the same counters again: replays */
+		udp_send_batch(&t->udp, b, NULL, NULL); /* the same counters again: replays */
 	after_send(t, b);
 	for (unsigned int i = 0; i < b->n; i++) {
 		if (!b->slot[i].keep || b->slot[i].err)
@@ -393,6 +406,7 @@ static void open_one(void *arg, struct slot *s)
 		t->stats.drops[DROP_TOO_BIG]++;
 		return;
 	}
+	t->wg->rx_local = s->local;
 	if (wg_receive(t->wg, s->data, s->len, &s->addr, now, &len, &p) != WG_DELIVER)
 		return;
 	device_deliver(&t->dev, s->data + MSG_DATA_HDR_LEN, len);
@@ -506,12 +520,15 @@ void encrypted_write_kv(const struct tunnel *t, FILE *f)
 		    f, "peer%d_endpoint=%s\npeer%d_handshakes=%" PRIu64 "\npeer%d_path_mtu=%d\n",
 		    i + 1, p->has_endpoint ? sockaddr_str(&p->endpoint, ep, sizeof(ep)) : "none",
 		    i + 1, p->handshakes, i + 1, p->pmtu.mtu);
+		fprintf(f, "peer%d_source=%s\n", i + 1, source_str(&p->src, ep, sizeof(ep)));
 	}
 	fprintf(f, "endpoint=%s\nendpoint_moves=%" PRIu64 "\n",
 		t->wg->npeers && t->wg->peers[0]->has_endpoint
 		    ? sockaddr_str(&t->wg->peers[0]->endpoint, ep, sizeof(ep))
 		    : "none",
 		moves);
+	if (t->wg->npeers)
+		fprintf(f, "source=%s\n", source_str(&t->wg->peers[0]->src, ep, sizeof(ep)));
 	fprintf(f,
 		"sessions=%" PRIu64 "\ninitiations_sent=%" PRIu64 "\ninitiations_received=%" PRIu64
 		"\ncookies_sent=%" PRIu64 "\ncookies_received=%" PRIu64 "\nkeepalives_sent=%" PRIu64

@@ -17,12 +17,20 @@ void peer_init_client(struct peer *p, const struct sockaddr_storage *server)
 	p->fixed = true;
 }
 
-enum peer_verdict peer_receive(struct peer *p, const struct sockaddr_storage *from)
+enum peer_verdict peer_receive(struct peer *p, const struct sockaddr_storage *from,
+			       const struct source *local)
 {
+	static const struct source none;
 	bool had = p->has_endpoint;
 
-	if (had && sockaddr_same(&p->endpoint, from))
-		return PEER_SAME;
+	if (!local)
+		local = &none;
+	if (had && sockaddr_same(&p->endpoint, from)) {
+		if (source_same(&p->src, local))
+			return PEER_SAME;
+		p->src = *local;
+		return PEER_NEW_SOURCE;
+	}
 	if (p->fixed)
 		return PEER_STRANGER;
 	/*
@@ -33,6 +41,7 @@ enum peer_verdict peer_receive(struct peer *p, const struct sockaddr_storage *fr
 	p->endpoint = *from;
 	sockaddr_unmap(&p->endpoint);
 	p->has_endpoint = true;
+	p->src = *local;
 	if (!had)
 		return PEER_LEARNED;
 	p->moves++;

@@ -48,23 +48,24 @@ void queues_sync(struct tunnel *t)
 	pthread_mutex_unlock(&sh->lock);
 }
 
-enum peer_verdict queues_learn(struct tunnel *t, const struct sockaddr_storage *from)
+enum peer_verdict queues_learn(struct tunnel *t, const struct sockaddr_storage *from,
+			       const struct source *local)
 {
 	struct shared *sh = t->sh;
 	enum peer_verdict v;
 
 	queues_sync(t);
-	v = peer_receive(&t->peer, from);
+	v = peer_receive(&t->peer, from, local);
 	if (v == PEER_SAME || v == PEER_STRANGER)
 		return v;
 	/* New to this queue: ask again where it counts, since another queue may have
 	 * learned it a moment ago. */
 	pthread_mutex_lock(&sh->lock);
-	v = peer_receive(&sh->peer, from);
-	if (v == PEER_LEARNED || v == PEER_MOVED) {
+	v = peer_receive(&sh->peer, from, local);
+	if (v == PEER_LEARNED || v == PEER_MOVED)
 		sh->pmtu.mtu = device_path_mtu(sh->nl, &sh->peer.endpoint);
+	if (v != PEER_SAME && v != PEER_STRANGER)
 		__atomic_store_n(&sh->gen, sh->gen + 1, __ATOMIC_RELEASE);
-	}
 	copy_shared(t);
 	pthread_mutex_unlock(&sh->lock);
 	return v;

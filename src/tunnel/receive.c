@@ -30,6 +30,7 @@ static bool under_load(struct wg *w, double now)
 static void authenticated(struct wg_peer *p, const struct sockaddr_storage *from, double now)
 {
 	wg_peer_set_endpoint(p, from);
+	p->src = p->wg->rx_local;
 	timers_authenticated_received(&p->timers);
 	timers_authenticated_traversal(&p->timers, now);
 }

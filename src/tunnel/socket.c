@@ -42,6 +42,108 @@ static void set_pmtu_mode(int fd, int family)
 	}
 }
 
+/*
+ * Each datagram comes with the local address it was sent to, so replies
+ * can leave from that address.  On a dual-stack socket IPv4 datagrams
+ * report it as an IPv4-mapped IPv6 address.
+ */
+static void ask_local_address(int fd, int family)
+{
+	int on = 1;
+
+	if (family == AF_INET6)
+		setsockopt(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, &on, sizeof(on));
+	else
+		setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &on, sizeof(on));
+}
+
+/* The local address of a received datagram, from its packet-info message. */
+static void local_address(struct msghdr *m, struct source *out)
+{
+	static const uint8_t mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+
+	memset(out, 0, sizeof(*out));
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(m); c; c = CMSG_NXTHDR(m, c)) {
+		if (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_PKTINFO &&
+		    c->cmsg_len >= CMSG_LEN(sizeof(struct in6_pktinfo))) {
+			struct in6_pktinfo pi;
+
+			memcpy(&pi, CMSG_DATA(c), sizeof(pi));
+			out->ifindex = (int)pi.ipi6_ifindex;
+			if (!memcmp(pi.ipi6_addr.s6_addr, mapped, sizeof(mapped))) {
+				out->family = AF_INET;
+				memcpy(out->addr, pi.ipi6_addr.s6_addr + 12, 4);
+			} else {
+				out->family = AF_INET6;
+				memcpy(out->addr, pi.ipi6_addr.s6_addr, 16);
+			}
+		} else if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO &&
+			   c->cmsg_len >= CMSG_LEN(sizeof(struct in_pktinfo))) {
+			struct in_pktinfo pi;
+
+			memcpy(&pi, CMSG_DATA(c), sizeof(pi));
+			out->family = AF_INET;
+			out->ifindex = pi.ipi_ifindex;
+			memcpy(out->addr, &pi.ipi_addr, 4); /* the header's destination */
+		}
+	}
+}
+
+/*
+ * A packet-info message that makes a datagram leave from src.  The
+ * interface is left to routing, except for an IPv6 link-local address,
+ * which means nothing without one.
+ */
+static size_t put_source(const struct udp *u, struct msghdr *h, size_t used,
+			 const struct source *src)
+{
+	struct cmsghdr *c = (struct cmsghdr *)((uint8_t *)h->msg_control + used);
+
+	if (u->family == AF_INET6) {
+		struct in6_pktinfo pi = {0};
+
+		if (src->family == AF_INET) {
+			pi.ipi6_addr.s6_addr[10] = pi.ipi6_addr.s6_addr[11] = 0xff;
+			memcpy(pi.ipi6_addr.s6_addr + 12, src->addr, 4);
+		} else {
+			memcpy(pi.ipi6_addr.s6_addr, src->addr, 16);
+			if (IN6_IS_ADDR_LINKLOCAL(&pi.ipi6_addr))
+				pi.ipi6_ifindex = (unsigned int)src->ifindex;
+		}
+		c->cmsg_level = IPPROTO_IPV6;
+		c->cmsg_type = IPV6_PKTINFO;
+		c->cmsg_len = CMSG_LEN(sizeof(pi));
+		memcpy(CMSG_DATA(c), &pi, sizeof(pi));
+		return used + CMSG_SPACE(sizeof(pi));
+	} else {
+		struct in_pktinfo pi = {0};
+
+		memcpy(&pi.ipi_spec_dst, src->addr, 4);
+		c->cmsg_level = IPPROTO_IP;
+		c->cmsg_type = IP_PKTINFO;
+		c->cmsg_len = CMSG_LEN(sizeof(pi));
+		memcpy(CMSG_DATA(c), &pi, sizeof(pi));
+		return used + CMSG_SPACE(sizeof(pi));
+	}
+}
+
+/* A source the socket's family can carry: an IPv4 socket has no IPv6 source. */
+static bool usable(const struct udp *u, const struct source *src)
+{
+	return src && src->family && (u->family == AF_INET6 || src->family == AF_INET);
+}
+
+/*
+ * The kernel's answer when a source is not one of its addresses (any
+ * more): EINVAL for IPv6, ENETUNREACH for IPv4 (no route from there).  A
+ * truly unreachable network fails again without the source, so trying
+ * once more costs little.
+ */
+static bool source_refused(int err)
+{
+	return err == EINVAL || err == EADDRNOTAVAIL || err == ENETUNREACH;
+}
+
 int udp_allow_fragments(struct udp *u, bool allow)
 {
 	int v4 = allow ? IP_PMTUDISC_DONT : IP_PMTUDISC_DO;
@@ -53,13 +155,26 @@ int udp_allow_fragments(struct udp *u, bool allow)
 	return rc;
 }
 
-int udp_send_one(struct udp *u, const uint8_t *buf, size_t len, const struct sockaddr_storage *to)
+int udp_send_one(struct udp *u, const uint8_t *buf, size_t len, const struct sockaddr_storage *to,
+		 struct source *src)
 {
 	struct sockaddr_storage dst;
+	struct iovec iov = {(void *)buf, len};
+	uint8_t ctrl[SLOT_CTRL] __attribute__((aligned(sizeof(size_t)))) = {0};
+	struct msghdr h = {.msg_name = &dst, .msg_iov = &iov, .msg_iovlen = 1};
 
 	address_for(u, to, &dst);
-	return sendto(u->fd, buf, len, 0, (struct sockaddr *)&dst, sockaddr_len(&dst)) < 0 ? -errno
-											   : 0;
+	h.msg_namelen = sockaddr_len(&dst);
+	if (usable(u, src)) {
+		h.msg_control = ctrl;
+		h.msg_controllen = put_source(u, &h, 0, src);
+	}
+	if (sendmsg(u->fd, &h, 0) >= 0)
+		return 0;
+	if (!h.msg_control || !source_refused(errno))
+		return -errno;
+	memset(src, 0, sizeof(*src));
+	return udp_send_one(u, buf, len, to, NULL);
 }
 
 static int open_bound(struct udp *u, int family, uint16_t port, char *err, size_t errlen)
@@ -91,6 +206,7 @@ static int open_bound(struct udp *u, int family, uint16_t port, char *err, size_
 	}
 	grow_buffers(u->fd);
 	set_pmtu_mode(u->fd, family);
+	ask_local_address(u->fd, family);
 	return 0;
 }
 
@@ -166,8 +282,8 @@ int udp_recv_batch(struct udp *u, struct batch *b)
 		    .msg_namelen = sizeof(b->slot[i].addr),
 		    .msg_iov = &b->iov[i],
 		    .msg_iovlen = 1,
-		    .msg_control = u->gro ? b->ctrl[i] : NULL,
-		    .msg_controllen = u->gro ? SLOT_CTRL : 0,
+		    .msg_control = b->ctrl[i],
+		    .msg_controllen = SLOT_CTRL,
 		};
 	}
 	n = recvmmsg(u->fd, b->msg, b->max, MSG_DONTWAIT, NULL);
@@ -180,6 +296,7 @@ int udp_recv_batch(struct udp *u, struct batch *b)
 		b->slot[i].len = b->msg[i].msg_len;
 		b->slot[i].truncated = b->msg[i].msg_hdr.msg_flags & MSG_TRUNC;
 		b->slot[i].gso_size = u->gro ? gro_size(&b->msg[i].msg_hdr) : 0;
+		local_address(&b->msg[i].msg_hdr, &b->slot[i].local);
 	}
 	b->n = (unsigned int)n;
 	return n;
@@ -229,28 +346,39 @@ static void address_for(const struct udp *u, const struct sockaddr_storage *to,
 
 /* Whether slot s may ride in message m: same peer, same size (a shorter one ends it). */
 static bool joins(const struct udp *u, const struct batch *b, unsigned int m, const struct slot *s,
-		  const struct sockaddr_storage *where, size_t total)
+		  const struct sockaddr_storage *where, const struct source *from, size_t total)
 {
 	const struct slot *head = &b->slot[b->which[b->first[m]]];
 	const struct slot *tail = &b->slot[b->which[b->first[m] + b->count[m] - 1]];
 
 	return u->gso && b->count[m] < GSO_MAX_SEGMENTS && total + s->out_len <= GSO_MAX_BYTES &&
 	       tail->out_len == head->out_len && s->out_len <= head->out_len &&
-	       sockaddr_same(where, b->msg[m].msg_hdr.msg_name);
+	       sockaddr_same(where, b->msg[m].msg_hdr.msg_name) && b->src[m] == from;
 }
 
-static void put_segment_size(struct batch *b, unsigned int m, uint16_t size)
+/* A message's control data: the segment size of a GSO run, and where it leaves from. */
+static void put_control(const struct udp *u, struct batch *b, unsigned int m)
 {
 	struct msghdr *h = &b->msg[m].msg_hdr;
-	struct cmsghdr *c;
+	size_t used = 0;
 
+	memset(b->ctrl[m], 0, SLOT_CTRL);
 	h->msg_control = b->ctrl[m];
-	h->msg_controllen = CMSG_SPACE(sizeof(uint16_t));
-	c = CMSG_FIRSTHDR(h);
-	c->cmsg_level = SOL_UDP;
-	c->cmsg_type = UDP_SEGMENT;
-	c->cmsg_len = CMSG_LEN(sizeof(uint16_t));
-	memcpy(CMSG_DATA(c), &size, sizeof(size));
+	if (b->count[m] > 1) {
+		uint16_t size = (uint16_t)b->slot[b->which[b->first[m]]].out_len;
+		struct cmsghdr *c = (struct cmsghdr *)b->ctrl[m];
+
+		c->cmsg_level = SOL_UDP;
+		c->cmsg_type = UDP_SEGMENT;
+		c->cmsg_len = CMSG_LEN(sizeof(uint16_t));
+		memcpy(CMSG_DATA(c), &size, sizeof(size));
+		used = CMSG_SPACE(sizeof(uint16_t));
+	}
+	if (usable(u, b->src[m]))
+		used = put_source(u, h, used, b->src[m]);
+	h->msg_controllen = used;
+	if (!used)
+		h->msg_control = NULL;
 }
 
 /*
@@ -259,8 +387,8 @@ static void put_segment_size(struct batch *b, unsigned int m, uint16_t size)
  * slots themselves (no copy).
  */
 static unsigned int build_messages(struct udp *u, struct batch *b, unsigned int from,
-				   struct sockaddr_storage *dst, unsigned int nmsg,
-				   unsigned int nwhich)
+				   struct sockaddr_storage *dst, struct source *dst_src,
+				   unsigned int nmsg, unsigned int nwhich)
 {
 	unsigned int m0 = nmsg;
 	size_t total = 0;
@@ -268,6 +396,7 @@ static unsigned int build_messages(struct udp *u, struct batch *b, unsigned int 
 	for (unsigned int i = from; i < b->n; i++) {
 		struct slot *s = &b->slot[i];
 		struct sockaddr_storage *where = dst;
+		struct source *src = dst ? dst_src : s->src;
 
 		if (!s->keep)
 			continue;
@@ -276,7 +405,7 @@ static unsigned int build_messages(struct udp *u, struct batch *b, unsigned int 
 			address_for(u, &s->addr, &s->addr);
 			where = &s->addr;
 		}
-		if (nmsg > m0 && joins(u, b, nmsg - 1, s, where, total)) {
+		if (nmsg > m0 && joins(u, b, nmsg - 1, s, where, src, total)) {
 			b->iov[nwhich] = (struct iovec){s->data, s->out_len};
 			b->msg[nmsg - 1].msg_hdr.msg_iovlen++;
 			b->count[nmsg - 1]++;
@@ -293,14 +422,22 @@ static unsigned int build_messages(struct udp *u, struct batch *b, unsigned int 
 		};
 		b->first[nmsg] = nwhich;
 		b->count[nmsg] = 1;
+		b->src[nmsg] = src;
 		total = s->out_len;
 		b->which[nwhich++] = i;
 		nmsg++;
 	}
 	for (unsigned int m = m0; m < nmsg; m++)
-		if (b->count[m] > 1)
-			put_segment_size(b, m, (uint16_t)b->slot[b->which[b->first[m]]].out_len);
+		put_control(u, b, m);
 	return nmsg;
+}
+
+/* Whether a message was built to leave from a given source. */
+static bool has_source(const struct batch *b, unsigned int m)
+{
+	size_t seg = b->count[m] > 1 ? CMSG_SPACE(sizeof(uint16_t)) : 0;
+
+	return b->src[m] && b->msg[m].msg_hdr.msg_controllen > seg;
 }
 
 /* A message the kernel refused: every slot in it gets the errno. */
@@ -314,7 +451,8 @@ static void refuse(struct batch *b, unsigned int m, int err)
 	}
 }
 
-int udp_send_batch(struct udp *u, struct batch *b, const struct sockaddr_storage *to)
+int udp_send_batch(struct udp *u, struct batch *b, const struct sockaddr_storage *to,
+		   struct source *src)
 {
 	struct sockaddr_storage dst;
 	unsigned int done = 0, failed = 0, nmsg;
@@ -322,7 +460,7 @@ int udp_send_batch(struct udp *u, struct batch *b, const struct sockaddr_storage
 
 	if (to)
 		address_for(u, to, &dst);
-	nmsg = build_messages(u, b, 0, to ? &dst : NULL, 0, 0);
+	nmsg = build_messages(u, b, 0, to ? &dst : NULL, src, 0, 0);
 	/* sendmmsg stops at the first message that fails: count it, skip it, go on. */
 	while (done < nmsg) {
 		rc = sendmmsg(u->fd, b->msg + done, nmsg - done, 0);
@@ -340,8 +478,14 @@ int udp_send_batch(struct udp *u, struct batch *b, const struct sockaddr_storage
 		if (errno == EIO && u->gso && b->count[done] > 1) {
 			/* The path cannot segment for us: send one by one from here on. */
 			u->gso = u->gso_ok = false;
-			nmsg = build_messages(u, b, b->which[b->first[done]], to ? &dst : NULL,
+			nmsg = build_messages(u, b, b->which[b->first[done]], to ? &dst : NULL, src,
 					      done, b->first[done]);
+			continue;
+		}
+		if (source_refused(errno) && has_source(b, done)) {
+			/* The address the peer wrote to is gone: the kernel chooses from now on. */
+			memset(b->src[done], 0, sizeof(*b->src[done]));
+			put_control(u, b, done);
 			continue;
 		}
 		failed += b->count[done];

@@ -37,17 +37,21 @@ void udp_close(struct udp *u);
 int udp_open_twin(const struct udp *first, struct udp *twin, char *err, size_t errlen);
 
 /*
- * Fills up to BATCH_MAX slots; returns how many, 0 when nothing waits, or
- * -errno.  With GRO a slot may hold several datagrams of gso_size bytes
- * (the last one shorter): see udp_each_datagram.
+ * Fills up to BATCH_MAX slots, each with the local address it arrived on;
+ * returns how many, 0 when nothing waits, or -errno.  With GRO a slot may hold several datagrams of
+ * gso_size bytes (the last one shorter): see udp_each_datagram.
  */
 int udp_recv_batch(struct udp *u, struct batch *b);
 /*
- * Sends every kept slot's out_len bytes to one endpoint, or (to NULL) each
- * to its slot's addr.  A slot the
- * kernel refuses loses keep and gets the errno; returns how many failed.
+ * Sends every kept slot's out_len bytes to one endpoint from src, or (to
+ * NULL) each to its slot's addr from its slot's src.  A source the kernel
+ * no longer has (the address was removed) is forgotten, in the peer's
+ * record that src points to, and the datagram sent again from the
+ * kernel's choice.  A slot the kernel refuses loses keep and gets the
+ * errno; returns how many failed.
  */
-int udp_send_batch(struct udp *u, struct batch *b, const struct sockaddr_storage *to);
+int udp_send_batch(struct udp *u, struct batch *b, const struct sockaddr_storage *to,
+		   struct source *src);
 
 /*
  * Calls fn for every datagram in slot s: s itself, or one view per
@@ -57,6 +61,7 @@ void udp_each_datagram(struct slot *s, void (*fn)(void *arg, struct slot *d), vo
 
 /* Lets the kernel fragment outer datagrams (for inner packets that allow it), or not. */
 int udp_allow_fragments(struct udp *u, bool allow);
-int udp_send_one(struct udp *u, const uint8_t *buf, size_t len, const struct sockaddr_storage *to);
+int udp_send_one(struct udp *u, const uint8_t *buf, size_t len, const struct sockaddr_storage *to,
+		 struct source *src);
 
 #endif

@@ -155,7 +155,8 @@ static void send_fragmented(struct tunnel *t, struct batch *b)
 		if (!any)
 			udp_allow_fragments(&t->udp, true);
 		any = true;
-		if (udp_send_one(&t->udp, s->data, s->out_len, &t->peer.endpoint) == 0)
+		if (udp_send_one(&t->udp, s->data, s->out_len, &t->peer.endpoint, &t->peer.src) ==
+		    0)
 			s->keep = true;
 		else
 			drop(t, s, DROP_IO, "send", &t->peer.endpoint, wire_overhead(t->mode));
@@ -209,9 +210,9 @@ static void send_batch(struct tunnel *t, struct batch *b)
 	}
 	if (t->fault)
 		tunnel_inject(t, b, 8);
-	udp_send_batch(&t->udp, b, &t->peer.endpoint);
+	udp_send_batch(&t->udp, b, &t->peer.endpoint, &t->peer.src);
 	if (t->fault == FAULT_DUP)
-		udp_send_batch(&t->udp, b, &t->peer.endpoint);
+		udp_send_batch(&t->udp, b, &t->peer.endpoint, &t->peer.src);
 	for (unsigned int i = 0; i < b->n; i++) {
 		struct slot *s = &b->slot[i];
 
@@ -280,7 +281,8 @@ static void receive_one(struct tunnel *t, struct slot *s)
 		drop(t, s, why, "recv", &s->addr, hdr);
 		return;
 	}
-	v = t->sh ? queues_learn(t, &s->addr) : peer_receive(&t->peer, &s->addr);
+	v = t->sh ? queues_learn(t, &s->addr, &s->local)
+		  : peer_receive(&t->peer, &s->addr, &s->local);
 	if (v == PEER_STRANGER) {
 		drop(t, s, DROP_STRANGER, "recv", &s->addr, hdr);
 		return;
@@ -471,6 +473,7 @@ static void answer(const char *cmd, FILE *reply, void *arg)
 	fprintf(reply, "endpoint=%s\nendpoint_moves=%llu\n",
 		t->peer.has_endpoint ? sockaddr_str(&t->peer.endpoint, ep, sizeof(ep)) : "none",
 		(unsigned long long)t->peer.moves);
+	fprintf(reply, "source=%s\n", source_str(&t->peer.src, ep, sizeof(ep)));
 	fprintf(reply, "path_mtu=%d\npmtu_follow=%s\n", t->pmtu.mtu,
 		t->cfg->no_pmtu ? "off" : "on");
 	add_up(t, &sum);

@@ -162,6 +162,7 @@ void wg_peer_set_endpoint(struct wg_peer *p, const struct sockaddr_storage *ss)
 	p->endpoint = e;
 	p->has_endpoint = true;
 	memset(&p->pmtu, 0, sizeof(p->pmtu)); /* a new path, not yet measured */
+	memset(&p->src, 0, sizeof(p->src));   /* and no source known on it yet */
 }
 
 void wg_peer_set_keepalive(struct wg_peer *p, int seconds, double now)

@@ -9,6 +9,7 @@
 #define TUNLAB_TUNNEL_WG_H
 
 #include "allowedips.h"
+#include "lib/addr.h"
 #include "lib/cookie.h"
 #include "indextable.h"
 #include "noise.h"
@@ -48,6 +49,7 @@ struct wg_peer {
 	struct cookie_maker cookie;
 	struct timers timers;
 	struct sockaddr_storage endpoint;
+	struct source src; /* our address its datagrams arrive on: replies leave from it */
 	bool has_endpoint;
 	uint64_t endpoint_moves;
 	struct pmtu pmtu; /* of the path to endpoint, as the kernel reports it */
@@ -92,6 +94,9 @@ struct wg {
 	struct wg_counters counters;
 	FILE *keylog;
 	uint8_t *scratch; /* one datagram, for keepalives and staged packets */
+	/* Where the datagram now being judged arrived (family 0: not known): an
+	 * authenticated one makes it the peer's source. */
+	struct source rx_local;
 	wg_send_fn send;
 	wg_note_fn note;
 	void *io;

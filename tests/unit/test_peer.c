@@ -42,16 +42,16 @@ static void server_learns_then_follows(void **state)
 	(void)state;
 	peer_init_server(&p);
 	assert_false(p.has_endpoint);
-	assert_int_equal(peer_receive(&p, &a), PEER_LEARNED);
+	assert_int_equal(peer_receive(&p, &a, NULL), PEER_LEARNED);
 	assert_true(p.has_endpoint);
 	assert_string_equal(sockaddr_str(&p.endpoint, s, sizeof(s)), "198.51.100.2:40000");
-	assert_int_equal(peer_receive(&p, &a), PEER_SAME);
+	assert_int_equal(peer_receive(&p, &a, NULL), PEER_SAME);
 	/* The NAT mapping changed: the port moved. */
-	assert_int_equal(peer_receive(&p, &b), PEER_MOVED);
+	assert_int_equal(peer_receive(&p, &b, NULL), PEER_MOVED);
 	assert_string_equal(sockaddr_str(&p.endpoint, s, sizeof(s)), "198.51.100.2:40001");
 	assert_int_equal(p.moves, 1);
-	assert_int_equal(peer_receive(&p, &b), PEER_SAME);
-	assert_int_equal(peer_receive(&p, &a), PEER_MOVED);
+	assert_int_equal(peer_receive(&p, &b, NULL), PEER_SAME);
+	assert_int_equal(peer_receive(&p, &a, NULL), PEER_MOVED);
 	assert_int_equal(p.moves, 2);
 }
 
@@ -65,10 +65,10 @@ static void mapped_is_same(void **state)
 
 	(void)state;
 	peer_init_server(&p);
-	assert_int_equal(peer_receive(&p, &m), PEER_LEARNED);
+	assert_int_equal(peer_receive(&p, &m, NULL), PEER_LEARNED);
 	assert_string_equal(sockaddr_str(&p.endpoint, s, sizeof(s)), "198.51.100.2:40000");
 	assert_int_equal(p.endpoint.ss_family, AF_INET);
-	assert_int_equal(peer_receive(&p, &a), PEER_SAME);
+	assert_int_equal(peer_receive(&p, &a, NULL), PEER_SAME);
 }
 
 static void server_follows_across_families(void **state)
@@ -79,8 +79,8 @@ static void server_follows_across_families(void **state)
 
 	(void)state;
 	peer_init_server(&p);
-	peer_receive(&p, &a);
-	assert_int_equal(peer_receive(&p, &b), PEER_MOVED);
+	peer_receive(&p, &a, NULL);
+	assert_int_equal(peer_receive(&p, &b, NULL), PEER_MOVED);
 	assert_string_equal(sockaddr_str(&p.endpoint, s, sizeof(s)), "[2001:db8:198::2]:40000");
 }
 
@@ -95,13 +95,60 @@ static void client_refuses_strangers(void **state)
 	(void)state;
 	peer_init_client(&p, &srv);
 	assert_true(p.has_endpoint);
-	assert_int_equal(peer_receive(&p, &srv), PEER_SAME);
-	assert_int_equal(peer_receive(&p, &mapped), PEER_SAME);
-	assert_int_equal(peer_receive(&p, &other_port), PEER_STRANGER);
-	assert_int_equal(peer_receive(&p, &other_host), PEER_STRANGER);
+	assert_int_equal(peer_receive(&p, &srv, NULL), PEER_SAME);
+	assert_int_equal(peer_receive(&p, &mapped, NULL), PEER_SAME);
+	assert_int_equal(peer_receive(&p, &other_port, NULL), PEER_STRANGER);
+	assert_int_equal(peer_receive(&p, &other_host, NULL), PEER_STRANGER);
 	/* A stranger never takes the endpoint over. */
 	assert_true(sockaddr_same(&p.endpoint, &srv));
 	assert_int_equal(p.moves, 0);
+}
+
+static struct source local4(const char *ip)
+{
+	struct source src = {.family = AF_INET, .ifindex = 2};
+
+	inet_pton(AF_INET, ip, src.addr);
+	return src;
+}
+
+/* Replies leave from the address the peer wrote to, and follow it when it writes to another. */
+static void source_follows_the_address_written_to(void **state)
+{
+	struct sockaddr_storage a = v4("198.51.100.2", 40000), b = v4("198.51.100.2", 40001);
+	struct source ten = local4("203.0.113.10"), eleven = local4("203.0.113.11");
+	struct peer p;
+
+	(void)state;
+	peer_init_server(&p);
+	assert_int_equal(peer_receive(&p, &a, &eleven), PEER_LEARNED);
+	assert_true(source_same(&p.src, &eleven));
+	assert_int_equal(peer_receive(&p, &a, &eleven), PEER_SAME);
+	/* Same client, now writing to our other address: not a move, but a new source. */
+	assert_int_equal(peer_receive(&p, &a, &ten), PEER_NEW_SOURCE);
+	assert_true(source_same(&p.src, &ten));
+	assert_int_equal(p.moves, 0);
+	/* A move takes the source it came with. */
+	assert_int_equal(peer_receive(&p, &b, &eleven), PEER_MOVED);
+	assert_true(source_same(&p.src, &eleven));
+	/* Unknown (no packet info): the kernel chooses. */
+	assert_int_equal(peer_receive(&p, &b, NULL), PEER_NEW_SOURCE);
+	assert_int_equal(p.src.family, 0);
+}
+
+/* A client keeps its server, whichever of its own addresses the server's replies reach. */
+static void client_source_changes_but_never_its_server(void **state)
+{
+	struct sockaddr_storage srv = v4("203.0.113.10", 1234), other = v4("203.0.113.11", 1234);
+	struct source lan = local4("192.168.1.192");
+	struct peer p;
+
+	(void)state;
+	peer_init_client(&p, &srv);
+	assert_int_equal(peer_receive(&p, &srv, &lan), PEER_NEW_SOURCE);
+	assert_int_equal(peer_receive(&p, &srv, &lan), PEER_SAME);
+	assert_int_equal(peer_receive(&p, &other, &lan), PEER_STRANGER);
+	assert_true(sockaddr_same(&p.endpoint, &srv));
 }
 
 int main(void)
@@ -111,6 +158,8 @@ int main(void)
 	    cmocka_unit_test(mapped_is_same),
 	    cmocka_unit_test(server_follows_across_families),
 	    cmocka_unit_test(client_refuses_strangers),
+	    cmocka_unit_test(source_follows_the_address_written_to),
+	    cmocka_unit_test(client_source_changes_but_never_its_server),
 	};
 	return cmocka_run_group_tests_name("peer", tests, NULL, NULL);
 }
