@@ -10,16 +10,23 @@
 void config_usage(FILE *f)
 {
 	fputs(
-	    "usage: tunnel [up] -c FILE.conf [options]   encrypted (WireGuard)\n"
-	    "       tunnel --listen [options]           plaintext server\n"
-	    "       tunnel --server HOST[:PORT] [options] plaintext client\n"
-	    "       tunnel genkey | genpsk       a new private or preshared key, base64\n"
-	    "       tunnel pubkey < PRIVATE      the public key of a private key\n"
+	    "usage: tunnel [up] -c FILE.conf [options]     encrypted (WireGuard), from a file\n"
+	    "       tunnel [-f] IFNAME [options]           encrypted, set up through the wg "
+	    "socket\n"
+	    "       tunnel --listen [options]              plaintext server\n"
+	    "       tunnel --server HOST[:PORT] [options]  plaintext client\n"
+	    "       tunnel genkey | genpsk                 a new private or preshared key, base64\n"
+	    "       tunnel pubkey < PRIVATE                the public key of a private key\n"
 	    "\n"
 	    "Carries IP packets between a TUN device and UDP datagrams: encrypted with\n"
 	    "the WireGuard protocol (-c), or in plaintext for the class (--listen, --server).\n"
 	    "\n"
 	    "  -c, --config FILE   encrypted mode, configured by a wg configuration file\n"
+	    "  IFNAME              encrypted mode with no file, as wg-quick starts a userspace\n"
+	    "                      implementation: device IFNAME, socket\n"
+	    "                      /var/run/wireguard/IFNAME.sock; in the background once\n"
+	    "                      the socket answers\n"
+	    "  -f, --foreground    with IFNAME, stay in the foreground\n"
 	    "  --uapi PATH         the wg tool's socket (default /var/run/wireguard/DEV.sock)\n"
 	    "  --no-uapi           no wg tool socket\n"
 	    "  --keylog FILE       append session keys for a packet analyser (INSECURE)\n"
@@ -120,6 +127,7 @@ static const struct option options[] = {
     {"batch", required_argument, NULL, OPT_BATCH},
     {"user", required_argument, NULL, OPT_USER},
     {"config", required_argument, NULL, 'c'},
+    {"foreground", no_argument, NULL, 'f'},
     {"uapi", required_argument, NULL, OPT_UAPI},
     {"no-uapi", no_argument, NULL, OPT_NO_UAPI},
     {"keylog", required_argument, NULL, OPT_KEYLOG},
@@ -260,6 +268,9 @@ static int take_option(int opt, const char *arg, struct config *c, char *err, si
 		}
 		c->rekey_after = (double)v;
 		return 0;
+	case 'f':
+		c->foreground = true;
+		return 0;
 	case 'v':
 		c->verbosity = 2;
 		return 0;
@@ -301,7 +312,17 @@ static int check_encrypted(const struct config *c, char *err, size_t errlen)
 
 static int check_config(const struct config *c, char *err, size_t errlen)
 {
-	if (c->conf)
+	if (c->foreground && !c->bare) {
+		snprintf(err, errlen,
+			 "-f keeps a tunnel started as 'tunnel IFNAME' in the "
+			 "foreground; the others never leave it");
+		return -1;
+	}
+	if (c->conf && c->bare) {
+		snprintf(err, errlen, "give -c FILE or an interface name, not both");
+		return -1;
+	}
+	if (config_encrypted(c))
 		return check_encrypted(c, err, errlen);
 	if (c->uapi || c->no_uapi || c->keylog || c->export_keys || c->rekey_after) {
 		snprintf(
@@ -325,6 +346,21 @@ static int check_config(const struct config *c, char *err, size_t errlen)
 	return 0;
 }
 
+/* "tunnel IFNAME", the way wg-quick starts a userspace implementation. */
+static int take_ifname(const char *name, struct config *c, char *err, size_t errlen)
+{
+	if (!dev_name_ok(name)) {
+		snprintf(err, errlen,
+			 "'%s' is not an interface name (1 to %d characters, no '/', ':' or "
+			 "spaces)",
+			 name, IFNAMSIZ - 1);
+		return -1;
+	}
+	snprintf(c->dev, sizeof(c->dev), "%s", name);
+	c->bare = true;
+	return 0;
+}
+
 enum config_result config_parse(int argc, char **argv, struct config *c, char *err, size_t errlen)
 {
 	int opt;
@@ -341,7 +377,7 @@ enum config_result config_parse(int argc, char **argv, struct config *c, char *e
 		argv++;
 		argc--;
 	}
-	while ((opt = getopt_long(argc, argv, ":c:vqh", options, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, ":c:fvqh", options, NULL)) != -1) {
 		if (opt == 'h')
 			return CONFIG_HELP;
 		if (opt == '?') {
@@ -358,8 +394,10 @@ enum config_result config_parse(int argc, char **argv, struct config *c, char *e
 		if (take_option(opt, optarg, c, err, errlen))
 			return CONFIG_ERROR;
 	}
-	if (optind < argc) {
-		snprintf(err, errlen, "unexpected argument '%s'", argv[optind]);
+	if (optind < argc && take_ifname(argv[optind], c, err, errlen))
+		return CONFIG_ERROR;
+	if (optind + 1 < argc) {
+		snprintf(err, errlen, "unexpected argument '%s'", argv[optind + 1]);
 		return CONFIG_ERROR;
 	}
 	return check_config(c, err, errlen) ? CONFIG_ERROR : CONFIG_OK;

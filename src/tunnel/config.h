@@ -39,6 +39,8 @@ struct config {
 	const char *control;
 	/* Encrypted mode */
 	const char *conf; /* -c FILE: the wg configuration; encrypted mode when set */
+	bool bare;	  /* "tunnel IFNAME": encrypted, configured through the wg socket alone */
+	bool foreground;  /* -f: a bare tunnel stays in the foreground */
 	const char *uapi; /* the userspace API socket; default /var/run/wireguard/DEV.sock */
 	bool no_uapi;
 	const char *keylog; /* session keys for a packet analyser; off by default */
@@ -47,6 +49,12 @@ struct config {
 };
 
 enum config_result { CONFIG_OK, CONFIG_HELP, CONFIG_ERROR };
+
+/* Encrypted mode: from a file, or bare and configured through the wg socket. */
+static inline bool config_encrypted(const struct config *c)
+{
+	return c->conf || c->bare;
+}
 
 /* On CONFIG_ERROR, err holds one line naming what is wrong. */
 enum config_result config_parse(int argc, char **argv, struct config *c, char *err, size_t errlen);

@@ -153,6 +153,22 @@ static int load_config(struct tunnel *t, char *err, size_t errlen)
 	return 0;
 }
 
+/*
+ * "tunnel IFNAME": no key, no peers, no addresses; the wg tool gives them
+ * all through the socket, as it does to any userspace implementation.
+ * Until it sets a port, the kernel picks one.
+ */
+static int prepare_bare(struct tunnel *t, char *err, size_t errlen)
+{
+	t->own = *t->cfg;
+	t->cfg = &t->own;
+	if (udp_open_server(&t->udp, 0, err, errlen))
+		return -1;
+	udp_offloads(&t->udp, !t->cfg->no_gso, !t->cfg->no_gro);
+	t->wg->listen_port = bound_port(&t->udp);
+	return 0;
+}
+
 int encrypted_prepare(struct tunnel *t, char *err, size_t errlen)
 {
 	t->wg = calloc(1, sizeof(*t->wg));
@@ -163,6 +179,8 @@ int encrypted_prepare(struct tunnel *t, char *err, size_t errlen)
 	t->wg->note = note;
 	if (t->cfg->rekey_after)
 		t->wg->rekey_after = t->cfg->rekey_after;
+	if (t->cfg->bare)
+		return prepare_bare(t, err, errlen);
 	if (load_config(t, err, errlen))
 		return -1;
 	if (!wg_set_private_key(t->wg, t->wgc.private_key)) {

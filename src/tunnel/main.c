@@ -7,6 +7,8 @@
 #include "tunnel.h"
 #include "lib/keys.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,10 +33,88 @@ static bool can_admin_net(void)
 	return caps & (1ULL << 12);
 }
 
+static int run(struct config *cfg)
+{
+	struct tunnel t;
+	char err[256];
+	int rc;
+
+	if (tunnel_start(&t, cfg, err, sizeof(err))) {
+		fprintf(stderr, "tunnel: %s\n", err);
+		return 1;
+	}
+	rc = tunnel_run(&t);
+	tunnel_summary(&t);
+	tunnel_stop(&t);
+	return rc ? 1 : 0;
+}
+
+/* The background tunnel's stdio, once its parent has gone: nowhere. */
+static void detach_stdio(void)
+{
+	int fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+
+	if (fd < 0)
+		return;
+	dup2(fd, STDIN_FILENO);
+	dup2(fd, STDOUT_FILENO);
+	dup2(fd, STDERR_FILENO);
+	close(fd);
+}
+
+/*
+ * "tunnel IFNAME" goes into the background the way wg-quick expects of a
+ * userspace implementation: the parent exits 0 once the device is up and
+ * the wg socket answers, or 1 with the child's reason.
+ */
+static int run_background(struct config *cfg)
+{
+	struct tunnel t;
+	char err[256] = "";
+	int pipefd[2], rc;
+	ssize_t n;
+	pid_t pid;
+
+	if (pipe2(pipefd, O_CLOEXEC)) {
+		fprintf(stderr, "tunnel: cannot go into the background: %s\n", strerror(errno));
+		return 1;
+	}
+	pid = fork();
+	if (pid < 0) {
+		fprintf(stderr, "tunnel: cannot go into the background: %s\n", strerror(errno));
+		return 1;
+	}
+	if (pid > 0) {
+		close(pipefd[1]);
+		while ((n = read(pipefd[0], err, sizeof(err) - 1)) < 0 && errno == EINTR)
+			;
+		close(pipefd[0]);
+		if (n > 0 && !strncmp(err, "ok", 2))
+			return 0;
+		err[n > 0 ? n : 0] = '\0';
+		fprintf(stderr, "tunnel: %s\n", n > 0 ? err : "the tunnel stopped while starting");
+		return 1;
+	}
+	close(pipefd[0]);
+	setsid();
+	if (tunnel_start(&t, cfg, err, sizeof(err))) {
+		if (write(pipefd[1], err, strlen(err)) < 0)
+			_exit(1);
+		_exit(1);
+	}
+	detach_stdio();
+	if (write(pipefd[1], "ok", 2) < 0)
+		_exit(1);
+	close(pipefd[1]);
+	rc = tunnel_run(&t);
+	tunnel_summary(&t);
+	tunnel_stop(&t);
+	return rc ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct config cfg;
-	struct tunnel t;
 	char err[256];
 	int rc;
 
@@ -63,12 +143,7 @@ int main(int argc, char **argv)
 	}
 	/* Lines, not blocks, so a log file follows the tunnel as it runs. */
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	if (tunnel_start(&t, &cfg, err, sizeof(err))) {
-		fprintf(stderr, "tunnel: %s\n", err);
-		return 1;
-	}
-	rc = tunnel_run(&t);
-	tunnel_summary(&t);
-	tunnel_stop(&t);
-	return rc ? 1 : 0;
+	if (cfg.bare && !cfg.foreground)
+		return run_background(&cfg);
+	return run(&cfg);
 }

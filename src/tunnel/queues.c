@@ -15,7 +15,7 @@ int queues_wanted(const struct config *c)
 
 	if (c->queues)
 		return c->queues;
-	if (c->conf)
+	if (config_encrypted(c))
 		return 1;
 	cores = sysconf(_SC_NPROCESSORS_ONLN);
 	if (cores < 1)

@@ -670,7 +670,7 @@ static void init(struct tunnel *t, const struct config *cfg)
 	t->mode = cfg->pi ? WIRE_PI : WIRE_PLAIN;
 	t->dev.fd = t->udp.fd = t->ctl.fd = t->epfd = t->sigfd = -1;
 	t->timerfd = t->uapi.fd = t->q_stopfd = -1;
-	t->encrypted = cfg->conf != NULL;
+	t->encrypted = config_encrypted(cfg);
 	t->nqueues = queues_wanted(cfg);
 	t->log = stdout;
 	term_init(&t->term, STDOUT_FILENO);
