@@ -287,6 +287,12 @@ both:
 /* Options that belong to one mode only are refused in the other. */
 static int check_encrypted(const struct config *c, char *err, size_t errlen)
 {
+	if (c->bare && (c->naddrs || c->nroutes || c->pi)) {
+		snprintf(err, errlen,
+			 "'tunnel %s' is configured through the wg socket alone: drop %s", c->dev,
+			 c->pi ? "--pi" : c->naddrs ? "--addr" : "--route");
+		return -1;
+	}
 	if (c->role) {
 		snprintf(err, errlen, "-c gives peers and ports itself: drop --listen/--server");
 		return -1;
@@ -349,6 +355,11 @@ static int check_config(const struct config *c, char *err, size_t errlen)
 /* "tunnel IFNAME", the way wg-quick starts a userspace implementation. */
 static int take_ifname(const char *name, struct config *c, char *err, size_t errlen)
 {
+	/* The plaintext modes and -c take no words: one there is a stray. */
+	if (c->role || c->conf) {
+		snprintf(err, errlen, "unexpected argument '%s'", name);
+		return -1;
+	}
 	if (!dev_name_ok(name)) {
 		snprintf(err, errlen,
 			 "'%s' is not an interface name (1 to %d characters, no '/', ':' or "

@@ -12,8 +12,9 @@ trap 'ip netns exec "$(ns home-laptop)" ip link del "$dev" 2>/dev/null; "$H" dow
 
 refuse "tunnel -f alone is refused: it needs an interface name" "interface name|-f keeps" "$T" -f
 refuse "tunnel a/b is refused: not an interface name" "not an interface name" "$T" a/b
-refuse "tunnel -c FILE IFNAME is refused: one or the other" "not both" "$T" -c "$tmp/x.conf" wg9
-refuse "tunnel IFNAME --listen is refused: plaintext options" "drop --listen" "$T" wg9 --listen
+refuse "tunnel -c FILE IFNAME is refused: a stray word" "unexpected argument 'wg9'" "$T" -c "$tmp/x.conf" wg9
+refuse "tunnel IFNAME --listen is refused: a stray word" "unexpected argument 'wg9'" "$T" wg9 --listen
+refuse "tunnel IFNAME --addr is refused: addresses come through the socket" "wg socket alone: drop --addr" "$T" wg9 --addr 172.31.255.60/32
 
 # The office server's tunnel (ours) takes a new peer, the laptop's wg-quick.
 wg_sock() { tr '\0' '\n' < /proc/"$(pid_of "$1")"/cmdline | sed -n '/^--uapi$/{n;p}'; }
