@@ -69,6 +69,21 @@ fg=$!
 for i in $(seq 50); do [ -S "/var/run/wireguard/$dev.sock" ] && break; sleep 0.1; done
 check "tunnel -f IFNAME answers on its wg socket" sh -c "wg show '$dev' listen-port | grep -q '^[0-9]'"
 check "and stays in the foreground" kill -0 "$fg"
+# The port moves as often as it is told to, and each old one is free at once.
+for port in 40001 40002 40003 40001 40004; do
+	wg set "$dev" listen-port "$port"
+done
+check "after five listen-port changes wg show says 40004" sh -c "wg show '$dev' listen-port | grep -qx 40004"
+bound=$(on home-laptop ss -Hlunp | grep -c "pid=$fg,")
+check "the tunnel holds one UDP socket, not one per port it had ($bound)" test "$bound" = 1
+check "on port 40004" sh -c "ip netns exec '$(ns home-laptop)' ss -Hlun 'sport = :40004' | grep -q ."
+# free PORT: another program can bind it (nc listens until timeout stops it: 124).
+free() { ip netns exec "$(ns home-laptop)" timeout 0.3 nc -u -l "$1" 2>/dev/null; [ $? = 124 ]; }
+for port in 40001 40002 40003; do
+	check "port $port is free again at once" free "$port"
+done
+taken() { ! free "$1"; }
+check "while 40004, the tunnel's, is not" taken 40004
 ip netns exec "$(ns home-laptop)" ip link del "$dev"
 for i in $(seq 30); do kill -0 "$fg" 2>/dev/null || break; sleep 0.1; done
 check "tunnel -f exits 0 when its device is deleted" wait "$fg"
