@@ -8,7 +8,7 @@ tmp=$(mktemp -d)
 chmod 700 "$tmp"
 dev=wq$$
 dev=${dev:0:15}
-trap 'ip netns exec "$(ns home-laptop)" ip link del "$dev" 2>/dev/null; "$H" down --lab "$LAB" >/dev/null 2>&1; rm -rf "$tmp"' EXIT
+trap 'ip -n "$(ns home-laptop)" link del "$dev" 2>/dev/null; ip -n "$(ns office-host)" link del "$dev" 2>/dev/null; "$H" down --lab "$LAB" >/dev/null 2>&1; rm -rf "$tmp"' EXIT
 
 refuse "tunnel -f alone is refused: it needs an interface name" "interface name|-f keeps" "$T" -f
 refuse "tunnel a/b is refused: not an interface name" "not an interface name" "$T" a/b
@@ -87,3 +87,28 @@ check "while 40004, the tunnel's, is not" taken 40004
 ip netns exec "$(ns home-laptop)" ip link del "$dev"
 for i in $(seq 30); do kill -0 "$fg" 2>/dev/null || break; sleep 0.1; done
 check "tunnel -f exits 0 when its device is deleted" wait "$fg"
+
+# The device may be moved to another namespace, as WireGuard's are: the
+# tunnel's UDP socket stays where it was started (home-laptop, with the
+# underlay), and the device carries traffic from where it now is.  The
+# namespace it moves to is another lab node's, so nothing is made outside
+# the lab.
+ip netns exec "$(ns home-laptop)" "$T" -f "$dev" > "$tmp/move.log" 2>&1 &
+mv=$!
+for i in $(seq 50); do [ -S "/var/run/wireguard/$dev.sock" ] && break; sleep 0.1; done
+printf '%s\n' "$key" > "$tmp/key"
+wg set "$dev" private-key "$tmp/key" listen-port 51820 \
+	peer "$server_pub" endpoint 203.0.113.10:1234 allowed-ips 172.31.255.13/32
+check "the device moves from home-laptop to office-host" \
+	ip -n "$(ns home-laptop)" link set "$dev" netns "$(ns office-host)"
+ip -n "$(ns office-host)" addr add 172.31.255.50/32 dev "$dev"
+ip -n "$(ns office-host)" link set "$dev" up
+ip -n "$(ns office-host)" route add 172.31.255.13/32 dev "$dev"
+check "a ping from office-host crosses the moved device" \
+	on office-host ping -c2 -i0.3 -W2 -I 172.31.255.50 172.31.255.13
+check "while the tunnel's UDP socket stays in home-laptop" \
+	sh -c "ip netns exec '$(ns home-laptop)' ss -Hlunp | grep -q 'pid=$mv,'"
+check "and the tunnel is still running" kill -0 "$mv"
+ip -n "$(ns office-host)" link del "$dev"
+for i in $(seq 30); do kill -0 "$mv" 2>/dev/null || break; sleep 0.1; done
+check "deleted in its new namespace, the device takes the tunnel with it (exit 0)" wait "$mv"
