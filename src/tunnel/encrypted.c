@@ -498,10 +498,24 @@ static int rebind(void *arg, int port)
 	return tunnel_watch(t, t->udp.fd) ? -errno : 0;
 }
 
+/* A mark the wg tool set goes on the socket at once; a rebound socket gets it too. */
+static void follow_mark(struct tunnel *t)
+{
+	int rc;
+
+	if (t->udp.mark == t->wg->fwmark)
+		return;
+	rc = udp_set_mark(&t->udp, t->wg->fwmark);
+	if (rc)
+		fprintf(t->log, "uapi: cannot mark the socket with fwmark %u: %s\n",
+			(unsigned int)t->wg->fwmark, strerror(-rc));
+}
+
 void encrypted_uapi(struct tunnel *t)
 {
 	uapi_serve(&t->uapi, t->wg, clock_seconds(), rebind, t,
 		   t->cfg->verbosity >= 1 ? t->log : NULL);
+	follow_mark(t);
 }
 
 void encrypted_handshake(struct tunnel *t, FILE *reply)

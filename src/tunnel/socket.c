@@ -144,6 +144,14 @@ static bool source_refused(int err)
 	return err == EINVAL || err == EADDRNOTAVAIL || err == ENETUNREACH;
 }
 
+int udp_set_mark(struct udp *u, uint32_t mark)
+{
+	if (setsockopt(u->fd, SOL_SOCKET, SO_MARK, &mark, sizeof(mark)))
+		return -errno;
+	u->mark = mark;
+	return 0;
+}
+
 int udp_allow_fragments(struct udp *u, bool allow)
 {
 	int v4 = allow ? IP_PMTUDISC_DONT : IP_PMTUDISC_DO;
@@ -182,6 +190,7 @@ static int open_bound(struct udp *u, int family, uint16_t port, char *err, size_
 	struct sockaddr_storage ss = {0};
 	int off = 0;
 
+	memset(u, 0, sizeof(*u)); /* a socket that replaces another starts with nothing of it */
 	u->fd = socket(family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (u->fd < 0) {
 		snprintf(err, errlen, "cannot open a UDP socket: %s", strerror(errno));

@@ -14,6 +14,7 @@ struct udp {
 	bool gso;    /* equal datagrams to one peer leave in one send (UDP_SEGMENT) */
 	bool gso_ok; /* the kernel has it and it was asked for: gso may be turned back on */
 	bool gro;    /* the kernel hands over runs of datagrams at once (UDP_GRO) */
+	uint32_t mark; /* SO_MARK on what it sends; 0: none */
 	uint64_t gso_sends, gso_datagrams;
 };
 
@@ -61,6 +62,8 @@ void udp_each_datagram(struct slot *s, void (*fn)(void *arg, struct slot *d), vo
 
 /* Lets the kernel fragment outer datagrams (for inner packets that allow it), or not. */
 int udp_allow_fragments(struct udp *u, bool allow);
+/* Marks every datagram the socket sends (SO_MARK), so policy routing can tell them apart. */
+int udp_set_mark(struct udp *u, uint32_t mark);
 int udp_send_one(struct udp *u, const uint8_t *buf, size_t len, const struct sockaddr_storage *to,
 		 struct source *src);
 

@@ -128,6 +128,8 @@ static int interface_key(struct uapi_set *s, const char *k, const char *v, char 
 	} else if (!strcmp(k, "fwmark")) {
 		if (number(v, 0xffffffffL, &n))
 			return fail(err, errlen, k, v, "not a mark");
+		s->has_fwmark = true;
+		s->fwmark = (uint32_t)n;
 	} else if (!strcmp(k, "replace_peers")) {
 		if (strcmp(v, "true"))
 			return fail(err, errlen, k, v, "only 'true' is allowed");
@@ -286,6 +288,9 @@ int uapi_apply(struct wg *w, const struct uapi_set *s, double now,
 		if (rc)
 			return rc;
 	}
+	/* The data path puts it on its sockets (encrypted.c), old and new alike. */
+	if (s->has_fwmark)
+		w->fwmark = s->fwmark;
 	if (s->has_private_key) {
 		if (!memcmp(s->private_key, zero, KEY_LEN))
 			wg_clear_private_key(w);
@@ -340,6 +345,8 @@ void uapi_write_get(const struct wg *w, FILE *f)
 	if (w->id.has_private)
 		hex_line(f, "private_key", w->id.private_key);
 	fprintf(f, "listen_port=%d\n", w->listen_port);
+	if (w->fwmark)
+		fprintf(f, "fwmark=%u\n", (unsigned int)w->fwmark);
 	for (int i = 0; i < w->npeers; i++)
 		write_peer(w, w->peers[i], f);
 }

@@ -38,6 +38,8 @@ struct uapi_set {
 	bool has_private_key;
 	uint8_t private_key[KEY_LEN]; /* all zero: remove it */
 	int listen_port;	      /* -1: unchanged */
+	bool has_fwmark;
+	uint32_t fwmark; /* 0: none */
 	bool replace_peers;
 	struct uapi_peer *peers;
 	int npeers;

@@ -83,6 +83,7 @@ struct wg {
 	struct wg_peer **peers;
 	int npeers, cap, numbered;
 	int listen_port;
+	uint32_t fwmark; /* on every datagram we send (SO_MARK), for policy routing; 0: none */
 	int mtu;
 	double rekey_after;    /* REKEY_AFTER_TIME, unless a test shortens it */
 	uint64_t jitter_state; /* timer jitter needs no secrecy: a cheap generator, seeded once */
