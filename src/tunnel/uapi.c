@@ -192,16 +192,26 @@ static int peer_key(struct uapi_peer *p, const char *k, const char *v, char *err
 	return 0;
 }
 
-static int parse_line(struct uapi_set *s, char *line, char *err, size_t errlen)
+/* A real limit of one request: refused as too big, and said so. */
+static int too_many(char *err, size_t errlen, const char *what, size_t max)
+{
+	snprintf(err, errlen, "more than %zu %s in one request", max, what);
+	return -E2BIG;
+}
+
+int uapi_set_line(struct uapi_set *s, char *line, char *err, size_t errlen)
 {
 	char *eq = strchr(line, '=');
 	struct uapi_peer *p;
+	int rc;
 
 	if (!eq)
 		return whole(err, errlen, "a line of %zu characters (not shown): not key=value",
 			     strlen(line));
 	*eq = '\0';
 	if (!strcmp(line, "public_key")) {
+		if (s->npeers >= UAPI_MAX_PEERS)
+			return too_many(err, errlen, "peers", UAPI_MAX_PEERS);
 		p = new_peer(s);
 		if (!p)
 			return -ENOMEM;
@@ -209,32 +219,44 @@ static int parse_line(struct uapi_set *s, char *line, char *err, size_t errlen)
 			return fail(err, errlen, line, eq + 1, "not 64 hex digits");
 		return 0;
 	}
-	if (s->npeers)
-		return peer_key(&s->peers[s->npeers - 1], line, eq + 1, err, errlen);
-	return interface_key(s, line, eq + 1, err, errlen);
+	if (!s->npeers)
+		return interface_key(s, line, eq + 1, err, errlen);
+	if (!strcmp(line, "allowed_ip") && s->nallowed >= UAPI_MAX_ALLOWED)
+		return too_many(err, errlen, "allowed IPs", UAPI_MAX_ALLOWED);
+	rc = peer_key(&s->peers[s->npeers - 1], line, eq + 1, err, errlen);
+	if (!rc && !strcmp(line, "allowed_ip"))
+		s->nallowed++;
+	return rc;
+}
+
+void uapi_set_begin(struct uapi_set *s)
+{
+	memset(s, 0, sizeof(*s));
+	s->listen_port = -1;
 }
 
 int uapi_parse_set(const char *text, size_t len, struct uapi_set *s, char *err, size_t errlen)
 {
-	char *copy, *save, *line;
-	size_t copied;
+	char line[UAPI_LINE_MAX + 1];
 	int rc = 0;
 
-	memset(s, 0, sizeof(*s));
-	s->listen_port = -1;
-	if (len > UAPI_MAX_REQUEST)
-		return whole(err, errlen, "the request is too long (%zu bytes)", len);
-	copy = strndup(text, len);
-	if (!copy)
-		return -ENOMEM;
-	/* strndup stops at a NUL: the copy may be shorter than the request. */
-	copied = strlen(copy);
-	if (copied != len)
+	uapi_set_begin(s);
+	if (memchr(text, '\0', len))
 		rc = whole(err, errlen, "the request holds a NUL byte", 0);
-	for (line = strtok_r(copy, "\n", &save); !rc && line; line = strtok_r(NULL, "\n", &save))
-		rc = parse_line(s, line, err, errlen);
-	key_wipe(copy, copied); /* it held the keys as hex */
-	free(copy);
+	for (size_t at = 0; !rc && at < len;) {
+		const char *nl = memchr(text + at, '\n', len - at);
+		size_t n = nl ? (size_t)(nl - (text + at)) : len - at;
+
+		if (n > UAPI_LINE_MAX)
+			rc = whole(err, errlen, "a line longer than %zu characters", UAPI_LINE_MAX);
+		else if (n) {
+			memcpy(line, text + at, n);
+			line[n] = '\0';
+			rc = uapi_set_line(s, line, err, errlen);
+		}
+		at += n + 1;
+	}
+	key_wipe(line, sizeof(line)); /* it held the keys as hex */
 	if (rc)
 		uapi_set_free(s);
 	return rc;
@@ -399,10 +421,12 @@ int uapi_open(struct uapi *u, const char *path, char *err, size_t errlen)
 static void drop(struct uapi_client *c)
 {
 	close(c->fd);
+	if (c->kind == REQ_SET)
+		uapi_set_free(&c->set);
 	if (c->buf)
-		key_wipe(c->buf, c->cap); /* a request or an answer may hold keys */
+		key_wipe(c->buf, c->len); /* an answer may hold keys */
 	free(c->buf);
-	memset(c, 0, sizeof(*c));
+	key_wipe(c, sizeof(*c)); /* and the line being read */
 }
 
 void uapi_close(struct uapi *u)
@@ -423,40 +447,82 @@ void uapi_expire(struct uapi *u, double now)
 	if (u->fd < 0)
 		return;
 	for (int i = 0; i < UAPI_CLIENTS; i++)
-		if (u->clients[i].used && now >= u->clients[i].deadline)
+		if (u->clients[i].used &&
+		    (now >= u->clients[i].idle_until || now >= u->clients[i].deadline))
 			drop(&u->clients[i]);
 }
 
-/* A request is complete at its blank line. */
-static bool complete(const struct uapi_client *c)
+/* The request's first line says what it is; a get=1 has no more. */
+static void first_line(struct uapi_client *c)
 {
-	return c->len >= 2 && c->buf[c->len - 2] == '\n' && c->buf[c->len - 1] == '\n';
+	if (!strcmp(c->line, "get=1")) {
+		c->kind = REQ_GET;
+	} else if (!strcmp(c->line, "set=1")) {
+		c->kind = REQ_SET;
+		uapi_set_begin(&c->set);
+	} else {
+		c->kind = REQ_BAD;
+	}
 }
 
-static void answer(char *req, size_t len, struct wg *w, double now,
+/* One whole line of the request, its newline taken off. */
+static void take_line(struct uapi_client *c)
+{
+	c->line[c->linelen] = '\0';
+	if (c->kind == REQ_NONE)
+		first_line(c);
+	else if (c->kind == REQ_GET)
+		c->kind = REQ_BAD;
+	else if (c->kind == REQ_SET && !c->rc && c->too_long)
+		c->rc = whole(c->err, sizeof(c->err), "a line longer than %zu characters",
+			      UAPI_LINE_MAX);
+	else if (c->kind == REQ_SET && !c->rc && c->nul)
+		c->rc = whole(c->err, sizeof(c->err), "the request holds a NUL byte", 0);
+	else if (c->kind == REQ_SET && !c->rc)
+		c->rc = uapi_set_line(&c->set, c->line, c->err, sizeof(c->err));
+	key_wipe(c->line, c->linelen + 1); /* a line may be a key in hex */
+	c->linelen = 0;
+	c->too_long = c->nul = false;
+}
+
+/* Bytes as they came: lines are cut out and taken; the blank one ends the request. */
+static void feed(struct uapi_client *c, const char *data, size_t n)
+{
+	for (size_t i = 0; i < n && !c->complete; i++) {
+		if (data[i] != '\n') {
+			if (c->linelen < UAPI_LINE_MAX)
+				c->line[c->linelen++] = data[i];
+			else
+				c->too_long = true;
+			c->nul |= data[i] == '\0';
+		} else if (c->linelen == 0 && !c->too_long) {
+			c->complete = true;
+		} else {
+			take_line(c);
+		}
+	}
+}
+
+static void answer(struct uapi_client *c, struct wg *w, double now,
 		   int (*rebind)(void *arg, int port), void *arg, FILE *out, FILE *log)
 {
-	struct uapi_set s;
-	char err[256];
-	int rc;
+	int rc = c->rc;
 
-	if (!strcmp(req, "get=1\n\n")) {
+	if (c->kind == REQ_GET) {
 		uapi_write_get(w, out);
 		fprintf(out, "errno=0\n\n");
 		return;
 	}
-	if (strncmp(req, "set=1\n", 6)) {
+	if (c->kind != REQ_SET) {
 		fprintf(out, "errno=%d\n\n", EINVAL);
 		return;
 	}
-	rc = uapi_parse_set(req + 6, len - 6, &s, err, sizeof(err));
 	if (rc == 0) {
-		rc = uapi_apply(w, &s, now, rebind, arg);
-		uapi_set_free(&s);
-		snprintf(err, sizeof(err), "%s", strerror(-rc));
+		rc = uapi_apply(w, &c->set, now, rebind, arg);
+		snprintf(c->err, sizeof(c->err), "%s", strerror(-rc));
 	}
 	if (rc && log)
-		fprintf(log, "uapi: set refused: %s\n", err);
+		fprintf(log, "uapi: set refused: %s\n", c->err);
 	else if (log)
 		fprintf(log, "uapi: configuration changed by set\n");
 	fprintf(out, "errno=%d\n\n", -rc);
@@ -478,69 +544,48 @@ static void accept_all(struct uapi *u, double now)
 			close(fd);
 			continue;
 		}
-		*c = (struct uapi_client){.used = true, .fd = fd, .deadline = now + UAPI_DEADLINE};
+		*c = (struct uapi_client){.used = true,
+					  .fd = fd,
+					  .idle_until = now + UAPI_IDLE,
+					  .deadline = now + UAPI_DEADLINE};
 	}
 }
 
-/* Reads what is there; false when the client is done with (closed, too long, broken). */
-static bool take_input(struct uapi_client *c)
+/* Reads what is there; false when the client is done with (closed or broken). */
+static bool take_input(struct uapi_client *c, double now)
 {
-	for (;;) {
-		ssize_t n;
+	char chunk[16384];
 
-		if (c->len == c->cap) {
-			size_t cap = c->cap ? c->cap * 2 : 4096;
-			char *more;
+	while (!c->complete) {
+		ssize_t n = read(c->fd, chunk, sizeof(chunk));
 
-			if (cap > UAPI_MAX_REQUEST + 1)
-				cap = UAPI_MAX_REQUEST + 1;
-			if (cap == c->cap)
-				return false; /* longer than any request may be */
-			more = malloc(cap);
-			if (!more)
-				return false;
-			if (c->buf) {
-				memcpy(more, c->buf, c->len);
-				key_wipe(c->buf, c->cap);
-				free(c->buf);
-			}
-			c->buf = more;
-			c->cap = cap;
+		if (n <= 0) {
+			key_wipe(chunk, sizeof(chunk));
+			return n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
 		}
-		n = read(c->fd, c->buf + c->len, c->cap - c->len);
-		if (n > 0) {
-			c->len += (size_t)n;
-			if (complete(c))
-				return true;
-			continue;
-		}
-		return n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
+		c->idle_until = now + UAPI_IDLE;
+		feed(c, chunk, (size_t)n);
 	}
+	key_wipe(chunk, sizeof(chunk)); /* it held keys in hex */
+	return true;
 }
 
-/* The whole answer, made in memory; the request's copy is wiped. */
+/* The whole answer, made in memory; what the request set is wiped. */
 static bool make_answer(struct uapi_client *c, struct wg *w, double now,
 			int (*rebind)(void *arg, int port), void *arg, FILE *log)
 {
-	char *text = NULL, *req;
+	char *text = NULL;
 	size_t size = 0;
 	FILE *out = open_memstream(&text, &size);
 
 	if (!out)
 		return false;
-	req = malloc(c->len + 1);
-	if (req) {
-		memcpy(req, c->buf, c->len);
-		req[c->len] = '\0'; /* answer() compares it as a string */
-		answer(req, c->len, w, now, rebind, arg, out, log);
-		key_wipe(req, c->len + 1);
-		free(req);
-	}
+	answer(c, w, now, rebind, arg, out, log);
 	fclose(out);
-	key_wipe(c->buf, c->cap);
-	free(c->buf);
+	if (c->kind == REQ_SET)
+		uapi_set_free(&c->set);
+	c->kind = REQ_NONE;
 	c->buf = text;
-	c->cap = size;
 	c->len = size;
 	c->sent = 0;
 	c->answering = true;
@@ -548,7 +593,7 @@ static bool make_answer(struct uapi_client *c, struct wg *w, double now,
 }
 
 /* Writes what the socket takes; false when the client is done with. */
-static bool give_output(struct uapi *u, struct uapi_client *c)
+static bool give_output(struct uapi *u, struct uapi_client *c, double now)
 {
 	struct epoll_event ev = {.events = EPOLLOUT, .data.fd = c->fd};
 
@@ -560,6 +605,7 @@ static bool give_output(struct uapi *u, struct uapi_client *c)
 			return (errno == EAGAIN || errno == EWOULDBLOCK) &&
 			       !epoll_ctl(u->fd, EPOLL_CTL_MOD, c->fd, &ev);
 		c->sent += (size_t)n;
+		c->idle_until = now + UAPI_IDLE; /* a big answer read steadily is not idle */
 	}
 	return false; /* all written: the connection ends */
 }
@@ -584,12 +630,12 @@ void uapi_serve(struct uapi *u, struct wg *w, double now, int (*rebind)(void *ar
 		if (!c)
 			continue;
 		if (c->answering) {
-			keep = give_output(u, c);
+			keep = give_output(u, c, now);
 		} else {
-			keep = take_input(c);
-			if (keep && complete(c))
-				keep =
-				    make_answer(c, w, now, rebind, arg, log) && give_output(u, c);
+			keep = take_input(c, now);
+			if (keep && c->complete)
+				keep = make_answer(c, w, now, rebind, arg, log) &&
+				       give_output(u, c, now);
 		}
 		if (!keep)
 			drop(c);

@@ -19,7 +19,14 @@
 
 struct wg;
 
-#define UAPI_MAX_REQUEST (1 << 20)
+/*
+ * A request is read a line at a time and kept only as what it sets, so
+ * its size is bounded by what a configuration may hold, not by its text:
+ * every a.b.0.0/16 of IPv4 on one peer is 65,536 lines.
+ */
+#define UAPI_LINE_MAX	 512	   /* the longest line wg sends is an endpoint: under 80 */
+#define UAPI_MAX_PEERS	 65536	   /* in one request */
+#define UAPI_MAX_ALLOWED (1 << 21) /* allowed IPs in one request, all peers together */
 
 struct uapi_peer {
 	uint8_t public_key[KEY_LEN];
@@ -43,9 +50,14 @@ struct uapi_set {
 	bool replace_peers;
 	struct uapi_peer *peers;
 	int npeers;
+	size_t nallowed; /* of all peers, against UAPI_MAX_ALLOWED */
 };
 
 /* errno-style results, as the protocol reports them. */
+void uapi_set_begin(struct uapi_set *s);
+/* One line of a set=1 request, without its newline. */
+int uapi_set_line(struct uapi_set *s, char *line, char *err, size_t errlen);
+/* A whole set=1 request's body (the lines after "set=1"), as one text. */
 int uapi_parse_set(const char *text, size_t len, struct uapi_set *s, char *err, size_t errlen);
 void uapi_set_free(struct uapi_set *s);
 /* Applies a parsed request; rebind is called when the listen port changes. */
@@ -55,16 +67,27 @@ int uapi_apply(struct wg *w, const struct uapi_set *s, double now,
 void uapi_write_get(const struct wg *w, FILE *f);
 
 #define UAPI_CLIENTS  8
-#define UAPI_DEADLINE 2.0 /* seconds a client has for its request and our answer */
+#define UAPI_IDLE     2.0  /* seconds a client may go without sending or reading anything */
+#define UAPI_DEADLINE 60.0 /* seconds a client has for its whole request and our answer */
+
+enum uapi_request { REQ_NONE, REQ_GET, REQ_SET, REQ_BAD };
 
 /* One connection, read and written a piece at a time, never waited on. */
 struct uapi_client {
 	bool used;
 	int fd;
-	char *buf; /* the request so far, then the answer */
-	size_t len, cap, sent;
+	enum uapi_request kind; /* from the first line */
+	struct uapi_set set;	/* what a set=1 says so far */
+	int rc;			/* the first error in it; the rest is read and ignored */
+	char err[256];
+	char line[UAPI_LINE_MAX + 1]; /* the line being read */
+	size_t linelen;
+	bool too_long, nul; /* the line being read is past UAPI_LINE_MAX, or holds a NUL */
+	bool complete;	    /* its blank line came */
+	char *buf;	    /* the answer */
+	size_t len, sent;
 	bool answering;
-	double deadline;
+	double idle_until, deadline;
 };
 
 /*

@@ -30,10 +30,16 @@ p2=$(wg genkey | wg pubkey)
 p3=$(wg genkey | wg pubkey)
 hex() { printf '%s' "$1" | base64 -d | od -An -v -tx1 | tr -d ' \n'; }
 
-# same STEP: the two showconfs, ports made equal, and the marks on the sockets.
+# showconf DEV: its wg showconf with the port made P and each section on one
+# line, peers sorted: wireguard-go lists its peers in no fixed order.
+showconf() {
+	wg showconf "$1" | sed 's/^ListenPort = .*/ListenPort = P/' |
+		awk 'BEGIN { RS = ""; FS = "\n" } { $1 = $1; print }' OFS=' | ' | sort
+}
+# same STEP: the two showconfs, ports aside, are the same.
 same() {
-	wg showconf "$ours" | sed 's/^ListenPort = .*/ListenPort = P/' > "$tmp/ours.conf"
-	wg showconf "$theirs" | sed 's/^ListenPort = .*/ListenPort = P/' > "$tmp/theirs.conf"
+	showconf "$ours" > "$tmp/ours.conf"
+	showconf "$theirs" > "$tmp/theirs.conf"
 	check "$1: wg showconf is the same for both" diff "$tmp/ours.conf" "$tmp/theirs.conf"
 }
 # both ARGS: the same wg set on each, with its own port where a port is given.
