@@ -148,7 +148,9 @@ static bool whole(struct rd *r, yaml_node_t *n, const char *what, long lo, long 
 /* Whether word is near enough to known to be a slip of the keyboard. */
 static bool near(const char *word, const char *known)
 {
-	return topo_distance(word, known) <= (strlen(known) + 2) / 3;
+	size_t d = topo_distance(word, known);
+
+	return d <= (strlen(known) + 2) / 3 && d < strlen(known);
 }
 
 /* "unknown key 'adress', did you mean 'addresses'?", or the keys known there. */
@@ -1003,10 +1005,9 @@ int labfile_read(const char *path, struct topo *t, struct topo_errors *e)
 	return rc;
 }
 
-int labfile_load(const char *path, struct topo *t, struct topo_errors *e)
+/* After reading: the check, once the shape is right, and the errors in file order. */
+static int finish(int rc, struct topo *t, struct topo_errors *e)
 {
-	int rc = labfile_read(path, t, e);
-
 	/*
 	 * The check runs once the file's shape is right: on a half-read file
 	 * it would only repeat the reader's faults in other words.
@@ -1015,4 +1016,15 @@ int labfile_load(const char *path, struct topo *t, struct topo_errors *e)
 		rc = -1;
 	topo_errors_sort(e);
 	return rc;
+}
+
+int labfile_load(const char *path, struct topo *t, struct topo_errors *e)
+{
+	return finish(labfile_read(path, t, e), t, e);
+}
+
+int labfile_load_text(const char *name, const char *text, size_t len, struct topo *t,
+		      struct topo_errors *e)
+{
+	return finish(labfile_parse(name, text, len, t, e), t, e);
 }

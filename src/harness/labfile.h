@@ -43,5 +43,8 @@ int labfile_parse(const char *name, const char *text, size_t len, struct topo *t
  * lab is sound; -1 with every error in e (sorted in file order).
  */
 int labfile_load(const char *path, struct topo *t, struct topo_errors *e);
+/* The same from memory. */
+int labfile_load_text(const char *name, const char *text, size_t len, struct topo *t,
+		      struct topo_errors *e);
 
 #endif

@@ -170,6 +170,8 @@ struct ck {
 	 * judged then, as it would only repeat that fault in other words.
 	 */
 	bool loose;
+	/* An address that did not parse or clashed: subnets of links are not compared then. */
+	bool bad_addrs;
 };
 
 #define ERR(c, pos, ...)                                                                           \
@@ -254,6 +256,7 @@ static void addresses(struct ck *c)
 
 				if (prefix_parse(f->addrs[k].cidr, true, &x.p, err, sizeof(err))) {
 					ERR(c, f->addrs[k].pos, "%s", err);
+					c->bad_addrs = true;
 					continue;
 				}
 				for (size_t m = 0; m < c->nents; m++) {
@@ -279,7 +282,9 @@ static void addresses(struct ck *c)
 					}
 				}
 				c->ents[c->nents++] = x;
-			next:;
+				continue;
+			next:
+				c->bad_addrs = true;
 			}
 		}
 	}
@@ -303,7 +308,8 @@ static const char *nearest_node(const struct topo *t, const char *name, char *ou
 	for (size_t i = 0; i < t->nnodes; i++) {
 		size_t d = topo_distance(name, t->nodes[i].name);
 
-		if (d <= (strlen(t->nodes[i].name) + 2) / 3 && d < best) {
+		if (d <= (strlen(t->nodes[i].name) + 2) / 3 && d < strlen(t->nodes[i].name) &&
+		    d < best) {
 			best = d;
 			snprintf(out, cap, ", did you mean '%s'?", t->nodes[i].name);
 		}
@@ -410,6 +416,7 @@ static void links(struct ck *c)
 			ERR(c, l->b.pos, "a link joins two nodes, but both ends are on '%s'",
 			    t->nodes[l->a.node].name);
 			l->a.node = l->b.node = -1;
+			c->loose = true;
 			continue;
 		}
 		for (int e = 0; e < 2; e++) {
@@ -424,7 +431,7 @@ static void links(struct ck *c)
 				*s = (int)i;
 			}
 		}
-		if (!ok)
+		if (!ok || c->bad_addrs)
 			continue;
 		link_subnets(c, &l->a, &l->b);
 		link_subnets(c, &l->b, &l->a);
