@@ -646,6 +646,38 @@ static int member_node(struct ck *c, struct topo_member *m, const char *what, co
 	return m->node;
 }
 
+/*
+ * The kernel keeps one route to a prefix: a tunnel route to a subnet the
+ * node is on, or to a destination it routes already, would be refused
+ * when the tunnel starts ("a route to it exists already").
+ */
+static void route_clash(struct ck *c, const struct topo_member *m, const struct prefix *p,
+			const char *text, struct topo_pos pos)
+{
+	const struct topo_node *n = &c->t->nodes[m->node];
+
+	for (size_t i = 0; i < c->nents; i++) {
+		const struct ent *x = &c->ents[i];
+
+		if (x->node == m->node && same_subnet(&x->p, p)) {
+			ERR(c, pos,
+			    "tunnel route %s is the subnet of %s:%s (%u:%u): the node has a "
+			    "route to it already",
+			    text, n->name, n->ifaces[x->iface].name, x->a->pos.line, x->a->pos.col);
+			return;
+		}
+	}
+	for (size_t j = 0; c->routes[m->node] && j < n->nroutes; j++) {
+		const struct proute *r = &c->routes[m->node][j];
+
+		if (r->ok && same_subnet(&r->dst, p)) {
+			ERR(c, pos, "tunnel route %s is also a route of node '%s' (%u:%u)", text,
+			    n->name, n->routes[j].pos.line, n->routes[j].pos.col);
+			return;
+		}
+	}
+}
+
 /* A member's inner addresses and routes parse; clients' inner addresses lie in the server's. */
 static void member_addrs(struct ck *c, const struct topo_member *m, const struct topo_member *srv)
 {
@@ -673,6 +705,8 @@ static void member_addrs(struct ck *c, const struct topo_member *m, const struct
 
 		if (prefix_parse(m->routes[i], true, &p, err, sizeof(err)))
 			ERR(c, m->route_pos[i], "%s", err);
+		else if (m->node >= 0)
+			route_clash(c, m, &p, m->routes[i], m->route_pos[i]);
 	}
 }
 
@@ -741,6 +775,27 @@ static void tunnels(struct ck *c)
 				endpoint_reach(c, k, m);
 		}
 	}
+}
+
+/* Two tunnels served by one node cannot listen on one port. */
+static void ports(struct ck *c)
+{
+	const struct topo *t = c->t;
+
+	for (size_t k = 0; k < t->ntunnels; k++)
+		for (size_t j = 0; j < k; j++) {
+			const struct topo_tunnel *a = &t->tunnels[j], *b = &t->tunnels[k];
+
+			if (a->server.node >= 0 && a->server.node == b->server.node &&
+			    a->port == b->port) {
+				ERR(c, b->pos,
+				    "tunnel '%s' listens on UDP %d of '%s', as tunnel '%s' does "
+				    "(%u:%u)",
+				    b->name, b->port, b->server.node_name, a->name, a->pos.line,
+				    a->pos.col);
+				break;
+			}
+		}
 }
 
 static void roles(struct ck *c)
@@ -845,6 +900,7 @@ size_t topo_check(struct topo *t, struct topo_errors *e)
 			node_routes(&c, i);
 		roles(&c);
 		tunnels(&c);
+		ports(&c);
 		expects(&c);
 	} else {
 		ERR(&c, ((struct topo_pos){0, 0}), "out of memory");
