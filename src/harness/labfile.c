@@ -456,13 +456,12 @@ static void endpoints(struct rd *r, struct topo_link *l, yaml_node_t *n)
 		ERR(r, n, "'endpoints' must name two ends (node:interface), not %zu", count(n));
 		return;
 	}
-	EACH_ITEM(i, n)
-	{
+	/* k < 2 as well: the count above says so, and the analyser cannot see it. */
+	for (yaml_node_item_t *i = n->data.sequence.items.start; k < 2; i++, k++) {
 		yaml_node_t *v = node(r, *i);
 
 		ends[k]->spec = copy(r, v, "a link's end");
 		ends[k]->pos = at(v);
-		k++;
 	}
 }
 
