@@ -427,6 +427,7 @@ static void links(struct ck *c)
 				ERR(c, end->pos, "%s is already an end of the link at %u:%u",
 				    end->spec, t->links[*s].pos.line, t->links[*s].pos.col);
 				ok = false;
+				c->loose = true;
 			} else {
 				*s = (int)i;
 			}
@@ -441,9 +442,8 @@ static void links(struct ck *c)
 		for (size_t j = 0; j < t->nodes[i].nifaces; j++)
 			if (*slot(c, (int)i, (int)j) < 0)
 				ERR(c, t->nodes[i].ifaces[j].pos,
-				    "interface %s:%s is in no link (every interface is one end of "
-				    "a "
-				    "link)",
+				    "interface %s:%s is in no link (every interface is one end "
+				    "of a link)",
 				    t->nodes[i].name, t->nodes[i].ifaces[j].name);
 }
 
