@@ -29,6 +29,7 @@ static const struct command commands[] = {
     {"torture", cmd_torture,
      "a hostile network: loss, restarts, NAT rebinding, floods, soak, kills"},
     {"set", cmd_set, "change MTUs, the ICMP firewall and impairments of a running lab"},
+    {"validate", cmd_validate, "check lab files (docs/labs.md) without building anything"},
     {"status", cmd_status, "nodes, links, addresses and tunnel counters"},
     {"exec", cmd_exec, "run a command on a node"},
     {"shell", cmd_shell, "open a shell on a node"},

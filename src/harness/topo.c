@@ -22,6 +22,9 @@ static void free_member(struct topo_member *m)
 	free(m->node_name);
 	free_strings(m->addrs, m->naddrs);
 	free_strings(m->routes, m->nroutes);
+	free(m->endpoint);
+	free(m->addr_pos);
+	free(m->route_pos);
 }
 
 static void free_node(struct topo_node *n)
@@ -77,6 +80,8 @@ void topo_free(struct topo *t)
 	for (size_t i = 0; i < t->nexpects; i++)
 		free_expect(&t->expects[i]);
 	free(t->expects);
+	for (int r = 0; r < ROLE_COUNT; r++)
+		free(t->role_node[r]);
 	free(t->name);
 	free(t->file);
 	topo_init(t);

@@ -54,12 +54,14 @@ struct topo_node {
 	char **exec; /* shell command lines, run in the node once it is up */
 	size_t nexec;
 	struct topo_pos pos;
+	struct topo_pos masquerade_pos;
 };
 
 /* One end of a link: indexes, valid once topo_check has passed. */
 struct topo_end {
 	char *spec; /* "home-router:wan" as written */
 	int node, iface;
+	struct topo_pos pos; /* of the spec, in the file */
 };
 
 struct topo_impair {
@@ -89,6 +91,11 @@ struct topo_member {
 	char **routes; /* prefixes sent into the tunnel */
 	size_t nroutes;
 	struct topo_pos pos;
+	/* A client's own endpoint to dial (its underlay may have only one family); NULL: the
+	 * tunnel's. */
+	char *endpoint;
+	struct topo_pos endpoint_pos;
+	struct topo_pos *addr_pos, *route_pos; /* one for each of addrs and routes */
 };
 
 struct topo_tunnel {
@@ -100,6 +107,7 @@ struct topo_tunnel {
 	struct topo_member *clients;
 	size_t nclients;
 	struct topo_pos pos;
+	struct topo_pos endpoint_pos;
 };
 
 /*
@@ -136,6 +144,8 @@ struct topo_expect {
 	char *filter;  /* EXPECT_CAPTURE: a BPF filter */
 	bool sees;     /* EXPECT_CAPTURE: true sees, false never sees */
 	struct topo_pos pos;
+	/* EXPECT_CAPTURE: the ping that runs during the capture is from -> to. */
+	struct topo_pos from_pos, to_pos, at_pos;
 };
 
 struct topo {
@@ -150,6 +160,9 @@ struct topo {
 	int roles[ROLE_COUNT]; /* node index, or -1 */
 	struct topo_expect *expects;
 	size_t nexpects;
+	struct topo_pos name_pos;
+	char *role_node[ROLE_COUNT]; /* the node each role names, as written; NULL: none */
+	struct topo_pos role_pos[ROLE_COUNT];
 };
 
 void topo_init(struct topo *t);

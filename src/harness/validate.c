@@ -1,0 +1,110 @@
+/*
+ * harness validate FILE...: reads and checks lab files, and runs nothing.
+ * A sound file gets one line on stdout; each fault in a bad one gets a
+ * line "file:line:column: message" on stderr, in file order.
+ */
+#include "commands.h"
+#include "labfile.h"
+#include "lib/json.h"
+
+#include <stdio.h>
+
+static void usage(FILE *f)
+{
+	fputs("usage: harness validate [options] FILE...\n"
+	      "\n"
+	      "Reads each lab file and checks it: its keys, its names, its addresses and\n"
+	      "routes, and whether each tunnel client can route to its server.  Builds\n"
+	      "nothing.  Prints 'FILE: ok (...)' for a sound file and each fault of a bad\n"
+	      "one as 'FILE:LINE:COLUMN: message' on stderr; exits 2 if any file is bad.\n"
+	      "The format is in docs/labs.md.\n"
+	      "\n"
+	      "  --json        one JSON object with every file's counts and faults\n"
+	      "  -h, --help    show this help\n",
+	      f);
+}
+
+static const char *plural(size_t n, const char *one, const char *many)
+{
+	return n == 1 ? one : many;
+}
+
+static void print_text(const char *path, const struct topo *t, const struct topo_errors *e)
+{
+	if (!topo_errors_count(e)) {
+		printf("%s: ok (%zu %s, %zu %s, %zu %s, %zu %s)\n", path, t->nnodes,
+		       plural(t->nnodes, "node", "nodes"), t->nlinks,
+		       plural(t->nlinks, "link", "links"), t->ntunnels,
+		       plural(t->ntunnels, "tunnel", "tunnels"), t->nexpects,
+		       plural(t->nexpects, "expectation", "expectations"));
+		return;
+	}
+	for (size_t i = 0; i < e->n; i++)
+		fprintf(stderr, "%s\n", e->v[i].line);
+	if (e->dropped)
+		fprintf(stderr, "%s: %zu more %s not shown\n", path, e->dropped,
+			plural(e->dropped, "error", "errors"));
+}
+
+static void print_json(const char *path, const struct topo *t, const struct topo_errors *e,
+		       bool first)
+{
+	printf("%s{\"file\":", first ? "" : ",");
+	json_str(stdout, path);
+	printf(",\"ok\":%s,\"nodes\":%zu,\"links\":%zu,\"tunnels\":%zu,\"expectations\":%zu,"
+	       "\"errors\":[",
+	       topo_errors_count(e) ? "false" : "true", t->nnodes, t->nlinks, t->ntunnels,
+	       t->nexpects);
+	for (size_t i = 0; i < e->n; i++) {
+		printf("%s{\"line\":%u,\"column\":%u,\"message\":", i ? "," : "", e->v[i].pos.line,
+		       e->v[i].pos.col);
+		json_str(stdout, e->v[i].msg);
+		printf("}");
+	}
+	printf("],\"not_shown\":%zu}", e->dropped);
+}
+
+int cmd_validate(int argc, char **argv)
+{
+	static const struct option opts[] = {COMMON_OPTIONS, {0}};
+	struct common c = {0};
+	int opt, bad = 0;
+
+	opterr = 0;
+	switch (next_option("validate", argc, argv, ":h", opts, &c, usage, &opt)) {
+	case ARG_HELP:
+		return 0;
+	case ARG_END:
+		break;
+	case ARG_OWN:
+		bad_option("validate", opt, argv);
+		/* fall through */
+	default:
+		return 2;
+	}
+	if (optind >= argc) {
+		fprintf(stderr, "harness validate: name at least one lab file (see --help)\n");
+		return 2;
+	}
+	if (c.json)
+		printf("{\"files\":[");
+	for (int i = optind; i < argc; i++) {
+		struct topo t;
+		struct topo_errors e;
+
+		topo_init(&t);
+		topo_errors_init(&e);
+		labfile_load(argv[i], &t, &e);
+		if (topo_errors_count(&e))
+			bad++;
+		if (c.json)
+			print_json(argv[i], &t, &e, i == optind);
+		else
+			print_text(argv[i], &t, &e);
+		topo_errors_free(&e);
+		topo_free(&t);
+	}
+	if (c.json)
+		printf("],\"bad\":%d}\n", bad);
+	return bad ? 2 : 0;
+}
