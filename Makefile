@@ -7,7 +7,7 @@ MANDIR	?= $(PREFIX)/share/man
 BUILD	?= build
 CC	?= cc
 
-PKGS	:= libmnl libnftables libpcap libsodium libcrypto
+PKGS	:= libmnl libnftables libpcap libsodium libcrypto jansson
 # Evaluated when a recipe runs, so `make lab` can install the packages first.
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS)) -pthread
