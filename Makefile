@@ -7,7 +7,7 @@ MANDIR	?= $(PREFIX)/share/man
 BUILD	?= build
 CC	?= cc
 
-PKGS	:= libmnl libnftables libpcap libsodium libcrypto yaml-0.1
+PKGS	:= libmnl libnftables libpcap libsodium libcrypto yaml-0.1 jansson
 # Evaluated when a recipe runs, so `make lab` can install the packages first.
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS)) -pthread

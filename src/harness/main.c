@@ -28,6 +28,7 @@ static const struct command commands[] = {
     {"flood", cmd_flood, "throw bad datagrams at the VPN server and show what it counted"},
     {"torture", cmd_torture,
      "a hostile network: loss, restarts, NAT rebinding, floods, soak, kills"},
+    {"test", cmd_test, "bring up each lab file's lab and check its expectations"},
     {"set", cmd_set, "change MTUs, the ICMP firewall and impairments of a running lab"},
     {"validate", cmd_validate, "check lab files (docs/labs.md) without building anything"},
     {"status", cmd_status, "nodes, links, addresses and tunnel counters"},
