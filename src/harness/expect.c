@@ -124,8 +124,9 @@ static const char *target_addr(const struct topo *t, const char *to, char *out, 
 static const char *kind_name(enum expect_kind k)
 {
 	static const char *const names[] = {
-	    [EXPECT_REACH] = "reach",	   [EXPECT_NO_REACH] = "no-reach", [EXPECT_PATH_MTU] = "path-mtu",
-	    [EXPECT_MTU_PROBE] = "mtu-probe", [EXPECT_CHECK] = "check",	   [EXPECT_CAPTURE] = "capture",
+	    [EXPECT_REACH] = "reach",	    [EXPECT_NO_REACH] = "no-reach",
+	    [EXPECT_PATH_MTU] = "path-mtu", [EXPECT_MTU_PROBE] = "mtu-probe",
+	    [EXPECT_CHECK] = "check",	    [EXPECT_CAPTURE] = "capture",
 	};
 
 	return (size_t)k < sizeof(names) / sizeof(names[0]) ? names[k] : "?";
@@ -144,7 +145,8 @@ void expect_title(const struct topo *t, const struct topo_expect *e, char *out, 
 		snprintf(out, cap, "mtu-probe says %s", e->verdict ? e->verdict : "?");
 		break;
 	case EXPECT_CHECK:
-		snprintf(out, cap, "check passes");
+		snprintf(out, cap, "check %s",
+			 e->verdict && !strcmp(e->verdict, "fail") ? "fails" : "passes");
 		break;
 	case EXPECT_CAPTURE:
 		snprintf(out, cap, "capture on %s %s '%s'", e->at, e->sees ? "sees" : "never sees",
@@ -158,8 +160,9 @@ static int ping(const struct expect_ctx *c, const char *from, const char *addr, 
 		struct expect_result *r)
 {
 	char out[4096], n[16];
-	char *argv[] = {"harness", "exec", "--lab",  (char *)c->lab, (char *)from, "--", "ping", "-c",
-			n,	   "-i",   "0.2",    "-W", "1",	   "-q",	 (char *)addr, NULL};
+	char *argv[] = {"harness",    "exec", "--lab", (char *)c->lab, (char *)from, "--", "ping",
+			"-c",	      n,      "-i",    "0.2",	       "-W",	     "1",  "-q",
+			(char *)addr, NULL};
 	const char *p;
 	int got;
 
@@ -218,8 +221,8 @@ static void path_mtu(const struct expect_ctx *c, const struct topo_expect *e,
 {
 	char buf[64];
 	const char *addr = target_addr(c->topo, e->to, buf, sizeof(buf));
-	char *argv[] = {"harness", "mtu-probe",	  "--lab", (char *)c->lab, "--from",
-			(char *)e->from, "--to", (char *)addr, "--json", NULL};
+	char *argv[] = {"harness",	 "mtu-probe", "--lab",	    (char *)c->lab, "--from",
+			(char *)e->from, "--to",      (char *)addr, "--json",	    NULL};
 	json_t *j, *path;
 	int status, mtu, largest;
 
@@ -227,7 +230,8 @@ static void path_mtu(const struct expect_ctx *c, const struct topo_expect *e,
 		return;
 	path = json_array_get(json_object_get(j, "paths"), 0);
 	if (!json_is_true(json_object_get(path, "reachable"))) {
-		snprintf(r->detail, sizeof(r->detail), "%s is not reachable from %s", addr, e->from);
+		snprintf(r->detail, sizeof(r->detail), "%s is not reachable from %s", addr,
+			 e->from);
 		json_decref(j);
 		return;
 	}
@@ -255,13 +259,15 @@ static void probe_verdict(const struct expect_ctx *c, const struct topo_expect *
 	json_decref(j);
 }
 
-static void check(const struct expect_ctx *c, struct expect_result *r)
+static void check(const struct expect_ctx *c, const struct topo_expect *e, struct expect_result *r)
 {
 	char *argv[] = {"harness", "check", "--lab", (char *)c->lab, "--json", NULL};
 	char out[65536];
 	int status = run_self(c->self, argv, out, sizeof(out), 300);
+	bool want_pass = !e->verdict || strcmp(e->verdict, "fail");
 
-	r->pass = status == 0;
+	/* "check: fail" expects a property to fail (exit 1), not check failing to run. */
+	r->pass = want_pass ? status == 0 : status == 1;
 	snprintf(r->detail, sizeof(r->detail), "%s",
 		 status == 0   ? "every property held"
 		 : status == 1 ? "a property failed (harness check shows which)"
@@ -302,8 +308,9 @@ static void capture(const struct expect_ctx *c, const struct topo_expect *e,
 	if (got < 0)
 		return;
 	r->pass = e->sees ? seen > 0 : seen == 0;
-	snprintf(r->detail, sizeof(r->detail), "%lu packet%s matched during a ping (%d of 3 answered)",
-		 seen, seen == 1 ? "" : "s", got);
+	snprintf(r->detail, sizeof(r->detail),
+		 "%lu packet%s matched during a ping (%d of 3 answered)", seen,
+		 seen == 1 ? "" : "s", got);
 }
 
 void expect_run(const struct expect_ctx *c, const struct topo_expect *e, struct expect_result *r)
@@ -324,7 +331,7 @@ void expect_run(const struct expect_ctx *c, const struct topo_expect *e, struct 
 		probe_verdict(c, e, r);
 		break;
 	case EXPECT_CHECK:
-		check(c, r);
+		check(c, e, r);
 		break;
 	case EXPECT_CAPTURE:
 		capture(c, e, r);

@@ -49,8 +49,8 @@ static void usage(FILE *f)
 	      "                  instead of the file's own\n"
 	      "  --tap           write the results as TAP on standard output\n"
 	      "  --junit FILE    also write the results as JUnit XML to FILE\n"
-	      "  --keep          leave a lab up after a failed expectation, to look at it\n" COMMON_HELP
-	      "\n"
+	      "  --keep          leave a lab up after a failed expectation, to look at "
+	      "it\n" COMMON_HELP "\n"
 	      "Exit status: 0 every expectation held, 1 one failed, 2 usage error.\n",
 	      f);
 }
@@ -214,10 +214,18 @@ static void xml_text(FILE *f, const char *s)
 {
 	for (; *s; s++) {
 		switch (*s) {
-		case '<': fputs("&lt;", f); break;
-		case '>': fputs("&gt;", f); break;
-		case '&': fputs("&amp;", f); break;
-		case '"': fputs("&quot;", f); break;
+		case '<':
+			fputs("&lt;", f);
+			break;
+		case '>':
+			fputs("&gt;", f);
+			break;
+		case '&':
+			fputs("&amp;", f);
+			break;
+		case '"':
+			fputs("&quot;", f);
+			break;
 		default:
 			/* XML 1.0 has no place for other control characters. */
 			if ((unsigned char)*s >= 0x20 || *s == '\n' || *s == '\t')
@@ -305,11 +313,12 @@ static void json_write(const struct labtest *lt)
 
 static int parse(struct labtest *lt, int argc, char **argv)
 {
-	static const struct option opts[] = {
-	    {"mode", required_argument, NULL, 'm'}, {"tap", no_argument, NULL, 't'},
-	    {"junit", required_argument, NULL, 'j'}, {"keep", no_argument, NULL, 'k'},
-	    COMMON_OPTIONS,
-	    {NULL, 0, NULL, 0}};
+	static const struct option opts[] = {{"mode", required_argument, NULL, 'm'},
+					     {"tap", no_argument, NULL, 't'},
+					     {"junit", required_argument, NULL, 'j'},
+					     {"keep", no_argument, NULL, 'k'},
+					     COMMON_OPTIONS,
+					     {NULL, 0, NULL, 0}};
 	int opt, rc;
 
 	opterr = 0;
@@ -321,9 +330,10 @@ static int parse(struct labtest *lt, int argc, char **argv)
 		if (opt == 'm') {
 			if (strcmp(optarg, "encrypted") && strcmp(optarg, "plaintext") &&
 			    strcmp(optarg, "pi")) {
-				fprintf(stderr,
-					"harness test: mode '%s' is not encrypted, plaintext or pi\n",
-					optarg);
+				fprintf(
+				    stderr,
+				    "harness test: mode '%s' is not encrypted, plaintext or pi\n",
+				    optarg);
 				return 2;
 			}
 			lt->mode = optarg;
@@ -336,7 +346,8 @@ static int parse(struct labtest *lt, int argc, char **argv)
 		}
 	}
 	if (optind >= argc) {
-		fprintf(stderr, "harness test: name at least one lab file (see harness test --help)\n");
+		fprintf(stderr,
+			"harness test: name at least one lab file (see harness test --help)\n");
 		return 2;
 	}
 	if (lt->c.lab) {
