@@ -20,6 +20,7 @@ int cmd_flood(int argc, char **argv);
 int cmd_delay_line(int argc, char **argv);
 int cmd_torture(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
+int cmd_graph(int argc, char **argv);
 
 /*
  * Stops every recorded process and removes every recorded namespace and
