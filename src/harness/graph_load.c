@@ -72,7 +72,7 @@ struct build {
 	bool oom;
 };
 
-static char *dup(struct build *b, const char *s)
+static char *copy(struct build *b, const char *s)
 {
 	char *d = s ? strdup(s) : NULL;
 
@@ -92,20 +92,20 @@ static void *array(struct build *b, size_t n, size_t size)
 
 static void build_iface(struct build *b, struct topo_iface *ifc, const struct iface_spec *s)
 {
-	ifc->name = dup(b, s->name);
+	ifc->name = copy(b, s->name);
 	ifc->addrs = array(b, 2, sizeof(*ifc->addrs));
 	if (!ifc->addrs)
 		return;
-	ifc->addrs[0].cidr = dup(b, s->v4);
-	ifc->addrs[1].cidr = dup(b, s->v6);
+	ifc->addrs[0].cidr = copy(b, s->v4);
+	ifc->addrs[1].cidr = copy(b, s->v6);
 	ifc->naddrs = 2;
 }
 
 static void build_node(struct build *b, struct topo_node *n, const struct node_spec *s)
 {
-	n->name = dup(b, s->name);
-	n->label = dup(b, s->label);
-	n->masquerade = dup(b, s->masquerade);
+	n->name = copy(b, s->name);
+	n->label = copy(b, s->label);
+	n->masquerade = copy(b, s->masquerade);
 	n->forward = s->forward;
 	n->ifaces = array(b, 2, sizeof(*n->ifaces));
 	n->routes = array(b, 2, sizeof(*n->routes));
@@ -114,8 +114,8 @@ static void build_node(struct build *b, struct topo_node *n, const struct node_s
 	for (size_t k = 0; k < 2 && s->ifaces[k].name; k++, n->nifaces++)
 		build_iface(b, &n->ifaces[k], &s->ifaces[k]);
 	for (size_t k = 0; k < 2 && s->routes[k][0]; k++, n->nroutes++) {
-		n->routes[k].dst = dup(b, s->routes[k][0]);
-		n->routes[k].via = dup(b, s->routes[k][1]);
+		n->routes[k].dst = copy(b, s->routes[k][0]);
+		n->routes[k].via = copy(b, s->routes[k][1]);
 	}
 }
 
@@ -124,7 +124,7 @@ static void build_end(struct build *b, struct topo_end *e, const char *spec)
 	const char *colon = strchr(spec, ':');
 	char node[64];
 
-	e->spec = dup(b, spec);
+	e->spec = copy(b, spec);
 	snprintf(node, sizeof(node), "%.*s", (int)(colon - spec), spec);
 	e->node = topo_node(b->t, node);
 	e->iface = topo_iface(&b->t->nodes[e->node], colon + 1);
@@ -133,19 +133,19 @@ static void build_end(struct build *b, struct topo_end *e, const char *spec)
 static void build_member(struct build *b, struct topo_member *m, const char *node, const char *v4,
 			 const char *v6)
 {
-	m->node_name = dup(b, node);
+	m->node_name = copy(b, node);
 	m->node = topo_node(b->t, node);
 	m->addrs = array(b, 2, sizeof(char *));
 	if (!m->addrs)
 		return;
-	m->addrs[0] = dup(b, v4);
-	m->addrs[1] = dup(b, v6);
+	m->addrs[0] = copy(b, v4);
+	m->addrs[1] = copy(b, v6);
 	m->naddrs = 2;
 }
 
 static void build_tunnel(struct build *b, struct topo_tunnel *tu)
 {
-	tu->name = dup(b, "vpn");
+	tu->name = copy(b, "vpn");
 	tu->mode = MODE_ENCRYPTED;
 	tu->port = 1234;
 	build_member(b, &tu->server, "office-server", "172.31.255.13/24", "fd00:172:31:255::13/64");
@@ -157,8 +157,8 @@ static void build_tunnel(struct build *b, struct topo_tunnel *tu)
 	tu->clients[0].routes = array(b, 2, sizeof(char *));
 	if (!tu->clients[0].routes)
 		return;
-	tu->clients[0].routes[0] = dup(b, "172.16.0.0/12");
-	tu->clients[0].routes[1] = dup(b, "fd00:172:31::/48");
+	tu->clients[0].routes[0] = copy(b, "172.16.0.0/12");
+	tu->clients[0].routes[1] = copy(b, "fd00:172:31::/48");
 	tu->clients[0].nroutes = 2;
 }
 
@@ -168,7 +168,7 @@ static int home_office_topo(struct topo *t)
 	const size_t nl = sizeof(home_office_links) / sizeof(home_office_links[0]);
 	struct build b = {.t = t};
 
-	t->name = dup(&b, "home-office");
+	t->name = copy(&b, "home-office");
 	t->nodes = array(&b, nn, sizeof(*t->nodes));
 	t->links = array(&b, nl, sizeof(*t->links));
 	t->tunnels = array(&b, 1, sizeof(*t->tunnels));

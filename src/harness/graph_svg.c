@@ -2,15 +2,26 @@
  * The map of a lab as SVG, laid out by Graphviz (libgvc, libcgraph): a box
  * per node with its name, label, roles and addresses; a line per link
  * with its interfaces at either end and its subnets, MTU and impairments
- * in the middle; a dashed blue line per tunnel, which does not pull the
- * layout about, with its mode, port and inner addresses.
+ * in the middle; a dashed blue line per tunnel, which does not pull its
+ * ends together, with its mode, port and inner addresses.
+ *
+ * Graphviz is given only the two plugins the map needs, dot's layout and
+ * the SVG renderer, taken from the plugin directory beside libgvc, and
+ * never its Pango text layout: Graphviz 2.42's Pango plugin keeps a
+ * pointer into the fonts of the first context it served, and reads it
+ * after that context is freed when a process draws a second map.
+ * Without it, Graphviz sizes labels from its own font metrics, the same
+ * on every machine; in Courier, which every viewer draws as monospace at
+ * much those widths, the labels fit their boxes.
  */
 #include "graph.h"
 
 #include <graphviz/gvc.h>
 
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <libgen.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -20,6 +31,78 @@
 #include <unistd.h>
 
 #define TUNNEL_COLOR "#1f6fb2"
+
+static const char *const plugin_names[] = {"dot_layout", "core"};
+#define NPLUGINS (sizeof(plugin_names) / sizeof(plugin_names[0]))
+
+/* A Graphviz context that knows only the plugins we loaded, and their handles. */
+struct gv {
+	GVC_t *gvc;
+	void *lib[NPLUGINS];
+};
+
+/* Graphviz's plugins live in "graphviz" beside libgvc itself. */
+static int plugin_dir(char *out, size_t cap)
+{
+	Dl_info info;
+	char *path;
+
+	if (!dladdr((void *)gvContextPlugins, &info) || !info.dli_fname)
+		return -1;
+	path = strdup(info.dli_fname);
+	if (!path)
+		return -1;
+	snprintf(out, cap, "%s/graphviz", dirname(path));
+	free(path);
+	return 0;
+}
+
+static int gv_open(struct gv *gv, char *err, size_t errlen)
+{
+	static const lt_symlist_t none[] = {{NULL, NULL}};
+	char dir[512], file[640], symbol[64];
+
+	memset(gv, 0, sizeof(*gv));
+	if (plugin_dir(dir, sizeof(dir))) {
+		snprintf(err, errlen, "cannot find where libgvc is installed");
+		return -1;
+	}
+	gv->gvc = gvContextPlugins(none, 0);
+	if (!gv->gvc) {
+		snprintf(err, errlen, "cannot start Graphviz");
+		return -1;
+	}
+	for (size_t i = 0; i < NPLUGINS; i++) {
+		void *library;
+
+		snprintf(file, sizeof(file), "%s/libgvplugin_%s.so.6", dir, plugin_names[i]);
+		/* Loaded once for the process: dot keeps buffers in statics, for its next layout.
+		 */
+		gv->lib[i] = dlopen(file, RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE);
+		if (!gv->lib[i]) {
+			snprintf(err, errlen, "cannot load Graphviz's %s plugin: %s",
+				 plugin_names[i], dlerror());
+			return -1;
+		}
+		snprintf(symbol, sizeof(symbol), "gvplugin_%s_LTX_library", plugin_names[i]);
+		library = dlsym(gv->lib[i], symbol);
+		if (!library) {
+			snprintf(err, errlen, "%s has no %s", file, symbol);
+			return -1;
+		}
+		gvAddLibrary(gv->gvc, library);
+	}
+	return 0;
+}
+
+static void gv_close(struct gv *gv)
+{
+	if (gv->gvc)
+		gvFreeContext(gv->gvc);
+	for (size_t i = 0; i < NPLUGINS; i++)
+		if (gv->lib[i])
+			dlclose(gv->lib[i]);
+}
 
 /* A label being built; Graphviz reads "\n" in it as a new line. */
 struct label {
@@ -200,10 +283,13 @@ static int add_tunnel(const struct topo *t, const struct topo_tunnel *tu, size_t
 	member_line(&l, t, &tu->server);
 	rc = set(e, "label", label_close(&l));
 	free(l.s);
-	/* Drawn over the links, without moving the nodes they placed. */
+	/*
+	 * Weight 0: the tunnel does not pull its ends together, the links place
+	 * the nodes.  Not constraint=false, nor minlen 0: an edge within one
+	 * rank makes Graphviz 2.42's dot free its memory twice on cleanup.
+	 */
 	if (rc || set(e, "style", "dashed,bold") || set(e, "color", TUNNEL_COLOR) ||
-	    set(e, "fontcolor", TUNNEL_COLOR) || set(e, "penwidth", "2") ||
-	    set(e, "constraint", "false"))
+	    set(e, "fontcolor", TUNNEL_COLOR) || set(e, "penwidth", "2") || set(e, "weight", "0"))
 		return -1;
 	return 0;
 }
@@ -216,15 +302,15 @@ static int build(const struct topo *t, Agraph_t *g)
 	if (!nodes)
 		return -1;
 	agattr(g, AGRAPH, "rankdir", "LR");
-	agattr(g, AGRAPH, "fontname", "Helvetica");
+	agattr(g, AGRAPH, "fontname", "Courier");
 	agattr(g, AGRAPH, "labelloc", "t");
 	agattr(g, AGRAPH, "label", "");
 	agattr(g, AGNODE, "shape", "box");
 	agattr(g, AGNODE, "style", "rounded,filled");
 	agattr(g, AGNODE, "fillcolor", "#f4f4f4");
-	agattr(g, AGNODE, "fontname", "Helvetica");
+	agattr(g, AGNODE, "fontname", "Courier");
 	agattr(g, AGNODE, "fontsize", "10");
-	agattr(g, AGEDGE, "fontname", "Helvetica");
+	agattr(g, AGEDGE, "fontname", "Courier");
 	agattr(g, AGEDGE, "fontsize", "9");
 	if (t->name) {
 		struct label l;
@@ -316,7 +402,7 @@ static int write_whole(const char *path, const char *data, size_t len, char *err
 
 int graph_svg(const struct topo *t, const char *path, char *err, size_t errlen)
 {
-	GVC_t *gvc;
+	struct gv gv;
 	Agraph_t *g;
 	char *data = NULL;
 	unsigned int len = 0;
@@ -327,28 +413,25 @@ int graph_svg(const struct topo *t, const char *path, char *err, size_t errlen)
 			 "the topology's links or tunnels name nodes it does not have");
 		return -1;
 	}
-	gvc = gvContext();
-	if (!gvc) {
-		snprintf(err, errlen, "cannot start Graphviz");
+	if (gv_open(&gv, err, errlen)) {
+		gv_close(&gv);
 		return -1;
 	}
 	g = agopen("lab", Agundirected, NULL);
 	if (!g || build(t, g))
 		snprintf(err, errlen, "out of memory while building the map");
-	else if (gvLayout(gvc, g, "dot"))
-		snprintf(err, errlen,
-			 "Graphviz could not lay out the map (is its dot plugin installed?)");
-	else if (gvRenderData(gvc, g, "svg", &data, &len) || !data)
-		snprintf(err, errlen,
-			 "Graphviz could not render SVG (is its core plugin installed?)");
+	else if (gvLayout(gv.gvc, g, "dot"))
+		snprintf(err, errlen, "Graphviz could not lay out the map");
+	else if (gvRenderData(gv.gvc, g, "svg", &data, &len) || !data)
+		snprintf(err, errlen, "Graphviz could not render the map as SVG");
 	else
 		rc = write_whole(path, data, len, err, errlen);
 	if (data)
 		gvFreeRenderData(data);
 	if (g) {
-		gvFreeLayout(gvc, g);
+		gvFreeLayout(gv.gvc, g);
 		agclose(g);
 	}
-	gvFreeContext(gvc);
+	gv_close(&gv);
 	return rc;
 }
