@@ -690,7 +690,7 @@ out:
 	return rc;
 }
 
-/* Links that close a loop were not branches: each gets a line of its own. */
+/* Links that close a loop in the tree just drawn were not branches: a line each. */
 static void tree_rest(struct tree *tr)
 {
 	const struct topo *t = tr->t;
@@ -699,8 +699,9 @@ static void tree_rest(struct tree *tr)
 	for (size_t i = 0; i < t->nlinks; i++) {
 		const struct topo_link *l = &t->links[i];
 
-		if (tr->used[i])
+		if (tr->used[i] || !tr->seen[l->a.node] || !tr->seen[l->b.node])
 			continue;
+		tr->used[i] = true;
 		link_notes_text(l, notes, sizeof(notes));
 		snprintf(line, sizeof(line), "also %s:%s ─── %s:%s%s%s%s", t->nodes[l->a.node].name,
 			 t->nodes[l->a.node].ifaces[l->a.iface].name, t->nodes[l->b.node].name,
@@ -756,9 +757,9 @@ static int tree(const struct topo *t, struct canvas *cv)
 			put(cv, tr.row++, 0, C_RESET, "");
 		tr.seen[i] = true;
 		rc = tree_node(&tr, (int)i, -1, -1, "", true);
+		if (!rc)
+			tree_rest(&tr);
 	}
-	if (!rc && t->nlinks && !cv->oom)
-		tree_rest(&tr);
 	if (!rc && t->ntunnels) {
 		put(cv, tr.row++, 0, C_RESET, "");
 		tree_tunnels(&tr);

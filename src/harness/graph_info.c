@@ -20,13 +20,30 @@ static bool end_ok(const struct topo *t, const struct topo_end *e)
 
 static bool member_ok(const struct topo *t, const struct topo_member *m)
 {
+	for (size_t a = 0; a < m->naddrs; a++)
+		if (!m->addrs[a])
+			return false;
 	return m->node >= 0 && (size_t)m->node < t->nnodes;
+}
+
+static bool node_ok(const struct topo_node *n)
+{
+	if (!n->name)
+		return false;
+	for (size_t k = 0; k < n->nifaces; k++) {
+		if (!n->ifaces[k].name)
+			return false;
+		for (size_t a = 0; a < n->ifaces[k].naddrs; a++)
+			if (!n->ifaces[k].addrs[a].cidr)
+				return false;
+	}
+	return true;
 }
 
 bool graph_sane(const struct topo *t)
 {
 	for (size_t i = 0; i < t->nnodes; i++)
-		if (!t->nodes[i].name)
+		if (!node_ok(&t->nodes[i]))
 			return false;
 	for (size_t i = 0; i < t->nlinks; i++)
 		if (!end_ok(t, &t->links[i].a) || !end_ok(t, &t->links[i].b))

@@ -449,6 +449,54 @@ static void test_star(void **state)
 	topo_free(&t);
 }
 
+/*
+ * A loop of three and a node no link reaches: each node drawn once, the
+ * link that closes the loop on a line of its own, the lone node a tree of
+ * its own.
+ */
+static void test_loop_and_island(void **state)
+{
+	static const char *const names[] = {"r1", "r2", "r3"};
+	struct topo t;
+	struct map m;
+
+	(void)state;
+	topo_init(&t);
+	for (int i = 0; i < 3; i++) {
+		char a[32], b[32];
+
+		add_node(&t, names[i], NULL);
+		snprintf(a, sizeof(a), "10.%d.0.1/24", i);
+		snprintf(b, sizeof(b), "10.%d.0.2/24", (i + 2) % 3);
+		add_iface(&t, i, "left", a, NULL);
+		add_iface(&t, i, "right", b, NULL);
+	}
+	add_node(&t, "island", NULL);
+	add_iface(&t, 3, "eth0", "192.0.2.1/24", NULL);
+	add_link(&t, "r1", "left", "r2", "right");
+	add_link(&t, "r2", "left", "r3", "right");
+	add_link(&t, "r3", "left", "r1", "right")->im.delay_ns = 1500000;
+	draw(&t, false, &m);
+	for (int i = 0; i < 3; i++) {
+		char header[16];
+		int n = 0;
+
+		snprintf(header, sizeof(header), "── %s  (", names[i]);
+		for (int l = 0; l < m.n; l++)
+			n += strstr(m.lines[l], header) != NULL;
+		assert_int_equal(n, i ? 1 : 0);
+	}
+	assert_int_equal(find_line(&m, "r1"), 0);
+	assert_true(find_line(&m, "└── r3  (right ─── left, delay 1500us)") > 0);
+	assert_true(find_line(&m, "also r2:left ─── r3:right") > 0);
+	assert_true(find_line(&m, "island") > find_line(&m, "also"));
+	/* The loop's line ends its own tree, before the blank line and the island. */
+	assert_non_null(strstr(m.text, "also r2:left ─── r3:right\n\n  island\n"));
+	assert_addresses(&t, m.text);
+	map_free(&m);
+	topo_free(&t);
+}
+
 static void test_single(void **state)
 {
 	struct topo t;
@@ -484,6 +532,12 @@ static void test_insane(void **state)
 	assert_int_equal(len, 0);
 	free(text);
 	assert_int_equal(graph_svg(&t, "/nonexistent/x.svg", err, sizeof(err)), -1);
+	topo_free(&t);
+	/* A name missing where the map would print it. */
+	chain5(&t);
+	free(t.nodes[2].ifaces[1].name);
+	t.nodes[2].ifaces[1].name = NULL;
+	assert_int_equal(graph_ascii(&t, &term, stdout), -1);
 	topo_free(&t);
 }
 
@@ -656,6 +710,7 @@ int main(void)
 	    cmocka_unit_test(test_chain_tunnel),
 	    cmocka_unit_test(test_colour_only_on_tty),
 	    cmocka_unit_test(test_star),
+	    cmocka_unit_test(test_loop_and_island),
 	    cmocka_unit_test(test_single),
 	    cmocka_unit_test(test_insane),
 	    cmocka_unit_test(test_svg),
