@@ -105,13 +105,17 @@ static struct row *canvas_row(struct canvas *cv, int r, int upto)
 static int put(struct canvas *cv, int r, int x, enum term_color color, const char *s)
 {
 	const unsigned char *p = (const unsigned char *)s;
-	struct row *row = canvas_row(cv, r, x + text_width(s));
+	int w = text_width(s);
+	struct row *row;
 
+	if (!w)
+		return x;
+	row = canvas_row(cv, r, x + w);
 	if (!row) {
 		cv->oom = true;
 		return x;
 	}
-	while (*p) {
+	while (*p && x < row->n) {
 		struct cell *c = &row->c[x++];
 
 		p += next_char(p, c->ch, &c->len);

@@ -193,7 +193,7 @@ static void single(struct topo *t)
 /* ---- reading the text map ---- */
 
 struct map {
-	char *text;
+	char *text, *copy;
 	size_t len;
 	char **lines;
 	int n;
@@ -213,15 +213,14 @@ static void draw(const struct topo *t, bool color, struct map *m)
 	m->lines = calloc(m->len + 1, sizeof(char *));
 	assert_non_null(m->lines);
 	/* A copy cut into lines; text stays whole for strstr. */
-	for (char *line = strtok_r(xdup(m->text), "\n", &save); line;
-	     line = strtok_r(NULL, "\n", &save))
+	m->copy = xdup(m->text);
+	for (char *line = strtok_r(m->copy, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
 		m->lines[m->n++] = line;
 }
 
 static void map_free(struct map *m)
 {
-	if (m->n)
-		free(m->lines[0]);
+	free(m->copy);
 	free(m->lines);
 	free(m->text);
 }
