@@ -540,6 +540,49 @@ static void test_insane(void **state)
 	topo_free(&t);
 }
 
+/* The topology for scripts: every field, and a label's quote escaped. */
+static void test_json(void **state)
+{
+	static const char *const want[] = {
+	    "{\"name\":\"home-office\",\"nodes\":[{\"name\":\"home-laptop\",\"label\":\"the "
+	    "\\\"laptop\\\"\","
+	    "\"roles\":[\"client\"],\"forward\":false,\"masquerade\":null,"
+	    "\"interfaces\":[{\"name\":\"eth0\",\"addresses\":[\"192.168.1.192/"
+	    "24\",\"fd00:192:168:1::192/64\"]}]}",
+	    "{\"name\":\"home-router\",\"label\":\"NAT "
+	    "router\",\"roles\":[],\"forward\":true,\"masquerade\":\"wan\"",
+	    "{\"a\":{\"node\":\"internet\",\"interface\":\"office\"},\"b\":{\"node\":\"office-"
+	    "server\","
+	    "\"interface\":\"wan\"},\"mtu\":1400,\"delay_ns\":20000000,\"loss\":1.5,\"rate\":"
+	    "1250000,"
+	    "\"reorder\":5,\"block_icmp\":true}",
+	    "\"tunnels\":[{\"name\":\"vpn\",\"mode\":\"encrypted\",\"port\":1234,\"server\":{"
+	    "\"node\":"
+	    "\"office-server\",\"addresses\":[\"172.31.255.13/24\",\"fd00:172:31:255::13/"
+	    "64\"],\"routes\":[]},"
+	    "\"clients\":[{\"node\":\"home-laptop\"",
+	};
+	struct topo t;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	(void)state;
+	chain5(&t);
+	free(t.nodes[0].label);
+	t.nodes[0].label = xdup("the \"laptop\"");
+	f = open_memstream(&text, &len);
+	assert_non_null(f);
+	graph_json(&t, f);
+	assert_int_equal(fclose(f), 0);
+	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++)
+		if (!strstr(text, want[i]))
+			fail_msg("not in the JSON: %s\n%s", want[i], text);
+	assert_int_equal(text[len - 1], '\n');
+	free(text);
+	topo_free(&t);
+}
+
 /* ---- the SVG ---- */
 
 static char *slurp(const char *path)
@@ -712,6 +755,7 @@ int main(void)
 	    cmocka_unit_test(test_loop_and_island),
 	    cmocka_unit_test(test_single),
 	    cmocka_unit_test(test_insane),
+	    cmocka_unit_test(test_json),
 	    cmocka_unit_test(test_svg),
 	    cmocka_unit_test(test_svg_star_and_single),
 	    cmocka_unit_test(test_svg_refuses_symlink),
