@@ -16,7 +16,12 @@ static void usage(FILE *f)
 	      "their subnets, MTU and impairments, and each tunnel with its mode, port\n"
 	      "and inner addresses.  Without FILE, the default lab (labs/home-office.yml).\n"
 	      "\n"
-	      "  --svg OUT     also write the map as SVG, laid out by Graphviz\n" COMMON_HELP,
+	      "  --svg OUT     also write the map as SVG, laid out by Graphviz\n"
+	      "  --json        the topology as JSON, instead of the map\n"
+	      "  -h, --help    show this help\n"
+	      "\n"
+	      "--lab and --explain are taken, as by every command, and change nothing:\n"
+	      "the map is drawn from the description, not from a running lab.\n",
 	      f);
 }
 
