@@ -12,6 +12,8 @@ PKGS	:= libmnl libnftables libpcap libsodium libcrypto yaml-0.1 jansson
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS)) -pthread
 TEST_LIBS  = $(shell pkg-config --libs cmocka)
+# Graphviz lays out harness graph --svg: linked into the harness only.
+GVC_LIBS   = $(shell pkg-config --libs libgvc)
 
 CFLAGS	?= -O2 -g
 CFLAGS	+= -std=gnu11 -D_GNU_SOURCE -pthread -Wall -Wextra -Werror -Isrc -MMD -MP
@@ -53,14 +55,14 @@ $(HARNESS_A): $(call obj,$(HARNESS_SRC))
 tunnel: $(call obj,src/tunnel/main.c) $(TUNNEL_A) $(LIB_A)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 harness: $(call obj,src/harness/main.c) $(HARNESS_A) $(LIB_A)
-	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $(GVC_LIBS)
 # A tunnel inside $(BUILD), for the lab scenario run with sanitizers:
 # make BUILD=build/asan SANITIZE=1 build/asan/tunnel
 $(BUILD)/tunnel: $(call obj,src/tunnel/main.c) $(TUNNEL_A) $(LIB_A)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 $(BUILD)/harness: $(call obj,src/harness/main.c) $(HARNESS_A) $(LIB_A)
-	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $(GVC_LIBS) $(GVC_LIBS)
 
 # clang's static analyser over both programs and the unit tests, in a build
 # of its own so the programs at the top are left as they are.
@@ -72,6 +74,8 @@ analyze:
 # Fixture captures are found wherever the tree is.
 $(BUILD)/tests/unit/test_verify.o: CFLAGS += -DFIXTURES='"$(CURDIR)/tests/fixtures"'
 
+$(BUILD)/tests/test_graph: TEST_LIBS += $(GVC_LIBS)
+
 $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(TUNNEL_A) $(HARNESS_A) $(LIB_A)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $(TEST_LIBS)
@@ -79,7 +83,8 @@ $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(TUNNEL_A) $(HARNESS_A) $(LIB_A)
 # libFuzzer targets, one per parser of outside input, built with clang.
 FUZZ_SRC    := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BIN    := $(patsubst tests/fuzz/%.c,build/fuzz/%,$(FUZZ_SRC))
-FUZZ_CODE   := $(LIB_SRC) $(TUNNEL_SRC) $(HARNESS_SRC)
+# The map needs Graphviz and parses nothing from outside.
+FUZZ_CODE   := $(LIB_SRC) $(TUNNEL_SRC) $(filter-out src/harness/graph%.c,$(HARNESS_SRC))
 FUZZ_CFLAGS := -std=gnu11 -D_GNU_SOURCE -O1 -g -Isrc -fsanitize=fuzzer,address,undefined \
 	       -fno-sanitize-recover=undefined -Wall -Wextra -Werror -Wno-format-truncation \
 	       -Wno-unknown-warning-option

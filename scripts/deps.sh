@@ -4,7 +4,8 @@
 set -euo pipefail
 
 build=(gcc make pkg-config libc6-dev libmnl-dev libnftables-dev libpcap-dev
-       libcmocka-dev libsodium-dev libssl-dev libyaml-dev libjansson-dev)
+       libcmocka-dev libsodium-dev libssl-dev libyaml-dev libjansson-dev
+       libgraphviz-dev graphviz)
 # What a student types at the lab: ping, ip, nft, and a shell; the peers
 # the lab runs (wireguard-go, configured by wg) and iperf3 for harness bench.
 lab=("${build[@]}" iproute2 iputils-ping nftables procps wireguard-tools wireguard-go iperf3)

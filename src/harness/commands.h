@@ -22,6 +22,7 @@ int cmd_torture(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
 int cmd_validate(int argc, char **argv);
 int cmd_test(int argc, char **argv);
+int cmd_graph(int argc, char **argv);
 
 /*
  * Stops every recorded process and removes every recorded namespace and

@@ -32,6 +32,7 @@ static const struct command commands[] = {
     {"set", cmd_set, "change MTUs, the ICMP firewall and impairments of a running lab"},
     {"validate", cmd_validate, "check lab files (docs/labs.md) without building anything"},
     {"status", cmd_status, "nodes, links, addresses and tunnel counters"},
+    {"graph", cmd_graph, "draw the lab's map: text, SVG (--svg) or JSON"},
     {"exec", cmd_exec, "run a command on a node"},
     {"shell", cmd_shell, "open a shell on a node"},
     {"delay-line", cmd_delay_line, "(started by set --reorder) hold packets back, to reorder"},

@@ -1,0 +1,88 @@
+/* harness graph: the map of a lab, on the terminal, as SVG, or as JSON. */
+#include "commands.h"
+#include "graph.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+static void usage(FILE *f)
+{
+	fputs("usage: harness graph [FILE] [--svg OUT.svg] [options]\n"
+	      "\n"
+	      "Draws the map of a lab from its description, whether or not it is up:\n"
+	      "nodes with their interfaces and addresses, the links between them with\n"
+	      "their subnets, MTU and impairments, and each tunnel with its mode, port\n"
+	      "and inner addresses.  Without FILE, the default lab (labs/home-office.yml).\n"
+	      "\n"
+	      "  --svg OUT     also write the map as SVG, laid out by Graphviz\n"
+	      "  --json        the topology as JSON, instead of the map\n"
+	      "  -h, --help    show this help\n"
+	      "\n"
+	      "--lab and --explain are taken, as by every command, and change nothing:\n"
+	      "the map is drawn from the description, not from a running lab.\n",
+	      f);
+}
+
+static int draw(const struct topo *t, const char *svg, bool json)
+{
+	struct term term;
+	char err[512];
+
+	if (svg && graph_svg(t, svg, err, sizeof(err))) {
+		fprintf(stderr, "harness graph: %s\n", err);
+		return 1;
+	}
+	if (json) {
+		graph_json(t, stdout);
+		return 0;
+	}
+	term_init(&term, STDOUT_FILENO);
+	if (graph_ascii(t, &term, stdout)) {
+		fprintf(stderr, "harness graph: the topology does not hold together\n");
+		return 1;
+	}
+	if (svg)
+		printf("\nWrote %s\n", svg);
+	return 0;
+}
+
+int cmd_graph(int argc, char **argv)
+{
+	static const struct option opts[] = {
+	    {"svg", required_argument, NULL, 's'}, COMMON_OPTIONS, {0}};
+	struct common c = {0};
+	const char *svg = NULL, *file = NULL;
+	struct topo t;
+	char err[512];
+	int opt, rc;
+
+	opterr = 0;
+	for (;;) {
+		rc = next_option("graph", argc, argv, ":hs:", opts, &c, usage, &opt);
+		if (rc == ARG_END)
+			break;
+		if (rc == ARG_HELP)
+			return 0;
+		if (rc == ARG_BAD)
+			return 2;
+		svg = optarg;
+	}
+	if (optind < argc)
+		file = argv[optind++];
+	if (no_arguments("graph", argc, argv))
+		return 2;
+	if (svg && !*svg) {
+		fprintf(stderr, "harness graph: --svg needs a file name\n");
+		return 2;
+	}
+	if (graph_load(file, &t, err, sizeof(err))) {
+		fprintf(stderr, "harness graph: %s\n", err);
+		topo_free(&t);
+		return 1;
+	}
+	rc = draw(&t, svg, c.json);
+	topo_free(&t);
+	return rc;
+}

@@ -1,0 +1,52 @@
+# The map: harness graph draws the default lab from its description, as text,
+# JSON and SVG, with no lab up and nothing changed on the host.
+gdir=$(mktemp -d)
+graph_text() { "$H" graph >"$gdir/map.txt"; }
+map_has() { grep -qF -- "$1" "$gdir/map.txt"; }
+check "graph: draws the default lab" graph_text
+for n in home-laptop home-router internet office-server office-host; do
+	check "graph: the map names $n" map_has "$n"
+done
+check "graph: the nodes in a row, joined by ───" map_has "home-laptop ─"
+check "graph: the subnets above the links" map_has "192.168.1.0/24"
+check "graph: NAT on the home router" map_has "NAT out of wan"
+check "graph: the tunnel as a ═══ line from the laptop's inner address" \
+	map_has "172.31.255.7/24 ═"
+check "graph: ...with its name, port and mode" map_has "═ vpn: UDP 1234, encrypted ═"
+no_escape() { ! grep -q $'\033' "$gdir/map.txt"; }
+check "graph: no colour into a file" no_escape
+json_ok() {
+	"$H" graph --json >"$gdir/map.json" &&
+		grep -q '^{"name":"home-office","nodes":\[{"name":"home-laptop"' "$gdir/map.json" &&
+		grep -q '"tunnels":\[{"name":"vpn","mode":"encrypted","port":1234' "$gdir/map.json"
+}
+check "graph --json: the topology for scripts" json_ok
+svg_ok() {
+	"$H" graph --svg "$gdir/map.svg" >/dev/null && head -c 5 "$gdir/map.svg" | grep -q '^<?xml' &&
+		grep -q 'vpn: UDP 1234, encrypted' "$gdir/map.svg" && grep -q '</svg>' "$gdir/map.svg"
+}
+check "graph --svg: an SVG laid out by Graphviz" svg_ok
+only_svg() { [ "$(ls -A "$gdir" | grep -c 'map\.svg')" -eq 1 ]; }
+check "graph --svg: no temporary file left beside it" only_svg
+echo keep >"$gdir/precious"
+ln -s "$gdir/precious" "$gdir/link.svg"
+refuse "graph --svg: not through a symbolic link" "link.svg is a symbolic link" \
+	"$H" graph --svg "$gdir/link.svg"
+kept() { [ "$(cat "$gdir/precious")" = keep ]; }
+check "...and the file it points to is untouched" kept
+refuse "graph --svg: a directory that is not there" "cannot create a file beside" \
+	"$H" graph --svg "$gdir/no/such/dir/map.svg"
+refuse "graph: --svg without a file" "needs a value" "$H" graph --svg
+refuse "graph: unknown option" "unknown option '--bogus'" "$H" graph --bogus
+help_ok() { "$H" graph --help | grep -q -- '--svg OUT'; }
+check "graph --help" help_ok
+
+
+# The map harness.8 shows is the map graph draws.
+man_map() {
+	awk '/For the default lab:$/ { f = 1 } f && /^\.fi$/ { exit } f == 2 { print } f && /^\.nf$/ { f = 2 }' \
+		docs/harness.8 | sed -e 's/\\\[u2500\]/─/g' -e 's/\\\[u2550\]/═/g' -e 's/\\-/-/g' -e 's/\\\\/\\/g'
+}
+same_map() { diff <(man_map) <("$H" graph); }
+check "harness.8: its map of the default lab is the one graph draws" same_map
+rm -rf "$gdir"
