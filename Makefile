@@ -45,6 +45,9 @@ $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(PKG_CFLAGS) -c -o $@ $<
 
+# The default lab's file is built into the harness (default_lab.c).
+$(BUILD)/src/harness/default_lab.o: labs/home-office.yml
+
 $(LIB_A): $(call obj,$(LIB_SRC))
 	rm -f $@ && $(AR) rcs $@ $^
 $(TUNNEL_A): $(call obj,$(TUNNEL_SRC))

@@ -78,7 +78,8 @@ int cmd_graph(int argc, char **argv)
 		return 2;
 	}
 	if (graph_load(file, &t, err, sizeof(err))) {
-		fprintf(stderr, "harness graph: %s\n", err);
+		if (err[0])
+			fprintf(stderr, "harness graph: %s\n", err);
 		topo_free(&t);
 		return 1;
 	}

@@ -49,4 +49,17 @@ man_map() {
 }
 same_map() { diff <(man_map) <("$H" graph); }
 check "harness.8: its map of the default lab is the one graph draws" same_map
+
+# Any lab file: read and checked as up and validate read it.
+site() { "$H" graph labs/site-to-site.yml >"$gdir/site.txt" && grep -q "host-a ─" "$gdir/site.txt" && grep -q "offices: UDP 1234, encrypted" "$gdir/site.txt"; }
+check "graph FILE: draws labs/site-to-site.yml" site
+star() { "$H" graph labs/road-warriors.yml >"$gdir/rw.txt" && grep -q "└──" "$gdir/rw.txt"; }
+check "graph FILE: a lab that is no chain is drawn as a tree (road-warriors)" star
+faults() {
+	! "$H" graph tests/fixtures/labfile/unsound.yml >/dev/null 2>"$gdir/faults" &&
+		[ "$(grep -c . "$gdir/faults")" -gt 1 ] &&
+		! grep -v '^tests/fixtures/labfile/unsound.yml:[0-9]*:[0-9]*: ' "$gdir/faults"
+}
+check "graph FILE: a file with faults fails with each, file:line:column, and nothing else" faults
+refuse "graph FILE: a file that is not there" "cannot open" "$H" graph "$gdir/none.yml"
 rm -rf "$gdir"
