@@ -13,13 +13,20 @@
  *      with the live session's key, so they pass the tag and reach the
  *      replay window and the checks on what is inside;
  *   4  the server is under load: the rest gets the client's own macs, the
- *      server answers with a cookie reply, the client takes it, and the
+ *      server answers with a cookie reply, the client takes it (and
+ *      refuses a second copy of it: a reply is taken once), and the
  *      same message goes again with a mac2 from that cookie, so the
  *      cookie exchange and the way past it are reached;
  *   5  the client makes a fresh initiation; the next byte is an offset
  *      into it and the rest is written there (short of the macs), the
  *      client's macs are put on, and the server gets it twice, so a
- *      genuine initiation, altered ones and a replayed one are met.
+ *      genuine initiation, altered ones and a replayed one are met;
+ *   6  the rest is a sequence of records, each a mode byte, a 2-byte
+ *      little-endian length and that many bytes, which the server gets
+ *      one after another at the same instant, each prepared as modes 0
+ *      to 3 would (4 and above count as 0), so what one message leaves
+ *      behind meets the next: a replay window moved far ahead, a
+ *      handshake just accepted.
  *
  * A message that is delivered must fit in what came in.
  *
@@ -46,17 +53,19 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Moves one message from a wire into a device. */
-static void pass(struct wire *w, struct wg *to, const struct sockaddr_storage *from)
+/* Moves what waits on a wire into a device, times over (a network may duplicate). */
+static void pass(struct wire *w, struct wg *to, const struct sockaddr_storage *from, double now,
+		 int times)
 {
 	uint8_t dg[WIRE_SLOT_LEN];
 	size_t inner;
 	struct wg_peer *p;
 
-	for (int i = 0; i < w->n; i++) {
-		memcpy(dg, w->buf[i], w->len[i]);
-		wg_receive(to, dg, w->len[i], from, 10, &inner, &p);
-	}
+	for (int t = 0; t < times; t++)
+		for (int i = 0; i < w->n; i++) {
+			memcpy(dg, w->buf[i], w->len[i]);
+			wg_receive(to, dg, w->len[i], from, now, &inner, &p);
+		}
 	w->n = 0;
 }
 
@@ -200,9 +209,9 @@ static int make_pair(struct pair *p)
 	if (!len)
 		return -1;
 	wg_encrypt(&p->client, dg, len, sizeof(dg), 10, &out, &peer);
-	pass(&p->to_server, &p->server, &p->client_addr);
-	pass(&p->to_client, &p->client, &p->server_addr);
-	pass(&p->to_server, &p->server, &p->client_addr);
+	pass(&p->to_server, &p->server, &p->client_addr, 10, 1);
+	pass(&p->to_client, &p->client, &p->server_addr, 10, 1);
+	pass(&p->to_server, &p->server, &p->client_addr, 10, 1);
 	if (!on_client->current || !on_server->current || on_server->next ||
 	    on_client->staged_count || on_server->staged_count || p->to_client.n || p->to_server.n)
 		return -1;
@@ -280,7 +289,7 @@ static void under_load(struct pair *p, uint8_t *msg, size_t len)
 	put_le32(msg + 4, client_side->current->kp.local_index);
 	cookie_add_macs(&client_side->cookie, msg, len, 11);
 	wg_receive(&p->server, msg, len, &p->client_addr, 11, &inner, &peer);
-	pass(&p->to_client, &p->client, &p->server_addr);
+	pass(&p->to_client, &p->client, &p->server_addr, 11, 2);
 	cookie_add_macs(&client_side->cookie, msg, len, 11);
 	wg_receive(&p->server, msg, len, &p->client_addr, 11, &inner, &peer);
 }
@@ -316,52 +325,92 @@ static void fresh_initiation(struct pair *p, const uint8_t *in, size_t len)
 	}
 }
 
+/* The one fixture: libFuzzer's entry point and atexit's handler take no context. */
+static struct pair *the_pair;
+
+/* What the setup took goes back at exit, as when the devices were made for every input. */
+static void free_fixture(void)
+{
+	wg_free(&the_pair->client);
+	wg_free(&the_pair->server);
+	free(the_pair);
+	the_pair = NULL;
+}
+
 /* The devices and their handshake are made once; every input starts from a copy of them. */
 static struct pair *fixture(void)
 {
-	static struct pair *p;
-
-	if (!p) {
-		p = malloc(sizeof(*p));
-		if (!p || make_pair(p))
+	if (!the_pair) {
+		the_pair = malloc(sizeof(*the_pair));
+		if (!the_pair || make_pair(the_pair))
 			__builtin_trap(); /* the setup itself is broken: nothing below would be
 					     reached */
+		atexit(free_fixture);
 	} else {
-		reset(p);
+		reset(the_pair);
 	}
-	return p;
+	return the_pair;
+}
+
+/* Modes 0 to 3: one message, prepared as its mode says, to the server. */
+static void deliver(struct pair *p, uint8_t mode, const uint8_t *in, size_t size)
+{
+	static uint8_t dg[65536];
+	struct wg_peer *peer;
+	size_t inner = 0;
+
+	if (size > sizeof(dg))
+		return;
+	memcpy(dg, in, size);
+	if (mode == 1)
+		fix_mac1(p, dg, size);
+	if (mode == 2 && size >= MSG_DATA_HDR_LEN) {
+		/* the client's live session: its remote index is the server's local one */
+		put_le32(dg + 4, p->client.peers[0]->current->kp.remote_index);
+	}
+	if (mode == 3 && !seal(p, in, size, dg, sizeof(dg), &size))
+		return;
+	if (wg_receive(&p->server, dg, size, &p->client_addr, 11, &inner, &peer) == WG_DELIVER &&
+	    inner + MSG_DATA_MIN_LEN > size)
+		__builtin_trap();
+}
+
+/* Mode 6: records of a mode byte, a 2-byte length and the message; a record cut short ends it. */
+static void sequence(struct pair *p, const uint8_t *in, size_t len)
+{
+	while (len >= 3) {
+		uint8_t mode = in[0] < 4 ? in[0] : 0;
+		size_t n = (size_t)in[1] | (size_t)in[2] << 8;
+
+		if (n > len - 3)
+			return;
+		deliver(p, mode, in + 3, n);
+		in += 3 + n;
+		len -= 3 + n;
+	}
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static uint8_t dg[65536];
+	static uint8_t msg[65536];
 	struct pair *p;
-	struct wg_peer *peer;
-	size_t inner = 0;
 
-	if (size < 1 || size - 1 > sizeof(dg))
+	if (size < 1 || size - 1 > sizeof(msg))
 		return 0;
 	p = fixture();
-	size--;
-	memcpy(dg, data + 1, size);
-	if (data[0] == 1)
-		fix_mac1(p, dg, size);
-	if (data[0] == 2 && size >= MSG_DATA_HDR_LEN) {
-		/* the client's live session: its remote index is the server's local one */
-		put_le32(dg + 4, p->client.peers[0]->current->kp.remote_index);
+	switch (data[0]) {
+	case 4:
+		memcpy(msg, data + 1, size - 1); /* the macs are written in place */
+		under_load(p, msg, size - 1);
+		break;
+	case 5:
+		fresh_initiation(p, data + 1, size - 1);
+		break;
+	case 6:
+		sequence(p, data + 1, size - 1);
+		break;
+	default:
+		deliver(p, data[0], data + 1, size - 1);
 	}
-	if (data[0] == 3 && !seal(p, data + 1, size, dg, sizeof(dg), &size))
-		return 0;
-	if (data[0] == 4) {
-		under_load(p, dg, size);
-		return 0;
-	}
-	if (data[0] == 5) {
-		fresh_initiation(p, dg, size);
-		return 0;
-	}
-	if (wg_receive(&p->server, dg, size, &p->client_addr, 11, &inner, &peer) == WG_DELIVER &&
-	    inner + MSG_DATA_MIN_LEN > size)
-		__builtin_trap();
 	return 0;
 }
