@@ -26,7 +26,16 @@
  *      one after another at the same instant, each prepared as modes 0
  *      to 3 would (4 and above count as 0), so what one message leaves
  *      behind meets the next: a replay window moved far ahead, a
- *      handshake just accepted.
+ *      handshake just accepted;
+ *   7  the client waits for the answer to a fresh initiation (made once,
+ *      with the devices): the rest goes to the client, with the
+ *      receiver index of that handshake (where a response names it, or
+ *      where other messages do) and a correct mac1 for the client, so
+ *      forged responses meet the initiator's side of the handshake;
+ *   8  later: the next byte is a number of seconds, the byte after it a
+ *      mode (0 to 3; above count as 0) and the rest a message prepared
+ *      as that mode would, which reaches the server that many seconds
+ *      after the others do, when its session may have grown too old.
  *
  * A message that is delivered must fit in what came in.
  *
@@ -89,6 +98,7 @@ struct pair {
 	struct wire to_server, to_client;
 	struct sockaddr_storage client_addr, server_addr;
 	struct saved client_saved, server_saved;
+	struct saved client_waiting;	  /* mode 7's client, with an initiation in flight */
 	struct ratelimiter limiter_saved; /* the server's, which only a load consults */
 };
 
@@ -226,6 +236,13 @@ static int make_pair(struct pair *p)
 	save(&p->client_saved, &p->client);
 	save(&p->server_saved, &p->server);
 	p->limiter_saved = *p->server.limiter;
+	/* The client as mode 7 needs it: a new handshake, not a retry, whose answer never came. */
+	wg_send_initiation(&p->client, on_client, 10 + REKEY_TIMEOUT + 1, false);
+	if (p->to_server.n != 1 || on_client->hs.state != HS_CREATED_INITIATION)
+		return -1;
+	p->to_server.n = 0;
+	save(&p->client_waiting, &p->client);
+	restore(&p->client_saved, &p->client);
 	return 0;
 }
 
@@ -251,7 +268,8 @@ static void reset(struct pair *p)
 		__builtin_trap();
 }
 
-static void fix_mac1(struct pair *p, uint8_t *msg, size_t len)
+/* A handshake message's mac1, as one that knows the receiver's public key makes it. */
+static void fix_mac1(const uint8_t to_public[NOISE_KEY_LEN], uint8_t *msg, size_t len)
 {
 	uint8_t key[HASH_LEN];
 	struct msg_macs *macs;
@@ -259,7 +277,7 @@ static void fix_mac1(struct pair *p, uint8_t *msg, size_t len)
 	if (len != MSG_INITIATION_LEN && len != MSG_RESPONSE_LEN)
 		return;
 	macs = (struct msg_macs *)(msg + len - sizeof(*macs));
-	msg_mac1_key(key, p->server.id.public_key);
+	msg_mac1_key(key, to_public);
 	mac(macs->mac1, key, HASH_LEN, msg, len - sizeof(*macs));
 }
 
@@ -360,8 +378,8 @@ static struct pair *fixture(void)
 	return the_pair;
 }
 
-/* Modes 0 to 3: one message, prepared as its mode says, to the server. */
-static void deliver(struct pair *p, uint8_t mode, const uint8_t *in, size_t size)
+/* Modes 0 to 3: one message, prepared as its mode says, to the server at now. */
+static void deliver(struct pair *p, uint8_t mode, const uint8_t *in, size_t size, double now)
 {
 	static uint8_t dg[65536];
 	struct wg_peer *peer;
@@ -371,15 +389,38 @@ static void deliver(struct pair *p, uint8_t mode, const uint8_t *in, size_t size
 		return;
 	memcpy(dg, in, size);
 	if (mode == 1)
-		fix_mac1(p, dg, size);
+		fix_mac1(p->server.id.public_key, dg, size);
 	if (mode == 2 && size >= MSG_DATA_HDR_LEN) {
 		/* the client's live session: its remote index is the server's local one */
 		put_le32(dg + 4, p->client.peers[0]->current->kp.remote_index);
 	}
 	if (mode == 3 && !seal(p, in, size, dg, sizeof(dg), &size))
 		return;
-	if (wg_receive(&p->server, dg, size, &p->client_addr, 11, &inner, &peer) == WG_DELIVER &&
+	if (wg_receive(&p->server, dg, size, &p->client_addr, now, &inner, &peer) == WG_DELIVER &&
 	    inner + MSG_DATA_MIN_LEN > size)
+		__builtin_trap();
+}
+
+/* Mode 7: to the client, which waits for a response to its initiation of 10 + REKEY_TIMEOUT + 1. */
+static void to_waiting_client(struct pair *p, const uint8_t *in, size_t len)
+{
+	static uint8_t dg[65536];
+	struct wg_peer *peer;
+	uint32_t index;
+	size_t inner = 0;
+
+	if (len > sizeof(dg))
+		return;
+	restore(&p->client_waiting, &p->client);
+	index = p->client.peers[0]->hs.local_index;
+	memcpy(dg, in, len);
+	if (len == MSG_RESPONSE_LEN)
+		put_le32(dg + 8, index); /* after the response's own sender index */
+	else if (len >= 8)
+		put_le32(dg + 4, index);
+	fix_mac1(p->client.id.public_key, dg, len);
+	if (wg_receive(&p->client, dg, len, &p->server_addr, 17, &inner, &peer) == WG_DELIVER &&
+	    inner + MSG_DATA_MIN_LEN > len)
 		__builtin_trap();
 }
 
@@ -392,7 +433,7 @@ static void sequence(struct pair *p, const uint8_t *in, size_t len)
 
 		if (n > len - 3)
 			return;
-		deliver(p, mode, in + 3, n);
+		deliver(p, mode, in + 3, n, 11);
 		in += 3 + n;
 		len -= 3 + n;
 	}
@@ -417,8 +458,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	case 6:
 		sequence(p, data + 1, size - 1);
 		break;
+	case 7:
+		to_waiting_client(p, data + 1, size - 1);
+		break;
+	case 8:
+		if (size >= 3)
+			deliver(p, data[2] < 4 ? data[2] : 0, data + 3, size - 3, 11 + data[1]);
+		break;
 	default:
-		deliver(p, data[0], data + 1, size - 1);
+		deliver(p, data[0], data + 1, size - 1, 11);
 	}
 	return 0;
 }

@@ -106,6 +106,16 @@ def seeds():
         record(3, sealed(1000)) + record(3, sealed(1000)),
         # A cookie reply that names the live session, but was not sealed for its mac1.
         "cookie-mode2": b"\x02" + b"\x03\x00\x00\x00" + bytes(4) + bytes(range(24)) + bytes(32),
+        # To the client waiting for its answer (the target puts in the index and mac1):
+        # a response from a real point that does not decrypt,
+        "waiting-response": b"\x07" + b"\x02\x00\x00\x00" + struct.pack("<I", 9) + bytes(4) +
+        public(bytes([0x47]) * 32) + bytes(16) + bytes(32),
+        # a cookie reply not sealed for the client's mac1.
+        "waiting-cookie": b"\x07" + b"\x03\x00\x00\x00" + bytes(4) + bytes(range(24)) + bytes(32),
+        # Data 200 s after the others: the session is past REJECT_AFTER_TIME.
+        "later-expired": b"\x08" + bytes([200, 3]) + sealed(5),
+        # Data 100 s after: still accepted.
+        "later-keepalive": b"\x08" + bytes([100, 3]) + sealed(6),
     }
 
 
