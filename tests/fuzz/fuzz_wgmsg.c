@@ -15,8 +15,9 @@
  *   4  the server is under load: the rest gets the client's own macs, the
  *      server answers with a cookie reply, the client takes it (and
  *      refuses a second copy of it: a reply is taken once), and the
- *      same message goes again with a mac2 from that cookie, so the
- *      cookie exchange and the way past it are reached;
+ *      same message goes again with a mac2 from that cookie, one time
+ *      more than the per-source limit allows at once, so the cookie
+ *      exchange, the way past it and the limit are reached;
  *   5  the client makes a fresh initiation; the next byte is an offset
  *      into it and the rest is written there (short of the macs), the
  *      client's macs are put on, and the server gets it twice, so a
@@ -307,6 +308,7 @@ static bool seal(struct pair *p, const uint8_t *in, size_t len, uint8_t *sealed,
 static void under_load(struct pair *p, uint8_t *msg, size_t len)
 {
 	struct wg_peer *client_side = p->client.peers[0], *peer;
+	uint8_t dg[MSG_INITIATION_LEN];
 	size_t inner;
 
 	if (len != MSG_INITIATION_LEN && len != MSG_RESPONSE_LEN)
@@ -317,7 +319,10 @@ static void under_load(struct pair *p, uint8_t *msg, size_t len)
 	wg_receive(&p->server, msg, len, &p->client_addr, 11, &inner, &peer);
 	pass(&p->to_client, &p->client, &p->server_addr, 11, 2);
 	cookie_add_macs(&client_side->cookie, msg, len, 11);
-	wg_receive(&p->server, msg, len, &p->client_addr, 11, &inner, &peer);
+	for (int i = 0; i < RATELIMIT_BURST + 1; i++) {
+		memcpy(dg, msg, len); /* receiving may work in place */
+		wg_receive(&p->server, dg, len, &p->client_addr, 11, &inner, &peer);
+	}
 }
 
 /* Mode 5: the client's own next initiation, altered where the input says. */
