@@ -52,7 +52,8 @@ struct buf {
  * answers are read into.  Making them again for each input cost more than
  * the rest together (the device's handshake rate limiter is a large
  * allocation, and fresh memory is slow under ASan); each input leaves the
- * device empty instead.
+ * device empty instead.  The socket's directory goes at exit; a crash,
+ * which ends the process at once, leaves it behind.
  */
 struct fuzz_uapi {
 	char dir[64];
