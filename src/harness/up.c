@@ -303,7 +303,8 @@ static const char *run_as(struct up *u)
 	if (!u->run_as) {
 		u->run_as = getpwnam(LAB_USER) ? LAB_USER : "nobody";
 		if (strcmp(u->run_as, LAB_USER))
-			printf("  note: no '%s' user on this machine; the tunnels run as nobody\n",
+			printf("  note: no '%s' user on this machine (scripts/deps.sh lab makes "
+			       "it); the tunnels run as nobody\n",
 			       LAB_USER);
 	}
 	return u->run_as;

@@ -254,6 +254,37 @@ fail:
 	return -1;
 }
 
+/*
+ * The whole file, in memory that grows as it fills: a configuration is a
+ * few hundred bytes, so the limit is not taken up front.  What held part
+ * of the file is wiped before it is freed, as the file holds the private
+ * key.  Returns the bytes read, CONFIG_MAX + 1 for a file larger than any
+ * configuration; *text is NULL when memory ran out.
+ */
+static size_t read_whole(FILE *f, char **text)
+{
+	size_t cap = 4096, n = 0;
+	char *buf = malloc(cap);
+
+	while (buf) {
+		size_t grown = cap * 2 > CONFIG_MAX + 1 ? CONFIG_MAX + 1 : cap * 2;
+		char *more;
+
+		n += fread(buf + n, 1, cap - n, f);
+		if (n < cap || cap == CONFIG_MAX + 1)
+			break;
+		more = malloc(grown);
+		if (more)
+			memcpy(more, buf, n);
+		key_wipe(buf, n);
+		free(buf);
+		buf = more;
+		cap = grown;
+	}
+	*text = buf;
+	return n;
+}
+
 int wg_config_load(const char *path, struct wg_config *c, char *err, size_t errlen)
 {
 	FILE *f = fopen(path, "re");
@@ -266,21 +297,19 @@ int wg_config_load(const char *path, struct wg_config *c, char *err, size_t errl
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		return -1;
 	}
-	text = malloc(CONFIG_MAX + 1);
+	n = read_whole(f, &text);
+	fclose(f);
 	if (!text) {
-		fclose(f);
 		snprintf(err, errlen, "%s: out of memory", path);
 		return -1;
 	}
-	n = fread(text, 1, CONFIG_MAX + 1, f);
-	fclose(f);
 	if (n > CONFIG_MAX) {
 		snprintf(err, errlen, "%s: larger than %d bytes: not a configuration", path,
 			 CONFIG_MAX);
-		free(text);
-		return -1;
+		rc = -1;
+	} else {
+		rc = wg_config_parse(text, n, path, c, err, errlen);
 	}
-	rc = wg_config_parse(text, n, path, c, err, errlen);
 	key_wipe(text, n);
 	free(text);
 	return rc;

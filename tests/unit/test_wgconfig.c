@@ -8,7 +8,9 @@
 #include "tunnel/wgconfig.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define PRIV "dwdtCnMYpX08FsFyUbJmRd9ML4frwJkqsXf7pR25LCo="
 #define PUB1 "hSDwCYkwp1R0i33ctD73Wg2/Og0mOBr066SpjqqbTmo="
@@ -124,12 +126,63 @@ static void nul_and_long_lines(void **state)
 	assert_non_null(strstr(err, "/nonexistent/wg0.conf: "));
 }
 
+/* A file of exactly size bytes: the good configuration, then comment lines. */
+static void write_padded(const char *path, size_t size)
+{
+	FILE *f = fopen(path, "w");
+	size_t at = strlen(good);
+
+	assert_non_null(f);
+	assert_true(size >= at);
+	fputs(good, f);
+	while (at < size) {
+		size_t line = size - at > 1000 ? 1000 : size - at; /* with its '\n' */
+
+		fputc('#', f);
+		for (size_t i = 2; i < line; i++)
+			fputc('x', f);
+		if (line > 1)
+			fputc('\n', f);
+		at += line;
+	}
+	assert_int_equal(fclose(f), 0);
+}
+
+/*
+ * The file is read into memory that grows as it fills: files on each side
+ * of where it grows load whole, and one byte past 1 MiB is refused.
+ */
+static void files_of_every_size(void **state)
+{
+	static const size_t sizes[] = {4095, 4096, 4097, 8192, 8193, 100000, 1 << 20};
+	char path[] = "/tmp/test_wgconfig.XXXXXX", err[256];
+	struct wg_config c;
+	int fd = mkstemp(path);
+
+	(void)state;
+	assert_true(fd >= 0);
+	close(fd);
+	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		write_padded(path, sizes[i]);
+		if (wg_config_load(path, &c, err, sizeof(err)))
+			fail_msg("a file of %zu bytes: %s", sizes[i], err);
+		assert_int_equal(c.npeers, 2);
+		assert_string_equal(c.peers[1].endpoint, "[2001:db8:203::10]:51820");
+		wg_config_free(&c);
+	}
+	write_padded(path, (1 << 20) + 1);
+	assert_int_equal(wg_config_load(path, &c, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, ": larger than 1048576 bytes"));
+	unlink(path);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(a_real_file),
 	    cmocka_unit_test(every_malformed_line),
 	    cmocka_unit_test(nul_and_long_lines),
+	    cmocka_unit_test(files_of_every_size),
 	};
 	return cmocka_run_group_tests_name("wgconfig", tests, NULL, NULL);
 }
