@@ -75,7 +75,7 @@ analyze:
 		BUILD=build/scan CC=clang build/scan/tunnel build/scan/harness unit-bins
 
 # Fixture captures are found wherever the tree is.
-$(BUILD)/tests/unit/test_verify.o: CFLAGS += -DFIXTURES='"$(CURDIR)/tests/fixtures"'
+$(BUILD)/tests/unit/test_verify.o $(BUILD)/tests/unit/test_graph.o: CFLAGS += -DFIXTURES='"$(CURDIR)/tests/fixtures"'
 
 $(BUILD)/tests/test_graph: TEST_LIBS += $(GVC_LIBS)
 
