@@ -43,6 +43,25 @@ if command -v wireguard-go >/dev/null && command -v wg >/dev/null; then
 		check "ping from our side's laptop through wireguard-go ($side)" on home-laptop ping -c2 -i0.3 -W2 172.31.9.200
 		check "and from the office back to the laptop ($side)" on office-host ping -c1 -W2 172.31.255.7
 		lab_down
+		# Across rekeys: ours starts a new session every 2 s (at most one
+		# initiation each 5 s), as initiator or as responder, and
+		# wireguard-go follows, with nothing lost on the way.
+		ours=office-server
+		[ "$side" = server ] && ours=home-laptop
+		check "up --peer wireguard-go --peer-on $side --rekey-after 2" \
+			"$H" up --peer wireguard-go --peer-on $side --rekey-after 2
+		# Only an initiator rekeys by time, as in the kernel: where ours is
+		# the server, it is made the initiator once, by a handshake of its own.
+		if [ "$ours" = office-server ]; then
+			on home-laptop ping -c1 -W2 172.31.9.200 >/dev/null
+			printf 'handshake\n' | nc -N -U "/run/tunlab/$LAB/office-server.ctl" >/dev/null
+		fi
+		check "24 pings over 12 s across rekeys, every one answered ($side)" \
+			on home-laptop ping -c24 -i0.5 -W2 -q 172.31.9.200
+		sessions=$(stat_of "$ours" sessions)
+		check "our $ours made at least 3 sessions with wireguard-go meanwhile ($sessions)" \
+			test "${sessions:-0}" -ge 3
+		lab_down
 	done
 else
 	check "wireguard-go and wg are installed (make test installs them)" false
