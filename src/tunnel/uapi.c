@@ -495,11 +495,12 @@ static void feed(struct uapi_client *c, const char *data, size_t n)
 			else
 				c->too_long = true;
 			c->nul |= data[i] == '\0';
-		} else if (c->linelen == 0 && !c->too_long) {
-			c->complete = true;
+		} else if (c->after_newline) {
+			c->complete = true; /* "\n\n": the blank line */
 		} else {
 			take_line(c);
 		}
+		c->after_newline = data[i] == '\n';
 	}
 }
 

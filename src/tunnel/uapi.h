@@ -83,7 +83,8 @@ struct uapi_client {
 	char line[UAPI_LINE_MAX + 1]; /* the line being read */
 	size_t linelen;
 	bool too_long, nul; /* the line being read is past UAPI_LINE_MAX, or holds a NUL */
-	bool complete;	    /* its blank line came */
+	bool after_newline; /* the last byte read was a newline */
+	bool complete;	    /* its blank line came: "\n\n" */
 	char *buf;	    /* the answer */
 	size_t len, sent;
 	bool answering;
