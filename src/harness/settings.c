@@ -211,8 +211,8 @@ static void note(const struct lab *lab, const char *fmt, ...)
 	putchar('\n');
 }
 
-static int link_mtu(const struct lab *lab, struct nl *nl, enum node_id n, const char *ifname,
-		    int mtu, char *err, size_t errlen)
+static int link_mtu(const struct lab *lab, struct nl *nl, int n, const char *ifname, int mtu,
+		    char *err, size_t errlen)
 {
 	struct nl_link l;
 	char ns[64];
@@ -225,15 +225,14 @@ static int link_mtu(const struct lab *lab, struct nl *nl, enum node_id n, const 
 		rc = nl_link_set(nl, l.index, true, mtu);
 	}
 	if (rc)
-		snprintf(err, errlen, "cannot set the MTU of %s:%s to %d: %s", lab_nodes[n].name,
+		snprintf(err, errlen, "cannot set the MTU of %s:%s to %d: %s", lab_name(lab, n),
 			 ifname, mtu, strerror(-rc));
 	return rc ? -1 : 0;
 }
 
 /* Both ends of a link get the MTU, as on a real PPPoE or mobile link. */
-static int pair_mtu(const struct lab *lab, struct nl nl[NODE_COUNT], enum node_id a,
-		    const char *aif, enum node_id b, const char *bif, int mtu, char *err,
-		    size_t errlen)
+static int pair_mtu(const struct lab *lab, struct nl *nl, int a, const char *aif, int b,
+		    const char *bif, int mtu, char *err, size_t errlen)
 {
 	if (link_mtu(lab, &nl[a], a, aif, mtu, err, errlen) ||
 	    link_mtu(lab, &nl[b], b, bif, mtu, err, errlen))
@@ -259,7 +258,7 @@ static int impair_link(const struct lab *lab, struct nl *nl, const char *ifname,
 	char ns[64], what[128];
 	int rc = nl_link_get(nl, ifname, 0, &l);
 
-	lab_ns(lab, INTERNET, ns, sizeof(ns));
+	lab_ns(lab, lab_role(lab, ROLE_INTERNET), ns, sizeof(ns));
 	if (!rc && !s->delay_ns && s->loss == 0 && !s->rate) {
 		lab_explain(lab, "ip netns exec %s tc qdisc del dev %s root", ns, ifname);
 		rc = qdisc_clear(nl, l.index);
@@ -286,23 +285,26 @@ static int impair_link(const struct lab *lab, struct nl *nl, const char *ifname,
 	return rc ? -1 : 0;
 }
 
-static int apply_impairments(const struct lab *lab, struct nl nl[NODE_COUNT],
-			     const struct settings *s, char *err, size_t errlen)
+static int apply_impairments(const struct lab *lab, struct nl *nl, const struct settings *s,
+			     char *err, size_t errlen)
 {
 	bool fallback = false;
 	char what[128];
 
-	if (impair_link(lab, &nl[INTERNET], "home", s, &fallback, err, errlen) ||
-	    impair_link(lab, &nl[INTERNET], "office", s, &fallback, err, errlen))
+	if (impair_link(lab, &nl[lab_role(lab, ROLE_INTERNET)], "home", s, &fallback, err,
+			errlen) ||
+	    impair_link(lab, &nl[lab_role(lab, ROLE_INTERNET)], "office", s, &fallback, err,
+			errlen))
 		return -1;
 	/* Without netem, loss is an nftables rule in the internet router. */
 	if (fallback || s->loss == 0)
-		if (firewall_loss(lab, INTERNET, fallback ? s->loss : 0, err, errlen))
+		if (firewall_loss(lab, lab_role(lab, ROLE_INTERNET), fallback ? s->loss : 0, err,
+				  errlen))
 			return -1;
 	/* And delay is the delay line holding every packet; --delay 0 stops it. */
 	if (s->delay_set && (fallback || !s->delay_ns))
-		if (reorder_apply(lab, &nl[INTERNET], s->delay_ns ? 100 : 0, s->delay_ns, err,
-				  errlen))
+		if (reorder_apply(lab, &nl[lab_role(lab, ROLE_INTERNET)], s->delay_ns ? 100 : 0,
+				  s->delay_ns, err, errlen))
 			return -1;
 	describe(s, what, sizeof(what));
 	if (!s->delay_ns && s->loss == 0 && !s->rate)
@@ -329,7 +331,7 @@ static int udp_timeout(const struct lab *lab, int secs, char *err, size_t errlen
 	char ns[64], value[16];
 	int fd, rc = 0;
 
-	fd = netns_open(lab_ns(lab, HOME_ROUTER, ns, sizeof(ns)));
+	fd = netns_open(lab_ns(lab, lab_role(lab, ROLE_NAT), ns, sizeof(ns)));
 	if (fd < 0) {
 		snprintf(err, errlen, "cannot enter namespace %s: %s", ns, netns_error(fd));
 		return -1;
@@ -361,10 +363,10 @@ static int nat_rebind(const struct lab *lab, char *err, size_t errlen)
 	char ns[64];
 	int fd, rc, lo;
 
-	lo = nat_masquerade_range(lab, HOME_ROUTER, "wan", -1, err, errlen);
+	lo = nat_masquerade_range(lab, lab_role(lab, ROLE_NAT), "wan", -1, err, errlen);
 	if (lo < 0)
 		return -1;
-	fd = netns_open(lab_ns(lab, HOME_ROUTER, ns, sizeof(ns)));
+	fd = netns_open(lab_ns(lab, lab_role(lab, ROLE_NAT), ns, sizeof(ns)));
 	if (fd < 0) {
 		snprintf(err, errlen, "cannot enter namespace %s: %s", ns, netns_error(fd));
 		return -1;
@@ -382,32 +384,34 @@ static int nat_rebind(const struct lab *lab, char *err, size_t errlen)
 	return 0;
 }
 
-int settings_apply(const struct lab *lab, struct nl nl[NODE_COUNT], const struct settings *s,
-		   bool running, char *err, size_t errlen)
+int settings_apply(const struct lab *lab, struct nl *nl, const struct settings *s, bool running,
+		   char *err, size_t errlen)
 {
 	if (s->wan_mtu) {
-		if (pair_mtu(lab, nl, HOME_ROUTER, "wan", INTERNET, "home", s->wan_mtu, err,
-			     errlen))
+		if (pair_mtu(lab, nl, lab_role(lab, ROLE_NAT), "wan", lab_role(lab, ROLE_INTERNET),
+			     "home", s->wan_mtu, err, errlen))
 			return -1;
 		note(lab, "home WAN MTU %d (home-router:wan, internet:home)", s->wan_mtu);
 	}
 	if (s->office_mtu) {
-		if (pair_mtu(lab, nl, INTERNET, "office", OFFICE_SERVER, "wan", s->office_mtu, err,
-			     errlen))
+		if (pair_mtu(lab, nl, lab_role(lab, ROLE_INTERNET), "office",
+			     lab_role(lab, ROLE_SERVER), "wan", s->office_mtu, err, errlen))
 			return -1;
 		note(lab, "office uplink MTU %d (internet:office, office-server:wan)",
 		     s->office_mtu);
 	}
 	if (s->tun_mtu && running) {
-		if (link_mtu(lab, &nl[HOME_LAPTOP], HOME_LAPTOP, "tun0", s->tun_mtu, err, errlen) ||
-		    link_mtu(lab, &nl[OFFICE_SERVER], OFFICE_SERVER, "tun0", s->tun_mtu, err,
-			     errlen))
+		if (link_mtu(lab, &nl[lab_role(lab, ROLE_CLIENT)], lab_role(lab, ROLE_CLIENT),
+			     "tun0", s->tun_mtu, err, errlen) ||
+		    link_mtu(lab, &nl[lab_role(lab, ROLE_SERVER)], lab_role(lab, ROLE_SERVER),
+			     "tun0", s->tun_mtu, err, errlen))
 			return -1;
 		note(lab, "tunnel MTU %d on both tun0 devices", s->tun_mtu);
 	}
 	if (s->block_icmp >= 0) {
-		if (firewall_block_icmp(lab, HOME_ROUTER, s->block_icmp, err, errlen) ||
-		    firewall_block_icmp(lab, INTERNET, s->block_icmp, err, errlen))
+		if (firewall_block_icmp(lab, lab_role(lab, ROLE_NAT), s->block_icmp, err, errlen) ||
+		    firewall_block_icmp(lab, lab_role(lab, ROLE_INTERNET), s->block_icmp, err,
+					errlen))
 			return -1;
 		note(lab, "ICMP \"too big\" %s in home-router and internet",
 		     s->block_icmp ? "dropped" : "allowed again");
@@ -419,7 +423,8 @@ int settings_apply(const struct lab *lab, struct nl nl[NODE_COUNT], const struct
 	if (s->nat_rebind && nat_rebind(lab, err, errlen))
 		return -1;
 	if (s->reorder >= 0) {
-		if (reorder_apply(lab, &nl[INTERNET], s->reorder, s->reorder_hold_ns, err, errlen))
+		if (reorder_apply(lab, &nl[lab_role(lab, ROLE_INTERNET)], s->reorder,
+				  s->reorder_hold_ns, err, errlen))
 			return -1;
 		if (s->reorder > 0)
 			note(lab, "%.3g%% of what crosses internet held %.3g ms by a delay line",

@@ -10,6 +10,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+/*
+ * The verdicts judge captures alone, live or saved, with no lab at hand:
+ * they know the default lab's names and addresses, which the committed
+ * captures come from.
+ */
+#define CLIENT_VPN_V4 "172.31.255.7"
+#define CLIENT_VPN_V6 "fd00:172:31:255::7"
+#define HOME_WAN_V4   "198.51.100.2"
+
 const char *const point_names[VERIFY_POINTS] = {
     "home-laptop:tun0",	 "home-laptop:eth0",   "home-router:wan",
     "office-server:wan", "office-server:tun0", "office-host:eth0",

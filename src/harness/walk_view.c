@@ -204,7 +204,8 @@ static void arithmetic(const struct walk *w, const struct hop_view *h, FILE *f)
 		return;
 	}
 	if (!h->layers.tunnel || !inner_len) {
-		fprintf(f, "  size: %zu bytes, the inner packet alone: no tunnel headers\n", h->len);
+		fprintf(f, "  size: %zu bytes, the inner packet alone: no tunnel headers\n",
+			h->len);
 		return;
 	}
 	fprintf(f,
@@ -481,7 +482,7 @@ static void html_back(FILE *f, const struct walk *w)
 	      "the same hops in reverse.</p><table class=back>",
 	      f);
 	for (int i = HOPS - 1; i >= 0; i--) {
-		fprintf(f, "<tr><td><code>%s</code></td><td>", lab_path[i].name);
+		fprintf(f, "<tr><td><code>%s</code></td><td>", w->lab.path[i].name);
 		html_escape(f, w->reply[i][0] ? w->reply[i] : "(not seen)");
 		fputs("</td></tr>", f);
 	}
