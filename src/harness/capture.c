@@ -449,5 +449,6 @@ int cmd_capture(int argc, char **argv)
 	free(pts->held);
 	capture_keys_wipe(&pts->keys);
 	free(pts);
+	lab_fini(&lab);
 	return rc;
 }

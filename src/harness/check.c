@@ -442,6 +442,7 @@ int cmd_check(int argc, char **argv)
 		capture_close(&c->caps[i]);
 		packets_free(&c->pts[i]);
 	}
+	lab_fini(&c->lab);
 	free(c);
 	return rc;
 }

@@ -233,6 +233,10 @@ int firewall_reorder(const struct lab *lab, double percent, char *err, size_t er
 {
 	char script[1024], ns[64], share[64] = "";
 	unsigned int n = (unsigned int)(percent * 100 + 0.5);
+	int net = lab_role(lab, ROLE_INTERNET);
+	/* Its two sides, each a chain of the device's name. */
+	const char *home = lab_uplink(lab, net, lab_role(lab, ROLE_NAT)),
+		   *office = lab_uplink(lab, net, lab_role(lab, ROLE_SERVER));
 
 	/* numgen's values run 0..9999, so every packet is said without it. */
 	if (n < 10000)
@@ -245,16 +249,16 @@ int firewall_reorder(const struct lab *lab, double percent, char *err, size_t er
 		return 0;
 	snprintf(script, sizeof(script),
 		 "table netdev tunlab_reorder {\n"
-		 "  chain home {\n"
-		 "    type filter hook ingress device \"home\" priority filter; policy accept;\n"
+		 "  chain %s {\n"
+		 "    type filter hook ingress device \"%s\" priority filter; policy accept;\n"
 		 "    meta protocol { ip, ip6 } %scounter fwd to \"%s\"\n"
 		 "  }\n"
-		 "  chain office {\n"
-		 "    type filter hook ingress device \"office\" priority filter; policy accept;\n"
+		 "  chain %s {\n"
+		 "    type filter hook ingress device \"%s\" priority filter; policy accept;\n"
 		 "    meta protocol { ip, ip6 } %scounter fwd to \"%s\"\n"
 		 "  }\n"
 		 "}\n",
-		 share, REORDER_DEV, share, REORDER_DEV);
+		 home, home, share, REORDER_DEV, office, office, share, REORDER_DEV);
 	lab_explain(lab, "ip netns exec %s nft -f - <<'EOF'\n%sEOF",
 		    lab_ns(lab, lab_role(lab, ROLE_INTERNET), ns, sizeof(ns)), script);
 	return nft_in_node(lab, lab_role(lab, ROLE_INTERNET), script, err, errlen);

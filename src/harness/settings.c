@@ -240,6 +240,20 @@ static int pair_mtu(const struct lab *lab, struct nl *nl, int a, const char *aif
 	return 0;
 }
 
+/* The link between two roles' nodes gets the MTU at both ends: "home WAN MTU 1400 (...)". */
+static int link_both(const struct lab *lab, struct nl *nl, enum topo_role ra, enum topo_role rb,
+		     const char *what, int mtu, char *err, size_t errlen)
+{
+	int a = lab_role(lab, ra), b = lab_role(lab, rb);
+	const char *aif = lab_uplink(lab, a, b), *bif = lab_uplink(lab, b, a);
+
+	if (pair_mtu(lab, nl, a, aif, b, bif, mtu, err, errlen))
+		return -1;
+	note(lab, "%s MTU %d (%s:%s, %s:%s)", what, mtu, lab_name(lab, a), aif, lab_name(lab, b),
+	     bif);
+	return 0;
+}
+
 static void describe(const struct settings *s, char *out, size_t cap)
 {
 	int n =
@@ -281,20 +295,23 @@ static int impair_link(const struct lab *lab, struct nl *nl, const char *ifname,
 		}
 	}
 	if (rc)
-		snprintf(err, errlen, "cannot impair internet:%s: %s", ifname, strerror(-rc));
+		snprintf(err, errlen, "cannot impair %s:%s: %s",
+			 lab_name(lab, lab_role(lab, ROLE_INTERNET)), ifname, strerror(-rc));
 	return rc ? -1 : 0;
 }
 
 static int apply_impairments(const struct lab *lab, struct nl *nl, const struct settings *s,
 			     char *err, size_t errlen)
 {
+	int net = lab_role(lab, ROLE_INTERNET);
 	bool fallback = false;
 	char what[128];
 
-	if (impair_link(lab, &nl[lab_role(lab, ROLE_INTERNET)], "home", s, &fallback, err,
-			errlen) ||
-	    impair_link(lab, &nl[lab_role(lab, ROLE_INTERNET)], "office", s, &fallback, err,
-			errlen))
+	/* The internet's two sides: toward the NAT and toward the server. */
+	if (impair_link(lab, &nl[net], lab_uplink(lab, net, lab_role(lab, ROLE_NAT)), s, &fallback,
+			err, errlen) ||
+	    impair_link(lab, &nl[net], lab_uplink(lab, net, lab_role(lab, ROLE_SERVER)), s,
+			&fallback, err, errlen))
 		return -1;
 	/* Without netem, loss is an nftables rule in the internet router. */
 	if (fallback || s->loss == 0)
@@ -308,9 +325,9 @@ static int apply_impairments(const struct lab *lab, struct nl *nl, const struct 
 			return -1;
 	describe(s, what, sizeof(what));
 	if (!s->delay_ns && s->loss == 0 && !s->rate)
-		note(lab, "internet links: no delay, loss or rate limit");
+		note(lab, "%s links: no delay, loss or rate limit", lab_name(lab, net));
 	else
-		note(lab, "internet links: %s%s", what,
+		note(lab, "%s links: %s%s", lab_name(lab, net), what,
 		     fallback
 			 ? " (no netem in this kernel: delay by a delay line, loss by nftables, "
 			   "rate by tbf)"
@@ -345,10 +362,11 @@ static int udp_timeout(const struct lab *lab, int secs, char *err, size_t errlen
 	}
 	close(fd);
 	if (!rc && secs)
-		note(lab, "home-router forgets an idle UDP mapping after %d s", secs);
+		note(lab, "%s forgets an idle UDP mapping after %d s",
+		     lab_name(lab, lab_role(lab, ROLE_NAT)), secs);
 	else if (!rc)
-		note(lab, "home-router's UDP mappings time out as the kernel's defaults say (30 s, "
-			  "120 s)");
+		note(lab, "%s's UDP mappings time out as the kernel's defaults say (30 s, 120 s)",
+		     lab_name(lab, lab_role(lab, ROLE_NAT)));
 	return rc ? -1 : 0;
 }
 
@@ -360,10 +378,16 @@ static int udp_timeout(const struct lab *lab, int secs, char *err, size_t errlen
  */
 static int nat_rebind(const struct lab *lab, char *err, size_t errlen)
 {
+	int nat = lab_role(lab, ROLE_NAT);
+	const char *wan = nat >= 0 ? lab->topo.nodes[nat].masquerade : NULL;
 	char ns[64];
 	int fd, rc, lo;
 
-	lo = nat_masquerade_range(lab, lab_role(lab, ROLE_NAT), "wan", -1, err, errlen);
+	if (!wan) {
+		snprintf(err, errlen, "--nat-rebind needs a nat node that masquerades");
+		return -1;
+	}
+	lo = nat_masquerade_range(lab, nat, wan, -1, err, errlen);
 	if (lo < 0)
 		return -1;
 	fd = netns_open(lab_ns(lab, lab_role(lab, ROLE_NAT), ns, sizeof(ns)));
@@ -379,7 +403,7 @@ static int nat_rebind(const struct lab *lab, char *err, size_t errlen)
 			 strerror(-rc));
 		return -1;
 	}
-	note(lab, "home-router forgot its NAT mappings; new ones use ports %d-%d", lo,
+	note(lab, "%s forgot its NAT mappings; new ones use ports %d-%d", lab_name(lab, nat), lo,
 	     lo + NAT_RANGE_PORTS - 1);
 	return 0;
 }
@@ -387,19 +411,12 @@ static int nat_rebind(const struct lab *lab, char *err, size_t errlen)
 int settings_apply(const struct lab *lab, struct nl *nl, const struct settings *s, bool running,
 		   char *err, size_t errlen)
 {
-	if (s->wan_mtu) {
-		if (pair_mtu(lab, nl, lab_role(lab, ROLE_NAT), "wan", lab_role(lab, ROLE_INTERNET),
-			     "home", s->wan_mtu, err, errlen))
-			return -1;
-		note(lab, "home WAN MTU %d (home-router:wan, internet:home)", s->wan_mtu);
-	}
-	if (s->office_mtu) {
-		if (pair_mtu(lab, nl, lab_role(lab, ROLE_INTERNET), "office",
-			     lab_role(lab, ROLE_SERVER), "wan", s->office_mtu, err, errlen))
-			return -1;
-		note(lab, "office uplink MTU %d (internet:office, office-server:wan)",
-		     s->office_mtu);
-	}
+	if (s->wan_mtu &&
+	    link_both(lab, nl, ROLE_NAT, ROLE_INTERNET, "home WAN", s->wan_mtu, err, errlen))
+		return -1;
+	if (s->office_mtu && link_both(lab, nl, ROLE_INTERNET, ROLE_SERVER, "office uplink",
+				       s->office_mtu, err, errlen))
+		return -1;
 	if (s->tun_mtu && running) {
 		if (link_mtu(lab, &nl[lab_role(lab, ROLE_CLIENT)], lab_role(lab, ROLE_CLIENT),
 			     "tun0", s->tun_mtu, err, errlen) ||
@@ -413,8 +430,10 @@ int settings_apply(const struct lab *lab, struct nl *nl, const struct settings *
 		    firewall_block_icmp(lab, lab_role(lab, ROLE_INTERNET), s->block_icmp, err,
 					errlen))
 			return -1;
-		note(lab, "ICMP \"too big\" %s in home-router and internet",
-		     s->block_icmp ? "dropped" : "allowed again");
+		note(lab, "ICMP \"too big\" %s in %s and %s",
+		     s->block_icmp ? "dropped" : "allowed again",
+		     lab_name(lab, lab_role(lab, ROLE_NAT)),
+		     lab_name(lab, lab_role(lab, ROLE_INTERNET)));
 	}
 	if (s->impair && apply_impairments(lab, nl, s, err, errlen))
 		return -1;
@@ -427,10 +446,12 @@ int settings_apply(const struct lab *lab, struct nl *nl, const struct settings *
 				  s->reorder_hold_ns, err, errlen))
 			return -1;
 		if (s->reorder > 0)
-			note(lab, "%.3g%% of what crosses internet held %.3g ms by a delay line",
-			     s->reorder, (double)s->reorder_hold_ns / 1e6);
+			note(lab, "%.3g%% of what crosses %s held %.3g ms by a delay line",
+			     s->reorder, lab_name(lab, lab_role(lab, ROLE_INTERNET)),
+			     (double)s->reorder_hold_ns / 1e6);
 		else
-			note(lab, "no reordering on internet");
+			note(lab, "no reordering on %s",
+			     lab_name(lab, lab_role(lab, ROLE_INTERNET)));
 	}
 	return 0;
 }

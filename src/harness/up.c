@@ -534,14 +534,18 @@ static void print_map(const struct up *u)
 	printf("\n%sLab '%s' is up.%s\n\n", term_c(t, C_BOLD), u->lab.name, term_c(t, C_RESET));
 	printf(
 	    "  home 192.168.1.0/24         internet                      office 172.31.0.0/20\n");
-	printf(
-	    "  home-laptop ──── home-router ──── internet ──── office-server ──── office-host\n");
+	/* The roles in the order a packet meets them. */
+	for (int r = 0; r < ROLE_COUNT; r++)
+		printf("%s%s", r ? " ──── " : "  ",
+		       lab_name(&u->lab, lab_role(&u->lab, (enum topo_role)r)));
+	putchar('\n');
 	printf("  .192         .1  198.51.100.2  .1 | .1  203.0.113.10   172.31.9.116   "
 	       "172.31.9.200\n");
 	printf("      %s(NAT masquerade)%s\n", term_c(t, C_DIM), term_c(t, C_RESET));
-	printf("  %stun0 172.31.255.7 ═══════ UDP %d, %s ═══════ tun0 172.31.255.13%s\n\n",
-	       term_c(t, C_CYAN), u->lab.at.port,
-	       u->other ? u->other->name : lab_mode_name(u->mode), term_c(t, C_RESET));
+	printf("  %stun0 %s ═══════ UDP %d, %s ═══════ tun0 %s%s\n\n", term_c(t, C_CYAN),
+	       u->lab.at.client_vpn4, u->lab.at.port,
+	       u->other ? u->other->name : lab_mode_name(u->mode), u->lab.at.server_vpn4,
+	       term_c(t, C_RESET));
 	printf("Try:\n");
 	snprintf(cmd, sizeof(cmd), "ip netns exec %s ping -c3 %s",
 		 lab_ns(&u->lab, lab_role(&u->lab, ROLE_CLIENT), ns, sizeof(ns)),

@@ -559,6 +559,8 @@ int cmd_walkthrough(int argc, char **argv)
 	}
 	if (ours)
 		self(w, "down", NULL);
+	if (w->lab.dir[0]) /* made by lab_init */
+		lab_fini(&w->lab);
 	free(w);
 	return rc < 0 ? 0 : rc;
 }
