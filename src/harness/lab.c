@@ -128,6 +128,15 @@ static const char *member_who(const struct topo *t, const struct topo_member *m,
 	return NULL;
 }
 
+static const char *node_who(const struct topo_node *n, const struct prefix *a)
+{
+	for (size_t i = 0; i < n->nifaces; i++)
+		for (size_t k = 0; k < n->ifaces[i].naddrs; k++)
+			if (same_addr(a, n->ifaces[i].addrs[k].cidr))
+				return n->name;
+	return NULL;
+}
+
 /* The tunnels' inner addresses first, then every interface's. */
 const char *lab_who(const struct lab *lab, const char *addr)
 {
@@ -144,10 +153,7 @@ const char *lab_who(const struct lab *lab, const char *addr)
 			who = member_who(t, &t->tunnels[i].clients[j], &a);
 	}
 	for (size_t n = 0; n < t->nnodes && !who; n++)
-		for (size_t i = 0; i < t->nodes[n].nifaces && !who; i++)
-			for (size_t k = 0; k < t->nodes[n].ifaces[i].naddrs && !who; k++)
-				if (same_addr(&a, t->nodes[n].ifaces[i].addrs[k].cidr))
-					who = t->nodes[n].name;
+		who = node_who(&t->nodes[n], &a);
 	return who;
 }
 

@@ -274,9 +274,11 @@ static void load_keys(struct walk *w)
 	lab_file(&w->lab, lab_role(&w->lab, ROLE_CLIENT), "ctl", ctl, sizeof(ctl));
 	if (control_query(ctl, "keys", reply, sizeof(reply)))
 		snprintf(w->sealed_why, sizeof(w->sealed_why),
-			 "the tunnel on home-laptop does not answer 'keys'");
+			 "the tunnel on %s does not answer 'keys'",
+			 lab_name(&w->lab, lab_role(&w->lab, ROLE_CLIENT)));
 	else if (control_value(reply, "error", v, sizeof(v)))
-		snprintf(w->sealed_why, sizeof(w->sealed_why), "home-laptop's tunnel says: %s", v);
+		snprintf(w->sealed_why, sizeof(w->sealed_why), "%s's tunnel says: %s",
+			 lab_name(&w->lab, lab_role(&w->lab, ROLE_CLIENT)), v);
 	else
 		snprintf(w->sealed_why, sizeof(w->sealed_why),
 			 "the lab's tunnels gave no session keys");
@@ -291,8 +293,8 @@ static int start_handshake(const struct walk *w)
 	lab_file(&w->lab, lab_role(&w->lab, ROLE_CLIENT), "ctl", ctl, sizeof(ctl));
 	if (control_query(ctl, "handshake", reply, sizeof(reply)) ||
 	    !control_value(reply, "initiations_sent", v, sizeof(v)) || atoi(v) < 1) {
-		fprintf(stderr, "harness walkthrough: home-laptop's tunnel did not start a "
-				"handshake\n");
+		fprintf(stderr, "harness walkthrough: %s's tunnel did not start a handshake\n",
+			lab_name(&w->lab, lab_role(&w->lab, ROLE_CLIENT)));
 		return -1;
 	}
 	/* The response comes back within a round trip; the ping then uses the new session. */
@@ -324,7 +326,8 @@ static int capture_walk(struct walk *w)
 	if (!rc && w->handshake)
 		rc = start_handshake(w);
 	if (!rc && send_ping(w)) {
-		fprintf(stderr, "harness walkthrough: cannot send the ping from home-laptop\n");
+		fprintf(stderr, "harness walkthrough: cannot send the ping from %s\n",
+			lab_name(&w->lab, lab_role(&w->lab, ROLE_CLIENT)));
 		rc = -1;
 	}
 	usleep(300000);
@@ -472,7 +475,8 @@ static int ready(struct walk *w, const char *mode, bool *ours)
 	lab_file(&w->lab, lab_role(&w->lab, ROLE_CLIENT), "ctl", ctl, sizeof(ctl));
 	if (control_query(ctl, "stats", reply, sizeof(reply)) ||
 	    !control_value(reply, "mode", v, sizeof(v))) {
-		fprintf(stderr, "harness walkthrough: the tunnel on home-laptop does not answer\n");
+		fprintf(stderr, "harness walkthrough: the tunnel on %s does not answer\n",
+			lab_name(&w->lab, lab_role(&w->lab, ROLE_CLIENT)));
 		return 1;
 	}
 	w->pi = !strcmp(v, "pi");
