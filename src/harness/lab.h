@@ -76,8 +76,9 @@ const char *lab_who(const struct lab *lab, const char *addr);
 int lab_iface_toward(const struct topo *t, int from, int to);
 /* lab_path.c: its name; the node's first interface when no link joins them. */
 const char *lab_uplink(const struct lab *lab, int from, int to);
-/* lab_path.c: the walkthrough's points and the addresses, from the roles. */
+/* lab_path.c: the walkthrough's points (lab->path), from the roles. */
 void lab_path_find(struct lab *lab);
+/* lab_where.c: the addresses the subcommands name (lab->at), from the roles and the tunnel. */
 void lab_where_find(struct lab *lab);
 /* lab_where.c: host number host in an IPv4 CIDR's network ("192.168.1.1/24", 102:
  * "192.168.1.102", with "/24" if with_len); -1 if cidr is not IPv4. */
