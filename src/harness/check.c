@@ -133,6 +133,17 @@ static int send_probes(struct check *c, char *err, size_t errlen)
 	return 0;
 }
 
+/* What the verdicts name and look for, from the lab's path and addresses. */
+static void where_of(const struct lab *lab, struct verify_where *at)
+{
+	for (int i = 0; i < VERIFY_POINTS; i++)
+		at->points[i] = lab->path[i].name;
+	at->target = lab_name(lab, lab->path[VERIFY_POINTS - 1].node);
+	at->client4 = lab->at.client_vpn4;
+	at->client6 = lab->at.client_vpn6;
+	at->nat4 = lab->at.nat_wan4;
+}
+
 static int open_points(struct check *c, char *err, size_t errlen)
 {
 	char ns[64], path[PATH_MAX];
@@ -259,6 +270,7 @@ static void forget_path_mtu(struct check *c)
 static int run(struct check *c)
 {
 	char reply[2048], v[64], err[512], cmd[64];
+	struct verify_where at;
 	bool gso_was_on;
 	int rc = 1;
 
@@ -295,10 +307,11 @@ static int run(struct check *c)
 	}
 	usleep(300000); /* the last probes cross the path and reach every capture */
 	collect(c);
+	where_of(&c->lab, &at);
 	if (c->encrypted)
-		verify_encrypted(c->pts, c->tun_mtu, &c->v);
+		verify_encrypted_in(&at, c->pts, c->tun_mtu, &c->v);
 	else
-		verify(c->pts, c->pi, c->tun_mtu, &c->v);
+		verify_in(&at, c->pts, c->pi, c->tun_mtu, &c->v);
 	rc = check_report(c);
 out:
 	if (gso_was_on)
