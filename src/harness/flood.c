@@ -289,7 +289,7 @@ static void pool_add(struct flood *fl, const uint8_t *ip, size_t len)
 	if (fl->npool >= POOL || len < 20 || ip[0] >> 4 != 4 || ip[9] != IPPROTO_UDP)
 		return;
 	ihl = (size_t)(ip[0] & 15) * 4;
-	if (ihl < 20 || len < ihl + 8 || ((ip[ihl + 2] << 8) | ip[ihl + 3]) != TUNNEL_PORT)
+	if (ihl < 20 || len < ihl + 8 || ((ip[ihl + 2] << 8) | ip[ihl + 3]) != fl->lab.at.port)
 		return;
 	plen = len - ihl - 8;
 	if (plen == 0 || plen > DGRAM_MAX)

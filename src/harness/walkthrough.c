@@ -180,7 +180,7 @@ static void pick_sealed(struct walk *w, int i, const uint8_t *ip, size_t len,
 {
 	const struct layer *wg = layer_find(l, "WireGuard transport");
 	const char *sport = field_value(layer_find(l, "UDP"), "source port");
-	bool out = sport && atoi(sport) != TUNNEL_PORT;
+	bool out = sport && atoi(sport) != w->lab.at.port;
 	uint8_t inner[WALK_PKT];
 	size_t padded = 0, n;
 	ssize_t k = -1;
@@ -208,7 +208,7 @@ static void pick_sealed(struct walk *w, int i, const uint8_t *ip, size_t len,
 		if (w->hops[i].seen)
 			return;
 		/* Where the ping ends and the padding starts: its own length, or the tun0 one. */
-		layers_of_sealed(ip, len, TUNNEL_PORT,
+		layers_of_sealed(ip, len, w->lab.at.port,
 				 k > 0		   ? (size_t)k
 				 : w->hops[0].seen ? w->hops[0].len
 						   : 0,
@@ -245,7 +245,7 @@ static void pick(struct walk *w, int i, struct capture *c)
 		struct layers l;
 		const char *type;
 
-		if (len > WALK_PKT || !layers_of(ip, len, TUNNEL_PORT, &l))
+		if (len > WALK_PKT || !layers_of(ip, len, w->lab.at.port, &l))
 			continue;
 		if (l.wireguard) {
 			pick_sealed(w, i, ip, len, &l);
@@ -257,7 +257,7 @@ static void pick(struct walk *w, int i, struct capture *c)
 		if (type && !strcmp(type, "8, 0") && !w->hops[i].seen) {
 			keep(&w->hops[i], ip, len, &l);
 		} else if (type && !strcmp(type, "0, 0") && !w->reply[i][0]) {
-			pkt_decode_encap(ip, len, TUNNEL_PORT, line, sizeof(line));
+			pkt_decode_encap(ip, len, w->lab.at.port, line, sizeof(line));
 			snprintf(w->reply[i], sizeof(w->reply[i]), "%s", line);
 		}
 	}
