@@ -752,6 +752,7 @@ static int parse(struct up *u, int argc, char **argv)
 	    {0},
 	};
 	struct common c = {0};
+	bool mode_given = false;
 	int opt, rc;
 
 	u->mode = MODE_ENCRYPTED;
@@ -764,6 +765,7 @@ static int parse(struct up *u, int argc, char **argv)
 		if (opt == 'm' || opt == 'u') {
 			if (mode_or_underlay(u, opt, optarg))
 				return 2;
+			mode_given |= opt == 'm';
 			continue;
 		}
 		if (strchr("CpoKkr", opt)) {
@@ -799,10 +801,17 @@ static int parse(struct up *u, int argc, char **argv)
 	}
 	if (rc != ARG_END)
 		return rc == ARG_HELP ? 1 : 2;
-	if (no_arguments("up", argc, argv) || check_encrypted_options(u))
+	if (no_arguments("up", argc, argv))
 		return 2;
 	if (lab_init(&u->lab, c.lab, u->err, sizeof(u->err))) {
 		fprintf(stderr, "harness up: %s\n", u->err);
+		return 2;
+	}
+	/* The tunnel's mode is the lab's, unless --mode says otherwise. */
+	if (!mode_given && u->lab.topo.ntunnels)
+		u->mode = u->lab.topo.tunnels[0].mode;
+	if (check_encrypted_options(u)) {
+		lab_fini(&u->lab);
 		return 2;
 	}
 	/* A black hole needs a limit to hide: without one given, the office uplink gets 1400. */
