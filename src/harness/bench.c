@@ -34,20 +34,20 @@ static const struct path_kind {
 	const char *name;
 	const char *suffix; /* of the path's lab */
 	const char *up_args[6];
-	const char *target;  /* where traffic goes */
+	bool vpn;	     /* traffic goes to the server's VPN address, not its public one */
 	const char *program; /* that must be installed, for another project's tunnel */
 } kinds[PATH_COUNT] = {
-    [PATH_BARE] = {"bare", "e", {NULL}, SERVER_PUBLIC_V4, NULL},
-    [PATH_PLAINTEXT] = {"plaintext", "p", {"--mode", "plaintext", NULL}, SERVER_VPN_V4, NULL},
-    [PATH_ENCRYPTED] = {"encrypted", "e", {"--mode", "encrypted", NULL}, SERVER_VPN_V4, NULL},
+    [PATH_BARE] = {"bare", "e", {NULL}, false, NULL},
+    [PATH_PLAINTEXT] = {"plaintext", "p", {"--mode", "plaintext", NULL}, true, NULL},
+    [PATH_ENCRYPTED] = {"encrypted", "e", {"--mode", "encrypted", NULL}, true, NULL},
     [PATH_WIREGUARD_GO] = {"wireguard-go",
 			   "w",
 			   {"--peer", "wireguard-go", "--peer-on", "both", NULL},
-			   SERVER_VPN_V4,
+			   true,
 			   "wireguard-go"},
-    [PATH_OPENVPN] = {"openvpn", "o", {"--peer", "openvpn", NULL}, SERVER_VPN_V4, "openvpn"},
-    [PATH_FASTD] = {"fastd", "f", {"--peer", "fastd", NULL}, SERVER_VPN_V4, "fastd"},
-    [PATH_QUICKTUN] = {"quicktun", "q", {"--peer", "quicktun", NULL}, SERVER_VPN_V4, "quicktun"},
+    [PATH_OPENVPN] = {"openvpn", "o", {"--peer", "openvpn", NULL}, true, "openvpn"},
+    [PATH_FASTD] = {"fastd", "f", {"--peer", "fastd", NULL}, true, "fastd"},
+    [PATH_QUICKTUN] = {"quicktun", "q", {"--peer", "quicktun", NULL}, true, "quicktun"},
 };
 
 static bool is_peer(enum path_id k)
@@ -286,7 +286,7 @@ static int start_iperf_server(struct bench *b, struct path *p)
 		return -1;
 	if (!state_lock(&lab, false, b->err, sizeof(b->err))) {
 		snprintf(log, sizeof(log), "%s/iperf3.log", lab.dir);
-		rc = spawn_in_node(&lab, OFFICE_SERVER, "iperf3", argv, log, b->err,
+		rc = spawn_in_node(&lab, lab_role(&lab, ROLE_SERVER), "iperf3", argv, log, b->err,
 				   sizeof(b->err)) < 0
 			 ? -1
 			 : 0;
@@ -318,11 +318,18 @@ static void place(struct bench *b, struct path *p, enum path_id k)
 {
 	/* bare rides on the encrypted lab's underlay; in a pair, every path does */
 	const char *suffix = b->pair ? "e" : kinds[k].suffix;
+	struct lab lab;
+	char err[128];
 
 	p->kind = k;
 	snprintf(p->lab, sizeof(p->lab), "%s-%s", b->prefix, suffix);
-	snprintf(p->ns, sizeof(p->ns), "%s-%s-home-laptop", b->prefix, suffix);
-	snprintf(p->target, sizeof(p->target), "%s", kinds[k].target);
+	/* The lab is not up yet: its context only names its client and server. */
+	if (lab_init(&lab, p->lab, err, sizeof(err)) == 0) {
+		lab_ns(&lab, lab_role(&lab, ROLE_CLIENT), p->ns, sizeof(p->ns));
+		snprintf(p->target, sizeof(p->target), "%s",
+			 kinds[k].vpn ? lab.at.server_vpn4 : lab.at.server_public4);
+		lab_fini(&lab);
+	}
 	p->owns_lab = true;
 	for (int i = 0; i < b->npaths; i++)
 		if (!strcmp(b->paths[i].lab, p->lab))

@@ -67,13 +67,13 @@ static int write_conf(struct bench *b, const struct lab *lab, const char *path,
 	fprintf(f, "\n[Peer]\nPublicKey = %s\nAllowedIPs = %s/32\n", k2,
 		server ? m->client_addr : m->server_addr);
 	if (!server)
-		fprintf(f, "Endpoint = %s:%d\n", SERVER_PUBLIC_V4, m->port);
+		fprintf(f, "Endpoint = %s:%d\n", lab->at.server_public4, m->port);
 	return fclose(f) ? -1 : 0;
 }
 
 /* Starts one end and returns its PID once its control socket answers. */
-static pid_t start_end(struct bench *b, const struct lab *lab, enum node_id node,
-		       const struct pair_mode *m, char **args)
+static pid_t start_end(struct bench *b, const struct lab *lab, int node, const struct pair_mode *m,
+		       char **args)
 {
 	char tunnel[PATH_MAX], log[PATH_MAX], ctl[PATH_MAX];
 	char *argv[24] = {tunnel};
@@ -82,8 +82,8 @@ static pid_t start_end(struct bench *b, const struct lab *lab, enum node_id node
 
 	if (sibling_path("tunnel", tunnel, sizeof(tunnel)))
 		return -1;
-	snprintf(log, sizeof(log), "%s/%s-%s.log", lab->dir, lab_nodes[node].name, m->dev);
-	snprintf(ctl, sizeof(ctl), "%s/%s-%s.ctl", lab->dir, lab_nodes[node].name, m->dev);
+	snprintf(log, sizeof(log), "%s/%s-%s.log", lab->dir, lab_name(lab, node), m->dev);
+	snprintf(ctl, sizeof(ctl), "%s/%s-%s.ctl", lab->dir, lab_name(lab, node), m->dev);
 	while (*args)
 		argv[n++] = *args++;
 	argv[n++] = "--control";
@@ -97,7 +97,7 @@ static pid_t start_end(struct bench *b, const struct lab *lab, enum node_id node
 	}
 	if (pid > 0)
 		snprintf(b->err, sizeof(b->err), "the pair's tunnel on %s did not come up (see %s)",
-			 lab_nodes[node].name, log);
+			 lab_name(lab, node), log);
 	return -1;
 }
 
@@ -109,11 +109,12 @@ static int start_plaintext(struct bench *b, const struct lab *lab, const struct 
 	char *cli[] = {"--server", server, "--dev", (char *)m->dev, "--addr", caddr, NULL};
 
 	snprintf(port, sizeof(port), "%d", m->port);
-	snprintf(server, sizeof(server), "%s:%d", SERVER_PUBLIC_V4, m->port);
+	snprintf(server, sizeof(server), "%s:%d", lab->at.server_public4, m->port);
 	snprintf(saddr, sizeof(saddr), "%s/24", m->server_addr);
 	snprintf(caddr, sizeof(caddr), "%s/24", m->client_addr);
-	p->tunnels[0] = start_end(b, lab, OFFICE_SERVER, m, srv);
-	p->tunnels[1] = p->tunnels[0] > 0 ? start_end(b, lab, INTERNET, m, cli) : -1;
+	p->tunnels[0] = start_end(b, lab, lab_role(lab, ROLE_SERVER), m, srv);
+	p->tunnels[1] =
+	    p->tunnels[0] > 0 ? start_end(b, lab, lab_role(lab, ROLE_INTERNET), m, cli) : -1;
 	return p->tunnels[1] > 0 ? 0 : -1;
 }
 
@@ -138,8 +139,9 @@ static int start_encrypted(struct bench *b, const struct lab *lab, const struct 
 	sodium_memzero(cpriv, sizeof(cpriv));
 	if (rc)
 		return -1;
-	p->tunnels[0] = start_end(b, lab, OFFICE_SERVER, m, srv);
-	p->tunnels[1] = p->tunnels[0] > 0 ? start_end(b, lab, INTERNET, m, cli) : -1;
+	p->tunnels[0] = start_end(b, lab, lab_role(lab, ROLE_SERVER), m, srv);
+	p->tunnels[1] =
+	    p->tunnels[0] > 0 ? start_end(b, lab, lab_role(lab, ROLE_INTERNET), m, cli) : -1;
 	return p->tunnels[1] > 0 ? 0 : -1;
 }
 
@@ -149,14 +151,15 @@ int pair_start(struct bench *b, struct path *p)
 	struct lab lab;
 	int rc = -1;
 
-	snprintf(p->ns, sizeof(p->ns), "%s-internet", p->lab);
 	p->ntunnels = 0;
-	if (p->kind == PATH_BARE) {
-		snprintf(p->target, sizeof(p->target), "%s", SERVER_PUBLIC_V4);
-		return 0;
-	}
 	if (lab_init(&lab, p->lab, b->err, sizeof(b->err)))
 		return -1;
+	lab_ns(&lab, lab_role(&lab, ROLE_INTERNET), p->ns, sizeof(p->ns));
+	if (p->kind == PATH_BARE) {
+		snprintf(p->target, sizeof(p->target), "%s", lab.at.server_public4);
+		lab_fini(&lab);
+		return 0;
+	}
 	for (size_t i = 0; i < sizeof(pair_modes) / sizeof(pair_modes[0]); i++) {
 		const struct pair_mode *m = &pair_modes[i];
 

@@ -102,7 +102,7 @@ static int node_links(const struct lab *lab, int node, struct wanted *w, int *n)
 	char ns[64];
 	struct nl nl;
 	int fd = netns_open(lab_ns(lab, node, ns, sizeof(ns))), rc;
-	struct link_list ll = {w, n, ns, lab_nodes[node].name};
+	struct link_list ll = {w, n, ns, lab_name(lab, node)};
 
 	if (fd < 0)
 		return -1;
@@ -124,8 +124,8 @@ static int resolve(const struct lab *lab, const char *spec, struct wanted *w, in
 
 	*n = 0;
 	if (!strcmp(spec, "all")) {
-		for (int i = 0; i < NODE_COUNT; i++)
-			if (node_links(lab, i, w, n))
+		for (size_t i = 0; i < lab->topo.nnodes; i++)
+			if (node_links(lab, (int)i, w, n))
 				goto down;
 		return 0;
 	}
@@ -134,7 +134,7 @@ static int resolve(const struct lab *lab, const char *spec, struct wanted *w, in
 		return 2;
 	}
 	snprintf(node, sizeof(node), "%.*s", (int)(colon - spec), spec);
-	id = lab_node(node);
+	id = lab_node(lab, node);
 	if (id < 0) {
 		fprintf(stderr, "harness capture: '%s' is not a lab node\n", node);
 		return 2;
@@ -449,5 +449,6 @@ int cmd_capture(int argc, char **argv)
 	free(pts->held);
 	capture_keys_wipe(&pts->keys);
 	free(pts);
+	lab_fini(&lab);
 	return rc;
 }

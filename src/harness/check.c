@@ -77,10 +77,10 @@ static int send_probe(struct check *c, int fd, int version, uint8_t proto, size_
 	s.tcp_flags = 0x18;
 	s.icmp_id = 0x7c7c;
 	s.icmp_seq = (uint16_t)c->sent;
-	inet_pton(version == 6 ? AF_INET6 : AF_INET, version == 6 ? CLIENT_VPN_V6 : CLIENT_VPN_V4,
-		  s.src);
-	inet_pton(version == 6 ? AF_INET6 : AF_INET, version == 6 ? OFFICE_HOST_V6 : OFFICE_HOST_V4,
-		  s.dst);
+	inet_pton(version == 6 ? AF_INET6 : AF_INET,
+		  version == 6 ? c->lab.at.client_vpn6 : c->lab.at.client_vpn4, s.src);
+	inet_pton(version == 6 ? AF_INET6 : AF_INET,
+		  version == 6 ? c->lab.at.target6 : c->lab.at.target4, s.dst);
 	n = pkt_build(buf, sizeof(buf), &s);
 	if (n < 0)
 		return -1;
@@ -101,9 +101,10 @@ static int send_probes(struct check *c, char *err, size_t errlen)
 	static const uint8_t protos[] = {IPPROTO_ICMP, IPPROTO_UDP, IPPROTO_TCP};
 	char ns[64];
 
-	lab_ns(&c->lab, HOME_LAPTOP, ns, sizeof(ns));
+	lab_ns(&c->lab, lab_role(&c->lab, ROLE_CLIENT), ns, sizeof(ns));
 	for (int version = 4; version <= 6; version += 2) {
-		int fd = lab_raw_socket(&c->lab, HOME_LAPTOP, version == 6 ? AF_INET6 : AF_INET);
+		int fd = lab_raw_socket(&c->lab, lab_role(&c->lab, ROLE_CLIENT),
+					version == 6 ? AF_INET6 : AF_INET);
 
 		if (fd < 0) {
 			snprintf(err, errlen, "cannot open a raw socket in %s: %s", ns,
@@ -132,17 +133,28 @@ static int send_probes(struct check *c, char *err, size_t errlen)
 	return 0;
 }
 
+/* What the verdicts name and look for, from the lab's path and addresses. */
+static void where_of(const struct lab *lab, struct verify_where *at)
+{
+	for (int i = 0; i < VERIFY_POINTS; i++)
+		at->points[i] = lab->path[i].name;
+	at->target = lab_name(lab, lab->path[VERIFY_POINTS - 1].node);
+	at->client4 = lab->at.client_vpn4;
+	at->client6 = lab->at.client_vpn6;
+	at->nat4 = lab->at.nat_wan4;
+}
+
 static int open_points(struct check *c, char *err, size_t errlen)
 {
 	char ns[64], path[PATH_MAX];
 
 	for (int i = 0; i < VERIFY_POINTS; i++) {
-		lab_ns(&c->lab, lab_path[i].node, ns, sizeof(ns));
-		if (capture_open(&c->caps[i], ns, lab_path[i].ifname, "ip or ip6",
-				 CAPTURE_LAB_SNAPLEN, point_names[i], err, errlen))
+		lab_ns(&c->lab, c->lab.path[i].node, ns, sizeof(ns));
+		if (capture_open(&c->caps[i], ns, c->lab.path[i].ifname, "ip or ip6",
+				 CAPTURE_LAB_SNAPLEN, c->lab.path[i].name, err, errlen))
 			return -1;
 		snprintf(path, sizeof(path), "%s/%d-%s.pcap", c->save ? c->save : "", i + 1,
-			 point_names[i]);
+			 c->lab.path[i].name);
 		for (char *p = strrchr(path, '/') + 1; *p; p++)
 			if (*p == ':')
 				*p = '-';
@@ -168,7 +180,7 @@ static int ask_tunnel(struct check *c, const char *cmd, char *reply, size_t cap)
 {
 	char ctl[PATH_MAX];
 
-	lab_file(&c->lab, HOME_LAPTOP, "ctl", ctl, sizeof(ctl));
+	lab_file(&c->lab, lab_role(&c->lab, ROLE_CLIENT), "ctl", ctl, sizeof(ctl));
 	return control_query(ctl, cmd, reply, cap);
 }
 
@@ -180,34 +192,36 @@ int check_report(const struct check *c);
  */
 static int narrow_wan(struct check *c, int mtu, char *err, size_t errlen)
 {
-	struct nl nl[NODE_COUNT] = {0};
+	const int ends[] = {lab_role(&c->lab, ROLE_NAT), lab_role(&c->lab, ROLE_INTERNET)};
+	struct nl *nl = calloc(c->lab.topo.nnodes, sizeof(*nl));
 	struct settings s;
 	char ns[64];
-	int rc = 0;
+	int rc = nl ? 0 : -ENOMEM;
 
 	struct lab quiet = c->lab;
 
 	settings_init(&s);
 	s.wan_mtu = mtu ? mtu : 1500;
 	quiet.json = true; /* no progress lines in the middle of the report */
-	for (int n = HOME_ROUTER; n <= INTERNET && !rc; n++) {
-		int fd = netns_open(lab_ns(&c->lab, n, ns, sizeof(ns)));
+	for (size_t i = 0; i < sizeof(ends) / sizeof(ends[0]) && !rc; i++) {
+		int fd = netns_open(lab_ns(&c->lab, ends[i], ns, sizeof(ns)));
 
-		rc = fd < 0 ? fd : nl_open_in(&nl[n], fd);
+		rc = fd < 0 ? fd : nl_open_in(&nl[ends[i]], fd);
 		if (fd >= 0)
 			close(fd);
 	}
 	if (!rc)
 		rc = settings_apply(&quiet, nl, &s, true, err, errlen);
-	for (int n = 0; n < NODE_COUNT; n++)
+	for (size_t n = 0; nl && n < c->lab.topo.nnodes; n++)
 		nl_close(&nl[n]);
+	free(nl);
 	return rc;
 }
 
 /* Both ends' tunnels: each may have learned the narrowed path. */
 static void tell_tunnels(struct check *c, const char *cmd)
 {
-	static const enum node_id ends[] = {HOME_LAPTOP, OFFICE_SERVER};
+	const int ends[] = {lab_role(&c->lab, ROLE_CLIENT), lab_role(&c->lab, ROLE_SERVER)};
 	char ctl[PATH_MAX], reply[256];
 
 	for (size_t i = 0; i < sizeof(ends) / sizeof(ends[0]); i++)
@@ -226,8 +240,8 @@ static void flush_route_caches(struct check *c)
 {
 	char ns[64];
 
-	for (int n = 0; n < NODE_COUNT; n++) {
-		int fd = netns_open(lab_ns(&c->lab, n, ns, sizeof(ns)));
+	for (size_t n = 0; n < c->lab.topo.nnodes; n++) {
+		int fd = netns_open(lab_ns(&c->lab, (int)n, ns, sizeof(ns)));
 		struct nl nl;
 
 		if (fd < 0)
@@ -256,6 +270,7 @@ static void forget_path_mtu(struct check *c)
 static int run(struct check *c)
 {
 	char reply[2048], v[64], err[512], cmd[64];
+	struct verify_where at;
 	bool gso_was_on;
 	int rc = 1;
 
@@ -292,10 +307,11 @@ static int run(struct check *c)
 	}
 	usleep(300000); /* the last probes cross the path and reach every capture */
 	collect(c);
+	where_of(&c->lab, &at);
 	if (c->encrypted)
-		verify_encrypted(c->pts, c->tun_mtu, &c->v);
+		verify_encrypted_in(&at, c->pts, c->tun_mtu, &c->v);
 	else
-		verify(c->pts, c->pi, c->tun_mtu, &c->v);
+		verify_in(&at, c->pts, c->pi, c->tun_mtu, &c->v);
 	rc = check_report(c);
 out:
 	if (gso_was_on)
@@ -439,6 +455,7 @@ int cmd_check(int argc, char **argv)
 		capture_close(&c->caps[i]);
 		packets_free(&c->pts[i]);
 	}
+	lab_fini(&c->lab);
 	free(c);
 	return rc;
 }

@@ -33,7 +33,7 @@ static bool our_ns(const struct lab *lab, const char *ns)
 			return false;
 		node = ns + len + 1;
 	}
-	if (lab_node(node) >= 0)
+	if (lab_node(lab, node) >= 0)
 		return true;
 	if (strncmp(node, "laptop-", 7) || !node[7] || strlen(node + 7) > 2)
 		return false;

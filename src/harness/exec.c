@@ -30,17 +30,18 @@ static int enter(const char *cmd, const char *lab_name, const char *node)
 {
 	struct lab lab;
 	char err[256], ns[64];
-	int n = lab_node(node), rc;
+	int n, rc;
 
 	if (lab_init(&lab, lab_name, err, sizeof(err))) {
 		fprintf(stderr, "harness %s: %s\n", cmd, err);
 		return 2;
 	}
+	n = lab_node(&lab, node);
 	if (n < 0) {
-		fprintf(stderr,
-			"harness %s: '%s' is not a lab node (home-laptop, home-router, internet, "
-			"office-server, office-host)\n",
-			cmd, node);
+		fprintf(stderr, "harness %s: '%s' is not a lab node (", cmd, node);
+		for (size_t i = 0; i < lab.topo.nnodes; i++)
+			fprintf(stderr, "%s%s", i ? ", " : "", lab.topo.nodes[i].name);
+		fprintf(stderr, ")\n");
 		return 2;
 	}
 	lab_ns(&lab, n, ns, sizeof(ns));

@@ -43,7 +43,7 @@ static int run_nft(void *arg)
 }
 
 /* Runs an nft script in a node's namespace; the nft context lives and dies there. */
-static int nft_read_in_node(const struct lab *lab, enum node_id node, const char *script, char *out,
+static int nft_read_in_node(const struct lab *lab, int node, const char *script, char *out,
 			    size_t outlen, char *err, size_t errlen)
 {
 	char ns[64];
@@ -55,14 +55,14 @@ static int nft_read_in_node(const struct lab *lab, enum node_id node, const char
 	return rc ? -1 : 0;
 }
 
-static int nft_in_node(const struct lab *lab, enum node_id node, const char *script, char *err,
+static int nft_in_node(const struct lab *lab, int node, const char *script, char *err,
 		       size_t errlen)
 {
 	return nft_read_in_node(lab, node, script, NULL, 0, err, errlen);
 }
 
-static int masquerade(const struct lab *lab, enum node_id router, const char *wan, int lo,
-		      char *err, size_t errlen)
+static int masquerade(const struct lab *lab, int router, const char *wan, int lo, char *err,
+		      size_t errlen)
 {
 	char script[768], ports[160] = "", ns[64];
 
@@ -89,14 +89,13 @@ static int masquerade(const struct lab *lab, enum node_id router, const char *wa
 	return nft_in_node(lab, router, script, err, errlen);
 }
 
-int nat_masquerade(const struct lab *lab, enum node_id router, const char *wan, char *err,
-		   size_t errlen)
+int nat_masquerade(const struct lab *lab, int router, const char *wan, char *err, size_t errlen)
 {
 	return masquerade(lab, router, wan, 0, err, errlen);
 }
 
-int nat_masquerade_range(const struct lab *lab, enum node_id router, const char *wan, int lo,
-			 char *err, size_t errlen)
+int nat_masquerade_range(const struct lab *lab, int router, const char *wan, int lo, char *err,
+			 size_t errlen)
 {
 	char now[4096], lo_a[16];
 
@@ -112,8 +111,7 @@ int nat_masquerade_range(const struct lab *lab, enum node_id router, const char 
 }
 
 /* Adding an empty table first makes the delete safe when there is none. */
-static int drop_table(const struct lab *lab, enum node_id node, const char *table, char *err,
-		      size_t errlen)
+static int drop_table(const struct lab *lab, int node, const char *table, char *err, size_t errlen)
 {
 	char script[256], ns[64];
 
@@ -123,7 +121,7 @@ static int drop_table(const struct lab *lab, enum node_id node, const char *tabl
 	return nft_in_node(lab, node, script, err, errlen);
 }
 
-int firewall_block_icmp(const struct lab *lab, enum node_id node, bool on, char *err, size_t errlen)
+int firewall_block_icmp(const struct lab *lab, int node, bool on, char *err, size_t errlen)
 {
 	static const char rules[] =
 	    "    icmp type destination-unreachable icmp code frag-needed counter drop\n"
@@ -148,8 +146,7 @@ int firewall_block_icmp(const struct lab *lab, enum node_id node, bool on, char 
 	return nft_in_node(lab, node, script, err, errlen);
 }
 
-int firewall_loss(const struct lab *lab, enum node_id node, double percent, char *err,
-		  size_t errlen)
+int firewall_loss(const struct lab *lab, int node, double percent, char *err, size_t errlen)
 {
 	char script[512], ns[64];
 
@@ -179,30 +176,32 @@ int firewall_loss(const struct lab *lab, enum node_id node, double percent, char
 int firewall_impair(const struct lab *lab, const struct impair *im, char *err, size_t errlen)
 {
 	char script[1024], ns[64];
+	int net = lab_role(lab, ROLE_INTERNET);
 
 	/* An ip table, not inet: nftables duplicates only within a family. */
-	if (nft_in_node(lab, INTERNET,
+	if (nft_in_node(lab, lab_role(lab, ROLE_INTERNET),
 			"add table ip tunlab_impair\ndelete table ip tunlab_impair\n", err, errlen))
 		return -1;
 	if (im->loss <= 0 && im->dup <= 0 && im->corrupt <= 0)
 		return 0;
-	snprintf(
-	    script, sizeof(script),
-	    "table ip tunlab_impair {\n"
-	    "  chain forward {\n"
-	    "    type filter hook forward priority filter; policy accept;\n"
-	    "    meta l4proto udp numgen random mod 10000 < %u @th,512,8 set 0x5a counter\n"
-	    "    numgen random mod 10000 < %u counter drop\n"
-	    "    ip daddr %s numgen random mod 10000 < %u counter dup to %s device \"office\"\n"
-	    "    ip daddr %s numgen random mod 10000 < %u counter dup to %s device \"home\"\n"
-	    "  }\n"
-	    "}\n",
-	    (unsigned int)(im->corrupt * 100 + 0.5), (unsigned int)(im->loss * 100 + 0.5),
-	    SERVER_PUBLIC_V4, (unsigned int)(im->dup * 100 + 0.5), SERVER_PUBLIC_V4, HOME_WAN_V4,
-	    (unsigned int)(im->dup * 100 + 0.5), HOME_WAN_V4);
+	snprintf(script, sizeof(script),
+		 "table ip tunlab_impair {\n"
+		 "  chain forward {\n"
+		 "    type filter hook forward priority filter; policy accept;\n"
+		 "    meta l4proto udp numgen random mod 10000 < %u @th,512,8 set 0x5a counter\n"
+		 "    numgen random mod 10000 < %u counter drop\n"
+		 "    ip daddr %s numgen random mod 10000 < %u counter dup to %s device \"%s\"\n"
+		 "    ip daddr %s numgen random mod 10000 < %u counter dup to %s device \"%s\"\n"
+		 "  }\n"
+		 "}\n",
+		 (unsigned int)(im->corrupt * 100 + 0.5), (unsigned int)(im->loss * 100 + 0.5),
+		 lab->at.server_public4, (unsigned int)(im->dup * 100 + 0.5),
+		 lab->at.server_public4, lab_uplink(lab, net, lab_role(lab, ROLE_SERVER)),
+		 lab->at.nat_wan4, (unsigned int)(im->dup * 100 + 0.5), lab->at.nat_wan4,
+		 lab_uplink(lab, net, lab_role(lab, ROLE_NAT)));
 	lab_explain(lab, "ip netns exec %s nft -f - <<'EOF'\n%sEOF",
-		    lab_ns(lab, INTERNET, ns, sizeof(ns)), script);
-	return nft_in_node(lab, INTERNET, script, err, errlen);
+		    lab_ns(lab, lab_role(lab, ROLE_INTERNET), ns, sizeof(ns)), script);
+	return nft_in_node(lab, lab_role(lab, ROLE_INTERNET), script, err, errlen);
 }
 
 int firewall_impaired(const struct lab *lab, unsigned long long counts[4], char *err, size_t errlen)
@@ -210,8 +209,8 @@ int firewall_impaired(const struct lab *lab, unsigned long long counts[4], char 
 	char out[4096];
 	const char *p = out;
 
-	if (nft_read_in_node(lab, INTERNET, "list table ip tunlab_impair", out, sizeof(out), err,
-			     errlen))
+	if (nft_read_in_node(lab, lab_role(lab, ROLE_INTERNET), "list table ip tunlab_impair", out,
+			     sizeof(out), err, errlen))
 		return -1;
 	/* The rules in the order they were written: corrupt, drop, dup one way, the other. */
 	for (int i = 0; i < 4; i++) {
@@ -234,11 +233,15 @@ int firewall_reorder(const struct lab *lab, double percent, char *err, size_t er
 {
 	char script[1024], ns[64], share[64] = "";
 	unsigned int n = (unsigned int)(percent * 100 + 0.5);
+	int net = lab_role(lab, ROLE_INTERNET);
+	/* Its two sides, each a chain of the device's name. */
+	const char *home = lab_uplink(lab, net, lab_role(lab, ROLE_NAT)),
+		   *office = lab_uplink(lab, net, lab_role(lab, ROLE_SERVER));
 
 	/* numgen's values run 0..9999, so every packet is said without it. */
 	if (n < 10000)
 		snprintf(share, sizeof(share), "numgen random mod 10000 < %u ", n);
-	if (nft_in_node(lab, INTERNET,
+	if (nft_in_node(lab, lab_role(lab, ROLE_INTERNET),
 			"add table netdev tunlab_reorder\ndelete table netdev tunlab_reorder\n",
 			err, errlen))
 		return -1;
@@ -246,19 +249,19 @@ int firewall_reorder(const struct lab *lab, double percent, char *err, size_t er
 		return 0;
 	snprintf(script, sizeof(script),
 		 "table netdev tunlab_reorder {\n"
-		 "  chain home {\n"
-		 "    type filter hook ingress device \"home\" priority filter; policy accept;\n"
+		 "  chain %s {\n"
+		 "    type filter hook ingress device \"%s\" priority filter; policy accept;\n"
 		 "    meta protocol { ip, ip6 } %scounter fwd to \"%s\"\n"
 		 "  }\n"
-		 "  chain office {\n"
-		 "    type filter hook ingress device \"office\" priority filter; policy accept;\n"
+		 "  chain %s {\n"
+		 "    type filter hook ingress device \"%s\" priority filter; policy accept;\n"
 		 "    meta protocol { ip, ip6 } %scounter fwd to \"%s\"\n"
 		 "  }\n"
 		 "}\n",
-		 share, REORDER_DEV, share, REORDER_DEV);
+		 home, home, share, REORDER_DEV, office, office, share, REORDER_DEV);
 	lab_explain(lab, "ip netns exec %s nft -f - <<'EOF'\n%sEOF",
-		    lab_ns(lab, INTERNET, ns, sizeof(ns)), script);
-	return nft_in_node(lab, INTERNET, script, err, errlen);
+		    lab_ns(lab, lab_role(lab, ROLE_INTERNET), ns, sizeof(ns)), script);
+	return nft_in_node(lab, lab_role(lab, ROLE_INTERNET), script, err, errlen);
 }
 
 int firewall_reordered(const struct lab *lab, unsigned long long *count, char *err, size_t errlen)
@@ -267,8 +270,8 @@ int firewall_reordered(const struct lab *lab, unsigned long long *count, char *e
 	const char *p = out;
 
 	*count = 0;
-	if (nft_read_in_node(lab, INTERNET, "list table netdev tunlab_reorder", out, sizeof(out),
-			     err, errlen))
+	if (nft_read_in_node(lab, lab_role(lab, ROLE_INTERNET), "list table netdev tunlab_reorder",
+			     out, sizeof(out), err, errlen))
 		return -1;
 	while ((p = strstr(p, "counter packets "))) {
 		p += strlen("counter packets ");

@@ -12,8 +12,7 @@
 #include <stddef.h>
 
 /* Masquerades IPv4 and IPv6 leaving the router's interface wan. */
-int nat_masquerade(const struct lab *lab, enum node_id router, const char *wan, char *err,
-		   size_t errlen);
+int nat_masquerade(const struct lab *lab, int router, const char *wan, char *err, size_t errlen);
 
 /*
  * The same masquerade, with TCP and UDP mapped into lo .. lo+NAT_RANGE_PORTS-1;
@@ -24,15 +23,13 @@ int nat_masquerade(const struct lab *lab, enum node_id router, const char *wan, 
 #define NAT_RANGE_A	20000
 #define NAT_RANGE_B	25000
 #define NAT_RANGE_PORTS 5000
-int nat_masquerade_range(const struct lab *lab, enum node_id router, const char *wan, int lo,
-			 char *err, size_t errlen);
+int nat_masquerade_range(const struct lab *lab, int router, const char *wan, int lo, char *err,
+			 size_t errlen);
 
 /* Drops ICMP "fragmentation needed" and ICMPv6 "packet too big", made or forwarded here. */
-int firewall_block_icmp(const struct lab *lab, enum node_id node, bool on, char *err,
-			size_t errlen);
+int firewall_block_icmp(const struct lab *lab, int node, bool on, char *err, size_t errlen);
 /* Drops this percentage of forwarded packets at random; 0 removes the rule. */
-int firewall_loss(const struct lab *lab, enum node_id node, double percent, char *err,
-		  size_t errlen);
+int firewall_loss(const struct lab *lab, int node, double percent, char *err, size_t errlen);
 
 /* What the internet node does to what it forwards, in percent of packets. */
 struct impair {

@@ -167,7 +167,7 @@ static int load_server_key(struct flood *fl)
 	uint8_t priv[KEY_LEN], pub[KEY_LEN];
 	FILE *f;
 
-	snprintf(path, sizeof(path), "%s/office-server.conf", fl->lab.dir);
+	lab_file(&fl->lab, lab_role(&fl->lab, ROLE_SERVER), "conf", path, sizeof(path));
 	f = fopen(path, "re");
 	if (!f)
 		return -1; /* a plaintext lab: there is no key, and forged macs are not needed */
@@ -289,7 +289,7 @@ static void pool_add(struct flood *fl, const uint8_t *ip, size_t len)
 	if (fl->npool >= POOL || len < 20 || ip[0] >> 4 != 4 || ip[9] != IPPROTO_UDP)
 		return;
 	ihl = (size_t)(ip[0] & 15) * 4;
-	if (ihl < 20 || len < ihl + 8 || ((ip[ihl + 2] << 8) | ip[ihl + 3]) != TUNNEL_PORT)
+	if (ihl < 20 || len < ihl + 8 || ((ip[ihl + 2] << 8) | ip[ihl + 3]) != fl->lab.at.port)
 		return;
 	plen = len - ihl - 8;
 	if (plen == 0 || plen > DGRAM_MAX)
@@ -303,16 +303,21 @@ static int fill_pool(struct flood *fl)
 	struct capture c;
 	const uint8_t *ip;
 	struct timeval ts;
-	char ns[64];
+	char ns[64], filter[128], point[80];
 	size_t len;
 	double until = clock_seconds() + SNIFF_SECS;
+	int net = lab_role(&fl->lab, ROLE_INTERNET);
+	const char *side = lab_uplink(&fl->lab, net, lab_role(&fl->lab, ROLE_SERVER));
 
+	/* Datagrams toward the server's port, on the internet's side toward it, not our own. */
+	snprintf(filter, sizeof(filter), "udp dst port %d and not src host %s", fl->lab.at.port,
+		 fl->lab.at.internet4);
+	snprintf(point, sizeof(point), "%s:%s", lab_name(&fl->lab, net), side);
 	if (fl->replay_file) {
 		if (capture_open_file(&c, fl->replay_file, fl->err, sizeof(fl->err)))
 			return -1;
-	} else if (capture_open(&c, lab_ns(&fl->lab, INTERNET, ns, sizeof(ns)), "office",
-				"udp dst port 1234 and not src host 203.0.113.1",
-				CAPTURE_LAB_SNAPLEN, "internet:office", fl->err, sizeof(fl->err))) {
+	} else if (capture_open(&c, lab_ns(&fl->lab, net, ns, sizeof(ns)), side, filter,
+				CAPTURE_LAB_SNAPLEN, point, fl->err, sizeof(fl->err))) {
 		return -1;
 	}
 	/* Live: wait for real traffic, but keep what came as soon as there is some. */
@@ -325,11 +330,15 @@ static int fill_pool(struct flood *fl)
 			clock_sleep_ms(10);
 	}
 	capture_close(&c);
-	if (!fl->npool)
-		snprintf(fl->err, sizeof(fl->err), "nothing to replay: %s",
-			 fl->replay_file ? "the capture holds no datagram to port 1234"
-					 : "no datagram crossed internet:office toward the "
-					   "server in 3 s (send traffic through the tunnel)");
+	if (!fl->npool && fl->replay_file)
+		snprintf(fl->err, sizeof(fl->err),
+			 "nothing to replay: the capture holds no datagram to port %d",
+			 fl->lab.at.port);
+	else if (!fl->npool)
+		snprintf(fl->err, sizeof(fl->err),
+			 "nothing to replay: no datagram crossed %s toward the server in 3 s (send "
+			 "traffic through the tunnel)",
+			 point);
 	return fl->npool ? 0 : -1;
 }
 
@@ -353,11 +362,12 @@ static int open_udp(void *arg)
 
 static int open_socket(struct flood *fl)
 {
-	struct sockaddr_in to = {.sin_family = AF_INET, .sin_port = htons(TUNNEL_PORT)};
+	struct sockaddr_in to = {.sin_family = AF_INET, .sin_port = htons(fl->lab.at.port)};
 	char ns[64];
 
-	inet_pton(AF_INET, SERVER_PUBLIC_V4, &to.sin_addr);
-	fl->fd = netns_call_name(lab_ns(&fl->lab, INTERNET, ns, sizeof(ns)), open_udp, &to);
+	inet_pton(AF_INET, fl->lab.at.server_public4, &to.sin_addr);
+	fl->fd = netns_call_name(
+	    lab_ns(&fl->lab, lab_role(&fl->lab, ROLE_INTERNET), ns, sizeof(ns)), open_udp, &to);
 	if (fl->fd == -ENOENT)
 		snprintf(fl->err, sizeof(fl->err), "lab '%s' is not up (no namespace %s)",
 			 fl->lab.name, ns);
@@ -418,7 +428,7 @@ static int server_stats(struct flood *fl, char *out, size_t cap)
 {
 	char path[PATH_MAX];
 
-	snprintf(path, sizeof(path), "%s/office-server.ctl", fl->lab.dir);
+	lab_file(&fl->lab, lab_role(&fl->lab, ROLE_SERVER), "ctl", path, sizeof(path));
 	return control_query(path, "stats\n", out, cap);
 }
 
@@ -458,6 +468,8 @@ static void print_rate(FILE *f, unsigned long n, double secs)
 static void report_text(struct flood *fl, const char *before, const char *after)
 {
 	const struct term *t = &fl->lab.term;
+	const char *server = lab_name(&fl->lab, lab_role(&fl->lab, ROLE_SERVER));
+	char title[80];
 
 	printf("%s%-10s %10s %10s%s\n", term_c(t, C_BOLD), "kind", "sent", "rate",
 	       term_c(t, C_RESET));
@@ -473,11 +485,11 @@ static void report_text(struct flood *fl, const char *before, const char *after)
 		       "mac2: %lu\n",
 		       fl->cookies, fl->with_mac2);
 	if (!*after) {
-		printf("\noffice-server has no control socket (not our tunnel?): no counters\n");
+		printf("\n%s has no control socket (not our tunnel?): no counters\n", server);
 		return;
 	}
-	printf("\n%s%-24s %10s%s\n", term_c(t, C_BOLD), "office-server counted", "change",
-	       term_c(t, C_RESET));
+	snprintf(title, sizeof(title), "%s counted", server);
+	printf("\n%s%-24s %10s%s\n", term_c(t, C_BOLD), title, "change", term_c(t, C_RESET));
 	for (const char *l = after; l; l = control_next_line(l)) {
 		char key[64];
 		long long d;
@@ -534,9 +546,10 @@ static int run(struct flood *fl)
 		return -1;
 	server_stats(fl, before, sizeof(before));
 	if (!fl->lab.json)
-		printf("Throwing %ld datagrams of each kind from internet (203.0.113.1) at "
-		       "office-server %s:%d\n\n",
-		       fl->count, SERVER_PUBLIC_V4, TUNNEL_PORT);
+		printf("Throwing %ld datagrams of each kind from %s (%s) at %s %s:%d\n\n",
+		       fl->count, lab_name(&fl->lab, lab_role(&fl->lab, ROLE_INTERNET)),
+		       fl->lab.at.internet4, lab_name(&fl->lab, lab_role(&fl->lab, ROLE_SERVER)),
+		       fl->lab.at.server_public4, fl->lab.at.port);
 	for (int k = 0; k < K_COUNT; k++)
 		if (fl->kinds & 1u << k)
 			send_kind(fl, (enum kind)k);

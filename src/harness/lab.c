@@ -1,4 +1,5 @@
 #include "lab.h"
+#include "topo_default.h"
 #include "lib/addr.h"
 #include "lib/netns.h"
 
@@ -11,58 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-
-/*
- * The blog's home and office, joined by an emulated internet that uses
- * only documentation prefixes (RFC 5737, and RFC 3849 for IPv6).
- */
-const struct node_def lab_nodes[NODE_COUNT] = {
-    [HOME_LAPTOP] = {"home-laptop", false, "VPN client"},
-    [HOME_ROUTER] = {"home-router", true, "NAT router"},
-    [INTERNET] = {"internet", true, "router between the two sides"},
-    [OFFICE_SERVER] = {"office-server", true, "VPN server, office gateway"},
-    [OFFICE_HOST] = {"office-host", false, "office LAN machine"},
-};
-
-const struct path_point lab_path[PATH_POINTS] = {
-    {HOME_LAPTOP, "tun0", "home-laptop:tun0"},	   {HOME_LAPTOP, "eth0", "home-laptop:eth0"},
-    {HOME_ROUTER, "wan", "home-router:wan"},	   {OFFICE_SERVER, "wan", "office-server:wan"},
-    {OFFICE_SERVER, "tun0", "office-server:tun0"}, {OFFICE_HOST, "eth0", "office-host:eth0"},
-};
-
-const struct link_def lab_links[] = {
-    {HOME_LAPTOP, "eth0", HOME_ROUTER, "lan"},
-    {HOME_ROUTER, "wan", INTERNET, "home"},
-    {INTERNET, "office", OFFICE_SERVER, "wan"},
-    {OFFICE_SERVER, "lan", OFFICE_HOST, "eth0"},
-};
-
-const struct addr_def lab_addrs[] = {
-    {HOME_LAPTOP, "eth0", "192.168.1.192/24"}, {HOME_LAPTOP, "eth0", "fd00:192:168:1::192/64"},
-    {HOME_ROUTER, "lan", "192.168.1.1/24"},    {HOME_ROUTER, "lan", "fd00:192:168:1::1/64"},
-    {HOME_ROUTER, "wan", "198.51.100.2/24"},   {HOME_ROUTER, "wan", "2001:db8:198::2/64"},
-    {INTERNET, "home", "198.51.100.1/24"},     {INTERNET, "home", "2001:db8:198::1/64"},
-    {INTERNET, "office", "203.0.113.1/24"},    {INTERNET, "office", "2001:db8:203::1/64"},
-    {OFFICE_SERVER, "wan", "203.0.113.10/24"}, {OFFICE_SERVER, "wan", "2001:db8:203::10/64"},
-    {OFFICE_SERVER, "lan", "172.31.9.116/20"}, {OFFICE_SERVER, "lan", "fd00:172:31::116/64"},
-    {OFFICE_HOST, "eth0", "172.31.9.200/20"},  {OFFICE_HOST, "eth0", "fd00:172:31::200/64"},
-};
-
-const struct route_def lab_routes[] = {
-    {HOME_LAPTOP, "default", "192.168.1.1"},
-    {HOME_LAPTOP, "default", "fd00:192:168:1::1"},
-    {HOME_ROUTER, "default", "198.51.100.1"},
-    {HOME_ROUTER, "default", "2001:db8:198::1"},
-    {OFFICE_SERVER, "default", "203.0.113.1"},
-    {OFFICE_SERVER, "default", "2001:db8:203::1"},
-    /* The office LAN reaches VPN clients through the VPN server. */
-    {OFFICE_HOST, "172.31.255.0/24", "172.31.9.116"},
-    {OFFICE_HOST, "fd00:172:31:255::/64", "fd00:172:31::116"},
-};
-
-const size_t lab_nlinks = sizeof(lab_links) / sizeof(lab_links[0]);
-const size_t lab_naddrs = sizeof(lab_addrs) / sizeof(lab_addrs[0]);
-const size_t lab_nroutes = sizeof(lab_routes) / sizeof(lab_routes[0]);
 
 static bool name_ok(const char *s)
 {
@@ -80,6 +29,7 @@ int lab_init(struct lab *lab, const char *name, char *err, size_t errlen)
 {
 	memset(lab, 0, sizeof(*lab));
 	lab->lock_fd = -1;
+	topo_init(&lab->topo);
 	if (!name)
 		name = getenv("TUNLAB_LAB");
 	if (!name || !*name)
@@ -93,6 +43,13 @@ int lab_init(struct lab *lab, const char *name, char *err, size_t errlen)
 	}
 	snprintf(lab->name, sizeof(lab->name), "%s", name);
 	snprintf(lab->dir, sizeof(lab->dir), "%s/%s", LAB_RUN_DIR, name);
+	/* The one place the topology comes from. */
+	if (topo_home_office(&lab->topo)) {
+		snprintf(err, errlen, "out of memory for the lab's topology");
+		return -1;
+	}
+	lab_path_find(lab);
+	lab_where_find(lab);
 	term_init(&lab->term, STDOUT_FILENO);
 	return 0;
 }
@@ -102,28 +59,36 @@ void lab_fini(struct lab *lab)
 	if (lab->lock_fd >= 0)
 		close(lab->lock_fd);
 	lab->lock_fd = -1;
+	topo_free(&lab->topo);
 }
 
-const char *lab_ns(const struct lab *lab, enum node_id n, char *out, size_t cap)
+int lab_role(const struct lab *lab, enum topo_role r)
+{
+	return r < ROLE_COUNT ? lab->topo.roles[r] : -1;
+}
+
+const char *lab_name(const struct lab *lab, int n)
+{
+	return n >= 0 && (size_t)n < lab->topo.nnodes ? lab->topo.nodes[n].name : "?";
+}
+
+const char *lab_ns(const struct lab *lab, int n, char *out, size_t cap)
 {
 	if (!strcmp(lab->name, LAB_DEFAULT))
-		snprintf(out, cap, "%s", lab_nodes[n].name);
+		snprintf(out, cap, "%s", lab_name(lab, n));
 	else
-		snprintf(out, cap, "%s-%s", lab->name, lab_nodes[n].name);
+		snprintf(out, cap, "%s-%s", lab->name, lab_name(lab, n));
 	return out;
 }
 
-int lab_node(const char *name)
+int lab_node(const struct lab *lab, const char *name)
 {
-	for (int i = 0; i < NODE_COUNT; i++)
-		if (!strcmp(lab_nodes[i].name, name))
-			return i;
-	return -1;
+	return topo_node(&lab->topo, name);
 }
 
-const char *lab_file(const struct lab *lab, enum node_id n, const char *ext, char *out, size_t cap)
+const char *lab_file(const struct lab *lab, int n, const char *ext, char *out, size_t cap)
 {
-	snprintf(out, cap, "%s/%s.%s", lab->dir, lab_nodes[n].name, ext);
+	snprintf(out, cap, "%s/%s.%s", lab->dir, lab_name(lab, n), ext);
 	return out;
 }
 
@@ -145,28 +110,51 @@ const char *lab_mode_name(enum lab_mode m)
 	return m == MODE_PI ? "pi" : m == MODE_ENCRYPTED ? "encrypted" : "plaintext";
 }
 
-const char *lab_who(const char *addr)
+static bool same_addr(const struct prefix *a, const char *cidr)
 {
-	static const struct {
-		const char *addr, *node;
-	} vpn[] = {{SERVER_VPN_V4, "office-server"},
-		   {SERVER_VPN_V6, "office-server"},
-		   {CLIENT_VPN_V4, "home-laptop"},
-		   {CLIENT_VPN_V6, "home-laptop"}};
-	struct prefix a, b;
+	struct prefix b;
+	char err[64];
+
+	return prefix_parse(cidr, true, &b, err, sizeof(err)) == 0 && a->family == b.family &&
+	       !memcmp(a->addr, b.addr, 16);
+}
+
+static const char *member_who(const struct topo *t, const struct topo_member *m,
+			      const struct prefix *a)
+{
+	for (size_t i = 0; i < m->naddrs; i++)
+		if (m->node >= 0 && same_addr(a, m->addrs[i]))
+			return t->nodes[m->node].name;
+	return NULL;
+}
+
+static const char *node_who(const struct topo_node *n, const struct prefix *a)
+{
+	for (size_t i = 0; i < n->nifaces; i++)
+		for (size_t k = 0; k < n->ifaces[i].naddrs; k++)
+			if (same_addr(a, n->ifaces[i].addrs[k].cidr))
+				return n->name;
+	return NULL;
+}
+
+/* The tunnels' inner addresses first, then every interface's. */
+const char *lab_who(const struct lab *lab, const char *addr)
+{
+	const struct topo *t = &lab->topo;
+	const char *who = NULL;
+	struct prefix a;
 	char err[64];
 
 	if (prefix_parse(addr, false, &a, err, sizeof(err)))
 		return NULL;
-	for (size_t i = 0; i < sizeof(vpn) / sizeof(vpn[0]); i++)
-		if (prefix_parse(vpn[i].addr, false, &b, err, sizeof(err)) == 0 &&
-		    a.family == b.family && !memcmp(a.addr, b.addr, 16))
-			return vpn[i].node;
-	for (size_t i = 0; i < lab_naddrs; i++)
-		if (prefix_parse(lab_addrs[i].cidr, true, &b, err, sizeof(err)) == 0 &&
-		    a.family == b.family && !memcmp(a.addr, b.addr, 16))
-			return lab_nodes[lab_addrs[i].node].name;
-	return NULL;
+	for (size_t i = 0; i < t->ntunnels && !who; i++) {
+		who = member_who(t, &t->tunnels[i].server, &a);
+		for (size_t j = 0; j < t->tunnels[i].nclients && !who; j++)
+			who = member_who(t, &t->tunnels[i].clients[j], &a);
+	}
+	for (size_t n = 0; n < t->nnodes && !who; n++)
+		who = node_who(&t->nodes[n], &a);
+	return who;
 }
 
 static int open_raw(void *arg)
@@ -176,7 +164,7 @@ static int open_raw(void *arg)
 	return fd < 0 ? -errno : fd;
 }
 
-int lab_raw_socket(const struct lab *lab, enum node_id node, int family)
+int lab_raw_socket(const struct lab *lab, int node, int family)
 {
 	char ns[64];
 

@@ -1,6 +1,6 @@
 /*
- * The lab: its topology as data, and the context every subcommand works
- * in.  A lab has a name; the default lab's nodes take the plain names
+ * The lab: the context every subcommand works in, with the topology it
+ * is made of.  A lab has a name; the default lab's nodes take the plain names
  * (home-laptop), any other lab's nodes carry its name in front
  * (t1-home-laptop), so a test lab never touches a user's.
  */
@@ -20,58 +20,25 @@
 #define WG_SOCKET_DIR "/var/run/wireguard"
 #define TUNNEL_PORT   1234
 
-enum node_id { HOME_LAPTOP, HOME_ROUTER, INTERNET, OFFICE_SERVER, OFFICE_HOST, NODE_COUNT };
-
-struct node_def {
-	const char *name;
-	bool forwards; /* a router: IP forwarding on */
-	const char *role;
-};
-
-struct link_def {
-	enum node_id a;
-	const char *a_if;
-	enum node_id b;
-	const char *b_if;
-};
-
-struct addr_def {
-	enum node_id node;
-	const char *ifname;
-	const char *cidr;
-};
-
-struct route_def {
-	enum node_id node;
-	const char *dst; /* "default" or a CIDR */
-	const char *via;
-};
-
-/* The six points a packet from home-laptop passes on its way to office-host. */
+/* The six points a packet from the client passes on its way to the target. */
 #define PATH_POINTS 6
 struct path_point {
-	enum node_id node;
-	const char *ifname;
-	const char *name; /* "home-router:wan" */
+	int node; /* -1: the lab has not the roles to place it */
+	char ifname[16];
+	char name[48]; /* "home-router:wan" */
 };
 
-extern const struct node_def lab_nodes[NODE_COUNT];
-extern const struct path_point lab_path[PATH_POINTS];
-extern const struct link_def lab_links[];
-extern const struct addr_def lab_addrs[];
-extern const struct route_def lab_routes[];
-extern const size_t lab_nlinks, lab_naddrs, lab_nroutes;
-
-/* Addresses the lessons and tests name. */
-#define SERVER_PUBLIC_V4 "203.0.113.10"
-#define SERVER_PUBLIC_V6 "2001:db8:203::10"
-#define SERVER_VPN_V4	 "172.31.255.13"
-#define SERVER_VPN_V6	 "fd00:172:31:255::13"
-#define CLIENT_VPN_V4	 "172.31.255.7"
-#define CLIENT_VPN_V6	 "fd00:172:31:255::7"
-#define OFFICE_HOST_V4	 "172.31.9.200"
-#define OFFICE_HOST_V6	 "fd00:172:31::200"
-#define HOME_WAN_V4	 "198.51.100.2"
+/* Addresses the subcommands name, from the roles and the tunnel; "" when the lab has none. */
+#define LAB_ADDR_MAX 48
+struct lab_where {
+	char server_public4[LAB_ADDR_MAX], server_public6[LAB_ADDR_MAX];
+	char server_vpn4[LAB_ADDR_MAX], server_vpn6[LAB_ADDR_MAX];
+	char client_vpn4[LAB_ADDR_MAX], client_vpn6[LAB_ADDR_MAX];
+	char target4[LAB_ADDR_MAX], target6[LAB_ADDR_MAX];
+	char nat_wan4[LAB_ADDR_MAX];  /* the address the NAT masquerades as */
+	char internet4[LAB_ADDR_MAX]; /* the internet router's, on the server's side */
+	int port;		      /* the tunnel's UDP port */
+};
 
 struct lab {
 	char name[LAB_NAME_MAX + 1];
@@ -80,23 +47,41 @@ struct lab {
 	bool json;
 	struct term term;
 	int lock_fd;
+	struct topo topo; /* what the lab is made of */
+	struct path_point path[PATH_POINTS];
+	struct lab_where at;
 };
 
 /* Fills in the context from --lab (or TUNLAB_LAB); err names a bad name. */
 int lab_init(struct lab *lab, const char *name, char *err, size_t errlen);
 void lab_fini(struct lab *lab);
+/* The node (an index into lab->topo.nodes) that plays a role; -1 if none does. */
+int lab_role(const struct lab *lab, enum topo_role r);
+/* A node's plain name: "home-laptop". */
+const char *lab_name(const struct lab *lab, int n);
 /* The namespace of a node in this lab. */
-const char *lab_ns(const struct lab *lab, enum node_id n, char *out, size_t cap);
+const char *lab_ns(const struct lab *lab, int n, char *out, size_t cap);
 /* A node by its plain name; -1 if there is none. */
-int lab_node(const char *name);
+int lab_node(const struct lab *lab, const char *name);
 /* Paths of a node's files in the lab's directory. */
-const char *lab_file(const struct lab *lab, enum node_id n, const char *ext, char *out, size_t cap);
+const char *lab_file(const struct lab *lab, int n, const char *ext, char *out, size_t cap);
 /* With --explain, prints one equivalent command. */
 void lab_explain(const struct lab *lab, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 const char *lab_mode_name(enum lab_mode m);
 /* A raw IP socket (the caller writes whole packets) inside a node's namespace; fd or -errno. */
-int lab_raw_socket(const struct lab *lab, enum node_id node, int family);
+int lab_raw_socket(const struct lab *lab, int node, int family);
 /* The node that owns a lab address ("192.168.1.1" is home-router), or NULL. */
-const char *lab_who(const char *addr);
+const char *lab_who(const struct lab *lab, const char *addr);
+/* lab_path.c: the interface of node from on its link to node to, or -1. */
+int lab_iface_toward(const struct topo *t, int from, int to);
+/* lab_path.c: its name; the node's first interface when no link joins them. */
+const char *lab_uplink(const struct lab *lab, int from, int to);
+/* lab_path.c: the walkthrough's points (lab->path), from the roles. */
+void lab_path_find(struct lab *lab);
+/* lab_where.c: the addresses the subcommands name (lab->at), from the roles and the tunnel. */
+void lab_where_find(struct lab *lab);
+/* lab_where.c: host number host in an IPv4 CIDR's network ("192.168.1.1/24", 102:
+ * "192.168.1.102", with "/24" if with_len); -1 if cidr is not IPv4. */
+int lab_host_in(const char *cidr, unsigned host, bool with_len, char *out, size_t cap);
 
 #endif

@@ -37,8 +37,8 @@ int labkeys_load(const struct lab *lab, struct wg_keyring *k)
 	DIR *d;
 
 	wg_keyring_wipe(k);
-	for (int node = 0; node < NODE_COUNT; node++)
-		n += ask(lab_file(lab, (enum node_id)node, "ctl", ctl, sizeof(ctl)), k);
+	for (size_t node = 0; node < lab->topo.nnodes; node++)
+		n += ask(lab_file(lab, (int)node, "ctl", ctl, sizeof(ctl)), k);
 	d = opendir(lab->dir);
 	if (!d)
 		return n;

@@ -111,10 +111,6 @@ static int parse(struct probe_run *r, int argc, char **argv, struct common *c)
 		return rc == ARG_HELP ? -1 : 2;
 	if (no_arguments("mtu-probe", argc, argv))
 		return 2;
-	if (!n) {
-		r->targets[n++] = SERVER_VPN_V4;
-		r->targets[n++] = SERVER_PUBLIC_V4;
-	}
 	r->npaths = n;
 	return 0;
 }
@@ -263,14 +259,30 @@ static void measure(struct probe_run *r, struct path *p)
 	prober_close(&pr);
 }
 
-/* Where fragments of a probe would be seen: the node's own link and the path beyond. */
-static const struct {
-	enum node_id node;
-	const char *ifname;
-} capture_points[] = {
-    {HOME_LAPTOP, "tun0"}, {HOME_LAPTOP, "eth0"},  {HOME_ROUTER, "wan"},
-    {INTERNET, "office"},  {OFFICE_SERVER, "wan"}, {OFFICE_SERVER, "tun0"},
-};
+/*
+ * Where fragments of a probe would be seen: the node's own link and the
+ * path beyond, the walkthrough's points with the internet's side toward
+ * the server between the two sides.
+ */
+static int capture_points(const struct lab *lab, int node[PROBE_LINKS],
+			  const char *ifname[PROBE_LINKS])
+{
+	static const int from_path[] = {0, 1, 2, -1, 3, 4};
+	int n = 0;
+
+	for (size_t i = 0; i < sizeof(from_path) / sizeof(from_path[0]) && n < PROBE_LINKS; i++) {
+		if (from_path[i] >= 0) {
+			node[n] = lab->path[from_path[i]].node;
+			ifname[n] = lab->path[from_path[i]].ifname;
+		} else {
+			node[n] = lab_role(lab, ROLE_INTERNET);
+			ifname[n] = lab_uplink(lab, node[n], lab_role(lab, ROLE_SERVER));
+		}
+		if (node[n] >= 0)
+			n++;
+	}
+	return n;
+}
 
 /* Sends a probe without DF, capturing meanwhile, and counts its pieces on every link. */
 static void fragments(struct probe_run *r, struct path *p, int size)
@@ -280,15 +292,15 @@ static void fragments(struct probe_run *r, struct path *p, int size)
 	struct probe_answer a;
 	struct prober pr;
 	char err[256], ns[64], name[64];
-	int ncaps = 0;
+	const char *ifname[PROBE_LINKS];
+	int ncaps = 0, node[PROBE_LINKS], npoints = capture_points(&r->lab, node, ifname);
 
 	f->size = size;
-	for (size_t i = 0; i < sizeof(capture_points) / sizeof(capture_points[0]); i++) {
-		lab_ns(&r->lab, capture_points[i].node, ns, sizeof(ns));
-		snprintf(name, sizeof(name), "%s:%s", lab_nodes[capture_points[i].node].name,
-			 capture_points[i].ifname);
-		if (capture_open(&caps[ncaps], ns, capture_points[i].ifname, "ip or ip6",
-				 CAPTURE_LAB_SNAPLEN, name, err, sizeof(err)) == 0)
+	for (int i = 0; i < npoints; i++) {
+		lab_ns(&r->lab, node[i], ns, sizeof(ns));
+		snprintf(name, sizeof(name), "%s:%s", lab_name(&r->lab, node[i]), ifname[i]);
+		if (capture_open(&caps[ncaps], ns, ifname[i], "ip or ip6", CAPTURE_LAB_SNAPLEN,
+				 name, err, sizeof(err)) == 0)
 			ncaps++;
 	}
 	if (prober_open(&pr, r->ns, p->target, err, sizeof(err)) == 0) {
@@ -370,7 +382,6 @@ int cmd_mtu_probe(int argc, char **argv)
 
 	if (!r)
 		return 1;
-	r->from = lab_nodes[HOME_LAPTOP].name;
 	r->df = true;
 	r->timeout_ms = 150;
 	r->retries = 2;
@@ -380,9 +391,22 @@ int cmd_mtu_probe(int argc, char **argv)
 		free(r);
 		return rc < 0 ? 0 : rc;
 	}
-	n = lab_node(r->from);
+	if (lab_init(&r->lab, c.lab, err, sizeof(err))) {
+		fprintf(stderr, "harness mtu-probe: %s\n", err);
+		free(r);
+		return 2;
+	}
+	/* By default, from the client to the server's two sides. */
+	if (!r->from)
+		r->from = lab_name(&r->lab, lab_role(&r->lab, ROLE_CLIENT));
+	if (!r->npaths) {
+		r->targets[r->npaths++] = r->lab.at.server_vpn4;
+		r->targets[r->npaths++] = r->lab.at.server_public4;
+	}
+	n = lab_node(&r->lab, r->from);
 	if (n < 0) {
 		fprintf(stderr, "harness mtu-probe: --from '%s' is not a lab node\n", r->from);
+		lab_fini(&r->lab);
 		free(r);
 		return 2;
 	}
@@ -394,25 +418,23 @@ int cmd_mtu_probe(int argc, char **argv)
 			fprintf(stderr,
 				"harness mtu-probe: --to '%s' is not an IPv4 or IPv6 address\n",
 				r->targets[i]);
+			lab_fini(&r->lab);
 			free(r);
 			return 2;
 		}
 	}
 	r->node = n;
-	if (lab_init(&r->lab, c.lab, err, sizeof(err))) {
-		fprintf(stderr, "harness mtu-probe: %s\n", err);
-		free(r);
-		return 2;
-	}
 	r->lab.json = c.json;
 	if (geteuid() != 0) {
 		fprintf(stderr,
 			"harness mtu-probe: must run as root: it opens raw sockets in the lab\n");
+		lab_fini(&r->lab);
 		free(r);
 		return 1;
 	}
 	lab_ns(&r->lab, n, r->ns, sizeof(r->ns));
 	rc = run(r);
+	lab_fini(&r->lab);
 	free(r);
 	return rc;
 }

@@ -55,7 +55,7 @@ struct path {
 struct probe_run {
 	struct lab lab;
 	const char *from;
-	enum node_id node;
+	int node;
 	char ns[64];
 	bool df;
 	int timeout_ms, retries, max_hops;

@@ -26,9 +26,9 @@ static void finding(struct probe_run *r, const char *fmt, ...)
 	va_end(ap);
 }
 
-static const char *who(const char *addr, char *out, size_t cap)
+static const char *who(const struct lab *lab, const char *addr, char *out, size_t cap)
 {
-	const char *node = lab_who(addr);
+	const char *node = lab_who(lab, addr);
 
 	snprintf(out, cap, node ? "%s (%s)" : "%s", addr, node ? node : "");
 	return out;
@@ -48,13 +48,15 @@ static void locate(struct probe_run *r, const struct path *p)
 			finding(r,
 				"%s reports a next-hop MTU of %d on the way to %s: the limit sits "
 				"after hop %d",
-				who(h->s.icmp_from, a, sizeof(a)), h->s.icmp_mtu, p->target, i);
+				who(&r->lab, h->s.icmp_from, a, sizeof(a)), h->s.icmp_mtu,
+				p->target, i);
 		else if (h->s.silence)
 			finding(r,
 				"packets over %d bytes to %s vanish without an ICMP answer between "
 				"hop %d, %s, and hop %d: a black hole",
 				h->pmtu, p->target, i,
-				i ? who(p->hops[i - 1].addr, a, sizeof(a)) : "here", h->ttl);
+				i ? who(&r->lab, p->hops[i - 1].addr, a, sizeof(a)) : "here",
+				h->ttl);
 		(void)b;
 		return;
 	}
@@ -148,7 +150,7 @@ void mtu_analyse(struct probe_run *r)
 		finding(r,
 			"the tunnel answers inner packets over %d with ICMP \"too big\" (as %s), "
 			"so TCP adapts; traffic that ignores ICMP is lost",
-			tun->s.largest, who(tun->s.icmp_from, a, sizeof(a)));
+			tun->s.largest, who(&r->lab, tun->s.icmp_from, a, sizeof(a)));
 	}
 	if (tun && r->allowed && tun->s.largest != r->largest) {
 		differs = true;
@@ -194,10 +196,10 @@ static void print_hops(const struct probe_run *r, const struct path *p)
 	for (int i = 0; i < p->nhops; i++) {
 		const struct hop *h = &p->hops[i];
 
-		printf("  %4d  %-32s %8d  ", h->ttl, who(h->addr, a, sizeof(a)), h->pmtu);
+		printf("  %4d  %-32s %8d  ", h->ttl, who(&r->lab, h->addr, a, sizeof(a)), h->pmtu);
 		if (h->s.icmp)
-			printf("ICMP from %s: next-hop MTU %d\n", who(h->s.icmp_from, b, sizeof(b)),
-			       h->s.icmp_mtu);
+			printf("ICMP from %s: next-hop MTU %d\n",
+			       who(&r->lab, h->s.icmp_from, b, sizeof(b)), h->s.icmp_mtu);
 		else if (h->s.silence)
 			printf("%sno answer above %d: silence%s\n", term_c(t, C_RED), h->pmtu,
 			       term_c(t, C_RESET));
@@ -207,7 +209,7 @@ static void print_hops(const struct probe_run *r, const struct path *p)
 	}
 }
 
-static const char *how(const struct path *p, char *out, size_t cap)
+static const char *how(const struct lab *lab, const struct path *p, char *out, size_t cap)
 {
 	const struct search *s = &p->s;
 	char a[96];
@@ -220,7 +222,7 @@ static const char *how(const struct path *p, char *out, size_t cap)
 				 s->icmp_from);
 		else
 			snprintf(out, cap, "reported by ICMP from %s",
-				 who(s->icmp_from, a, sizeof(a)));
+				 who(lab, s->icmp_from, a, sizeof(a)));
 		break;
 	case BY_SILENCE:
 		snprintf(out, cap, "inferred from silence: a black hole");
@@ -245,7 +247,7 @@ static void print_path(const struct probe_run *r, const struct path *p)
 
 	printf("\n%s%s%s %s via %s, first-hop MTU %d\n", term_c(t, C_BOLD),
 	       p->tunnel ? "tunnel:  " : "underlay:", term_c(t, C_RESET),
-	       who(p->target, a, sizeof(a)), p->via, p->first_mtu);
+	       who(&r->lab, p->target, a, sizeof(a)), p->via, p->first_mtu);
 	if (p->broken) {
 		printf("  %s%s%s\n", term_c(t, C_RED), p->why, term_c(t, C_RESET));
 		return;
@@ -254,7 +256,7 @@ static void print_path(const struct probe_run *r, const struct path *p)
 		print_hops(r, p);
 	printf("  largest DF ping payload %s%d%s -> path MTU %d (%s)\n", term_c(t, C_BOLD),
 	       payload(p->s.largest, p->version), term_c(t, C_RESET), p->s.largest,
-	       how(p, h, sizeof(h)));
+	       how(&r->lab, p, h, sizeof(h)));
 	for (int f = 0; f < p->nfrags; f++) {
 		const struct frag_probe *fp = &p->frags[f];
 
@@ -372,14 +374,14 @@ static void print_text(const struct probe_run *r)
 	       term_c(t, C_RESET));
 }
 
-static void json_search(const struct search *s)
+static void json_search(const struct lab *lab, const struct search *s)
 {
 	printf("\"largest\":%d,\"method\":\"%s\",\"icmp\":", s->largest, method_name(s->method));
 	if (s->icmp) {
 		printf("{\"from\":");
 		json_str(stdout, s->icmp_from);
 		printf(",\"node\":");
-		json_str(stdout, lab_who(s->icmp_from) ? lab_who(s->icmp_from) : "");
+		json_str(stdout, lab_who(lab, s->icmp_from) ? lab_who(lab, s->icmp_from) : "");
 		printf(",\"mtu\":%d}", s->icmp_mtu);
 	} else {
 		printf("null");
@@ -387,7 +389,7 @@ static void json_search(const struct search *s)
 	printf(",\"silence\":%s", s->silence ? "true" : "false");
 }
 
-static void json_path(const struct path *p)
+static void json_path(const struct lab *lab, const struct path *p)
 {
 	printf("{\"target\":");
 	json_str(stdout, p->target);
@@ -402,15 +404,16 @@ static void json_path(const struct path *p)
 		return;
 	}
 	printf(",\"largest_payload\":%d,", payload(p->s.largest, p->version));
-	json_search(&p->s);
+	json_search(lab, &p->s);
 	printf(",\"hops\":[");
 	for (int i = 0; i < p->nhops; i++) {
 		printf("%s{\"hop\":%d,\"address\":", i ? "," : "", p->hops[i].ttl);
 		json_str(stdout, p->hops[i].addr);
 		printf(",\"node\":");
-		json_str(stdout, lab_who(p->hops[i].addr) ? lab_who(p->hops[i].addr) : "");
+		json_str(stdout,
+			 lab_who(lab, p->hops[i].addr) ? lab_who(lab, p->hops[i].addr) : "");
 		printf(",\"path_mtu\":%d,", p->hops[i].pmtu);
-		json_search(&p->hops[i].s);
+		json_search(lab, &p->hops[i].s);
 		printf("}");
 	}
 	printf("],\"fragments\":[");
@@ -444,7 +447,7 @@ static void print_json(const struct probe_run *r)
 	       r->mode_overhead, r->padding, r->allowed, r->underlay_mtu ? r->largest : 0);
 	for (int i = 0; i < r->npaths; i++) {
 		printf("%s", i ? "," : "");
-		json_path(&r->paths[i]);
+		json_path(&r->lab, &r->paths[i]);
 	}
 	printf("],\"findings\":[");
 	for (int i = 0; i < r->nfindings; i++) {

@@ -46,7 +46,7 @@ static int ready_device(const struct lab *lab, struct nl *nl, char *err, size_t 
 	rc = nl_link_get(nl, REORDER_DEV, 0, &link);
 	if (!rc)
 		rc = nl_link_set(nl, link.index, true, 0);
-	fd = netns_open(lab_ns(lab, INTERNET, ns, sizeof(ns)));
+	fd = netns_open(lab_ns(lab, lab_role(lab, ROLE_INTERNET), ns, sizeof(ns)));
 	if (!rc && fd >= 0) {
 		rc = netns_sysctl(fd, "net.ipv4.conf.all.rp_filter", "0");
 		if (!rc)
@@ -74,7 +74,7 @@ static int start_delay_line(const struct lab *lab, struct nl *nl, uint64_t hold_
 	}
 	snprintf(hold, sizeof(hold), "%lluus", (unsigned long long)(hold_ns / 1000));
 	snprintf(log, sizeof(log), "%s/delay-line.log", lab->dir);
-	lab_ns(lab, INTERNET, ns, sizeof(ns));
+	lab_ns(lab, lab_role(lab, ROLE_INTERNET), ns, sizeof(ns));
 	fd = netns_call_name(ns, open_tun, NULL);
 	if (fd < 0) {
 		snprintf(err, errlen, "cannot open TUN device %s in %s: %s", REORDER_DEV, ns,
@@ -86,7 +86,8 @@ static int start_delay_line(const struct lab *lab, struct nl *nl, uint64_t hold_
 		return -1;
 	}
 	/* The device lives as long as the process holding fd: down's kill removes it. */
-	pid = spawn_in_ns(lab, ns, lab_nodes[INTERNET].name, WHAT, argv, log, &fd, 1, err, errlen);
+	pid = spawn_in_ns(lab, ns, lab_name(lab, lab_role(lab, ROLE_INTERNET)), WHAT, argv, log,
+			  &fd, 1, err, errlen);
 	close(fd);
 	return pid < 0 ? -1 : 0;
 }
@@ -103,8 +104,8 @@ int reorder_apply(const struct lab *lab, struct nl *nl, double percent, uint64_t
 	if (percent <= 0)
 		return 0;
 	lab_explain(lab, "ip netns exec %s harness delay-line --hold %lluus &   # on TUN %s",
-		    lab_ns(lab, INTERNET, ns, sizeof(ns)), (unsigned long long)(hold_ns / 1000),
-		    REORDER_DEV);
+		    lab_ns(lab, lab_role(lab, ROLE_INTERNET), ns, sizeof(ns)),
+		    (unsigned long long)(hold_ns / 1000), REORDER_DEV);
 	if (start_delay_line(lab, nl, hold_ns, err, errlen))
 		return -1;
 	return firewall_reorder(lab, percent, err, errlen);

@@ -6,6 +6,7 @@
 
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -22,12 +23,13 @@ static void usage(FILE *f)
 	      f);
 }
 
-static int open_nodes(const struct lab *lab, struct nl nl[NODE_COUNT], char *err, size_t errlen)
+/* One netlink socket per node of the lab, in nl (as many as lab->topo has nodes). */
+static int open_nodes(const struct lab *lab, struct nl *nl, char *err, size_t errlen)
 {
 	char ns[64];
 
-	for (int n = 0; n < NODE_COUNT; n++) {
-		int fd = netns_open(lab_ns(lab, n, ns, sizeof(ns))), rc;
+	for (size_t n = 0; n < lab->topo.nnodes; n++) {
+		int fd = netns_open(lab_ns(lab, (int)n, ns, sizeof(ns))), rc;
 
 		if (fd < 0) {
 			snprintf(err, errlen, "lab '%s' is not up (no namespace %s)", lab->name,
@@ -80,7 +82,7 @@ static int parse(int argc, char **argv, struct common *c, struct settings *s)
 
 int cmd_set(int argc, char **argv)
 {
-	struct nl nl[NODE_COUNT] = {0};
+	struct nl *nl;
 	struct settings s;
 	struct common c = {0};
 	struct lab lab;
@@ -104,11 +106,16 @@ int cmd_set(int argc, char **argv)
 		fprintf(stderr, "harness set: lab '%s' is not up\n", lab.name);
 		return 1;
 	}
-	rc = open_nodes(&lab, nl, err, sizeof(err));
+	nl = calloc(lab.topo.nnodes, sizeof(*nl));
+	rc = nl ? open_nodes(&lab, nl, err, sizeof(err)) : -1;
+	if (!nl)
+		snprintf(err, sizeof(err), "out of memory");
 	if (!rc)
 		rc = settings_apply(&lab, nl, &s, true, err, sizeof(err));
-	for (int n = 0; n < NODE_COUNT; n++)
+	for (size_t n = 0; nl && n < lab.topo.nnodes; n++)
 		nl_close(&nl[n]);
+	free(nl);
+	lab_fini(&lab);
 	if (rc) {
 		fprintf(stderr, "harness set: %s\n", err);
 		return 1;

@@ -211,8 +211,8 @@ static void note(const struct lab *lab, const char *fmt, ...)
 	putchar('\n');
 }
 
-static int link_mtu(const struct lab *lab, struct nl *nl, enum node_id n, const char *ifname,
-		    int mtu, char *err, size_t errlen)
+static int link_mtu(const struct lab *lab, struct nl *nl, int n, const char *ifname, int mtu,
+		    char *err, size_t errlen)
 {
 	struct nl_link l;
 	char ns[64];
@@ -225,19 +225,32 @@ static int link_mtu(const struct lab *lab, struct nl *nl, enum node_id n, const 
 		rc = nl_link_set(nl, l.index, true, mtu);
 	}
 	if (rc)
-		snprintf(err, errlen, "cannot set the MTU of %s:%s to %d: %s", lab_nodes[n].name,
+		snprintf(err, errlen, "cannot set the MTU of %s:%s to %d: %s", lab_name(lab, n),
 			 ifname, mtu, strerror(-rc));
 	return rc ? -1 : 0;
 }
 
 /* Both ends of a link get the MTU, as on a real PPPoE or mobile link. */
-static int pair_mtu(const struct lab *lab, struct nl nl[NODE_COUNT], enum node_id a,
-		    const char *aif, enum node_id b, const char *bif, int mtu, char *err,
-		    size_t errlen)
+static int pair_mtu(const struct lab *lab, struct nl *nl, int a, const char *aif, int b,
+		    const char *bif, int mtu, char *err, size_t errlen)
 {
 	if (link_mtu(lab, &nl[a], a, aif, mtu, err, errlen) ||
 	    link_mtu(lab, &nl[b], b, bif, mtu, err, errlen))
 		return -1;
+	return 0;
+}
+
+/* The link between two roles' nodes gets the MTU at both ends: "home WAN MTU 1400 (...)". */
+static int link_both(const struct lab *lab, struct nl *nl, enum topo_role ra, enum topo_role rb,
+		     const char *what, int mtu, char *err, size_t errlen)
+{
+	int a = lab_role(lab, ra), b = lab_role(lab, rb);
+	const char *aif = lab_uplink(lab, a, b), *bif = lab_uplink(lab, b, a);
+
+	if (pair_mtu(lab, nl, a, aif, b, bif, mtu, err, errlen))
+		return -1;
+	note(lab, "%s MTU %d (%s:%s, %s:%s)", what, mtu, lab_name(lab, a), aif, lab_name(lab, b),
+	     bif);
 	return 0;
 }
 
@@ -259,7 +272,7 @@ static int impair_link(const struct lab *lab, struct nl *nl, const char *ifname,
 	char ns[64], what[128];
 	int rc = nl_link_get(nl, ifname, 0, &l);
 
-	lab_ns(lab, INTERNET, ns, sizeof(ns));
+	lab_ns(lab, lab_role(lab, ROLE_INTERNET), ns, sizeof(ns));
 	if (!rc && !s->delay_ns && s->loss == 0 && !s->rate) {
 		lab_explain(lab, "ip netns exec %s tc qdisc del dev %s root", ns, ifname);
 		rc = qdisc_clear(nl, l.index);
@@ -282,33 +295,39 @@ static int impair_link(const struct lab *lab, struct nl *nl, const char *ifname,
 		}
 	}
 	if (rc)
-		snprintf(err, errlen, "cannot impair internet:%s: %s", ifname, strerror(-rc));
+		snprintf(err, errlen, "cannot impair %s:%s: %s",
+			 lab_name(lab, lab_role(lab, ROLE_INTERNET)), ifname, strerror(-rc));
 	return rc ? -1 : 0;
 }
 
-static int apply_impairments(const struct lab *lab, struct nl nl[NODE_COUNT],
-			     const struct settings *s, char *err, size_t errlen)
+static int apply_impairments(const struct lab *lab, struct nl *nl, const struct settings *s,
+			     char *err, size_t errlen)
 {
+	int net = lab_role(lab, ROLE_INTERNET);
 	bool fallback = false;
 	char what[128];
 
-	if (impair_link(lab, &nl[INTERNET], "home", s, &fallback, err, errlen) ||
-	    impair_link(lab, &nl[INTERNET], "office", s, &fallback, err, errlen))
+	/* The internet's two sides: toward the NAT and toward the server. */
+	if (impair_link(lab, &nl[net], lab_uplink(lab, net, lab_role(lab, ROLE_NAT)), s, &fallback,
+			err, errlen) ||
+	    impair_link(lab, &nl[net], lab_uplink(lab, net, lab_role(lab, ROLE_SERVER)), s,
+			&fallback, err, errlen))
 		return -1;
 	/* Without netem, loss is an nftables rule in the internet router. */
 	if (fallback || s->loss == 0)
-		if (firewall_loss(lab, INTERNET, fallback ? s->loss : 0, err, errlen))
+		if (firewall_loss(lab, lab_role(lab, ROLE_INTERNET), fallback ? s->loss : 0, err,
+				  errlen))
 			return -1;
 	/* And delay is the delay line holding every packet; --delay 0 stops it. */
 	if (s->delay_set && (fallback || !s->delay_ns))
-		if (reorder_apply(lab, &nl[INTERNET], s->delay_ns ? 100 : 0, s->delay_ns, err,
-				  errlen))
+		if (reorder_apply(lab, &nl[lab_role(lab, ROLE_INTERNET)], s->delay_ns ? 100 : 0,
+				  s->delay_ns, err, errlen))
 			return -1;
 	describe(s, what, sizeof(what));
 	if (!s->delay_ns && s->loss == 0 && !s->rate)
-		note(lab, "internet links: no delay, loss or rate limit");
+		note(lab, "%s links: no delay, loss or rate limit", lab_name(lab, net));
 	else
-		note(lab, "internet links: %s%s", what,
+		note(lab, "%s links: %s%s", lab_name(lab, net), what,
 		     fallback
 			 ? " (no netem in this kernel: delay by a delay line, loss by nftables, "
 			   "rate by tbf)"
@@ -329,7 +348,7 @@ static int udp_timeout(const struct lab *lab, int secs, char *err, size_t errlen
 	char ns[64], value[16];
 	int fd, rc = 0;
 
-	fd = netns_open(lab_ns(lab, HOME_ROUTER, ns, sizeof(ns)));
+	fd = netns_open(lab_ns(lab, lab_role(lab, ROLE_NAT), ns, sizeof(ns)));
 	if (fd < 0) {
 		snprintf(err, errlen, "cannot enter namespace %s: %s", ns, netns_error(fd));
 		return -1;
@@ -343,10 +362,11 @@ static int udp_timeout(const struct lab *lab, int secs, char *err, size_t errlen
 	}
 	close(fd);
 	if (!rc && secs)
-		note(lab, "home-router forgets an idle UDP mapping after %d s", secs);
+		note(lab, "%s forgets an idle UDP mapping after %d s",
+		     lab_name(lab, lab_role(lab, ROLE_NAT)), secs);
 	else if (!rc)
-		note(lab, "home-router's UDP mappings time out as the kernel's defaults say (30 s, "
-			  "120 s)");
+		note(lab, "%s's UDP mappings time out as the kernel's defaults say (30 s, 120 s)",
+		     lab_name(lab, lab_role(lab, ROLE_NAT)));
 	return rc ? -1 : 0;
 }
 
@@ -358,13 +378,19 @@ static int udp_timeout(const struct lab *lab, int secs, char *err, size_t errlen
  */
 static int nat_rebind(const struct lab *lab, char *err, size_t errlen)
 {
+	int nat = lab_role(lab, ROLE_NAT);
+	const char *wan = nat >= 0 ? lab->topo.nodes[nat].masquerade : NULL;
 	char ns[64];
 	int fd, rc, lo;
 
-	lo = nat_masquerade_range(lab, HOME_ROUTER, "wan", -1, err, errlen);
+	if (!wan) {
+		snprintf(err, errlen, "--nat-rebind needs a nat node that masquerades");
+		return -1;
+	}
+	lo = nat_masquerade_range(lab, nat, wan, -1, err, errlen);
 	if (lo < 0)
 		return -1;
-	fd = netns_open(lab_ns(lab, HOME_ROUTER, ns, sizeof(ns)));
+	fd = netns_open(lab_ns(lab, lab_role(lab, ROLE_NAT), ns, sizeof(ns)));
 	if (fd < 0) {
 		snprintf(err, errlen, "cannot enter namespace %s: %s", ns, netns_error(fd));
 		return -1;
@@ -377,40 +403,37 @@ static int nat_rebind(const struct lab *lab, char *err, size_t errlen)
 			 strerror(-rc));
 		return -1;
 	}
-	note(lab, "home-router forgot its NAT mappings; new ones use ports %d-%d", lo,
+	note(lab, "%s forgot its NAT mappings; new ones use ports %d-%d", lab_name(lab, nat), lo,
 	     lo + NAT_RANGE_PORTS - 1);
 	return 0;
 }
 
-int settings_apply(const struct lab *lab, struct nl nl[NODE_COUNT], const struct settings *s,
-		   bool running, char *err, size_t errlen)
+int settings_apply(const struct lab *lab, struct nl *nl, const struct settings *s, bool running,
+		   char *err, size_t errlen)
 {
-	if (s->wan_mtu) {
-		if (pair_mtu(lab, nl, HOME_ROUTER, "wan", INTERNET, "home", s->wan_mtu, err,
-			     errlen))
-			return -1;
-		note(lab, "home WAN MTU %d (home-router:wan, internet:home)", s->wan_mtu);
-	}
-	if (s->office_mtu) {
-		if (pair_mtu(lab, nl, INTERNET, "office", OFFICE_SERVER, "wan", s->office_mtu, err,
-			     errlen))
-			return -1;
-		note(lab, "office uplink MTU %d (internet:office, office-server:wan)",
-		     s->office_mtu);
-	}
+	if (s->wan_mtu &&
+	    link_both(lab, nl, ROLE_NAT, ROLE_INTERNET, "home WAN", s->wan_mtu, err, errlen))
+		return -1;
+	if (s->office_mtu && link_both(lab, nl, ROLE_INTERNET, ROLE_SERVER, "office uplink",
+				       s->office_mtu, err, errlen))
+		return -1;
 	if (s->tun_mtu && running) {
-		if (link_mtu(lab, &nl[HOME_LAPTOP], HOME_LAPTOP, "tun0", s->tun_mtu, err, errlen) ||
-		    link_mtu(lab, &nl[OFFICE_SERVER], OFFICE_SERVER, "tun0", s->tun_mtu, err,
-			     errlen))
+		if (link_mtu(lab, &nl[lab_role(lab, ROLE_CLIENT)], lab_role(lab, ROLE_CLIENT),
+			     "tun0", s->tun_mtu, err, errlen) ||
+		    link_mtu(lab, &nl[lab_role(lab, ROLE_SERVER)], lab_role(lab, ROLE_SERVER),
+			     "tun0", s->tun_mtu, err, errlen))
 			return -1;
 		note(lab, "tunnel MTU %d on both tun0 devices", s->tun_mtu);
 	}
 	if (s->block_icmp >= 0) {
-		if (firewall_block_icmp(lab, HOME_ROUTER, s->block_icmp, err, errlen) ||
-		    firewall_block_icmp(lab, INTERNET, s->block_icmp, err, errlen))
+		if (firewall_block_icmp(lab, lab_role(lab, ROLE_NAT), s->block_icmp, err, errlen) ||
+		    firewall_block_icmp(lab, lab_role(lab, ROLE_INTERNET), s->block_icmp, err,
+					errlen))
 			return -1;
-		note(lab, "ICMP \"too big\" %s in home-router and internet",
-		     s->block_icmp ? "dropped" : "allowed again");
+		note(lab, "ICMP \"too big\" %s in %s and %s",
+		     s->block_icmp ? "dropped" : "allowed again",
+		     lab_name(lab, lab_role(lab, ROLE_NAT)),
+		     lab_name(lab, lab_role(lab, ROLE_INTERNET)));
 	}
 	if (s->impair && apply_impairments(lab, nl, s, err, errlen))
 		return -1;
@@ -419,13 +442,16 @@ int settings_apply(const struct lab *lab, struct nl nl[NODE_COUNT], const struct
 	if (s->nat_rebind && nat_rebind(lab, err, errlen))
 		return -1;
 	if (s->reorder >= 0) {
-		if (reorder_apply(lab, &nl[INTERNET], s->reorder, s->reorder_hold_ns, err, errlen))
+		if (reorder_apply(lab, &nl[lab_role(lab, ROLE_INTERNET)], s->reorder,
+				  s->reorder_hold_ns, err, errlen))
 			return -1;
 		if (s->reorder > 0)
-			note(lab, "%.3g%% of what crosses internet held %.3g ms by a delay line",
-			     s->reorder, (double)s->reorder_hold_ns / 1e6);
+			note(lab, "%.3g%% of what crosses %s held %.3g ms by a delay line",
+			     s->reorder, lab_name(lab, lab_role(lab, ROLE_INTERNET)),
+			     (double)s->reorder_hold_ns / 1e6);
 		else
-			note(lab, "no reordering on internet");
+			note(lab, "no reordering on %s",
+			     lab_name(lab, lab_role(lab, ROLE_INTERNET)));
 	}
 	return 0;
 }

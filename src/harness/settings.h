@@ -64,8 +64,8 @@ int settings_option(struct settings *s, int opt, const char *arg, char *err, siz
  * per node).  running: the tunnels are up already, so --tun-mtu changes
  * their devices.  Prints a line per change unless quiet.
  */
-int settings_apply(const struct lab *lab, struct nl nl[NODE_COUNT], const struct settings *s,
-		   bool running, char *err, size_t errlen);
+int settings_apply(const struct lab *lab, struct nl *nl, const struct settings *s, bool running,
+		   char *err, size_t errlen);
 
 /* "20ms", "1.5ms", "2s", "500us", or a bare number of milliseconds. */
 int parse_duration(const char *s, uint64_t *ns);

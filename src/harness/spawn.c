@@ -129,13 +129,13 @@ int spawn_argv(const struct lab *lab, pid_t pid, char *buf, size_t cap, char **a
 	return n;
 }
 
-pid_t spawn_in_node(const struct lab *lab, enum node_id node, const char *what, char *const argv[],
+pid_t spawn_in_node(const struct lab *lab, int node, const char *what, char *const argv[],
 		    const char *log, char *err, size_t errlen)
 {
 	char ns[64];
 
 	lab_ns(lab, node, ns, sizeof(ns));
-	return spawn_in_ns(lab, ns, lab_nodes[node].name, what, argv, log, NULL, 0, err, errlen);
+	return spawn_in_ns(lab, ns, lab_name(lab, node), what, argv, log, NULL, 0, err, errlen);
 }
 
 pid_t spawn_in_ns(const struct lab *lab, const char *ns, const char *label, const char *what,

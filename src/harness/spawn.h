@@ -14,7 +14,7 @@
  * dies before the record is written, the child exits instead of running
  * unrecorded.
  */
-pid_t spawn_in_node(const struct lab *lab, enum node_id node, const char *what, char *const argv[],
+pid_t spawn_in_node(const struct lab *lab, int node, const char *what, char *const argv[],
 		    const char *log, char *err, size_t errlen);
 /* The same in any of the lab's namespaces; the fds in keep become the child's 3, 4, ... */
 pid_t spawn_in_ns(const struct lab *lab, const char *ns, const char *label, const char *what,

@@ -63,7 +63,7 @@ static void take_addr(const struct nl_addr *a, void *arg)
 	}
 }
 
-static void look(const struct lab *lab, enum node_id n, struct node_view *v)
+static void look(const struct lab *lab, int n, struct node_view *v)
 {
 	struct nl nl;
 	int fd;
@@ -89,16 +89,16 @@ static void print_nodes(const struct lab *lab, const struct node_view *v)
 
 	printf("%s%-15s %-7s %5s  %-5s %s%s\n", term_c(t, C_BOLD), "NODE", "LINK", "MTU", "STATE",
 	       "ADDRESSES", term_c(t, C_RESET));
-	for (int n = 0; n < NODE_COUNT; n++) {
+	for (int n = 0; (size_t)n < lab->topo.nnodes; n++) {
 		if (!v[n].up) {
-			printf("%-15s %s(no namespace %s)%s\n", lab_nodes[n].name, term_c(t, C_RED),
+			printf("%-15s %s(no namespace %s)%s\n", lab_name(lab, n), term_c(t, C_RED),
 			       v[n].ns, term_c(t, C_RESET));
 			continue;
 		}
 		for (int i = 0; i < v[n].nlinks; i++) {
 			const struct link_view *l = &v[n].links[i];
 
-			printf("%-15s %-7s %5d  %s%-5s%s", i ? "" : lab_nodes[n].name, l->link.name,
+			printf("%-15s %-7s %5d  %s%-5s%s", i ? "" : lab_name(lab, n), l->link.name,
 			       l->link.mtu, term_c(t, l->link.up ? C_GREEN : C_RED),
 			       l->link.up ? "up" : "down", term_c(t, C_RESET));
 			for (int a = 0; a < l->naddrs; a++)
@@ -142,14 +142,14 @@ static void print_tunnel(const struct lab *lab, const struct record *r, bool run
 	putchar('\n');
 }
 
-static void json_nodes(const struct node_view *v)
+static void json_nodes(const struct lab *lab, const struct node_view *v)
 {
 	char p[64];
 
 	printf("\"nodes\":[");
-	for (int n = 0; n < NODE_COUNT; n++) {
+	for (int n = 0; (size_t)n < lab->topo.nnodes; n++) {
 		printf("%s{\"name\":", n ? "," : "");
-		json_str(stdout, lab_nodes[n].name);
+		json_str(stdout, lab_name(lab, n));
 		printf(",\"namespace\":");
 		json_str(stdout, v[n].ns);
 		printf(",\"up\":%s,\"links\":[", v[n].up ? "true" : "false");
@@ -204,7 +204,7 @@ static void show_tunnels(const struct lab *lab, const struct record *recs, int n
 		       "TUNNEL", "PID", "ROLE", "MODE", "ENDPOINT", "SENT pkts/bytes",
 		       "RECEIVED pkts/bytes", term_c(&lab->term, C_RESET));
 	for (int i = 0; i < n; i++) {
-		int node = lab_node(recs[i].name);
+		int node = lab_node(lab, recs[i].name);
 		bool running;
 
 		if (recs[i].kind != REC_PROC || node < 0)
@@ -229,20 +229,20 @@ static void show_tunnels(const struct lab *lab, const struct record *recs, int n
 
 static int show(const struct lab *lab)
 {
-	struct node_view *v = calloc(NODE_COUNT, sizeof(*v));
+	struct node_view *v = calloc(lab->topo.nnodes, sizeof(*v));
 	struct record *recs = NULL;
 	int n;
 
 	if (!v)
 		return 1;
 	n = state_load(lab, &recs);
-	for (int i = 0; i < NODE_COUNT; i++)
-		look(lab, i, &v[i]);
+	for (size_t i = 0; i < lab->topo.nnodes; i++)
+		look(lab, (int)i, &v[i]);
 	if (lab->json) {
 		printf("{\"lab\":");
 		json_str(stdout, lab->name);
 		printf(",\"up\":true,");
-		json_nodes(v);
+		json_nodes(lab, v);
 	} else {
 		printf("Lab '%s'\n\n", lab->name);
 		print_nodes(lab, v);
@@ -279,7 +279,10 @@ int cmd_status(int argc, char **argv)
 			printf("Lab '%s' is not up (start it with: make lab, or ./harness up)\n",
 			       lab.name);
 		}
+		lab_fini(&lab);
 		return 3;
 	}
-	return show(&lab);
+	rc = show(&lab);
+	lab_fini(&lab);
+	return rc;
 }

@@ -47,7 +47,6 @@ static const char *const names[S_COUNT] = {"lossy", "restart", "rebind", "flood"
 
 #define MiB	(1024.0 * 1024.0)
 #define RSS_MAX 700 /* samples */
-#define HOST_V4 OFFICE_HOST_V4
 #define PORT	5041
 
 struct result {
@@ -68,6 +67,11 @@ struct torture {
 	struct result res[S_COUNT];
 	char err[256];
 };
+/* The node whose tunnel the scenarios restart, flood and count: the lab's server. */
+static const char *server_of(const struct torture *t)
+{
+	return lab_name(&t->lab, lab_role(&t->lab, ROLE_SERVER));
+}
 
 static void usage(FILE *f)
 {
@@ -224,7 +228,8 @@ static void note(struct result *r, char *field, size_t cap, const char *fmt, ...
 /* A transfer from home-laptop to office-host, whole; lost is what did not arrive intact. */
 static bool move(struct torture *t, struct result *r, double timeout, struct transfer *x)
 {
-	if (transfer_start(x, &t->lab, HOME_LAPTOP, OFFICE_HOST, HOST_V4, PORT, t->bytes)) {
+	if (transfer_start(x, &t->lab, lab_role(&t->lab, ROLE_CLIENT),
+			   lab_role(&t->lab, ROLE_TARGET), t->lab.at.target4, PORT, t->bytes)) {
 		snprintf(t->err, sizeof(t->err), "%s", x->err);
 		return false;
 	}
@@ -282,7 +287,7 @@ static int restart_server(struct torture *t, double recovered[2], long long *tri
 {
 	char buf[4096], *argv[40], log[PATH_MAX];
 	unsigned long long start = 0;
-	pid_t pid = tunnel_of(&t->lab, "office-server", &start);
+	pid_t pid = tunnel_of(&t->lab, server_of(t), &start);
 	long long rx;
 	double t0;
 
@@ -301,10 +306,11 @@ static int restart_server(struct torture *t, double recovered[2], long long *tri
 		kill(pid, SIGKILL);
 	while (proc_is(pid, start))
 		clock_sleep_ms(10);
-	snprintf(log, sizeof(log), "%s/office-server.log", t->lab.dir);
+	lab_file(&t->lab, lab_role(&t->lab, ROLE_SERVER), "log", log, sizeof(log));
 	if (state_lock(&t->lab, false, t->err, sizeof(t->err)))
 		return -1;
-	pid = spawn_in_node(&t->lab, OFFICE_SERVER, "tunnel", argv, log, t->err, sizeof(t->err));
+	pid = spawn_in_node(&t->lab, lab_role(&t->lab, ROLE_SERVER), "tunnel", argv, log, t->err,
+			    sizeof(t->err));
 	/* Let go of the lab at once: down and set take the same lock. */
 	close(t->lab.lock_fd);
 	t->lab.lock_fd = -1;
@@ -313,11 +319,11 @@ static int restart_server(struct torture *t, double recovered[2], long long *tri
 	t0 = clock_seconds();
 	recovered[0] = recovered[1] = -1;
 	while (clock_seconds() - t0 < 60 && recovered[1] < 0) {
-		if (recovered[0] < 0 && stat_of(&t->lab, "office-server", "sessions") > 0) {
+		if (recovered[0] < 0 && stat_of(&t->lab, server_of(t), "sessions") > 0) {
 			recovered[0] = clock_seconds() - t0;
-			*tries = stat_of(&t->lab, "office-server", "initiations_received");
+			*tries = stat_of(&t->lab, server_of(t), "initiations_received");
 		}
-		rx = stat_of(&t->lab, "office-server", "rx_packets");
+		rx = stat_of(&t->lab, server_of(t), "rx_packets");
 		if (rx > 0)
 			recovered[1] = clock_seconds() - t0;
 		clock_sleep_ms(50);
@@ -334,7 +340,8 @@ static int restart(struct torture *t, struct result *r)
 	if (up(t, "encrypted", NULL, NULL))
 		return -1;
 	/* A transfer long enough to be cut: at least 0.5 s at full speed. */
-	if (transfer_start(&x, &t->lab, HOME_LAPTOP, OFFICE_HOST, HOST_V4, PORT, t->bytes * 4)) {
+	if (transfer_start(&x, &t->lab, lab_role(&t->lab, ROLE_CLIENT),
+			   lab_role(&t->lab, ROLE_TARGET), t->lab.at.target4, PORT, t->bytes * 4)) {
 		snprintf(t->err, sizeof(t->err), "%s", x.err);
 		return -1;
 	}
@@ -372,15 +379,16 @@ static int rebind(struct torture *t, struct result *r)
 
 	if (up(t, "encrypted", "--keepalive", "1"))
 		return -1;
-	if (transfer_start(&x, &t->lab, HOME_LAPTOP, OFFICE_HOST, HOST_V4, PORT, t->bytes * 4)) {
+	if (transfer_start(&x, &t->lab, lab_role(&t->lab, ROLE_CLIENT),
+			   lab_role(&t->lab, ROLE_TARGET), t->lab.at.target4, PORT, t->bytes * 4)) {
 		snprintf(t->err, sizeof(t->err), "%s", x.err);
 		return -1;
 	}
 	clock_sleep_ms(100);
-	field_of(&t->lab, "office-server", "peer1_endpoint", before, sizeof(before));
+	field_of(&t->lab, server_of(t), "peer1_endpoint", before, sizeof(before));
 	int rc = self(NULL, 0, "set", "--lab", t->lab.name, "--nat-rebind", NULL);
 	transfer_wait(&x, 120);
-	field_of(&t->lab, "office-server", "peer1_endpoint", after, sizeof(after));
+	field_of(&t->lab, server_of(t), "peer1_endpoint", after, sizeof(after));
 	r->lost = x.bytes - x.intact;
 	r->survived = rc == 0 && x.done && strcmp(before, after);
 	DID(r,
@@ -437,7 +445,8 @@ static bool median_goodput(struct torture *t, uint64_t size, double *rate, uint6
 	for (int i = 0; i < 3; i++) {
 		struct transfer x;
 
-		transfer_start(&x, &t->lab, HOME_LAPTOP, OFFICE_HOST, HOST_V4, PORT, size);
+		transfer_start(&x, &t->lab, lab_role(&t->lab, ROLE_CLIENT),
+			       lab_role(&t->lab, ROLE_TARGET), t->lab.at.target4, PORT, size);
 		transfer_wait(&x, 120);
 		ok = ok && x.done;
 		*lost += x.bytes - x.intact;
@@ -459,11 +468,12 @@ static int flood(struct torture *t, struct result *r)
 
 	if (up(t, "encrypted", NULL, NULL))
 		return -1;
-	server = tunnel_of(&t->lab, "office-server", NULL);
+	server = tunnel_of(&t->lab, server_of(t), NULL);
 	base_ok = median_goodput(t, size, &base, &lost);
 	rss0 = rss_of(server);
 	/* Every kind once, for its rate; a transfer meanwhile gives replay real datagrams. */
-	transfer_start(&warm, &t->lab, HOME_LAPTOP, OFFICE_HOST, HOST_V4, PORT, size);
+	transfer_start(&warm, &t->lab, lab_role(&t->lab, ROLE_CLIENT),
+		       lab_role(&t->lab, ROLE_TARGET), t->lab.at.target4, PORT, size);
 	self(out, sizeof(out), "flood", "--lab", t->lab.name, "--json", "--count",
 	     t->quick ? "20000" : "200000", NULL);
 	transfer_wait(&warm, 120);
@@ -473,8 +483,8 @@ static int flood(struct torture *t, struct result *r)
 	kill(loop, SIGKILL);
 	waitpid(loop, NULL, 0);
 	rss1 = rss_of(server);
-	cookies = stat_of(&t->lab, "office-server", "cookies_sent");
-	limited = stat_of(&t->lab, "office-server", "drop_ratelimited");
+	cookies = stat_of(&t->lab, server_of(t), "cookies_sent");
+	limited = stat_of(&t->lab, server_of(t), "drop_ratelimited");
 	ratio = base > 0 ? hit / base : 0;
 	r->lost = lost + warm.bytes - warm.intact;
 	r->survived = base_ok && hit_ok && warm.done && flood_rate(out, "replay") > 0 &&
@@ -521,12 +531,14 @@ static int soak(struct torture *t, struct result *r)
 
 	if (up(t, "encrypted", "--rekey-after", t->quick ? "5" : "120"))
 		return -1;
-	server = tunnel_of(&t->lab, "office-server", NULL);
+	server = tunnel_of(&t->lab, server_of(t), NULL);
 	t0 = clock_seconds();
 	while (clock_seconds() - t0 < t->soak_s) {
-		bool ok = !transfer_start(&a, &t->lab, HOME_LAPTOP, OFFICE_HOST, HOST_V4, PORT,
+		bool ok = !transfer_start(&a, &t->lab, lab_role(&t->lab, ROLE_CLIENT),
+					  lab_role(&t->lab, ROLE_TARGET), t->lab.at.target4, PORT,
 					  t->bytes) &&
-			  !transfer_start(&b, &t->lab, OFFICE_HOST, HOME_LAPTOP, CLIENT_VPN_V4,
+			  !transfer_start(&b, &t->lab, lab_role(&t->lab, ROLE_TARGET),
+					  lab_role(&t->lab, ROLE_CLIENT), t->lab.at.client_vpn4,
 					  PORT + 1, t->bytes);
 
 		transfer_wait(&a, 120);
@@ -550,7 +562,7 @@ static int soak(struct torture *t, struct result *r)
 	KEPT(r,
 	     "%d of %d rounds byte-identical; %lld sessions; server RSS %.2f MiB early, %.2f "
 	     "late (%d samples)",
-	     rounds - bad, rounds, stat_of(&t->lab, "office-server", "sessions"), early / MiB,
+	     rounds - bad, rounds, stat_of(&t->lab, server_of(t), "sessions"), early / MiB,
 	     late / MiB, t->nrss);
 	down(t);
 	return 0;

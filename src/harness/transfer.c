@@ -39,7 +39,7 @@ static void fill(uint8_t *buf, uint64_t off, size_t n)
 }
 
 /* A child that dies with the harness and runs inside node's namespace. */
-static pid_t child_in(const struct lab *lab, enum node_id node)
+static pid_t child_in(const struct lab *lab, int node)
 {
 	char ns[64];
 	pid_t pid = fork();
@@ -132,8 +132,8 @@ static void send_stream(const char *addr, int port, uint64_t bytes)
 	_exit(0);
 }
 
-int transfer_start(struct transfer *t, const struct lab *lab, enum node_id from, enum node_id to,
-		   const char *addr, int port, uint64_t bytes)
+int transfer_start(struct transfer *t, const struct lab *lab, int from, int to, const char *addr,
+		   int port, uint64_t bytes)
 {
 	int p[2], ready[2];
 	char c;
@@ -162,7 +162,7 @@ int transfer_start(struct transfer *t, const struct lab *lab, enum node_id from,
 	if (t->receiver < 0 || read(ready[0], &c, 1) != 1) {
 		close(ready[0]);
 		snprintf(t->err, sizeof(t->err), "cannot listen on %s:%d in %s", addr, port,
-			 lab_nodes[to].name);
+			 lab_name(lab, to));
 		transfer_wait(t, 0);
 		return -1;
 	}

@@ -29,8 +29,8 @@ struct transfer {
  * Starts bytes from node from to addr:port, where node to listens.  Returns
  * at once once the receiver listens; 0, or -1 with t->err.
  */
-int transfer_start(struct transfer *t, const struct lab *lab, enum node_id from, enum node_id to,
-		   const char *addr, int port, uint64_t bytes);
+int transfer_start(struct transfer *t, const struct lab *lab, int from, int to, const char *addr,
+		   int port, uint64_t bytes);
 /* Waits for the end, at most timeout_s; a transfer not done by then is stopped. */
 void transfer_wait(struct transfer *t, double timeout_s);
 /* Goodput in bit/s of a finished transfer. */

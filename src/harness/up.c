@@ -77,7 +77,7 @@ void step(struct up *u, const char *fmt, ...)
 	fflush(stdout);
 }
 
-int sysctl_in(struct up *u, enum node_id n, const char *key, const char *value)
+int sysctl_in(struct up *u, int n, const char *key, const char *value)
 {
 	char ns[64];
 	int rc;
@@ -90,7 +90,7 @@ int sysctl_in(struct up *u, enum node_id n, const char *key, const char *value)
 	return rc;
 }
 
-static int node_sysctls(struct up *u, enum node_id n)
+static int node_sysctls(struct up *u, int n)
 {
 	/* Asymmetric paths through the tunnel are normal here: no reverse-path filter. */
 	static const char *const every[][2] = {
@@ -103,7 +103,7 @@ static int node_sysctls(struct up *u, enum node_id n)
 	for (size_t i = 0; i < sizeof(every) / sizeof(every[0]); i++)
 		if (sysctl_in(u, n, every[i][0], every[i][1]))
 			return -1;
-	if (!lab_nodes[n].forwards)
+	if (!u->lab.topo.nodes[n].forward)
 		return 0;
 	if (sysctl_in(u, n, "net.ipv4.ip_forward", "1") ||
 	    sysctl_in(u, n, "net.ipv6.conf.all.forwarding", "1"))
@@ -149,7 +149,7 @@ int make_namespace(struct up *u, const char *ns, int *nsfd, struct nl *nl)
 	return 0;
 }
 
-static int make_node(struct up *u, enum node_id n)
+static int make_node(struct up *u, int n)
 {
 	char ns[64];
 
@@ -159,7 +159,7 @@ static int make_node(struct up *u, enum node_id n)
 	return node_sysctls(u, n);
 }
 
-int link_index(struct up *u, enum node_id n, const char *ifname)
+int link_index(struct up *u, int n, const char *ifname)
 {
 	struct nl_link l;
 	char ns[64];
@@ -173,67 +173,78 @@ int link_index(struct up *u, enum node_id n, const char *ifname)
 	return l.index;
 }
 
-int make_link(struct up *u, const struct link_def *l)
+static const char *ifname_of(const struct up *u, const struct topo_end *e)
 {
-	char a[64], b[64];
-	int rc, ia, ib;
-
-	lab_ns(&u->lab, l->a, a, sizeof(a));
-	lab_ns(&u->lab, l->b, b, sizeof(b));
-	lab_explain(&u->lab, "ip -n %s link add %s type veth peer name %s netns %s", a, l->a_if,
-		    l->b_if, b);
-	/* Made from inside a's namespace: nothing ever appears in the root namespace. */
-	rc = nl_veth_add(&u->nl[l->a], l->a_if, l->b_if, u->nsfd[l->b]);
-	if (rc) {
-		snprintf(u->err, sizeof(u->err), "cannot link %s:%s to %s:%s: %s", a, l->a_if, b,
-			 l->b_if, strerror(-rc));
-		return -1;
-	}
-	ia = link_index(u, l->a, l->a_if);
-	ib = link_index(u, l->b, l->b_if);
-	if (ia < 0 || ib < 0)
-		return -1;
-	lab_explain(&u->lab, "ip -n %s link set %s up", a, l->a_if);
-	lab_explain(&u->lab, "ip -n %s link set %s up", b, l->b_if);
-	rc = nl_link_set(&u->nl[l->a], ia, true, 0);
-	if (!rc)
-		rc = nl_link_set(&u->nl[l->b], ib, true, 0);
-	if (rc) {
-		snprintf(u->err, sizeof(u->err), "cannot set %s up: %s", l->a_if, strerror(-rc));
-		return -1;
-	}
-	return 0;
+	return u->lab.topo.nodes[e->node].ifaces[e->iface].name;
 }
 
-static int add_addr(struct up *u, const struct addr_def *a)
+static int set_up(struct up *u, int n, const char *ns, const char *ifname, int mtu)
+{
+	int idx = link_index(u, n, ifname), rc;
+
+	if (idx < 0)
+		return -1;
+	if (mtu)
+		lab_explain(&u->lab, "ip -n %s link set %s mtu %d up", ns, ifname, mtu);
+	else
+		lab_explain(&u->lab, "ip -n %s link set %s up", ns, ifname);
+	rc = nl_link_set(&u->nl[n], idx, true, mtu);
+	if (rc)
+		snprintf(u->err, sizeof(u->err), "cannot set %s up: %s", ifname, strerror(-rc));
+	return rc ? -1 : 0;
+}
+
+int make_link(struct up *u, const struct topo_link *l)
+{
+	const char *a_if = ifname_of(u, &l->a), *b_if = ifname_of(u, &l->b);
+	char a[64], b[64];
+	int rc;
+
+	lab_ns(&u->lab, l->a.node, a, sizeof(a));
+	lab_ns(&u->lab, l->b.node, b, sizeof(b));
+	lab_explain(&u->lab, "ip -n %s link add %s type veth peer name %s netns %s", a, a_if, b_if,
+		    b);
+	/* Made from inside a's namespace: nothing ever appears in the root namespace. */
+	rc = nl_veth_add(&u->nl[l->a.node], a_if, b_if, u->nsfd[l->b.node]);
+	if (rc) {
+		snprintf(u->err, sizeof(u->err), "cannot link %s:%s to %s:%s: %s", a, a_if, b, b_if,
+			 strerror(-rc));
+		return -1;
+	}
+	return set_up(u, l->a.node, a, a_if, l->im.mtu) || set_up(u, l->b.node, b, b_if, l->im.mtu)
+		   ? -1
+		   : 0;
+}
+
+static int add_addr(struct up *u, int n, const char *ifname, const char *cidr)
 {
 	struct prefix p;
 	char ns[64];
 	int idx, rc;
 
-	lab_ns(&u->lab, a->node, ns, sizeof(ns));
-	if (prefix_parse(a->cidr, true, &p, u->err, sizeof(u->err)))
+	lab_ns(&u->lab, n, ns, sizeof(ns));
+	if (prefix_parse(cidr, true, &p, u->err, sizeof(u->err)))
 		return -1;
-	idx = link_index(u, a->node, a->ifname);
+	idx = link_index(u, n, ifname);
 	if (idx < 0)
 		return -1;
-	lab_explain(&u->lab, "ip -n %s addr add %s dev %s", ns, a->cidr, a->ifname);
-	rc = nl_addr_add(&u->nl[a->node], idx, &p);
+	lab_explain(&u->lab, "ip -n %s addr add %s dev %s", ns, cidr, ifname);
+	rc = nl_addr_add(&u->nl[n], idx, &p);
 	if (rc) {
-		snprintf(u->err, sizeof(u->err), "cannot add %s to %s:%s: %s", a->cidr, ns,
-			 a->ifname, strerror(-rc));
+		snprintf(u->err, sizeof(u->err), "cannot add %s to %s:%s: %s", cidr, ns, ifname,
+			 strerror(-rc));
 		return -1;
 	}
 	return 0;
 }
 
-static int add_route(struct up *u, const struct route_def *r)
+static int add_route(struct up *u, int n, const struct topo_route *r)
 {
 	struct prefix dst, via;
 	char ns[64];
 	int rc;
 
-	lab_ns(&u->lab, r->node, ns, sizeof(ns));
+	lab_ns(&u->lab, n, ns, sizeof(ns));
 	if (prefix_parse(r->via, false, &via, u->err, sizeof(u->err)))
 		return -1;
 	if (!strcmp(r->dst, "default"))
@@ -241,7 +252,7 @@ static int add_route(struct up *u, const struct route_def *r)
 	else if (prefix_parse(r->dst, true, &dst, u->err, sizeof(u->err)))
 		return -1;
 	lab_explain(&u->lab, "ip -n %s route add %s via %s", ns, r->dst, r->via);
-	rc = nl_route_add(&u->nl[r->node], &dst, via.addr, 0);
+	rc = nl_route_add(&u->nl[n], &dst, via.addr, 0);
 	if (rc) {
 		snprintf(u->err, sizeof(u->err), "cannot add route %s via %s in %s: %s", r->dst,
 			 r->via, ns, strerror(-rc));
@@ -287,11 +298,11 @@ static int wait_ready(struct up *u, const char *label, pid_t pid)
 	return -1;
 }
 
-int start_tunnel(struct up *u, enum node_id n, char **args)
+int start_tunnel(struct up *u, int n, char **args)
 {
 	char ns[64];
 
-	return start_tunnel_in(u, lab_ns(&u->lab, n, ns, sizeof(ns)), lab_nodes[n].name, args);
+	return start_tunnel_in(u, lab_ns(&u->lab, n, ns, sizeof(ns)), lab_name(&u->lab, n), args);
 }
 
 /*
@@ -368,72 +379,138 @@ int start_tunnel_in(struct up *u, const char *ns, const char *label, char **args
 	return wait_ready(u, label, pid);
 }
 
+/* "--flag value" for each string, into argv from *argc; at most cap slots in all. */
+static void flags(char **argv, int *argc, int cap, const char *flag, char **v, size_t n)
+{
+	for (size_t i = 0; i < n && *argc + 2 < cap; i++) {
+		argv[(*argc)++] = (char *)flag;
+		argv[(*argc)++] = v[i];
+	}
+	argv[*argc] = NULL;
+}
+
+static int start_plain(struct up *u, const struct topo_tunnel *tu, const char *server)
+{
+	char port[16], *srv[32] = {"--listen", "--port", port, "--dev", "tun0"},
+		       *cli[32] = {"--server", (char *)server, "--dev", "tun0"};
+	int ns = 5, nc = 4;
+
+	snprintf(port, sizeof(port), "%d", tu->port);
+	flags(srv, &ns, 32, "--addr", tu->server.addrs, tu->server.naddrs);
+	flags(cli, &nc, 32, "--addr", tu->clients[0].addrs, tu->clients[0].naddrs);
+	flags(cli, &nc, 32, "--route", tu->clients[0].routes, tu->clients[0].nroutes);
+	if (start_tunnel(u, tu->server.node, srv))
+		return -1;
+	step(u, "tunnel server on %s, %s mode, UDP %d", lab_name(&u->lab, tu->server.node),
+	     lab_mode_name(u->mode), tu->port);
+	if (start_tunnel(u, tu->clients[0].node, cli))
+		return -1;
+	step(u, "tunnel client on %s, to %s", lab_name(&u->lab, tu->clients[0].node), server);
+	return 0;
+}
+
 static int start_tunnels(struct up *u)
 {
+	const struct topo *t = &u->lab.topo;
 	char server[64];
-	char *srv[] = {"--listen",
-		       "--port",
-		       "1234",
-		       "--dev",
-		       "tun0",
-		       "--addr",
-		       SERVER_VPN_V4 "/24",
-		       "--addr",
-		       SERVER_VPN_V6 "/64",
-		       NULL};
-	char *cli[] = {"--server", server,
-		       "--dev",	   "tun0",
-		       "--addr",   CLIENT_VPN_V4 "/24",
-		       "--addr",   CLIENT_VPN_V6 "/64",
-		       "--route",  "172.16.0.0/12",
-		       "--route",  "fd00:172:31::/48",
-		       NULL};
 
+	if (!t->ntunnels || !t->tunnels[0].nclients) {
+		snprintf(u->err, sizeof(u->err), "the lab has no tunnel with a client to start");
+		return -1;
+	}
 	if (u->underlay == 6)
-		snprintf(server, sizeof(server), "[%s]:%d", SERVER_PUBLIC_V6, TUNNEL_PORT);
+		snprintf(server, sizeof(server), "[%s]:%d", u->lab.at.server_public6,
+			 u->lab.at.port);
 	else
-		snprintf(server, sizeof(server), "%s:%d", SERVER_PUBLIC_V4, TUNNEL_PORT);
+		snprintf(server, sizeof(server), "%s:%d", u->lab.at.server_public4, u->lab.at.port);
 	if (u->other)
 		return up_others(u);
 	if (u->mode == MODE_ENCRYPTED)
 		return up_encrypted(u);
-	if (start_tunnel(u, OFFICE_SERVER, srv))
+	return start_plain(u, &t->tunnels[0], server);
+}
+
+static int make_nodes(struct up *u)
+{
+	const struct topo *t = &u->lab.topo;
+
+	for (size_t n = 0; n < t->nnodes; n++)
+		if (make_node(u, (int)n))
+			return -1;
+	step(u, "%zu namespaces", t->nnodes);
+	if (interrupted(u))
 		return -1;
-	step(u, "tunnel server on office-server, %s mode, UDP %d", lab_mode_name(u->mode),
-	     TUNNEL_PORT);
-	if (start_tunnel(u, HOME_LAPTOP, cli))
-		return -1;
-	step(u, "tunnel client on home-laptop, to %s", server);
+	for (size_t i = 0; i < t->nlinks; i++)
+		if (make_link(u, &t->links[i]))
+			return -1;
+	step(u, "%zu veth links", t->nlinks);
+	return interrupted(u) ? -1 : 0;
+}
+
+static int add_addrs(struct up *u)
+{
+	const struct topo *t = &u->lab.topo;
+	size_t count = 0;
+
+	for (size_t n = 0; n < t->nnodes; n++)
+		for (size_t i = 0; i < t->nodes[n].nifaces; i++) {
+			const struct topo_iface *f = &t->nodes[n].ifaces[i];
+
+			for (size_t k = 0; k < f->naddrs; k++, count++)
+				if (add_addr(u, (int)n, f->name, f->addrs[k].cidr))
+					return -1;
+		}
+	step(u, "%zu addresses (IPv4 and IPv6)", count);
+	return 0;
+}
+
+static int add_routes(struct up *u)
+{
+	const struct topo *t = &u->lab.topo;
+	size_t count = 0;
+
+	for (size_t n = 0; n < t->nnodes; n++)
+		for (size_t i = 0; i < t->nodes[n].nroutes; i++, count++)
+			if (add_route(u, (int)n, &t->nodes[n].routes[i]))
+				return -1;
+	step(u, "%zu routes", count);
+	return interrupted(u) ? -1 : 0;
+}
+
+/* The address a router masquerades as: the first IPv4 one of its outside interface. */
+static const char *outside_v4(const struct topo_node *n)
+{
+	int i = topo_iface(n, n->masquerade);
+
+	for (size_t k = 0; i >= 0 && k < n->ifaces[i].naddrs; k++)
+		if (!strchr(n->ifaces[i].addrs[k].cidr, ':'))
+			return n->ifaces[i].addrs[k].cidr;
+	return "";
+}
+
+static int add_nat(struct up *u)
+{
+	const struct topo *t = &u->lab.topo;
+
+	for (size_t n = 0; n < t->nnodes; n++) {
+		const struct topo_node *node = &t->nodes[n];
+		const char *out;
+
+		if (!node->masquerade)
+			continue;
+		if (nat_masquerade(&u->lab, (int)n, node->masquerade, u->err, sizeof(u->err)))
+			return -1;
+		out = outside_v4(node);
+		step(u, "NAT: %s masquerades out of %s as %.*s", node->name, node->masquerade,
+		     (int)strcspn(out, "/"), out);
+	}
 	return 0;
 }
 
 static int build(struct up *u)
 {
-	for (int n = 0; n < NODE_COUNT; n++)
-		if (make_node(u, n))
-			return -1;
-	step(u, "%d namespaces", NODE_COUNT);
-	if (interrupted(u))
+	if (make_nodes(u) || add_addrs(u) || add_routes(u) || add_nat(u))
 		return -1;
-	for (size_t i = 0; i < lab_nlinks; i++)
-		if (make_link(u, &lab_links[i]))
-			return -1;
-	step(u, "%zu veth links", lab_nlinks);
-	if (interrupted(u))
-		return -1;
-	for (size_t i = 0; i < lab_naddrs; i++)
-		if (add_addr(u, &lab_addrs[i]))
-			return -1;
-	step(u, "%zu addresses (IPv4 and IPv6)", lab_naddrs);
-	for (size_t i = 0; i < lab_nroutes; i++)
-		if (add_route(u, &lab_routes[i]))
-			return -1;
-	step(u, "%zu routes", lab_nroutes);
-	if (interrupted(u))
-		return -1;
-	if (nat_masquerade(&u->lab, HOME_ROUTER, "wan", u->err, sizeof(u->err)))
-		return -1;
-	step(u, "NAT: home-router masquerades out of wan as %s", HOME_WAN_V4);
 	if (settings_apply(&u->lab, u->nl, &u->set, false, u->err, sizeof(u->err)))
 		return -1;
 	if (u->nclients > 1 && up_clients(u))
@@ -458,17 +535,22 @@ static void print_map(const struct up *u)
 	printf("\n%sLab '%s' is up.%s\n\n", term_c(t, C_BOLD), u->lab.name, term_c(t, C_RESET));
 	printf(
 	    "  home 192.168.1.0/24         internet                      office 172.31.0.0/20\n");
-	printf(
-	    "  home-laptop ──── home-router ──── internet ──── office-server ──── office-host\n");
+	/* The roles in the order a packet meets them. */
+	for (int r = 0; r < ROLE_COUNT; r++)
+		printf("%s%s", r ? " ──── " : "  ",
+		       lab_name(&u->lab, lab_role(&u->lab, (enum topo_role)r)));
+	putchar('\n');
 	printf("  .192         .1  198.51.100.2  .1 | .1  203.0.113.10   172.31.9.116   "
 	       "172.31.9.200\n");
 	printf("      %s(NAT masquerade)%s\n", term_c(t, C_DIM), term_c(t, C_RESET));
-	printf("  %stun0 172.31.255.7 ═══════ UDP %d, %s ═══════ tun0 172.31.255.13%s\n\n",
-	       term_c(t, C_CYAN), TUNNEL_PORT, u->other ? u->other->name : lab_mode_name(u->mode),
+	printf("  %stun0 %s ═══════ UDP %d, %s ═══════ tun0 %s%s\n\n", term_c(t, C_CYAN),
+	       u->lab.at.client_vpn4, u->lab.at.port,
+	       u->other ? u->other->name : lab_mode_name(u->mode), u->lab.at.server_vpn4,
 	       term_c(t, C_RESET));
 	printf("Try:\n");
 	snprintf(cmd, sizeof(cmd), "ip netns exec %s ping -c3 %s",
-		 lab_ns(&u->lab, HOME_LAPTOP, ns, sizeof(ns)), OFFICE_HOST_V4);
+		 lab_ns(&u->lab, lab_role(&u->lab, ROLE_CLIENT), ns, sizeof(ns)),
+		 u->lab.at.target4);
 	try_line(t, cmd, "across the VPN");
 	snprintf(cmd, sizeof(cmd), "./harness status%s", lab_flag);
 	try_line(t, cmd, "nodes, links, tunnel counters");
@@ -490,12 +572,32 @@ static void print_map(const struct up *u)
 static void close_nodes(struct up *u)
 {
 	up_clients_close(u);
-	for (int n = 0; n < NODE_COUNT; n++) {
+	for (size_t n = 0; u->nsfd && n < u->lab.topo.nnodes; n++) {
 		nl_close(&u->nl[n]);
 		if (u->nsfd[n] >= 0)
 			close(u->nsfd[n]);
 		u->nsfd[n] = -1;
 	}
+	free(u->nl);
+	free(u->nsfd);
+	u->nl = NULL;
+	u->nsfd = NULL;
+}
+
+/* A netlink socket and a namespace fd per node, none open yet. */
+static int alloc_nodes(struct up *u)
+{
+	size_t n = u->lab.topo.nnodes;
+
+	u->nl = calloc(n ? n : 1, sizeof(*u->nl));
+	u->nsfd = malloc((n ? n : 1) * sizeof(*u->nsfd));
+	if (!u->nl || !u->nsfd) {
+		snprintf(u->err, sizeof(u->err), "out of memory");
+		return -1;
+	}
+	for (size_t i = 0; i < n; i++)
+		u->nsfd[i] = -1;
+	return 0;
 }
 
 static int mode_or_underlay(struct up *u, int opt, const char *arg)
@@ -651,6 +753,7 @@ static int parse(struct up *u, int argc, char **argv)
 	    {0},
 	};
 	struct common c = {0};
+	bool mode_given = false;
 	int opt, rc;
 
 	u->mode = MODE_ENCRYPTED;
@@ -663,6 +766,7 @@ static int parse(struct up *u, int argc, char **argv)
 		if (opt == 'm' || opt == 'u') {
 			if (mode_or_underlay(u, opt, optarg))
 				return 2;
+			mode_given |= opt == 'm';
 			continue;
 		}
 		if (strchr("CpoKkr", opt)) {
@@ -698,10 +802,17 @@ static int parse(struct up *u, int argc, char **argv)
 	}
 	if (rc != ARG_END)
 		return rc == ARG_HELP ? 1 : 2;
-	if (no_arguments("up", argc, argv) || check_encrypted_options(u))
+	if (no_arguments("up", argc, argv))
 		return 2;
 	if (lab_init(&u->lab, c.lab, u->err, sizeof(u->err))) {
 		fprintf(stderr, "harness up: %s\n", u->err);
+		return 2;
+	}
+	/* The tunnel's mode is the lab's, unless --mode says otherwise. */
+	if (!mode_given && u->lab.topo.ntunnels)
+		u->mode = u->lab.topo.tunnels[0].mode;
+	if (check_encrypted_options(u)) {
+		lab_fini(&u->lab);
 		return 2;
 	}
 	/* A black hole needs a limit to hide: without one given, the office uplink gets 1400. */
@@ -724,8 +835,6 @@ int cmd_up(int argc, char **argv)
 		fprintf(stderr, "harness up: out of memory\n");
 		return 1;
 	}
-	for (int n = 0; n < NODE_COUNT; n++)
-		u->nsfd[n] = -1;
 	for (int i = 0; i < MAX_CLIENTS; i++)
 		u->clients[i].nsfd = -1;
 	rc = parse(u, argc, argv);
@@ -752,14 +861,17 @@ int cmd_up(int argc, char **argv)
 		free(u);
 		return 1;
 	}
-	lab_ns(&u->lab, HOME_LAPTOP, u->clients[0].ns, sizeof(u->clients[0].ns));
-	snprintf(u->clients[0].label, sizeof(u->clients[0].label), "home-laptop");
-	snprintf(u->clients[0].vpn4, sizeof(u->clients[0].vpn4), CLIENT_VPN_V4);
+	lab_ns(&u->lab, lab_role(&u->lab, ROLE_CLIENT), u->clients[0].ns, sizeof(u->clients[0].ns));
+	snprintf(u->clients[0].label, sizeof(u->clients[0].label), "%s",
+		 lab_name(&u->lab, lab_role(&u->lab, ROLE_CLIENT)));
+	snprintf(u->clients[0].vpn4, sizeof(u->clients[0].vpn4), "%s", u->lab.at.client_vpn4);
 	printf("Bringing up lab '%s' (%s%s, IPv%d underlay):\n", u->lab.name,
 	       u->other ? u->other->name : lab_mode_name(u->mode), u->other ? "" : " mode",
 	       u->underlay);
 	hold_signals();
-	rc = state_begin(&u->lab, u->err, sizeof(u->err));
+	rc = alloc_nodes(u);
+	if (!rc)
+		rc = state_begin(&u->lab, u->err, sizeof(u->err));
 	if (!rc)
 		rc = build(u);
 	close_nodes(u);

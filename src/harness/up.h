@@ -42,8 +42,8 @@ struct up {
 	enum lab_mode mode;
 	int underlay; /* 4 or 6: the family the tunnel's datagrams use */
 	struct settings set;
-	struct nl nl[NODE_COUNT];
-	int nsfd[NODE_COUNT];
+	struct nl *nl; /* one per node of lab.topo, and its namespace's fd */
+	int *nsfd;
 	bool wireguard_go;	   /* --peer wireguard-go */
 	const struct other *other; /* --peer openvpn|fastd|quicktun */
 	enum wg_side wg_side;
@@ -64,12 +64,12 @@ struct up {
 void step(struct up *u, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* A recorded namespace with lo up, and its fd and netlink socket. */
 int make_namespace(struct up *u, const char *ns, int *nsfd, struct nl *nl);
-int link_index(struct up *u, enum node_id n, const char *ifname);
+int link_index(struct up *u, int n, const char *ifname);
 /* The last non-empty line of a log, so the user sees a failed program's own words. */
 void last_log_line(const char *log, char *out, size_t cap);
-int make_link(struct up *u, const struct link_def *l);
-int sysctl_in(struct up *u, enum node_id n, const char *key, const char *value);
-int start_tunnel(struct up *u, enum node_id n, char **args);
+int make_link(struct up *u, const struct topo_link *l);
+int sysctl_in(struct up *u, int n, const char *key, const char *value);
+int start_tunnel(struct up *u, int n, char **args);
 int start_tunnel_in(struct up *u, const char *ns, const char *label, char **args);
 
 /* up_wg.c */
@@ -80,7 +80,7 @@ void up_clients_close(struct up *u);
 int up_record_file(struct up *u, const char *path);
 int up_write_file(struct up *u, const char *path, const char *text);
 /* Addresses, MTU, link up and (on a laptop) routes on another program's device. */
-int up_configure_tun(struct up *u, enum node_id n, const char *dev, bool laptop, int mtu);
+int up_configure_tun(struct up *u, int n, const char *dev, bool laptop, int mtu);
 
 /* up_others.c: --peer openvpn|fastd|quicktun, on both ends */
 const struct other *other_find(const char *name);

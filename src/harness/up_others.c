@@ -32,7 +32,11 @@ struct other_keys {
 
 enum { SIDE_SERVER, SIDE_LAPTOP };
 
-static const enum node_id side_node[2] = {OFFICE_SERVER, HOME_LAPTOP};
+/* The node each side runs on: the lab's server and client. */
+static int side_node(const struct up *u, int side)
+{
+	return lab_role(&u->lab, side == SIDE_SERVER ? ROLE_SERVER : ROLE_CLIENT);
+}
 
 const struct other *other_find(const char *name)
 {
@@ -50,7 +54,7 @@ const struct other *other_find(const char *name)
 
 static void file_in_lab(const struct up *u, int side, const char *ext, char *out, size_t cap)
 {
-	snprintf(out, cap, "%s/%s.%s", u->lab.dir, lab_nodes[side_node[side]].name, ext);
+	snprintf(out, cap, "%s/%s.%s", u->lab.dir, lab_name(&u->lab, side_node(u, side)), ext);
 }
 
 /* Runs a program outside the lab (key tools only) and keeps its first line of output. */
@@ -107,17 +111,22 @@ static int fastd_keys(struct up *u, const char *prog, struct other_keys *k)
 static int fastd_conf(struct up *u, int s, const struct other_keys *k, char *out, size_t cap)
 {
 	int other = !s;
+	char bind[80] = "bind any", remote[80] = "";
 
+	if (s == SIDE_SERVER)
+		snprintf(bind, sizeof(bind), "bind %s:%d", u->lab.at.server_public4,
+			 u->lab.at.port);
+	else
+		snprintf(remote, sizeof(remote), "\tremote %s:%d;\n", u->lab.at.server_public4,
+			 u->lab.at.port);
 	return snprintf(out, cap,
 			"# %s: fastd, for the benchmark of lab '%s'\n"
 			"log level warn;\ninterface \"tun0\";\nmode tun;\n"
 			"method \"salsa2012+umac\";\n%s;\nmtu %d;\nsecret \"%s\";\n"
 			"peer \"%s\" {\n\tkey \"%s\";\n%s}\n",
-			lab_nodes[side_node[s]].name, u->lab.name,
-			s == SIDE_SERVER ? "bind " SERVER_PUBLIC_V4 ":1234" : "bind any",
-			u->other->mtu, k->secret[s], lab_nodes[side_node[other]].name,
-			k->pub[other],
-			s == SIDE_LAPTOP ? "\tremote " SERVER_PUBLIC_V4 ":1234;\n" : "") >= (int)cap
+			lab_name(&u->lab, side_node(u, s)), u->lab.name, bind, u->other->mtu,
+			k->secret[s], lab_name(&u->lab, side_node(u, other)), k->pub[other],
+			remote) >= (int)cap
 		   ? -1
 		   : 0;
 }
@@ -129,8 +138,8 @@ static int openvpn_keys(struct up *u, struct other_keys *k)
 	char key[1024], cert[2048], path[PATH_MAX];
 
 	for (int s = 0; s < 2; s++) {
-		if (cert_make(lab_nodes[side_node[s]].name, key, sizeof(key), cert, sizeof(cert),
-			      k->fingerprint[s], u->err, sizeof(u->err)))
+		if (cert_make(lab_name(&u->lab, side_node(u, s)), key, sizeof(key), cert,
+			      sizeof(cert), k->fingerprint[s], u->err, sizeof(u->err)))
 			return -1;
 		file_in_lab(u, s, "openvpn-key.pem", path, sizeof(path));
 		if (up_write_file(u, path, key))
@@ -145,8 +154,14 @@ static int openvpn_keys(struct up *u, struct other_keys *k)
 
 static int openvpn_conf(struct up *u, int s, const struct other_keys *k, char *out, size_t cap)
 {
-	char key[PATH_MAX], cert[PATH_MAX];
+	char key[PATH_MAX], cert[PATH_MAX], where[160];
 
+	if (s == SIDE_SERVER)
+		snprintf(where, sizeof(where), "local %s\nport %d\nfloat\ntls-server\ndh none",
+			 u->lab.at.server_public4, u->lab.at.port);
+	else
+		snprintf(where, sizeof(where), "remote %s %d\nnobind\ntls-client",
+			 u->lab.at.server_public4, u->lab.at.port);
 	file_in_lab(u, s, "openvpn-key.pem", key, sizeof(key));
 	file_in_lab(u, s, "openvpn-cert.pem", cert, sizeof(cert));
 	/* Point to point, TLS, each side pinning the other's certificate: no CA to make. */
@@ -155,33 +170,32 @@ static int openvpn_conf(struct up *u, int s, const struct other_keys *k, char *o
 			"dev tun0\ndev-type tun\nproto udp\n%s\n"
 			"cert %s\nkey %s\npeer-fingerprint %s\n"
 			"data-ciphers AES-256-GCM\ntun-mtu %d\nverb 1\n",
-			lab_nodes[side_node[s]].name, u->lab.name,
-			s == SIDE_SERVER ? "local " SERVER_PUBLIC_V4
-					   "\nport 1234\nfloat\ntls-server\n"
-					   "dh none"
-					 : "remote " SERVER_PUBLIC_V4 " 1234\nnobind\ntls-client",
-			cert, key, k->fingerprint[!s], u->other->mtu) >= (int)cap
+			lab_name(&u->lab, side_node(u, s)), u->lab.name, where, cert, key,
+			k->fingerprint[!s], u->other->mtu) >= (int)cap
 		   ? -1
 		   : 0;
 }
 
 /* ---- quicktun: configured by its environment, each name prefixed IF_QT_ ---- */
 
-static void quicktun_env(int s, bool set)
+static void quicktun_env(const struct up *u, int s, bool set)
 {
-	static const char *const common[][2] = {
-	    {"IF_QT_INTERFACE", "tun0"}, {"IF_QT_TUN_MODE", "1"},      {"IF_QT_USE_PI", "0"},
-	    {"IF_QT_PROTOCOL", "raw"},	 {"IF_QT_LOCAL_PORT", "1234"},
+	char port[16];
+	const char *const common[][2] = {
+	    {"IF_QT_INTERFACE", "tun0"}, {"IF_QT_TUN_MODE", "1"},    {"IF_QT_USE_PI", "0"},
+	    {"IF_QT_PROTOCOL", "raw"},	 {"IF_QT_LOCAL_PORT", port},
 	};
-	static const char *const server[][2] = {
-	    {"IF_QT_LOCAL_ADDRESS", SERVER_PUBLIC_V4},
+	const char *const server[][2] = {
+	    {"IF_QT_LOCAL_ADDRESS", u->lab.at.server_public4},
 	    {"IF_QT_REMOTE_FLOAT", "1"},
 	};
-	static const char *const laptop[][2] = {
-	    {"IF_QT_REMOTE_ADDRESS", SERVER_PUBLIC_V4},
-	    {"IF_QT_REMOTE_PORT", "1234"},
+	const char *const laptop[][2] = {
+	    {"IF_QT_REMOTE_ADDRESS", u->lab.at.server_public4},
+	    {"IF_QT_REMOTE_PORT", port},
 	};
 	const char *const(*side)[2] = s == SIDE_SERVER ? server : laptop;
+
+	snprintf(port, sizeof(port), "%d", u->lab.at.port);
 
 	for (size_t i = 0; i < sizeof(common) / sizeof(common[0]); i++)
 		set ? setenv(common[i][0], common[i][1], 1) : unsetenv(common[i][0]);
@@ -198,7 +212,7 @@ static bool proc_alive(pid_t pid)
 
 static int start_side(struct up *u, const char *prog, int s, const struct other_keys *k)
 {
-	enum node_id n = side_node[s];
+	int n = side_node(u, s);
 	char conf[PATH_MAX], log[PATH_MAX], text[4096], ns[64];
 	char *argv[4] = {(char *)prog, NULL};
 	pid_t pid;
@@ -217,12 +231,12 @@ static int start_side(struct up *u, const char *prog, int s, const struct other_
 		argv[3] = NULL;
 	}
 	if (u->other->kind == OTHER_QUICKTUN)
-		quicktun_env(s, true);
+		quicktun_env(u, s, true);
 	lab_explain(&u->lab, "ip netns exec %s %s%s%s > %s &", lab_ns(&u->lab, n, ns, sizeof(ns)),
 		    prog, argv[1] ? " --config " : "", argv[1] ? conf : "", log);
 	pid = spawn_in_node(&u->lab, n, u->other->name, argv, log, u->err, sizeof(u->err));
 	if (u->other->kind == OTHER_QUICKTUN)
-		quicktun_env(s, false);
+		quicktun_env(u, s, false);
 	if (pid < 0)
 		return -1;
 	if (up_configure_tun(u, n, "tun0", s == SIDE_LAPTOP, u->other->mtu)) {
@@ -232,7 +246,7 @@ static int start_side(struct up *u, const char *prog, int s, const struct other_
 		last_log_line(log, last, sizeof(last));
 		if (!proc_alive(pid) && last[0])
 			snprintf(u->err, sizeof(u->err), "%s on %s did not start: %s",
-				 u->other->name, lab_nodes[n].name, last);
+				 u->other->name, lab_name(&u->lab, n), last);
 		return -1;
 	}
 	return 0;
@@ -256,10 +270,12 @@ int up_others(struct up *u)
 		goto out;
 	if (start_side(u, prog, SIDE_SERVER, &k))
 		goto out;
-	step(u, "%s on office-server (%s), UDP %d", u->other->name, u->other->cipher, TUNNEL_PORT);
+	step(u, "%s on %s (%s), UDP %d", u->other->name,
+	     lab_name(&u->lab, side_node(u, SIDE_SERVER)), u->other->cipher, u->lab.at.port);
 	if (start_side(u, prog, SIDE_LAPTOP, &k))
 		goto out;
-	step(u, "%s on home-laptop, to office-server", u->other->name);
+	step(u, "%s on %s, to %s", u->other->name, lab_name(&u->lab, side_node(u, SIDE_LAPTOP)),
+	     lab_name(&u->lab, side_node(u, SIDE_SERVER)));
 	rc = 0;
 out:
 	sodium_memzero(&k, sizeof(k));

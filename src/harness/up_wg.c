@@ -32,13 +32,27 @@ static uint32_t name_hash(const char *s)
 	return h;
 }
 
+/* "office-server" is "os"; an extra laptop keeps its number: "laptop-2" is "-2". */
+static void abbreviate(const char *label, char *out, size_t cap)
+{
+	size_t n = 0;
+
+	if (!strncmp(label, "laptop-", strlen("laptop-"))) {
+		snprintf(out, cap, "%s", label + strlen("laptop-") - 1);
+		return;
+	}
+	for (const char *p = label; *p && n + 1 < cap; p++)
+		if (p == label || p[-1] == '-')
+			out[n++] = *p;
+	out[n] = '\0';
+}
+
 void wg_name(const struct lab *lab, const char *label, char *out, size_t cap)
 {
-	const char *abbr = !strcmp(label, "office-server") ? "os"
-			   : !strcmp(label, "home-laptop") ? "hl"
-							   : label + strlen("laptop-") - 1;
+	char abbr[16];
 	int room;
 
+	abbreviate(label, abbr, sizeof(abbr));
 	if (!strcmp(lab->name, LAB_DEFAULT)) {
 		snprintf(out, cap, "%s", label);
 		return;
@@ -62,9 +76,11 @@ bool wg_socket_of(const struct lab *lab, const char *path)
 
 	for (int k = 0; k <= MAX_CLIENTS; k++) {
 		if (k == 0)
-			snprintf(label, sizeof(label), "office-server");
+			snprintf(label, sizeof(label), "%s",
+				 lab_name(lab, lab_role(lab, ROLE_SERVER)));
 		else if (k == 1)
-			snprintf(label, sizeof(label), "home-laptop");
+			snprintf(label, sizeof(label), "%s",
+				 lab_name(lab, lab_role(lab, ROLE_CLIENT)));
 		else
 			snprintf(label, sizeof(label), "laptop-%d", k);
 		wg_name(lab, label, name, sizeof(name));
@@ -129,6 +145,23 @@ static void new_keys(uint8_t priv[KEY_LEN], uint8_t pub[KEY_LEN])
 	while (key_public(pub, priv));
 }
 
+/* Strings joined by ", ", after what buf holds. */
+static void append_list(char *buf, size_t cap, char **v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		appendf(buf, cap, "%s%s", i ? ", " : "", v[i]);
+}
+
+static const struct topo_tunnel *vpn(const struct up *u)
+{
+	return &u->lab.topo.tunnels[0];
+}
+
+static const char *server_name(const struct up *u)
+{
+	return lab_name(&u->lab, vpn(u)->server.node);
+}
+
 /* with_address: our tunnel reads Address; wg setconf refuses it. */
 static void server_conf(struct up *u, char *out, size_t cap, bool with_address)
 {
@@ -136,19 +169,49 @@ static void server_conf(struct up *u, char *out, size_t cap, bool with_address)
 
 	key_to_base64(b64, u->server_priv);
 	snprintf(out, cap,
-		 "# office-server: the VPN server of lab '%s'\n[Interface]\nPrivateKey = "
+		 "# %s: the VPN server of lab '%s'\n[Interface]\nPrivateKey = "
 		 "%s\nListenPort = %d\n",
-		 u->lab.name, b64, TUNNEL_PORT);
-	if (with_address)
-		appendf(out, cap, "Address = %s/24, %s/64\n", SERVER_VPN_V4, SERVER_VPN_V6);
+		 server_name(u), u->lab.name, b64, vpn(u)->port);
+	if (with_address) {
+		appendf(out, cap, "Address = ");
+		append_list(out, cap, vpn(u)->server.addrs, vpn(u)->server.naddrs);
+		appendf(out, cap, "\n");
+	}
 	for (int i = 0; i < u->nclients; i++) {
 		key_to_base64(b64, u->clients[i].pub);
 		appendf(out, cap, "\n[Peer]\n# %s\nPublicKey = %s\nAllowedIPs = %s/32",
 			u->clients[i].label, b64, u->clients[i].vpn4);
-		if (i == 0)
-			appendf(out, cap, ", %s/128", CLIENT_VPN_V6);
+		if (i == 0 && u->lab.at.client_vpn6[0])
+			appendf(out, cap, ", %s/128", u->lab.at.client_vpn6);
 		appendf(out, cap, "\n");
 	}
+}
+
+/* The VPN's own network (from the server's first inner address) and the client's routes. */
+static void allowed_ips(struct up *u, char *out, size_t cap)
+{
+	const struct topo_member *c = &vpn(u)->clients[0];
+	char net[64];
+
+	appendf(out, cap, "AllowedIPs = ");
+	if (vpn(u)->server.naddrs &&
+	    !lab_host_in(vpn(u)->server.addrs[0], 0, true, net, sizeof(net)))
+		appendf(out, cap, "%s%s", net, c->nroutes ? ", " : "");
+	append_list(out, cap, c->routes, c->nroutes);
+	appendf(out, cap, "\n");
+}
+
+static void client_address(struct up *u, const struct client *c, char *out, size_t cap)
+{
+	const struct topo_member *m = &vpn(u)->clients[0];
+	const char *len = m->naddrs ? strchr(m->addrs[0], '/') : NULL;
+
+	appendf(out, cap, "Address = ");
+	if (c == &u->clients[0])
+		append_list(out, cap, m->addrs, m->naddrs);
+	else
+		appendf(out, cap, "%s%s", c->vpn4, len ? len : "/24");
+	appendf(out, cap, "\n");
 }
 
 static void client_conf(struct up *u, const struct client *c, char *out, size_t cap,
@@ -159,18 +222,16 @@ static void client_conf(struct up *u, const struct client *c, char *out, size_t 
 	key_to_base64(b64, c->priv);
 	snprintf(out, cap, "# %s: a VPN client of lab '%s'\n[Interface]\nPrivateKey = %s\n",
 		 c->label, u->lab.name, b64);
-	if (with_address && c == &u->clients[0])
-		appendf(out, cap, "Address = %s/24, %s/64\n", c->vpn4, CLIENT_VPN_V6);
-	else if (with_address)
-		appendf(out, cap, "Address = %s/24\n", c->vpn4);
+	if (with_address)
+		client_address(u, c, out, cap);
 	key_to_base64(b64, u->server_pub);
-	appendf(out, cap, "\n[Peer]\n# office-server\nPublicKey = %s\n", b64);
+	appendf(out, cap, "\n[Peer]\n# %s\nPublicKey = %s\n", server_name(u), b64);
 	if (u->underlay == 6)
-		appendf(out, cap, "Endpoint = [%s]:%d\n", SERVER_PUBLIC_V6, TUNNEL_PORT);
+		appendf(out, cap, "Endpoint = [%s]:%d\n", u->lab.at.server_public6, u->lab.at.port);
 	else
-		appendf(out, cap, "Endpoint = %s:%d\n", SERVER_PUBLIC_V4, TUNNEL_PORT);
+		appendf(out, cap, "Endpoint = %s:%d\n", u->lab.at.server_public4, u->lab.at.port);
 	/* The office and the VPN, as in plaintext mode; the keepalive holds the NAT open. */
-	appendf(out, cap, "AllowedIPs = 172.31.255.0/24, 172.16.0.0/12, fd00:172:31::/48\n");
+	allowed_ips(u, out, cap);
 	if (u->keepalive)
 		appendf(out, cap, "PersistentKeepalive = %d\n", u->keepalive);
 }
@@ -276,11 +337,10 @@ static int run_wg(struct up *u, const char *wgname, const char *conf, const char
  * what wg-quick would do, over our netlink.  The device ends up named
  * tun0, as the tunnel's is, so that captures and lessons find it.
  */
-int up_configure_tun(struct up *u, enum node_id n, const char *dev, bool laptop, int mtu)
+int up_configure_tun(struct up *u, int n, const char *dev, bool laptop, int mtu)
 {
-	const char *addrs[2] = {laptop ? CLIENT_VPN_V4 "/24" : SERVER_VPN_V4 "/24",
-				laptop ? CLIENT_VPN_V6 "/64" : SERVER_VPN_V6 "/64"};
-	const char *routes[2] = {"172.16.0.0/12", "fd00:172:31::/48"};
+	const struct topo_member *m = laptop ? &vpn(u)->clients[0] : &vpn(u)->server;
+	const struct topo_member *c = &vpn(u)->clients[0];
 	struct prefix p;
 	struct nl_link l;
 	int idx, rc = 0;
@@ -293,26 +353,26 @@ int up_configure_tun(struct up *u, enum node_id n, const char *dev, bool laptop,
 		return -1;
 	if (strcmp(dev, "tun0"))
 		rc = nl_link_rename(&u->nl[n], idx, "tun0");
-	for (int i = 0; i < 2 && !rc; i++)
-		if (!(rc = prefix_parse(addrs[i], true, &p, u->err, sizeof(u->err))))
+	for (size_t i = 0; i < m->naddrs && !rc; i++)
+		if (!(rc = prefix_parse(m->addrs[i], true, &p, u->err, sizeof(u->err))))
 			rc = nl_addr_add(&u->nl[n], idx, &p);
 	if (!rc)
 		rc = nl_link_set(&u->nl[n], idx, true, u->set.tun_mtu ? u->set.tun_mtu : mtu);
-	for (int i = 0; laptop && i < 2 && !rc; i++)
-		if (!(rc = prefix_parse(routes[i], true, &p, u->err, sizeof(u->err))))
+	for (size_t i = 0; laptop && i < c->nroutes && !rc; i++)
+		if (!(rc = prefix_parse(c->routes[i], true, &p, u->err, sizeof(u->err))))
 			rc = nl_route_add(&u->nl[n], &p, NULL, idx);
 	if (rc) {
 		snprintf(u->err, sizeof(u->err), "cannot configure tun0 on %s: %s",
-			 lab_nodes[n].name, strerror(rc < 0 ? -rc : EINVAL));
+			 lab_name(&u->lab, n), strerror(rc < 0 ? -rc : EINVAL));
 		return -1;
 	}
 	return 0;
 }
 
-static int start_wireguard_go(struct up *u, enum node_id n, const char *wgname, const char *text)
+static int start_wireguard_go(struct up *u, int n, const char *wgname, const char *text)
 {
 	char prog[PATH_MAX], conf[PATH_MAX], sock[PATH_MAX], log[PATH_MAX], ns[64];
-	const char *label = lab_nodes[n].name;
+	const char *label = lab_name(&u->lab, n);
 	char *argv[] = {prog, "-f", (char *)wgname, NULL};
 	int keep;
 	pid_t pid;
@@ -350,7 +410,8 @@ static int start_wireguard_go(struct up *u, enum node_id n, const char *wgname, 
 		return -1;
 	if (run_wg(u, wgname, conf, log))
 		return -1;
-	return up_configure_tun(u, n, wgname, n == HOME_LAPTOP, u->underlay == 6 ? 1420 : 1440);
+	return up_configure_tun(u, n, wgname, n != vpn(u)->server.node,
+				u->underlay == 6 ? 1420 : 1440);
 }
 
 /* ---- the lab's encrypted tunnels ---- */
@@ -371,16 +432,17 @@ static int start_server(struct up *u)
 
 	server_conf(u, text, sizeof(text), !go_on_server(u));
 	if (go_on_server(u)) {
-		if (start_wireguard_go(u, OFFICE_SERVER, u->server_wgname, text))
+		if (start_wireguard_go(u, vpn(u)->server.node, u->server_wgname, text))
 			return -1;
-		step(u, "wireguard-go on office-server, configured by wg, UDP %d", TUNNEL_PORT);
+		step(u, "wireguard-go on %s, configured by wg, UDP %d", server_name(u),
+		     vpn(u)->port);
 		return 0;
 	}
-	if (start_ours(u, lab_ns(&u->lab, OFFICE_SERVER, ns, sizeof(ns)), "office-server",
+	if (start_ours(u, lab_ns(&u->lab, vpn(u)->server.node, ns, sizeof(ns)), server_name(u),
 		       u->server_wgname, text))
 		return -1;
-	step(u, "tunnel on office-server, encrypted, UDP %d, %d peer%s", TUNNEL_PORT, u->nclients,
-	     u->nclients == 1 ? "" : "s");
+	step(u, "tunnel on %s, encrypted, UDP %d, %d peer%s", server_name(u), vpn(u)->port,
+	     u->nclients, u->nclients == 1 ? "" : "s");
 	return 0;
 }
 
@@ -391,14 +453,14 @@ static int start_client(struct up *u, struct client *c)
 
 	client_conf(u, c, text, sizeof(text), !go);
 	if (go)
-		return start_wireguard_go(u, HOME_LAPTOP, c->wgname, text);
+		return start_wireguard_go(u, vpn(u)->clients[0].node, c->wgname, text);
 	return start_ours(u, c->ns, c->label, c->wgname, text);
 }
 
 int up_encrypted(struct up *u)
 {
 	new_keys(u->server_priv, u->server_pub);
-	wg_name(&u->lab, "office-server", u->server_wgname, sizeof(u->server_wgname));
+	wg_name(&u->lab, server_name(u), u->server_wgname, sizeof(u->server_wgname));
 	for (int i = 0; i < u->nclients; i++) {
 		new_keys(u->clients[i].priv, u->clients[i].pub);
 		wg_name(&u->lab, u->clients[i].label, u->clients[i].wgname,
@@ -411,10 +473,11 @@ int up_encrypted(struct up *u)
 		if (start_client(u, &u->clients[i]))
 			return -1;
 	if (go_on_laptop(u))
-		step(u, "wireguard-go on home-laptop, configured by wg, to office-server");
+		step(u, "wireguard-go on %s, configured by wg, to %s", u->clients[0].label,
+		     server_name(u));
 	else
-		step(u, "tunnel on home-laptop%s, encrypted, to office-server",
-		     u->nclients > 1 ? " and each laptop" : "");
+		step(u, "tunnel on %s%s, encrypted, to %s", u->clients[0].label,
+		     u->nclients > 1 ? " and each laptop" : "", server_name(u));
 	if (u->keylog)
 		printf("  %s!%s session keys are logged to %s/*.keys: anyone with them reads the "
 		       "traffic\n",
@@ -440,40 +503,80 @@ static int add(struct up *u, struct nl *nl, int idx, const char *cidr, bool rout
 	return rc ? -1 : 0;
 }
 
+/* The NAT's IPv4 address on its side toward the client, with its length: "192.168.1.1/24". */
+static const char *nat_lan(const struct up *u, const char **ifname)
+{
+	const struct topo *t = &u->lab.topo;
+	int nat = lab_role(&u->lab, ROLE_NAT),
+	    i = nat < 0 ? -1 : lab_iface_toward(t, nat, lab_role(&u->lab, ROLE_CLIENT));
+
+	for (size_t k = 0; i >= 0 && k < t->nodes[nat].ifaces[i].naddrs; k++)
+		if (!strchr(t->nodes[nat].ifaces[i].addrs[k].cidr, ':')) {
+			*ifname = t->nodes[nat].ifaces[i].name;
+			return t->nodes[nat].ifaces[i].addrs[k].cidr;
+		}
+	return NULL;
+}
+
 /*
- * Laptop k gets its own veth to the home router, 192.168.1.(100+k) on its
- * side; the router answers as 192.168.1.1 on each and routes the /32 back.
+ * Laptop k gets its own veth to the home router, host 100+k of the home
+ * LAN on its side; the router answers with its LAN address on each and
+ * routes the /32 back.
  */
 static int client_link(struct up *u, struct client *c, int k)
 {
-	char lan[16], me[32], host[32];
+	const char *ifname = "", *cidr = nat_lan(u, &ifname);
+	int nat = lab_role(&u->lab, ROLE_NAT);
+	char lan[16], me[64], host[64], gw[64], gw32[64];
 	struct nl_link l;
 	int rc, ir;
 
-	snprintf(lan, sizeof(lan), "lan%d", k);
-	snprintf(me, sizeof(me), "192.168.1.%d/24", 100 + k);
-	snprintf(host, sizeof(host), "192.168.1.%d/32", 100 + k);
+	snprintf(lan, sizeof(lan), "%s%d", ifname, k);
+	lab_host_in(cidr, 100 + (unsigned)k, true, me, sizeof(me));
+	lab_host_in(cidr, 100 + (unsigned)k, false, host, sizeof(host));
+	appendf(host, sizeof(host), "/32");
+	snprintf(gw, sizeof(gw), "%.*s", (int)strcspn(cidr, "/"), cidr);
+	snprintf(gw32, sizeof(gw32), "%s/32", gw);
 	lab_explain(&u->lab, "ip -n %s link add eth0 type veth peer name %s netns ...", c->ns, lan);
-	rc = nl_veth_add(&c->nl, "eth0", lan, u->nsfd[HOME_ROUTER]);
+	rc = nl_veth_add(&c->nl, "eth0", lan, u->nsfd[nat]);
 	if (!rc)
 		rc = nl_link_get(&c->nl, "eth0", 0, &l);
 	if (!rc)
 		rc = nl_link_set(&c->nl, l.index, true, 0);
-	ir = rc ? -1 : link_index(u, HOME_ROUTER, lan);
-	if (rc || ir < 0 || nl_link_set(&u->nl[HOME_ROUTER], ir, true, 0)) {
-		snprintf(u->err, sizeof(u->err), "cannot link %s to home-router", c->ns);
+	ir = rc ? -1 : link_index(u, nat, lan);
+	if (rc || ir < 0 || nl_link_set(&u->nl[nat], ir, true, 0)) {
+		snprintf(u->err, sizeof(u->err), "cannot link %s to %s", c->ns,
+			 lab_name(&u->lab, nat));
 		return -1;
 	}
 	return add(u, &c->nl, l.index, me, false, NULL) ||
-		       add(u, &c->nl, 0, "0.0.0.0/0", true, "192.168.1.1") ||
-		       add(u, &u->nl[HOME_ROUTER], ir, "192.168.1.1/32", false, NULL) ||
-		       add(u, &u->nl[HOME_ROUTER], ir, host, true, NULL)
+		       add(u, &c->nl, 0, "0.0.0.0/0", true, gw) ||
+		       add(u, &u->nl[nat], ir, gw32, false, NULL) ||
+		       add(u, &u->nl[nat], ir, host, true, NULL)
 		   ? -1
 		   : 0;
 }
 
+/* What extra laptops need: a NAT with an IPv4 side toward the client, and an IPv4 VPN address. */
+static const char *client_vpn_cidr(struct up *u)
+{
+	const struct topo_member *m = &vpn(u)->clients[0];
+	const char *ifname;
+
+	for (size_t i = 0; nat_lan(u, &ifname) && i < m->naddrs; i++)
+		if (!strchr(m->addrs[i], ':'))
+			return m->addrs[i];
+	snprintf(u->err, sizeof(u->err),
+		 "--clients needs a nat node linked to the client, and IPv4 on both");
+	return NULL;
+}
+
 int up_clients(struct up *u)
 {
+	const char *vpn4 = client_vpn_cidr(u);
+
+	if (!vpn4)
+		return -1;
 	for (int k = 2; k <= u->nclients; k++) {
 		struct client *c = &u->clients[k - 1];
 
@@ -487,12 +590,12 @@ int up_clients(struct up *u)
 			snprintf(c->ns, sizeof(c->ns), "%s", label);
 		else
 			snprintf(c->ns, sizeof(c->ns), "%s-%s", lab, label);
-		snprintf(c->vpn4, sizeof(c->vpn4), "172.31.255.%d", 100 + k);
+		lab_host_in(vpn4, 100 + (unsigned)k, false, c->vpn4, sizeof(c->vpn4));
 		if (make_namespace(u, c->ns, &c->nsfd, &c->nl) || client_link(u, c, k))
 			return -1;
 	}
-	step(u, "%d more laptops behind home-router (laptop-2 to laptop-%d)", u->nclients - 1,
-	     u->nclients);
+	step(u, "%d more laptops behind %s (laptop-2 to laptop-%d)", u->nclients - 1,
+	     lab_name(&u->lab, lab_role(&u->lab, ROLE_NAT)), u->nclients);
 	return 0;
 }
 

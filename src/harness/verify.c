@@ -10,9 +10,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-const char *const point_names[VERIFY_POINTS] = {
-    "home-laptop:tun0",	 "home-laptop:eth0",   "home-router:wan",
-    "office-server:wan", "office-server:tun0", "office-host:eth0",
+const struct verify_where verify_default = {
+    .points = {"home-laptop:tun0", "home-laptop:eth0", "home-router:wan", "office-server:wan",
+	       "office-server:tun0", "office-host:eth0"},
+    .target = "office-host",
+    .client4 = "172.31.255.7",
+    .client6 = "fd00:172:31:255::7",
+    .nat4 = "198.51.100.2",
 };
 
 const char *const property_names[PR_COUNT] = {
@@ -182,10 +186,9 @@ static void judge_probe(const struct packet_list pts[VERIFY_POINTS], const struc
 	if (o[P_LAPTOP_LAN].datagrams != 1 || o[P_ROUTER_WAN].datagrams != 1 ||
 	    o[P_SERVER_WAN].datagrams != 1 || n5 != 1 || n6 != 1)
 		fail(v, PR_ONCE,
-		     "%s: %d, %d, %d datagrams on the three outer links; %d at "
-		     "office-server:tun0, %d at office-host",
-		     name, o[P_LAPTOP_LAN].datagrams, o[P_ROUTER_WAN].datagrams,
-		     o[P_SERVER_WAN].datagrams, n5, n6);
+		     "%s: %d, %d, %d datagrams on the three outer links; %d at %s, %d at %s", name,
+		     o[P_LAPTOP_LAN].datagrams, o[P_ROUTER_WAN].datagrams,
+		     o[P_SERVER_WAN].datagrams, n5, v->at->points[P_SERVER_TUN], n6, v->at->target);
 	else if (!same_inner(r->pkt, r->len, pts[P_SERVER_TUN].data[at5],
 			     pts[P_SERVER_TUN].len[at5], false) ||
 		 !same_inner(r->pkt, r->len, pts[P_HOST].data[at6], pts[P_HOST].len[at6], true))
@@ -199,16 +202,17 @@ static void judge_probe(const struct packet_list pts[VERIFY_POINTS], const struc
 		d = pts[k].data[o[k].first];
 		if (o[k].fragmented && (int)r->len <= tun_mtu)
 			fail(v, PR_NO_FRAGMENTS, "%s: its datagram was fragmented on %s", name,
-			     point_names[k]);
+			     v->at->points[k]);
 		if (o[k].fragmented || pkt_parse(d, pts[k].len[o[k].first], &p) != PKT_OK)
 			continue;
 		if (p.len != r->len + p.ip_hlen + 8 + (pi ? 4 : 0))
 			fail(v, PR_LENGTH, "%s: outer %zu on %s, expected %zu + %zu + 8%s", name,
-			     p.len, point_names[k], r->len, p.ip_hlen, pi ? " + 4" : "");
+			     p.len, v->at->points[k], r->len, p.ip_hlen, pi ? " + 4" : "");
 		/* A datagram cut short does not hold the whole inner packet: never read past it. */
 		if (k != P_SERVER_WAN && (p.payload_len < 8 + (pi ? 4 : 0) + r->len ||
 					  memcmp(p.payload + 8 + (pi ? 4 : 0), r->pkt, r->len)))
-			fail(v, PR_NAT, "%s: the inner packet changed on %s", name, point_names[k]);
+			fail(v, PR_NAT, "%s: the inner packet changed on %s", name,
+			     v->at->points[k]);
 		if (k == P_ROUTER_WAN && o[P_LAPTOP_LAN].first >= 0) {
 			struct pkt lan;
 
@@ -217,17 +221,17 @@ static void judge_probe(const struct packet_list pts[VERIFY_POINTS], const struc
 					   &lan) == PKT_OK &&
 			    !memcmp(lan.src, p.src, 16))
 				fail(v, PR_NAT, "%s: the outer source was not rewritten on %s",
-				     name, point_names[k]);
+				     name, v->at->points[k]);
 		}
 	}
 }
 
-static bool from_client(const struct pkt *p)
+static bool from_client(const struct verify_where *at, const struct pkt *p)
 {
 	char a[64];
 
 	pkt_addr_str(p->version, p->src, a, sizeof(a));
-	return !strcmp(a, CLIENT_VPN_V4) || !strcmp(a, CLIENT_VPN_V6);
+	return !strcmp(a, at->client4) || !strcmp(a, at->client6);
 }
 
 /* The outer datagrams of one link that are WireGuard data messages of exactly len bytes. */
@@ -274,20 +278,21 @@ static void judge_encrypted(const struct packet_list pts[VERIFY_POINTS], const s
 	expect = 32 + padded;
 	probe_name(r, name, sizeof(name));
 	if (n5 != 1 || n6 != 1)
-		fail(v, PR_ONCE, "%s: %d at office-server:tun0, %d at office-host", name, n5, n6);
+		fail(v, PR_ONCE, "%s: %d at %s, %d at %s", name, n5, v->at->points[P_SERVER_TUN],
+		     n6, v->at->target);
 	for (int k = P_LAPTOP_LAN; k <= P_SERVER_WAN; k++) {
 		if (!data_of_len(&pts[k], expect, &fragments))
 			fail(v, PR_LENGTH,
 			     "%s: no %zu-byte data message (%zu + 32 + %zu padding) on %s", name,
-			     expect, r->len, padded - r->len, point_names[k]);
+			     expect, r->len, padded - r->len, v->at->points[k]);
 		/* The marker, and the whole inner payload, must never show on the wire. */
 		if (seen_in_clear(&pts[k], r->marker, MARKER_LEN) ||
 		    (r->p.payload_len >= 8 &&
 		     seen_in_clear(&pts[k], r->p.payload, r->p.payload_len)))
 			fail(v, PR_NO_CLEAR, "%s: inner bytes in the clear on %s", name,
-			     point_names[k]);
+			     v->at->points[k]);
 		if (fragments && (int)r->len <= tun_mtu)
-			fail(v, PR_NO_FRAGMENTS, "%s: fragments on %s", name, point_names[k]);
+			fail(v, PR_NO_FRAGMENTS, "%s: fragments on %s", name, v->at->points[k]);
 	}
 }
 
@@ -302,10 +307,10 @@ static void judge_nat_source(const struct packet_list *wan, struct verdict *v)
 		    p.proto != IPPROTO_UDP || !p.l4 || p.dport != TUNNEL_PORT)
 			continue;
 		pkt_addr_str(4, p.src, a, sizeof(a));
-		if (strcmp(a, HOME_WAN_V4)) {
+		if (strcmp(a, v->at->nat4)) {
 			v->marked[PR_NAT] = false;
-			fail(v, PR_NAT, "a datagram left home-router:wan from %s, not %s", a,
-			     HOME_WAN_V4);
+			fail(v, PR_NAT, "a datagram left %s from %s, not %s",
+			     v->at->points[P_ROUTER_WAN], a, v->at->nat4);
 			return;
 		}
 	}
@@ -351,7 +356,7 @@ static void judge_replays(const struct packet_list pts[VERIFY_POINTS], struct ve
 					fail(v, PR_ONCE,
 					     "a data message (receiver 0x%08x, counter %llu) "
 					     "crossed %s twice",
-					     ri, (unsigned long long)ci, point_names[k]);
+					     ri, (unsigned long long)ci, v->at->points[k]);
 					found = true;
 					break;
 				}
@@ -362,18 +367,19 @@ static void judge_replays(const struct packet_list pts[VERIFY_POINTS], struct ve
 }
 
 /* Every probe the laptop sent, in either mode; the replies carry the marker back too. */
-static void judge_all(const struct packet_list pts[VERIFY_POINTS], bool encrypted, bool pi,
-		      int tun_mtu, struct verdict *v)
+static void judge_all(const struct verify_where *at, const struct packet_list pts[VERIFY_POINTS],
+		      bool encrypted, bool pi, int tun_mtu, struct verdict *v)
 {
 	const struct packet_list *src = &pts[P_LAPTOP_TUN];
 
 	memset(v, 0, sizeof(*v));
+	v->at = at;
 	for (int i = 0; i < src->n; i++) {
 		struct inner_ref r = {src->data[i], src->len[i], NULL, {0}};
 
 		r.marker = marker_in(r.pkt, r.len);
 		if (!r.marker || pkt_parse(r.pkt, r.len, &r.p) != PKT_OK ||
-		    pkt_is_icmp_error(&r.p) || !from_client(&r.p))
+		    pkt_is_icmp_error(&r.p) || !from_client(at, &r.p))
 			continue;
 		v->probes++;
 		memset(v->marked, 0, sizeof(v->marked));
@@ -391,13 +397,19 @@ static void no_probes(struct verdict *v)
 		if (v->skipped[p])
 			continue;
 		v->marked[p] = false;
-		fail(v, p, "no probe was seen at %s", point_names[P_LAPTOP_TUN]);
+		fail(v, p, "no probe was seen at %s", v->at->points[P_LAPTOP_TUN]);
 	}
 }
 
 void verify(const struct packet_list pts[VERIFY_POINTS], bool pi, int tun_mtu, struct verdict *v)
 {
-	judge_all(pts, false, pi, tun_mtu, v);
+	verify_in(&verify_default, pts, pi, tun_mtu, v);
+}
+
+void verify_in(const struct verify_where *at, const struct packet_list pts[VERIFY_POINTS], bool pi,
+	       int tun_mtu, struct verdict *v)
+{
+	judge_all(at, pts, false, pi, tun_mtu, v);
 	/* Plaintext carries the inner packet in the clear: nothing to assert. */
 	v->skipped[PR_NO_CLEAR] = true;
 	if (!v->probes)
@@ -406,7 +418,13 @@ void verify(const struct packet_list pts[VERIFY_POINTS], bool pi, int tun_mtu, s
 
 void verify_encrypted(const struct packet_list pts[VERIFY_POINTS], int tun_mtu, struct verdict *v)
 {
-	judge_all(pts, true, false, tun_mtu, v);
+	verify_encrypted_in(&verify_default, pts, tun_mtu, v);
+}
+
+void verify_encrypted_in(const struct verify_where *at, const struct packet_list pts[VERIFY_POINTS],
+			 int tun_mtu, struct verdict *v)
+{
+	judge_all(at, pts, true, false, tun_mtu, v);
 	judge_nat_source(&pts[P_ROUTER_WAN], v);
 	judge_replays(pts, v);
 	if (!v->probes)

@@ -27,15 +27,26 @@ struct packet_list {
 
 enum property { PR_ONCE, PR_LENGTH, PR_NAT, PR_NO_FRAGMENTS, PR_NO_CLEAR, PR_COUNT };
 
+/* What the verdicts need of the lab: the points' names, and whom the probes come from. */
+struct verify_where {
+	const char *points[VERIFY_POINTS]; /* "home-laptop:tun0", ... */
+	const char *target;		   /* the node behind the last point: "office-host" */
+	const char *client4, *client6;	   /* the client's VPN addresses, the probes' sources */
+	const char *nat4;		   /* the NAT's public address */
+};
+
+/* The default lab's, which the committed captures come from. */
+extern const struct verify_where verify_default;
+
 struct verdict {
 	int probes;
 	int failed[PR_COUNT]; /* probes that broke the property */
 	bool skipped[PR_COUNT];
 	char evidence[PR_COUNT][256];
-	bool marked[PR_COUNT]; /* the probe being judged already failed this one */
+	bool marked[PR_COUNT];	       /* the probe being judged already failed this one */
+	const struct verify_where *at; /* the lab judged */
 };
 
-extern const char *const point_names[VERIFY_POINTS];
 extern const char *const property_names[PR_COUNT];
 
 int packets_add(struct packet_list *l, const uint8_t *data, size_t len);
@@ -47,11 +58,16 @@ void packets_free(struct packet_list *l);
  * must not be fragmented.
  */
 void verify(const struct packet_list pts[VERIFY_POINTS], bool pi, int tun_mtu, struct verdict *v);
+/* The same, for the lab at says. */
+void verify_in(const struct verify_where *at, const struct packet_list pts[VERIFY_POINTS], bool pi,
+	       int tun_mtu, struct verdict *v);
 /*
  * The same for encrypted mode, where the outer links show only data
  * messages: no inner byte in the clear, outer length = inner + 32 +
  * padding, each probe out once, the NAT's source, and no fragments.
  */
 void verify_encrypted(const struct packet_list pts[VERIFY_POINTS], int tun_mtu, struct verdict *v);
+void verify_encrypted_in(const struct verify_where *at, const struct packet_list pts[VERIFY_POINTS],
+			 int tun_mtu, struct verdict *v);
 
 #endif

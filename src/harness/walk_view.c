@@ -204,7 +204,8 @@ static void arithmetic(const struct walk *w, const struct hop_view *h, FILE *f)
 		return;
 	}
 	if (!h->layers.tunnel || !inner_len) {
-		fprintf(f, "  size: %zu bytes, the inner packet alone: no tunnel headers\n", h->len);
+		fprintf(f, "  size: %zu bytes, the inner packet alone: no tunnel headers\n",
+			h->len);
 		return;
 	}
 	fprintf(f,
@@ -313,15 +314,17 @@ void walk_print_handshake(const struct walk *w, FILE *f)
 {
 	const struct term *t = &w->lab.term;
 
-	fprintf(f, "\n%sFirst, the handshake%s, as home-laptop:eth0 saw it.\n", term_c(t, C_BOLD),
-		term_c(t, C_RESET));
+	const char *client = lab_name(&w->lab, w->lab.path[0].node),
+		   *server = lab_name(&w->lab, w->lab.path[4].node);
+
+	fprintf(f, "\n%sFirst, the handshake%s, as %s saw it.\n", term_c(t, C_BOLD),
+		term_c(t, C_RESET), w->lab.path[1].name);
 	for (int i = 0; i < 2; i++) {
 		const struct hop_view *h = &w->hs[i];
 		const struct layer *m = h->seen ? &h->layers.layer[2] : NULL;
 
-		fprintf(f, "\n%s-- handshake %s %s\n", term_c(t, C_BOLD),
-			i ? "response (office-server to home-laptop)"
-			  : "initiation (home-laptop to office-server)",
+		fprintf(f, "\n%s-- handshake %s (%s to %s)%s\n", term_c(t, C_BOLD),
+			i ? "response" : "initiation", i ? server : client, i ? client : server,
 			term_c(t, C_RESET));
 		wrap(f, h->story, 2, 78);
 		if (!m) {
@@ -477,11 +480,11 @@ static void html_hop(FILE *f, const struct walk *w, const struct hop_view *h, co
 
 static void html_back(FILE *f, const struct walk *w)
 {
-	fputs("<section class=hop><h2>And back</h2><p>office-host answers, and the reply takes "
-	      "the same hops in reverse.</p><table class=back>",
-	      f);
+	fputs("<section class=hop><h2>And back</h2><p>", f);
+	html_escape(f, lab_name(&w->lab, w->lab.path[5].node));
+	fputs(" answers, and the reply takes the same hops in reverse.</p><table class=back>", f);
 	for (int i = HOPS - 1; i >= 0; i--) {
-		fprintf(f, "<tr><td><code>%s</code></td><td>", lab_path[i].name);
+		fprintf(f, "<tr><td><code>%s</code></td><td>", w->lab.path[i].name);
 		html_escape(f, w->reply[i][0] ? w->reply[i] : "(not seen)");
 		fputs("</td></tr>", f);
 	}
@@ -528,13 +531,14 @@ int walk_html(const struct walk *w, const char *path)
 		"hop</title><style>\n%s</style></head><body>\n<h1>One ping, hop by hop</h1>\n",
 		style);
 	fprintf(f,
-		"<p>home-laptop (172.31.255.7) pings office-host (172.31.9.200) through the "
+		"<p>%s (%s) pings %s (%s) through the "
 		"tunnel, in <b>%s</b> mode, %zu bytes. Colours: <span class='layer outer'>outer "
 		"IP</span> <span class='layer udp'>UDP</span> %s<span class='layer inner'>inner "
 		"IP</span> <span class='layer icmp'>ICMP</span> <span class='layer "
 		"payload'>payload</span>. A starred, underlined field changed since the hop "
 		"before.</p>\n",
-		walk_mode(w), w->size,
+		lab_name(&w->lab, w->lab.path[0].node), w->lab.at.client_vpn4,
+		lab_name(&w->lab, w->lab.path[5].node), w->lab.at.target4, walk_mode(w), w->size,
 		w->encrypted ? "<span class='layer wg'>WireGuard</span> <span class='layer "
 			       "sealed'>ciphertext</span> <span class='layer "
 			       "padding'>padding</span> <span class='layer tag'>tag</span> "

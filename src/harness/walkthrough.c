@@ -144,11 +144,11 @@ static int send_ping(const struct walk *w)
 
 	memset(payload, '.', sizeof(payload));
 	memcpy(payload, GREETING, sizeof(GREETING) - 1);
-	inet_pton(AF_INET, CLIENT_VPN_V4, s.src);
-	inet_pton(AF_INET, OFFICE_HOST_V4, s.dst);
+	inet_pton(AF_INET, w->lab.at.client_vpn4, s.src);
+	inet_pton(AF_INET, w->lab.at.target4, s.dst);
 	memcpy(&dst.sin_addr, s.dst, 4);
 	n = pkt_build(buf, sizeof(buf), &s);
-	fd = lab_raw_socket(&w->lab, HOME_LAPTOP, AF_INET);
+	fd = lab_raw_socket(&w->lab, lab_role(&w->lab, ROLE_CLIENT), AF_INET);
 	if (fd < 0 || n < 0)
 		return -1;
 	n = sendto(fd, buf, (size_t)n, 0, (struct sockaddr *)&dst, sizeof(dst));
@@ -180,7 +180,7 @@ static void pick_sealed(struct walk *w, int i, const uint8_t *ip, size_t len,
 {
 	const struct layer *wg = layer_find(l, "WireGuard transport");
 	const char *sport = field_value(layer_find(l, "UDP"), "source port");
-	bool out = sport && atoi(sport) != TUNNEL_PORT;
+	bool out = sport && atoi(sport) != w->lab.at.port;
 	uint8_t inner[WALK_PKT];
 	size_t padded = 0, n;
 	ssize_t k = -1;
@@ -208,7 +208,7 @@ static void pick_sealed(struct walk *w, int i, const uint8_t *ip, size_t len,
 		if (w->hops[i].seen)
 			return;
 		/* Where the ping ends and the padding starts: its own length, or the tun0 one. */
-		layers_of_sealed(ip, len, TUNNEL_PORT,
+		layers_of_sealed(ip, len, w->lab.at.port,
 				 k > 0		   ? (size_t)k
 				 : w->hops[0].seen ? w->hops[0].len
 						   : 0,
@@ -245,7 +245,7 @@ static void pick(struct walk *w, int i, struct capture *c)
 		struct layers l;
 		const char *type;
 
-		if (len > WALK_PKT || !layers_of(ip, len, TUNNEL_PORT, &l))
+		if (len > WALK_PKT || !layers_of(ip, len, w->lab.at.port, &l))
 			continue;
 		if (l.wireguard) {
 			pick_sealed(w, i, ip, len, &l);
@@ -257,7 +257,7 @@ static void pick(struct walk *w, int i, struct capture *c)
 		if (type && !strcmp(type, "8, 0") && !w->hops[i].seen) {
 			keep(&w->hops[i], ip, len, &l);
 		} else if (type && !strcmp(type, "0, 0") && !w->reply[i][0]) {
-			pkt_decode_encap(ip, len, TUNNEL_PORT, line, sizeof(line));
+			pkt_decode_encap(ip, len, w->lab.at.port, line, sizeof(line));
 			snprintf(w->reply[i], sizeof(w->reply[i]), "%s", line);
 		}
 	}
@@ -271,12 +271,14 @@ static void load_keys(struct walk *w)
 	w->sealed_why[0] = 0;
 	if (labkeys_load(&w->lab, &w->keys) > 0)
 		return;
-	lab_file(&w->lab, HOME_LAPTOP, "ctl", ctl, sizeof(ctl));
+	lab_file(&w->lab, lab_role(&w->lab, ROLE_CLIENT), "ctl", ctl, sizeof(ctl));
 	if (control_query(ctl, "keys", reply, sizeof(reply)))
 		snprintf(w->sealed_why, sizeof(w->sealed_why),
-			 "the tunnel on home-laptop does not answer 'keys'");
+			 "the tunnel on %s does not answer 'keys'",
+			 lab_name(&w->lab, lab_role(&w->lab, ROLE_CLIENT)));
 	else if (control_value(reply, "error", v, sizeof(v)))
-		snprintf(w->sealed_why, sizeof(w->sealed_why), "home-laptop's tunnel says: %s", v);
+		snprintf(w->sealed_why, sizeof(w->sealed_why), "%s's tunnel says: %s",
+			 lab_name(&w->lab, lab_role(&w->lab, ROLE_CLIENT)), v);
 	else
 		snprintf(w->sealed_why, sizeof(w->sealed_why),
 			 "the lab's tunnels gave no session keys");
@@ -288,11 +290,11 @@ static int start_handshake(const struct walk *w)
 {
 	char ctl[PATH_MAX], reply[256], v[32];
 
-	lab_file(&w->lab, HOME_LAPTOP, "ctl", ctl, sizeof(ctl));
+	lab_file(&w->lab, lab_role(&w->lab, ROLE_CLIENT), "ctl", ctl, sizeof(ctl));
 	if (control_query(ctl, "handshake", reply, sizeof(reply)) ||
 	    !control_value(reply, "initiations_sent", v, sizeof(v)) || atoi(v) < 1) {
-		fprintf(stderr, "harness walkthrough: home-laptop's tunnel did not start a "
-				"handshake\n");
+		fprintf(stderr, "harness walkthrough: %s's tunnel did not start a handshake\n",
+			lab_name(&w->lab, lab_role(&w->lab, ROLE_CLIENT)));
 		return -1;
 	}
 	/* The response comes back within a round trip; the ping then uses the new session. */
@@ -307,11 +309,11 @@ static int capture_walk(struct walk *w)
 	int rc = 0, n = 0;
 
 	for (; n < HOPS && !rc; n++) {
-		lab_ns(&w->lab, lab_path[n].node, ns, sizeof(ns));
-		rc = capture_open(&caps[n], ns, lab_path[n].ifname, "icmp or udp",
-				  CAPTURE_LAB_SNAPLEN, lab_path[n].name, err, sizeof(err));
+		lab_ns(&w->lab, w->lab.path[n].node, ns, sizeof(ns));
+		rc = capture_open(&caps[n], ns, w->lab.path[n].ifname, "icmp or udp",
+				  CAPTURE_LAB_SNAPLEN, w->lab.path[n].name, err, sizeof(err));
 		snprintf(path, sizeof(path), "%s/walkthrough-%d-%s-%s.pcap", w->dir, n + 1,
-			 lab_nodes[lab_path[n].node].name, lab_path[n].ifname);
+			 lab_name(&w->lab, w->lab.path[n].node), w->lab.path[n].ifname);
 		if (!rc && capture_write(&caps[n], path, err, sizeof(err))) {
 			capture_close(&caps[n]);
 			rc = -1;
@@ -324,7 +326,8 @@ static int capture_walk(struct walk *w)
 	if (!rc && w->handshake)
 		rc = start_handshake(w);
 	if (!rc && send_ping(w)) {
-		fprintf(stderr, "harness walkthrough: cannot send the ping from home-laptop\n");
+		fprintf(stderr, "harness walkthrough: cannot send the ping from %s\n",
+			lab_name(&w->lab, lab_role(&w->lab, ROLE_CLIENT)));
 		rc = -1;
 	}
 	usleep(300000);
@@ -357,9 +360,10 @@ static int show(struct walk *w)
 	const struct term *t = &w->lab.term;
 
 	walk_changes(w);
-	printf("%sOne ping, hop by hop%s: home-laptop (172.31.255.7) to office-host "
-	       "(172.31.9.200), %s mode, %zu bytes.\n",
-	       term_c(t, C_BOLD), term_c(t, C_RESET), walk_mode(w), w->size);
+	printf("%sOne ping, hop by hop%s: %s (%s) to %s (%s), %s mode, %zu bytes.\n",
+	       term_c(t, C_BOLD), term_c(t, C_RESET), lab_name(&w->lab, w->lab.path[0].node),
+	       w->lab.at.client_vpn4, lab_name(&w->lab, w->lab.path[5].node), w->lab.at.target4,
+	       walk_mode(w), w->size);
 	printf("Its payload says \"%s\", so you can find it in every hex dump.\n", GREETING);
 	if (w->encrypted)
 		printf("%s\n", w->sealed_why[0]
@@ -375,11 +379,10 @@ static int show(struct walk *w)
 		walk_print_hop(w, i, stdout);
 	}
 	wait_enter(w);
-	printf("\n%sAnd back%s: office-host answers, and the reply takes the same hops in "
-	       "reverse.\n",
-	       term_c(t, C_BOLD), term_c(t, C_RESET));
+	printf("\n%sAnd back%s: %s answers, and the reply takes the same hops in reverse.\n",
+	       term_c(t, C_BOLD), term_c(t, C_RESET), lab_name(&w->lab, w->lab.path[5].node));
 	for (int i = HOPS - 1; i >= 0; i--)
-		printf("  %-20s %s\n", lab_path[i].name,
+		printf("  %-20s %s\n", w->lab.path[i].name,
 		       w->reply[i][0] ? w->reply[i] : "(not seen)");
 	printf("\nEach hop's capture is in %s/walkthrough-*.pcap; open them in Wireshark with "
 	       "-X lua_script:scripts/tunlab.lua.\n",
@@ -469,10 +472,11 @@ static int ready(struct walk *w, const char *mode, bool *ours)
 		}
 		*ours = true;
 	}
-	lab_file(&w->lab, HOME_LAPTOP, "ctl", ctl, sizeof(ctl));
+	lab_file(&w->lab, lab_role(&w->lab, ROLE_CLIENT), "ctl", ctl, sizeof(ctl));
 	if (control_query(ctl, "stats", reply, sizeof(reply)) ||
 	    !control_value(reply, "mode", v, sizeof(v))) {
-		fprintf(stderr, "harness walkthrough: the tunnel on home-laptop does not answer\n");
+		fprintf(stderr, "harness walkthrough: the tunnel on %s does not answer\n",
+			lab_name(&w->lab, lab_role(&w->lab, ROLE_CLIENT)));
 		return 1;
 	}
 	w->pi = !strcmp(v, "pi");
@@ -543,11 +547,11 @@ int cmd_walkthrough(int argc, char **argv)
 	if (!rc)
 		rc = captures_dir(w);
 	for (int i = 0; i < HOPS; i++) {
-		w->hops[i].point = lab_path[i].name;
+		w->hops[i].point = w->lab.path[i].name;
 		w->hops[i].story = w->encrypted && sealed_story[i] ? sealed_story[i] : story[i];
 	}
 	for (int i = 0; i < 2; i++) {
-		w->hs[i].point = lab_path[1].name;
+		w->hs[i].point = w->lab.path[1].name;
 		w->hs[i].story = hs_story[i];
 	}
 	if (!rc)
@@ -559,6 +563,8 @@ int cmd_walkthrough(int argc, char **argv)
 	}
 	if (ours)
 		self(w, "down", NULL);
+	if (w->lab.dir[0]) /* made by lab_init */
+		lab_fini(&w->lab);
 	free(w);
 	return rc < 0 ? 0 : rc;
 }

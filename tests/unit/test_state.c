@@ -22,17 +22,21 @@ static void lab_names(void **state)
 
 	(void)state;
 	assert_int_equal(lab_init(&lab, "default", err, sizeof(err)), 0);
-	assert_string_equal(lab_ns(&lab, HOME_LAPTOP, ns, sizeof(ns)), "home-laptop");
+	assert_string_equal(lab_ns(&lab, lab_role(&lab, ROLE_CLIENT), ns, sizeof(ns)),
+			    "home-laptop");
+	lab_fini(&lab);
 	assert_int_equal(lab_init(&lab, "t1", err, sizeof(err)), 0);
-	assert_string_equal(lab_ns(&lab, OFFICE_HOST, ns, sizeof(ns)), "t1-office-host");
+	assert_string_equal(lab_ns(&lab, lab_role(&lab, ROLE_TARGET), ns, sizeof(ns)),
+			    "t1-office-host");
 	assert_string_equal(lab.dir, "/run/tunlab/t1");
+	assert_int_equal(lab_node(&lab, "office-server"), lab_role(&lab, ROLE_SERVER));
+	assert_int_equal(lab_node(&lab, "office"), -1);
+	lab_fini(&lab);
 	assert_int_equal(lab_init(&lab, "Bad", err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "Bad"));
 	assert_int_equal(lab_init(&lab, "-x", err, sizeof(err)), -1);
 	assert_int_equal(lab_init(&lab, "a/b", err, sizeof(err)), -1);
 	assert_int_equal(lab_init(&lab, "seventeen-chars-x", err, sizeof(err)), -1);
-	assert_int_equal(lab_node("office-server"), OFFICE_SERVER);
-	assert_int_equal(lab_node("office"), -1);
 }
 
 static void records_roundtrip(void **state)
@@ -68,6 +72,7 @@ static void records_roundtrip(void **state)
 	free(recs);
 	assert_int_equal(state_remove(&lab), 0);
 	assert_int_equal(access(tmpl, F_OK), -1);
+	lab_fini(&lab);
 }
 
 static void torn_and_junk_lines_are_skipped(void **state)
@@ -99,6 +104,7 @@ static void torn_and_junk_lines_are_skipped(void **state)
 	assert_string_equal(recs[1].what, "tun");
 	free(recs);
 	state_remove(&lab);
+	lab_fini(&lab);
 }
 
 static void recycled_pid_is_not_ours(void **state)
