@@ -1,10 +1,13 @@
 #include "lab.h"
+#include "default_lab.h"
+#include "labfile.h"
 #include "topo_default.h"
 #include "lib/addr.h"
 #include "lib/netns.h"
 
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 
 #include <errno.h>
 #include <stdarg.h>
@@ -23,6 +26,36 @@ static bool name_ok(const char *s)
 		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') || s[i] == '-'))
 			return false;
 	return true;
+}
+
+/*
+ * A lab that is up was built from the file it kept (up FILE), else it is
+ * the default lab.  The kept file is trusted only as root's alone, in the
+ * lab's own directory, and not through a link: what anyone else could
+ * have written there would steer what root does next.
+ */
+static int load_topology(struct lab *lab, char *err, size_t errlen)
+{
+	char path[PATH_MAX];
+	struct topo_errors e;
+	struct stat st;
+	int rc;
+
+	snprintf(path, sizeof(path), "%s/%s", lab->dir, LAB_FILE_KEPT);
+	topo_errors_init(&e);
+	if (lstat(path, &st) == 0) {
+		if (!S_ISREG(st.st_mode) || st.st_uid != 0 || (st.st_mode & 022)) {
+			snprintf(err, errlen, "%s is not root's alone: not trusted", path);
+			return -1;
+		}
+		rc = labfile_load(path, &lab->topo, &e);
+	} else {
+		rc = default_lab_load(&lab->topo, &e);
+	}
+	if (rc)
+		snprintf(err, errlen, "%s", e.n ? e.v[0].line : "the lab's topology does not read");
+	topo_errors_free(&e);
+	return rc ? -1 : 0;
 }
 
 int lab_init(struct lab *lab, const char *name, char *err, size_t errlen)
@@ -44,10 +77,8 @@ int lab_init(struct lab *lab, const char *name, char *err, size_t errlen)
 	snprintf(lab->name, sizeof(lab->name), "%s", name);
 	snprintf(lab->dir, sizeof(lab->dir), "%s/%s", LAB_RUN_DIR, name);
 	/* The one place the topology comes from. */
-	if (topo_home_office(&lab->topo)) {
-		snprintf(err, errlen, "out of memory for the lab's topology");
+	if (load_topology(lab, err, errlen))
 		return -1;
-	}
 	lab_path_find(lab);
 	lab_where_find(lab);
 	term_init(&lab->term, STDOUT_FILENO);

@@ -16,6 +16,7 @@
 
 #define LAB_DEFAULT   "default"
 #define LAB_RUN_DIR   "/run/tunlab"
+#define LAB_FILE_KEPT "lab.yml" /* the lab file a lab was built from, in its directory */
 #define LAB_NAME_MAX  16
 #define WG_SOCKET_DIR "/var/run/wireguard"
 #define TUNNEL_PORT   1234

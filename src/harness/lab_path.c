@@ -56,7 +56,10 @@ void lab_path_find(struct lab *lab)
 		return;
 	point(lab, 0, client, "tun0");
 	point(lab, 1, client, lab_uplink(lab, client, nat));
-	point(lab, 2, nat, lab_uplink(lab, nat, net));
+	/* The NAT's outside is the interface it masquerades out of, wherever the internet is. */
+	point(lab, 2, nat,
+	      lab->topo.nodes[nat].masquerade ? lab->topo.nodes[nat].masquerade
+					      : lab_uplink(lab, nat, net));
 	point(lab, 3, server, lab_uplink(lab, server, net));
 	point(lab, 4, server, "tun0");
 	point(lab, 5, target, lab_uplink(lab, target, server));

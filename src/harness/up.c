@@ -1,6 +1,8 @@
 /* harness up: build the home/office lab and start the tunnel across it. */
 #include "commands.h"
 #include "up.h"
+#include "up_file.h"
+#include "graph.h"
 #include "lib/clock.h"
 #include "control.h"
 #include "firewall.h"
@@ -25,13 +27,16 @@
 
 static void usage(FILE *f)
 {
-	fputs("usage: harness up [--mode encrypted|plaintext|pi] [--underlay 4|6] [--clients N]\n"
+	fputs("usage: harness up [FILE] [--mode encrypted|plaintext|pi] [--underlay 4|6] "
+	      "[--clients N]\n"
 	      "                  [--peer wireguard-go [--peer-on server|laptop|both]] [broken "
 	      "network]\n"
 	      "\n"
-	      "Builds the lab (home-laptop, home-router with NAT, internet, office-server,\n"
-	      "office-host) in network namespaces and starts the tunnel between home-laptop\n"
-	      "and office-server.\n"
+	      "Builds the lab in network namespaces and starts its tunnel: the one a lab\n"
+	      "file describes (FILE, see docs/labs.md), or the default lab\n"
+	      "(labs/home-office.yml: home-laptop, home-router with NAT, internet,\n"
+	      "office-server, office-host, and the tunnel between home-laptop and\n"
+	      "office-server).  The file is checked whole before anything is made.\n"
 	      "\n"
 	      "  --mode MODE     encrypted (default: the WireGuard protocol), plaintext, or pi\n"
 	      "                  (plaintext with the 4-byte TUN header on the wire)\n"
@@ -397,6 +402,8 @@ static int start_plain(struct up *u, const struct topo_tunnel *tu, const char *s
 
 	snprintf(port, sizeof(port), "%d", tu->port);
 	flags(srv, &ns, 32, "--addr", tu->server.addrs, tu->server.naddrs);
+	/* A server's routes lead into the tunnel too: the network behind its client. */
+	flags(srv, &ns, 32, "--route", tu->server.routes, tu->server.nroutes);
 	flags(cli, &nc, 32, "--addr", tu->clients[0].addrs, tu->clients[0].naddrs);
 	flags(cli, &nc, 32, "--route", tu->clients[0].routes, tu->clients[0].nroutes);
 	if (start_tunnel(u, tu->server.node, srv))
@@ -509,13 +516,16 @@ static int add_nat(struct up *u)
 
 static int build(struct up *u)
 {
-	if (make_nodes(u) || add_addrs(u) || add_routes(u) || add_nat(u))
+	if (make_nodes(u) || add_addrs(u) || add_routes(u) || add_nat(u) || up_file_impair(u))
 		return -1;
 	if (settings_apply(&u->lab, u->nl, &u->set, false, u->err, sizeof(u->err)))
 		return -1;
 	if (u->nclients > 1 && up_clients(u))
 		return -1;
-	if (interrupted(u) || start_tunnels(u))
+	/* A lab without a tunnel (routing lessons) is whole without one. */
+	if (interrupted(u) || (u->lab.topo.ntunnels && start_tunnels(u)))
+		return -1;
+	if (interrupted(u) || up_file_exec(u))
 		return -1;
 	return interrupted(u) ? -1 : 0;
 }
@@ -525,6 +535,20 @@ static void try_line(const struct term *t, const char *cmd, const char *what)
 	printf("  %-52s %s# %s%s\n", cmd, term_c(t, C_DIM), what, term_c(t, C_RESET));
 }
 
+/* A lab from a file: its map, drawn from the file, and how to take it down. */
+static void print_file_map(const struct up *u, const char *lab_flag)
+{
+	const struct term *t = &u->lab.term;
+
+	printf("\n%sLab '%s' is up, from %s.%s\n\n", term_c(t, C_BOLD), u->lab.name, u->file,
+	       term_c(t, C_RESET));
+	graph_ascii(&u->lab.topo, t, stdout);
+	printf("\nTry:\n");
+	printf("  ./harness status%s\n", lab_flag);
+	printf("  ./harness exec%s NODE -- COMMAND\n", lab_flag);
+	printf("\nTake it down with: ./harness down%s\n", lab_flag);
+}
+
 static void print_map(const struct up *u)
 {
 	const struct term *t = &u->lab.term;
@@ -532,6 +556,10 @@ static void print_map(const struct up *u)
 
 	if (strcmp(u->lab.name, LAB_DEFAULT))
 		snprintf(lab_flag, sizeof(lab_flag), " --lab %s", u->lab.name);
+	if (u->file) {
+		print_file_map(u, lab_flag);
+		return;
+	}
 	printf("\n%sLab '%s' is up.%s\n\n", term_c(t, C_BOLD), u->lab.name, term_c(t, C_RESET));
 	printf(
 	    "  home 192.168.1.0/24         internet                      office 172.31.0.0/20\n");
@@ -802,10 +830,20 @@ static int parse(struct up *u, int argc, char **argv)
 	}
 	if (rc != ARG_END)
 		return rc == ARG_HELP ? 1 : 2;
+	if (optind < argc)
+		u->file = argv[optind++];
 	if (no_arguments("up", argc, argv))
 		return 2;
 	if (lab_init(&u->lab, c.lab, u->err, sizeof(u->err))) {
 		fprintf(stderr, "harness up: %s\n", u->err);
+		return 2;
+	}
+	if (u->file &&
+	    up_file_load(&u->lab, u->file, &u->file_text, &u->file_len, u->err, sizeof(u->err))) {
+		if (u->err[0])
+			fprintf(stderr, "harness up: %s\n", u->err);
+		lab_fini(&u->lab);
+		free(u->file_text);
 		return 2;
 	}
 	/* The tunnel's mode is the lab's, unless --mode says otherwise. */
@@ -872,6 +910,8 @@ int cmd_up(int argc, char **argv)
 	rc = alloc_nodes(u);
 	if (!rc)
 		rc = state_begin(&u->lab, u->err, sizeof(u->err));
+	if (!rc && u->file)
+		rc = up_file_keep(u, u->file_text, u->file_len);
 	if (!rc)
 		rc = build(u);
 	close_nodes(u);
@@ -883,6 +923,7 @@ int cmd_up(int argc, char **argv)
 		print_map(u);
 	}
 	lab_fini(&u->lab);
+	free(u->file_text);
 	free(u);
 	return rc ? 1 : 0;
 }

@@ -58,6 +58,9 @@ struct up {
 	struct client clients[MAX_CLIENTS];
 	uint8_t server_priv[KEY_LEN], server_pub[KEY_LEN];
 	char server_wgname[16];
+	const char *file; /* up FILE: the lab file; NULL for the default lab */
+	char *file_text;  /* its text, read once: what was checked is what is kept */
+	size_t file_len;
 	char err[512];
 };
 

@@ -183,6 +183,9 @@ static void server_conf(struct up *u, char *out, size_t cap, bool with_address)
 			u->clients[i].label, b64, u->clients[i].vpn4);
 		if (i == 0 && u->lab.at.client_vpn6[0])
 			appendf(out, cap, ", %s/128", u->lab.at.client_vpn6);
+		/* The server's routes lead to the network behind its client (site to site). */
+		for (size_t k = 0; i == 0 && k < vpn(u)->server.nroutes; k++)
+			appendf(out, cap, ", %s", vpn(u)->server.routes[k]);
 		appendf(out, cap, "\n");
 	}
 }

@@ -1,0 +1,222 @@
+/*
+ * harness up FILE: the lab file is read once, checked whole before
+ * anything is made, and kept in the lab's directory, so every later
+ * command of that lab (status, capture, down...) works from the very
+ * text it was built from.  Also what a file asks of up beyond nodes,
+ * links, addresses, routes and NAT: link impairments and exec lines.
+ */
+#include "up_file.h"
+#include "firewall.h"
+#include "labfile.h"
+#include "lib/qdisc.h"
+#include "spawn.h"
+#include "state.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* The whole file, once: what is checked is what is kept. */
+static char *slurp(const char *path, size_t *len, char *err, size_t errlen)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	char *text = NULL;
+	struct stat st;
+	ssize_t n = -1;
+
+	if (fd < 0 || fstat(fd, &st)) {
+		snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+	} else if (!S_ISREG(st.st_mode)) {
+		snprintf(err, errlen, "%s: not a regular file", path);
+	} else if (st.st_size > LABFILE_MAX_BYTES) {
+		snprintf(err, errlen, "%s: larger than %d bytes", path, LABFILE_MAX_BYTES);
+	} else if (!(text = malloc((size_t)st.st_size + 1))) {
+		snprintf(err, errlen, "%s: out of memory", path);
+	} else if ((n = read(fd, text, (size_t)st.st_size)) != st.st_size) {
+		snprintf(err, errlen, "%s: cannot read it whole", path);
+	}
+	if (fd >= 0)
+		close(fd);
+	if (n < 0 || n != st.st_size) {
+		free(text);
+		return NULL;
+	}
+	text[n] = '\0';
+	*len = (size_t)n;
+	return text;
+}
+
+/* A lab with a tunnel plays its roles from it, where the file names none. */
+static void roles_from_tunnel(struct topo *t)
+{
+	if (!t->ntunnels || !t->tunnels[0].nclients)
+		return;
+	if (t->roles[ROLE_CLIENT] < 0)
+		t->roles[ROLE_CLIENT] = t->tunnels[0].clients[0].node;
+	if (t->roles[ROLE_SERVER] < 0)
+		t->roles[ROLE_SERVER] = t->tunnels[0].server.node;
+}
+
+/* What this harness cannot build yet is refused before anything is made. */
+static int supported(const struct topo *t, const char *path, char *err, size_t errlen)
+{
+	if (t->ntunnels > 1) {
+		snprintf(err, errlen, "%s: %zu tunnels; up starts one tunnel a lab so far", path,
+			 t->ntunnels);
+		return -1;
+	}
+	if (t->ntunnels && t->tunnels[0].nclients > 1) {
+		snprintf(err, errlen,
+			 "%s: tunnel '%s' has %zu clients; up starts one client a tunnel so far "
+			 "(validate, graph and test's reading of it work)",
+			 path, t->tunnels[0].name, t->tunnels[0].nclients);
+		return -1;
+	}
+	for (size_t i = 0; i < t->nlinks; i++)
+		if (t->links[i].im.reorder > 0) {
+			snprintf(err, errlen,
+				 "%s:%u:%u: reorder on a link is not built by up yet (harness set "
+				 "--reorder reorders the internet's links)",
+				 path, t->links[i].pos.line, t->links[i].pos.col);
+			return -1;
+		}
+	return 0;
+}
+
+int up_file_load(struct lab *lab, const char *path, char **text, size_t *len, char *err,
+		 size_t errlen)
+{
+	struct topo_errors e;
+	int rc;
+
+	*text = slurp(path, len, err, errlen);
+	if (!*text)
+		return -1;
+	topo_free(&lab->topo);
+	topo_errors_init(&e);
+	rc = labfile_load_text(path, *text, *len, &lab->topo, &e);
+	/* Every fault on its own line, as validate gives them; the caller adds none. */
+	for (size_t i = 0; rc && i < e.n; i++)
+		fprintf(stderr, "%s\n", e.v[i].line);
+	topo_errors_free(&e);
+	if (rc) {
+		err[0] = '\0';
+		return -1;
+	}
+	roles_from_tunnel(&lab->topo);
+	if (supported(&lab->topo, path, err, errlen))
+		return -1;
+	lab_path_find(lab);
+	lab_where_find(lab);
+	return 0;
+}
+
+int up_file_keep(struct up *u, const char *text, size_t len)
+{
+	char path[PATH_MAX];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s", u->lab.dir, LAB_FILE_KEPT);
+	if (up_record_file(u, path))
+		return -1;
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		snprintf(u->err, sizeof(u->err), "cannot keep the lab file in %s: %s", path,
+			 strerror(errno));
+		return -1;
+	}
+	n = write(fd, text, len);
+	close(fd);
+	if (n != (ssize_t)len) {
+		snprintf(u->err, sizeof(u->err), "cannot keep the lab file in %s", path);
+		return -1;
+	}
+	return 0;
+}
+
+/* delay, loss and rate on each end of a link: the same netem as harness set. */
+static int netem_link(struct up *u, const struct topo_link *l)
+{
+	const struct topo *t = &u->lab.topo;
+	struct netem n = {.delay_ns = l->im.delay_ns, .loss = l->im.loss, .rate = l->im.rate};
+	const struct topo_end *ends[2] = {&l->a, &l->b};
+
+	for (int k = 0; k < 2; k++) {
+		const struct topo_node *node = &t->nodes[ends[k]->node];
+		const char *ifname = node->ifaces[ends[k]->iface].name;
+		int index = link_index(u, ends[k]->node, ifname), rc;
+
+		if (index < 0)
+			return -1;
+		lab_explain(&u->lab, "ip -n %s-%s link ... tc qdisc replace dev %s root netem",
+			    u->lab.name, node->name, ifname);
+		rc = qdisc_netem(&u->nl[ends[k]->node], index, &n);
+		if (rc) {
+			snprintf(u->err, sizeof(u->err), "cannot impair %s:%s: %s%s", node->name,
+				 ifname, strerror(-rc),
+				 rc == -ENOENT ? " (this kernel has no netem qdisc)" : "");
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* block-icmp: the routers at either end drop "too big" as they forward it. */
+static int block_icmp(struct up *u, const struct topo_link *l)
+{
+	const struct topo *t = &u->lab.topo;
+	int nodes[2] = {l->a.node, l->b.node};
+
+	for (int k = 0; k < 2; k++)
+		if (t->nodes[nodes[k]].forward &&
+		    firewall_block_icmp(&u->lab, nodes[k], true, u->err, sizeof(u->err)))
+			return -1;
+	return 0;
+}
+
+int up_file_impair(struct up *u)
+{
+	const struct topo *t = &u->lab.topo;
+	size_t count = 0;
+
+	for (size_t i = 0; i < t->nlinks; i++) {
+		const struct topo_link *l = &t->links[i];
+		bool netem = l->im.delay_ns || l->im.loss > 0 || l->im.rate;
+
+		if ((netem && netem_link(u, l)) || (l->im.block_icmp && block_icmp(u, l)))
+			return -1;
+		count += netem || l->im.block_icmp;
+	}
+	if (count)
+		step(u, "%zu impaired link%s", count, count == 1 ? "" : "s");
+	return 0;
+}
+
+/* Each exec line runs in its node once everything is built, recorded like the tunnels. */
+int up_file_exec(struct up *u)
+{
+	const struct topo *t = &u->lab.topo;
+	size_t count = 0;
+
+	for (size_t n = 0; n < t->nnodes; n++)
+		for (size_t i = 0; i < t->nodes[n].nexec; i++, count++) {
+			char *argv[] = {"/bin/sh", "-c", t->nodes[n].exec[i], NULL};
+			char log[PATH_MAX], what[32];
+
+			snprintf(log, sizeof(log), "%s/%s.exec%zu.log", u->lab.dir,
+				 t->nodes[n].name, i + 1);
+			snprintf(what, sizeof(what), "exec %zu", i + 1);
+			if (up_record_file(u, log) ||
+			    spawn_in_node(&u->lab, (int)n, what, argv, log, u->err,
+					  sizeof(u->err)) < 0)
+				return -1;
+		}
+	if (count)
+		step(u, "%zu exec line%s started", count, count == 1 ? "" : "s");
+	return 0;
+}
