@@ -1,7 +1,6 @@
 #include "lab.h"
 #include "default_lab.h"
 #include "labfile.h"
-#include "topo_default.h"
 #include "lib/addr.h"
 #include "lib/netns.h"
 

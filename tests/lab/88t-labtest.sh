@@ -1,0 +1,78 @@
+# harness up FILE and harness test: each shipped lab comes up under a lab
+# name of its own, its expectations are observed, and it goes down with
+# nothing left behind; in every wire mode for the default lab; with TAP
+# and JUnit for CI; and a lab whose expectation is false fails.
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+before=$(root_view)
+
+for f in labs/home-office.yml labs/cgnat.yml labs/site-to-site.yml labs/mtu-maze.yml labs/routing-101.yml; do
+	check "harness test $f: every expectation holds" "$H" test "$f"
+done
+for m in plaintext pi; do
+	check "harness test --mode $m labs/home-office.yml" "$H" test --mode "$m" labs/home-office.yml
+done
+
+n=$(grep -c '^  - ' labs/routing-101.yml)
+"$H" test --tap --junit "$tmp/junit.xml" labs/routing-101.yml > "$tmp/tap"
+tap_ok() {
+	head -n 1 "$tmp/tap" | grep -qx 'TAP version 13' &&
+		[ "$(grep -c '^ok [0-9]* - routing-101: ' "$tmp/tap")" = "$n" ] &&
+		tail -n 1 "$tmp/tap" | grep -qx "1..$n" && ! grep -q '^not ok' "$tmp/tap"
+}
+check "--tap: TAP version 13, $n 'ok' lines and the plan 1..$n" tap_ok
+junit_ok() {
+	grep -q "<testsuites tests=\"$n\" failures=\"0\">" "$tmp/junit.xml" &&
+		[ "$(grep -c '<testcase classname="routing-101"' "$tmp/junit.xml")" = "$n" ] &&
+		tail -n 1 "$tmp/junit.xml" | grep -qx '</testsuites>'
+}
+check "--junit FILE: a suite of $n test cases, none failed" junit_ok
+
+# A lab whose expectations are false: the test says so, and exits 1.
+cat > "$tmp/wrong.yml" <<'LAB'
+name: wrong
+topology:
+  nodes:
+    a: {interfaces: {eth0: [198.51.100.1/24]}}
+    b: {interfaces: {eth0: [198.51.100.2/24]}}
+  links:
+    - endpoints: [a:eth0, b:eth0]
+expect:
+  - no-reach: {from: a, to: b}
+  - path-mtu: {from: a, to: b, mtu: 1400}
+  - reach: {from: a, to: b}
+LAB
+"$H" test --junit "$tmp/wrong.xml" "$tmp/wrong.yml" > "$tmp/wrong.out" 2>&1
+rc=$?
+check "a lab with two false expectations: exit 1 (got $rc)" test "$rc" = 1
+check "...each false one is a FAIL line saying what was seen" \
+	sh -c "grep -q 'FAIL  no-reach a -> b .*3 of 3 pings' '$tmp/wrong.out' && grep -q 'FAIL  path-mtu a -> b .*path MTU 1500 (wanted 1400)' '$tmp/wrong.out'"
+check "...the true one passes" grep -q 'ok    reach a -> b' "$tmp/wrong.out"
+check "...it ends on '1 passed, 2 failed'" sh -c "tail -n 1 '$tmp/wrong.out' | grep -qx '1 passed, 2 failed'"
+check "...and JUnit says failures=\"2\"" grep -q 'failures="2"' "$tmp/wrong.xml"
+# faults CMD...: fails, and says on stderr each of unsound.yml's faults as
+# file:line:column, nothing else (a file has several: one line each).
+faults() {
+	! "$@" >/dev/null 2>"$tmp/faults" && [ "$(grep -c . "$tmp/faults")" -gt 1 ] &&
+		! grep -v '^tests/fixtures/labfile/unsound.yml:[0-9]*:[0-9]*: ' "$tmp/faults"
+}
+check "harness test: a file with faults fails with each, file:line:column" \
+	faults "$H" test tests/fixtures/labfile/unsound.yml
+refuse "harness test: no file" "name at least one lab file" "$H" test
+refuse "harness test: --lab is not taken" "--lab is not taken" "$H" test --lab x labs/routing-101.yml
+refuse "harness test: a bad mode" "not encrypted, plaintext or pi" "$H" test --mode tls labs/routing-101.yml
+
+# up FILE by hand: the lab keeps its file; later commands work from it.
+check "up FILE brings labs/routing-101.yml up" "$H" up --lab "$LAB" labs/routing-101.yml
+check "...keeping the file it was built from, root's alone" \
+	sh -c "cmp -s labs/routing-101.yml /run/tunlab/$LAB/lab.yml && [ \"\$(stat -c %a /run/tunlab/$LAB/lab.yml)\" = 600 ]"
+check "status names the file's nodes" sh -c "'$H' status --lab '$LAB' | grep -q '^r2 '"
+check "exec runs on the file's nodes: h1 reaches h3 across three routers" \
+	"$H" exec --lab "$LAB" h1 -- ping -c1 -W2 10.3.0.10
+check "down removes it all" "$H" down --lab "$LAB"
+check "up FILE: a file with faults fails with each, file:line:column" \
+	faults "$H" up --lab "$LAB" tests/fixtures/labfile/unsound.yml
+check "...no namespace of it" sh -c "! ip netns list | grep -q '^$LAB-'"
+refuse "up FILE: a tunnel with three clients is refused for now" "has 3 clients" \
+	"$H" up --lab "$LAB" labs/road-warriors.yml
+check "the root namespace is as it was, and no test lab is left" test "$(root_view)" = "$before"
