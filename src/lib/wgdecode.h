@@ -55,7 +55,7 @@ void wg_keyring_wipe(struct wg_keyring *k);
  * to the length before that cut; -1 when no key matches, the tag fails,
  * or out is too small.
  */
-ssize_t wg_open_transport(const struct wg_keyring *k, const uint8_t *buf, size_t len,
-			  uint8_t *out, size_t cap, size_t *padded);
+ssize_t wg_open_transport(const struct wg_keyring *k, const uint8_t *buf, size_t len, uint8_t *out,
+			  size_t cap, size_t *padded);
 
 #endif

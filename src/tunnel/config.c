@@ -290,7 +290,9 @@ static int check_encrypted(const struct config *c, char *err, size_t errlen)
 	if (c->bare && (c->naddrs || c->nroutes || c->pi)) {
 		snprintf(err, errlen,
 			 "'tunnel %s' is configured through the wg socket alone: drop %s", c->dev,
-			 c->pi ? "--pi" : c->naddrs ? "--addr" : "--route");
+			 c->pi	     ? "--pi"
+			 : c->naddrs ? "--addr"
+				     : "--route");
 		return -1;
 	}
 	if (c->role) {
