@@ -520,7 +520,8 @@ static int build(struct up *u)
 		return -1;
 	if (settings_apply(&u->lab, u->nl, &u->set, false, u->err, sizeof(u->err)))
 		return -1;
-	if (u->nclients > 1 && up_clients(u))
+	/* --clients makes its laptops; a lab file's clients are its own nodes, built already. */
+	if (u->nclients > 1 && !u->clients[1].member && up_clients(u))
 		return -1;
 	/* A lab without a tunnel (routing lessons) is whole without one. */
 	if (interrupted(u) || (u->lab.topo.ntunnels && start_tunnels(u)))
@@ -742,6 +743,29 @@ static int check_encrypted_options(struct up *u)
 	return 0;
 }
 
+/* A lab file's tunnel with several clients: encrypted, and not with --clients or --peer. */
+static int several_clients(struct up *u)
+{
+	const struct topo *t = &u->lab.topo;
+	size_t n = t->ntunnels ? t->tunnels[0].nclients : 0;
+
+	if (!u->file || n < 2)
+		return 0;
+	if (u->mode != MODE_ENCRYPTED) {
+		fprintf(stderr,
+			"harness up: %s: %zu clients need --mode encrypted: a plaintext server "
+			"has one peer, the last endpoint it heard from\n",
+			u->file, n);
+		return -1;
+	}
+	if (u->nclients > 1 || u->wireguard_go || u->other) {
+		fprintf(stderr, "harness up: %s names its %zu clients: drop --clients and --peer\n",
+			u->file, n);
+		return -1;
+	}
+	return 0;
+}
+
 /* Our tunnels' fallbacks, passed on as they are: long options only. */
 enum { OPT_NO_OFFLOAD = 1000, OPT_NO_GSO, OPT_NO_GRO, OPT_QUEUES, OPT_BATCH };
 
@@ -849,6 +873,11 @@ static int parse(struct up *u, int argc, char **argv)
 	/* The tunnel's mode is the lab's, unless --mode says otherwise. */
 	if (!mode_given && u->lab.topo.ntunnels)
 		u->mode = u->lab.topo.tunnels[0].mode;
+	if (several_clients(u)) {
+		lab_fini(&u->lab);
+		free(u->file_text);
+		return 2;
+	}
 	if (check_encrypted_options(u)) {
 		lab_fini(&u->lab);
 		return 2;
@@ -862,6 +891,30 @@ static int parse(struct up *u, int argc, char **argv)
 	u->lab.explain = c.explain;
 	u->lab.json = c.json;
 	return 0;
+}
+
+/* A lab file's tunnel clients, each on its own node, with the addresses the file gives it. */
+static void file_clients(struct up *u)
+{
+	const struct topo *t = &u->lab.topo;
+	const struct topo_tunnel *tu = t->ntunnels ? &t->tunnels[0] : NULL;
+
+	if (!u->file || !tu)
+		return;
+	u->clients[0].member = &tu->clients[0];
+	for (size_t i = 1; i < tu->nclients; i++) {
+		struct client *c = &u->clients[i];
+		const struct topo_member *m = &tu->clients[i];
+
+		c->member = m;
+		lab_ns(&u->lab, m->node, c->ns, sizeof(c->ns));
+		snprintf(c->label, sizeof(c->label), "%s", lab_name(&u->lab, m->node));
+		for (size_t k = 0; k < m->naddrs && !c->vpn4[0]; k++)
+			if (!strchr(m->addrs[k], ':'))
+				snprintf(c->vpn4, sizeof(c->vpn4), "%.*s",
+					 (int)strcspn(m->addrs[k], "/"), m->addrs[k]);
+	}
+	u->nclients = (int)tu->nclients;
 }
 
 int cmd_up(int argc, char **argv)
@@ -903,6 +956,7 @@ int cmd_up(int argc, char **argv)
 	snprintf(u->clients[0].label, sizeof(u->clients[0].label), "%s",
 		 lab_name(&u->lab, lab_role(&u->lab, ROLE_CLIENT)));
 	snprintf(u->clients[0].vpn4, sizeof(u->clients[0].vpn4), "%s", u->lab.at.client_vpn4);
+	file_clients(u);
 	printf("Bringing up lab '%s' (%s%s, IPv%d underlay):\n", u->lab.name,
 	       u->other ? u->other->name : lab_mode_name(u->mode), u->other ? "" : " mode",
 	       u->underlay);

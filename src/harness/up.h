@@ -23,6 +23,7 @@ struct client {
 	char vpn4[24];
 	int nsfd;
 	struct nl nl;
+	const struct topo_member *member; /* a lab file's client; NULL for --clients' laptops */
 };
 
 enum wg_side { WG_SIDE_SERVER, WG_SIDE_LAPTOP, WG_SIDE_BOTH };

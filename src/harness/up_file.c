@@ -69,11 +69,9 @@ static int supported(const struct topo *t, const char *path, char *err, size_t e
 			 t->ntunnels);
 		return -1;
 	}
-	if (t->ntunnels && t->tunnels[0].nclients > 1) {
-		snprintf(err, errlen,
-			 "%s: tunnel '%s' has %zu clients; up starts one client a tunnel so far "
-			 "(validate, graph and test's reading of it work)",
-			 path, t->tunnels[0].name, t->tunnels[0].nclients);
+	if (t->ntunnels && t->tunnels[0].nclients > MAX_CLIENTS) {
+		snprintf(err, errlen, "%s: tunnel '%s' has %zu clients; up starts %d at most", path,
+			 t->tunnels[0].name, t->tunnels[0].nclients, MAX_CLIENTS);
 		return -1;
 	}
 	for (size_t i = 0; i < t->nlinks; i++)

@@ -70,9 +70,26 @@ void wg_name(const struct lab *lab, const char *label, char *out, size_t cap)
 			 (unsigned int)(name_hash(lab->name) & 0xffffff), abbr);
 }
 
+/* The socket of a node's tunnel in this lab is named from the node: is path it? */
+static bool socket_named(const struct lab *lab, const char *label, const char *path)
+{
+	char name[32], want[PATH_MAX];
+
+	wg_name(lab, label, name, sizeof(name));
+	snprintf(want, sizeof(want), WG_SOCKET_DIR "/%s.sock", name);
+	return !strcmp(path, want);
+}
+
 bool wg_socket_of(const struct lab *lab, const char *path)
 {
+	const struct topo *t = &lab->topo;
 	char name[32], label[32], want[PATH_MAX];
+
+	/* A lab file's tunnel members, each a node of its own. */
+	for (size_t i = 0; i < t->ntunnels; i++)
+		for (size_t k = 0; k < t->tunnels[i].nclients; k++)
+			if (socket_named(lab, lab_name(lab, t->tunnels[i].clients[k].node), path))
+				return true;
 
 	for (int k = 0; k <= MAX_CLIENTS; k++) {
 		if (k == 0)
@@ -178,9 +195,20 @@ static void server_conf(struct up *u, char *out, size_t cap, bool with_address)
 		appendf(out, cap, "\n");
 	}
 	for (int i = 0; i < u->nclients; i++) {
+		const struct topo_member *m = u->clients[i].member;
+
 		key_to_base64(b64, u->clients[i].pub);
-		appendf(out, cap, "\n[Peer]\n# %s\nPublicKey = %s\nAllowedIPs = %s/32",
-			u->clients[i].label, b64, u->clients[i].vpn4);
+		appendf(out, cap,
+			"\n[Peer]\n# %s\nPublicKey = %s\nAllowedIPs = ", u->clients[i].label, b64);
+		if (m && i > 0) {
+			/* A lab file's client owns exactly its own inner addresses. */
+			for (size_t k = 0; k < m->naddrs; k++)
+				appendf(out, cap, "%s%.*s/%d", k ? ", " : "",
+					(int)strcspn(m->addrs[k], "/"), m->addrs[k],
+					strchr(m->addrs[k], ':') ? 128 : 32);
+		} else {
+			appendf(out, cap, "%s/32", u->clients[i].vpn4);
+		}
 		if (i == 0 && u->lab.at.client_vpn6[0])
 			appendf(out, cap, ", %s/128", u->lab.at.client_vpn6);
 		/* The server's routes lead to the network behind its client (site to site). */
@@ -191,9 +219,9 @@ static void server_conf(struct up *u, char *out, size_t cap, bool with_address)
 }
 
 /* The VPN's own network (from the server's first inner address) and the client's routes. */
-static void allowed_ips(struct up *u, char *out, size_t cap)
+static void allowed_ips(struct up *u, const struct client *cl, char *out, size_t cap)
 {
-	const struct topo_member *c = &vpn(u)->clients[0];
+	const struct topo_member *c = cl->member ? cl->member : &vpn(u)->clients[0];
 	char net[64];
 
 	appendf(out, cap, "AllowedIPs = ");
@@ -210,7 +238,9 @@ static void client_address(struct up *u, const struct client *c, char *out, size
 	const char *len = m->naddrs ? strchr(m->addrs[0], '/') : NULL;
 
 	appendf(out, cap, "Address = ");
-	if (c == &u->clients[0])
+	if (c->member)
+		append_list(out, cap, c->member->addrs, c->member->naddrs);
+	else if (c == &u->clients[0])
 		append_list(out, cap, m->addrs, m->naddrs);
 	else
 		appendf(out, cap, "%s%s", c->vpn4, len ? len : "/24");
@@ -229,12 +259,18 @@ static void client_conf(struct up *u, const struct client *c, char *out, size_t 
 		client_address(u, c, out, cap);
 	key_to_base64(b64, u->server_pub);
 	appendf(out, cap, "\n[Peer]\n# %s\nPublicKey = %s\n", server_name(u), b64);
-	if (u->underlay == 6)
+	if (c->member && c->member->endpoint)
+		/* The lab file says what this client dials (an IPv6-only underlay, say). */
+		appendf(out, cap,
+			strchr(c->member->endpoint, ':') ? "Endpoint = [%s]:%d\n"
+							 : "Endpoint = %s:%d\n",
+			c->member->endpoint, u->lab.at.port);
+	else if (u->underlay == 6)
 		appendf(out, cap, "Endpoint = [%s]:%d\n", u->lab.at.server_public6, u->lab.at.port);
 	else
 		appendf(out, cap, "Endpoint = %s:%d\n", u->lab.at.server_public4, u->lab.at.port);
 	/* The office and the VPN, as in plaintext mode; the keepalive holds the NAT open. */
-	allowed_ips(u, out, cap);
+	allowed_ips(u, c, out, cap);
 	if (u->keepalive)
 		appendf(out, cap, "PersistentKeepalive = %d\n", u->keepalive);
 }

@@ -1,12 +1,13 @@
-# harness up FILE and harness test: each shipped lab comes up under a lab
-# name of its own, its expectations are observed, and it goes down with
-# nothing left behind; in every wire mode for the default lab; with TAP
-# and JUnit for CI; and a lab whose expectation is false fails.
+# harness up FILE and harness test: each shipped lab (road-warriors' three
+# clients on one server included) comes up under a lab name of its own,
+# its expectations are observed, and it goes down with nothing left
+# behind; in every wire mode for the default lab; with TAP and JUnit for
+# CI; and a lab whose expectation is false fails.
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 before=$(root_view)
 
-for f in labs/home-office.yml labs/cgnat.yml labs/site-to-site.yml labs/mtu-maze.yml labs/routing-101.yml; do
+for f in labs/*.yml; do
 	check "harness test $f: every expectation holds" "$H" test "$f"
 done
 for m in plaintext pi; do
@@ -73,6 +74,9 @@ check "down removes it all" "$H" down --lab "$LAB"
 check "up FILE: a file with faults fails with each, file:line:column" \
 	faults "$H" up --lab "$LAB" tests/fixtures/labfile/unsound.yml
 check "...no namespace of it" sh -c "! ip netns list | grep -q '^$LAB-'"
-refuse "up FILE: a tunnel with three clients is refused for now" "has 3 clients" \
-	"$H" up --lab "$LAB" labs/road-warriors.yml
+refuse "up FILE: three clients in plaintext are refused: its server has one peer" \
+	"need --mode encrypted" "$H" up --lab "$LAB" --mode plaintext labs/road-warriors.yml
+refuse "up FILE: a file's clients with --clients as well are refused" "drop --clients" \
+	"$H" up --lab "$LAB" --clients 3 labs/road-warriors.yml
+check "no wg socket of a test lab is left" sh -c "! ls /var/run/wireguard/ | grep -q '^lt'"
 check "the root namespace is as it was, and no test lab is left" test "$(root_view)" = "$before"
