@@ -235,33 +235,6 @@ void uapi_set_begin(struct uapi_set *s)
 	s->listen_port = -1;
 }
 
-int uapi_parse_set(const char *text, size_t len, struct uapi_set *s, char *err, size_t errlen)
-{
-	char line[UAPI_LINE_MAX + 1];
-	int rc = 0;
-
-	uapi_set_begin(s);
-	if (memchr(text, '\0', len))
-		rc = whole(err, errlen, "the request holds a NUL byte", 0);
-	for (size_t at = 0; !rc && at < len;) {
-		const char *nl = memchr(text + at, '\n', len - at);
-		size_t n = nl ? (size_t)(nl - (text + at)) : len - at;
-
-		if (n > UAPI_LINE_MAX)
-			rc = whole(err, errlen, "a line longer than %zu characters", UAPI_LINE_MAX);
-		else if (n) {
-			memcpy(line, text + at, n);
-			line[n] = '\0';
-			rc = uapi_set_line(s, line, err, errlen);
-		}
-		at += n + 1;
-	}
-	key_wipe(line, sizeof(line)); /* it held the keys as hex */
-	if (rc)
-		uapi_set_free(s);
-	return rc;
-}
-
 void uapi_set_free(struct uapi_set *s)
 {
 	for (int i = 0; i < s->npeers; i++)

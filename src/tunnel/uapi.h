@@ -55,10 +55,9 @@ struct uapi_set {
 
 /* errno-style results, as the protocol reports them. */
 void uapi_set_begin(struct uapi_set *s);
-/* One line of a set=1 request, without its newline. */
+/* One line of a set=1 request, without its newline; the serving reads a request a line at a time.
+ */
 int uapi_set_line(struct uapi_set *s, char *line, char *err, size_t errlen);
-/* A whole set=1 request's body (the lines after "set=1"), as one text. */
-int uapi_parse_set(const char *text, size_t len, struct uapi_set *s, char *err, size_t errlen);
 void uapi_set_free(struct uapi_set *s);
 /* Applies a parsed request; rebind is called when the listen port changes. */
 int uapi_apply(struct wg *w, const struct uapi_set *s, double now,

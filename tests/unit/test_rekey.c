@@ -181,8 +181,8 @@ static void same_private_key_keeps_sessions(void **state)
 	snprintf(req, sizeof(req), "private_key=");
 	for (int i = 0; i < 32; i++)
 		snprintf(req + strlen(req), sizeof(req) - strlen(req), "%02x", x.ka[i]);
-	strcat(req, "\n");
-	assert_int_equal(uapi_parse_set(req, strlen(req), &s, err, sizeof(err)), 0);
+	uapi_set_begin(&s);
+	assert_int_equal(uapi_set_line(&s, req, err, sizeof(err)), 0);
 	assert_int_equal(uapi_apply(&x.a, &s, 11, NULL, NULL), 0);
 	uapi_set_free(&s);
 	assert_ptr_equal(x.pb->current, before);
