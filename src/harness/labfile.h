@@ -19,12 +19,12 @@
 #define LABFILE_MAX_BYTES   (256 * 1024)
 #define LABFILE_MAX_EVENTS  20000
 #define LABFILE_MAX_STRING  1024
-#define LABFILE_MAX_NODES   64
+#define LABFILE_MAX_NODES   512
 #define LABFILE_MAX_IFACES  16 /* per node */
 #define LABFILE_MAX_ADDRS   8  /* per interface, and per tunnel member */
 #define LABFILE_MAX_ROUTES  64 /* per node, and per tunnel member */
 #define LABFILE_MAX_EXEC    32 /* per node */
-#define LABFILE_MAX_LINKS   128
+#define LABFILE_MAX_LINKS   1024
 #define LABFILE_MAX_TUNNELS 8
 #define LABFILE_MAX_CLIENTS 32 /* per tunnel */
 #define LABFILE_MAX_EXPECTS 128

@@ -1349,16 +1349,16 @@ static void bounds(void **state)
 	size_t count;
 
 	(void)state;
-	/* 65 nodes, one past the bound. */
+	/* One node past the bound. */
 	text = repeat("name: t\ntopology:\n  nodes:\n", "", 0);
-	for (int i = 0; i < 65; i++) {
+	for (int i = 0; i < LABFILE_MAX_NODES + 1; i++) {
 		snprintf(line, sizeof(line), "    n%d: {}\n", i);
 		text = realloc(text, strlen(text) + strlen(line) + 1);
 		assert_non_null(text);
 		strcat(text, line);
 	}
 	got = errors_of(text, strlen(text), NULL);
-	assert_string_equal(got, "t.yml:4:5: more than 64 nodes\n");
+	assert_string_equal(got, "t.yml:4:5: more than 512 nodes\n");
 	free(got);
 	free(text);
 
