@@ -1,6 +1,7 @@
 #include "lab.h"
 #include "default_lab.h"
 #include "labfile.h"
+#include "topo_check.h"
 #include "lib/addr.h"
 #include "lib/netns.h"
 
@@ -14,18 +15,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-
-static bool name_ok(const char *s)
-{
-	size_t n = strlen(s);
-
-	if (n == 0 || n > LAB_NAME_MAX || s[0] == '-')
-		return false;
-	for (size_t i = 0; i < n; i++)
-		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') || s[i] == '-'))
-			return false;
-	return true;
-}
 
 /*
  * A lab that is up was built from the file it kept (up FILE), else it is
@@ -66,7 +55,8 @@ int lab_init(struct lab *lab, const char *name, char *err, size_t errlen)
 		name = getenv("TUNLAB_LAB");
 	if (!name || !*name)
 		name = LAB_DEFAULT;
-	if (!name_ok(name)) {
+	/* A lab's name follows the rule of a node's: it prefixes node names. */
+	if (!topo_name_ok(name, LAB_NAME_MAX)) {
 		snprintf(err, errlen,
 			 "lab name '%s' is not valid: 1 to %d of a-z, 0-9 and '-', not starting "
 			 "with '-'",
