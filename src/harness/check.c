@@ -445,6 +445,12 @@ int cmd_check(int argc, char **argv)
 		return rc == ARG_HELP ? 0 : 2;
 	}
 	c->lab.json = co.json;
+	/* Its six points run from the client through the NAT and the server to the target. */
+	if (lab_need_roles(&c->lab, "check", ROLES_ALL)) {
+		lab_fini(&c->lab);
+		free(c);
+		return 2;
+	}
 	if (c->save && mkdir(c->save, 0755) && errno != EEXIST) {
 		fprintf(stderr, "harness check: cannot make %s: %s\n", c->save, strerror(errno));
 		free(c);

@@ -154,6 +154,9 @@ static int parse(struct flood *fl, int argc, char **argv)
 		fprintf(stderr, "harness flood: %s\n", fl->err);
 		return 2;
 	}
+	/* The flood comes from the internet, at the server. */
+	if (lab_need_roles(&fl->lab, "flood", 1u << ROLE_SERVER | 1u << ROLE_INTERNET))
+		return 2;
 	fl->lab.json = c.json;
 	return 0;
 }

@@ -82,6 +82,27 @@ void lab_fini(struct lab *lab)
 	topo_free(&lab->topo);
 }
 
+int lab_need_roles(const struct lab *lab, const char *cmd, unsigned int roles)
+{
+	static const char *const what[ROLE_COUNT] = {
+	    [ROLE_CLIENT] = "the VPN client the pings start from",
+	    [ROLE_NAT] = "the router that masquerades the client",
+	    [ROLE_INTERNET] = "the router between the two sides",
+	    [ROLE_SERVER] = "the VPN server",
+	    [ROLE_TARGET] = "where the pings go",
+	};
+
+	for (int r = 0; r < ROLE_COUNT; r++)
+		if ((roles & (1u << r)) && lab_role(lab, (enum topo_role)r) < 0) {
+			fprintf(stderr,
+				"harness %s: lab '%s' has no '%s' role (%s); its lab file names it "
+				"under roles:\n",
+				cmd, lab->name, topo_role_name((enum topo_role)r), what[r]);
+			return -1;
+		}
+	return 0;
+}
+
 int lab_role(const struct lab *lab, enum topo_role r)
 {
 	return r < ROLE_COUNT ? lab->topo.roles[r] : -1;

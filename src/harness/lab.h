@@ -58,6 +58,12 @@ int lab_init(struct lab *lab, const char *name, char *err, size_t errlen);
 void lab_fini(struct lab *lab);
 /* The node (an index into lab->topo.nodes) that plays a role; -1 if none does. */
 int lab_role(const struct lab *lab, enum topo_role r);
+/*
+ * For a command that needs roles (a bit each, 1 << ROLE_...): 0 when the
+ * lab has them all, else one line naming the first missing, and -1.
+ */
+int lab_need_roles(const struct lab *lab, const char *cmd, unsigned int roles);
+#define ROLES_ALL ((1u << ROLE_COUNT) - 1)
 /* A node's plain name: "home-laptop". */
 const char *lab_name(const struct lab *lab, int n);
 /* The namespace of a node in this lab. */

@@ -397,6 +397,13 @@ int cmd_mtu_probe(int argc, char **argv)
 		return 2;
 	}
 	/* By default, from the client to the server's two sides. */
+	if (lab_need_roles(&r->lab, "mtu-probe",
+			   (r->from ? 0 : 1u << ROLE_CLIENT) |
+			       (r->npaths ? 0 : 1u << ROLE_SERVER))) {
+		lab_fini(&r->lab);
+		free(r);
+		return 2;
+	}
 	if (!r->from)
 		r->from = lab_name(&r->lab, lab_role(&r->lab, ROLE_CLIENT));
 	if (!r->npaths) {

@@ -537,6 +537,8 @@ int cmd_walkthrough(int argc, char **argv)
 	if (!rc && lab_init(&w->lab, c.lab, err, sizeof(err))) {
 		fprintf(stderr, "harness walkthrough: %s\n", err);
 		rc = 2;
+	} else if (!rc && lab_need_roles(&w->lab, "walkthrough", ROLES_ALL)) {
+		rc = 2; /* the walk follows the ping from the client to the target */
 	}
 	if (!rc && geteuid()) {
 		fprintf(stderr, "harness walkthrough: must run as root: it captures in the lab\n");

@@ -70,6 +70,12 @@ check "...keeping the file it was built from, root's alone" \
 check "status names the file's nodes" sh -c "'$H' status --lab '$LAB' | grep -q '^r2 '"
 check "exec runs on the file's nodes: h1 reaches h3 across three routers" \
 	"$H" exec --lab "$LAB" h1 -- ping -c1 -W2 10.3.0.10
+# A lab without the roles a command needs: one line naming the role.
+for c in check walkthrough mtu-probe; do
+	refuse "$c on a lab with no client role says so" "has no 'client' role" "$H" "$c" --lab "$LAB"
+done
+refuse "flood on a lab with no internet role says so" "has no 'internet' role" "$H" flood --lab "$LAB"
+check "mtu-probe --from and --to need no role" "$H" mtu-probe --lab "$LAB" --from h1 --to 10.3.0.10
 check "down removes it all" "$H" down --lab "$LAB"
 check "up FILE: a file with faults fails with each, file:line:column" \
 	faults "$H" up --lab "$LAB" tests/fixtures/labfile/unsound.yml
