@@ -118,7 +118,7 @@ static const char *val(const char *reply, const char *key, char *buf, size_t cap
 static void print_tunnel(const struct lab *lab, const struct record *r, bool running,
 			 const char *reply)
 {
-	char a[64], b[64], c[64], d[64], e[64], f[64], g[64];
+	char a[64], b[64], c[64], d[64], e[64], f[64], g[64], h[64];
 
 	if (!running) {
 		printf("%-15s %7d  %s%s%s\n", r->name, r->pid, term_c(&lab->term, C_RED),
@@ -130,11 +130,12 @@ static void print_tunnel(const struct lab *lab, const struct record *r, bool run
 		printf("%-15s %7d  %-7s %-10s\n", r->name, r->pid, "-", r->what);
 		return;
 	}
-	printf("%-15s %7d  %-7s %-10s %-22s %10s/%-10s %10s/%-10s %8s\n", r->name, r->pid,
+	/* FROM: our address the peer's datagrams arrive on, which replies leave from. */
+	printf("%-15s %7d  %-7s %-10s %-22s %-17s %10s/%-10s %10s/%-10s\n", r->name, r->pid,
 	       val(reply, "role", a, sizeof(a)), val(reply, "mode", b, sizeof(b)),
-	       val(reply, "endpoint", c, sizeof(c)), val(reply, "tx_packets", d, sizeof(d)),
-	       val(reply, "tx_bytes", e, sizeof(e)), val(reply, "rx_packets", f, sizeof(f)),
-	       val(reply, "rx_bytes", g, sizeof(g)), "");
+	       val(reply, "endpoint", c, sizeof(c)), val(reply, "source", h, sizeof(h)),
+	       val(reply, "tx_packets", d, sizeof(d)), val(reply, "tx_bytes", e, sizeof(e)),
+	       val(reply, "rx_packets", f, sizeof(f)), val(reply, "rx_bytes", g, sizeof(g)));
 	printf("%-15s %7s  drops:", "", "");
 	for (const char *line = reply; line && *line; line = control_next_line(line))
 		if (!strncmp(line, "drop_", 5))
@@ -200,9 +201,10 @@ static void show_tunnels(const struct lab *lab, const struct record *recs, int n
 	if (lab->json)
 		printf(",\"tunnels\":[");
 	else
-		printf("\n%s%-15s %7s  %-7s %-10s %-22s %21s %21s%s\n", term_c(&lab->term, C_BOLD),
-		       "TUNNEL", "PID", "ROLE", "MODE", "ENDPOINT", "SENT pkts/bytes",
-		       "RECEIVED pkts/bytes", term_c(&lab->term, C_RESET));
+		printf("\n%s%-15s %7s  %-7s %-10s %-22s %-17s %21s %21s%s\n",
+		       term_c(&lab->term, C_BOLD), "TUNNEL", "PID", "ROLE", "MODE", "ENDPOINT",
+		       "FROM", "SENT pkts/bytes", "RECEIVED pkts/bytes",
+		       term_c(&lab->term, C_RESET));
 	for (int i = 0; i < n; i++) {
 		int node = lab_node(lab, recs[i].name);
 		bool running;

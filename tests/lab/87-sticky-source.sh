@@ -71,3 +71,18 @@ check "the client now writes to 203.0.113.10:1234 (has $got)" test "$got" = 203.
 check "...and the laptop reaches the office again" on home-laptop ping -c2 -i0.2 -W2 172.31.9.200
 src=$(stat_of office-server peer1_source)
 check "the server answers from 203.0.113.10 now (source=$src)" test "$src" = 203.0.113.10
+
+# The same for IPv6: the client writes to the second IPv6 address, which then goes.
+wg set "$dev" peer "$server_pub" endpoint "[2001:db8:203::11]:1234"
+on home-laptop ping -c2 -i0.2 -W2 172.31.9.200 > /dev/null 2>&1
+check "IPv6: the client writes to [2001:db8:203::11]:1234 and is answered from it" \
+	test "$(stat_of office-server peer1_source)" = 2001:db8:203::11
+on office-server ip addr del 2001:db8:203::11/64 dev wan
+check "IPv6: the address is removed; the office still reaches the client" \
+	on office-host ping -c3 -i0.3 -W2 172.31.255.7
+got=$(wg show "$dev" endpoints | awk '{ print $2 }')
+check "IPv6: the client now writes to [2001:db8:203::10]:1234 (has $got)" test "$got" = "[2001:db8:203::10]:1234"
+check "IPv6: the server answers from 2001:db8:203::10 (source=$(stat_of office-server peer1_source))" \
+	test "$(stat_of office-server peer1_source)" = 2001:db8:203::10
+check "harness status shows where replies leave from" \
+	sh -c "'$H' status --lab '$LAB' | grep -q '^office-server .* 2001:db8:203::10 '"
