@@ -85,4 +85,26 @@ refuse "up FILE: three clients in plaintext are refused: its server has one peer
 refuse "up FILE: a file's clients with --clients as well are refused" "drop --clients" \
 	"$H" up --lab "$LAB" --clients 3 labs/road-warriors.yml
 check "no wg socket of a test lab is left" sh -c "! ls /var/run/wireguard/ | grep -q '^lt'"
+# A node's exec lines run once the lab is built, recorded like the tunnels.
+cat > "$tmp/exec.yml" <<'LAB'
+name: exec
+topology:
+  nodes:
+    a:
+      interfaces: {eth0: [198.51.100.1/24]}
+      exec: ["ping -q -i 0.5 198.51.100.2", "echo from a"]
+    b: {interfaces: {eth0: [198.51.100.2/24]}}
+  links:
+    - endpoints: [a:eth0, b:eth0]
+LAB
+check "up FILE with exec lines" "$H" up --lab "$LAB" "$tmp/exec.yml"
+pid=$(awk '$1 == "proc" && $4 == "a" { print $2 }' "/run/tunlab/$LAB/state" | head -n 1)
+check "its first exec line is recorded as a process of node a (${pid:-none})" test -n "$pid"
+check "...runs in a's namespace" sh -c "[ \"\$(readlink /proc/$pid/ns/net)\" = \"\$(ip netns exec '$LAB-a' readlink /proc/self/ns/net)\" ]"
+sleep 0.3
+check "...and its output is logged in the lab's directory" grep -q "from a" "/run/tunlab/$LAB/a.exec2.log"
+check "down stops it" "$H" down --lab "$LAB"
+# Gone, or a zombie whose parent (here, whatever runs as PID 1) has not reaped it.
+state=$(awk '{ print $3 }' "/proc/$pid/stat" 2>/dev/null)
+check "...it is gone (state '${state:-gone}')" test "${state:-Z}" = Z
 check "the root namespace is as it was, and no test lab is left" test "$(root_view)" = "$before"
