@@ -199,11 +199,22 @@ bool proc_running(pid_t pid, unsigned long long start)
 	return !zombie;
 }
 
+/*
+ * Every process the lab starts leads a session of its own (setsid in
+ * child()), so what it started in turn (a lab file's exec line run by a
+ * shell) is in its group: the signal goes to the group, once the leader
+ * is known to be ours.
+ */
+static void signal_ours(pid_t pid, int sig)
+{
+	kill(getpgid(pid) == pid ? -pid : pid, sig);
+}
+
 void proc_stop(pid_t pid, unsigned long long start, int grace_ms)
 {
 	if (!proc_running(pid, start))
 		goto reap;
-	kill(pid, SIGTERM);
+	signal_ours(pid, SIGTERM);
 	for (int waited = 0; waited < grace_ms; waited += 10) {
 		waitpid(pid, NULL, WNOHANG); /* ours when "up" fails; harmless otherwise */
 		if (!proc_running(pid, start))
@@ -211,7 +222,7 @@ void proc_stop(pid_t pid, unsigned long long start, int grace_ms)
 		clock_sleep_ms(10);
 	}
 	/* The start time was checked just above: this is still our process. */
-	kill(pid, SIGKILL);
+	signal_ours(pid, SIGKILL);
 	for (int waited = 0; waited < 1000 && proc_running(pid, start); waited += 10) {
 		waitpid(pid, NULL, WNOHANG);
 		clock_sleep_ms(10);

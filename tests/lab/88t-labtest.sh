@@ -107,4 +107,8 @@ check "down stops it" "$H" down --lab "$LAB"
 # Gone, or a zombie whose parent (here, whatever runs as PID 1) has not reaped it.
 state=$(awk '{ print $3 }' "/proc/$pid/stat" 2>/dev/null)
 check "...it is gone (state '${state:-gone}')" test "${state:-Z}" = Z
+# The shell ran ping as its child: down stopped the whole group, not just the shell.
+left=$(pgrep -f "^ping -q -i 0.5 198.51.100.2\$" | while read -r p; do
+	[ "$(awk '{ print $3 }' "/proc/$p/stat" 2>/dev/null)" = Z ] || echo "$p"; done)
+check "...and so is what it started (${left:-nothing left})" test -z "$left"
 check "the root namespace is as it was, and no test lab is left" test "$(root_view)" = "$before"
