@@ -537,12 +537,14 @@ static void try_line(const struct term *t, const char *cmd, const char *what)
 }
 
 /* A lab from a file: its map, drawn from the file, and how to take it down. */
-static void print_file_map(const struct up *u, const char *lab_flag)
+static void print_file_map(struct up *u, const char *lab_flag)
 {
 	const struct term *t = &u->lab.term;
 
 	printf("\n%sLab '%s' is up, from %s.%s\n\n", term_c(t, C_BOLD), u->lab.name, u->file,
 	       term_c(t, C_RESET));
+	if (u->lab.topo.ntunnels)
+		u->lab.topo.tunnels[0].mode = u->mode;
 	graph_ascii(&u->lab.topo, t, stdout);
 	printf("\nTry:\n");
 	printf("  ./harness status%s\n", lab_flag);
@@ -550,7 +552,7 @@ static void print_file_map(const struct up *u, const char *lab_flag)
 	printf("\nTake it down with: ./harness down%s\n", lab_flag);
 }
 
-static void print_map(const struct up *u)
+static void print_map(struct up *u)
 {
 	const struct term *t = &u->lab.term;
 	char ns[64], cmd[128], lab_flag[32] = "";
@@ -562,20 +564,12 @@ static void print_map(const struct up *u)
 		return;
 	}
 	printf("\n%sLab '%s' is up.%s\n\n", term_c(t, C_BOLD), u->lab.name, term_c(t, C_RESET));
-	printf(
-	    "  home 192.168.1.0/24         internet                      office 172.31.0.0/20\n");
-	/* The roles in the order a packet meets them. */
-	for (int r = 0; r < ROLE_COUNT; r++)
-		printf("%s%s", r ? " ──── " : "  ",
-		       lab_name(&u->lab, lab_role(&u->lab, (enum topo_role)r)));
+	/* The map is drawn from the lab's description, as harness graph draws it, in the
+	 * mode the tunnel runs now. */
+	if (u->lab.topo.ntunnels)
+		u->lab.topo.tunnels[0].mode = u->mode;
+	graph_ascii(&u->lab.topo, t, stdout);
 	putchar('\n');
-	printf("  .192         .1  198.51.100.2  .1 | .1  203.0.113.10   172.31.9.116   "
-	       "172.31.9.200\n");
-	printf("      %s(NAT masquerade)%s\n", term_c(t, C_DIM), term_c(t, C_RESET));
-	printf("  %stun0 %s ═══════ UDP %d, %s ═══════ tun0 %s%s\n\n", term_c(t, C_CYAN),
-	       u->lab.at.client_vpn4, u->lab.at.port,
-	       u->other ? u->other->name : lab_mode_name(u->mode), u->lab.at.server_vpn4,
-	       term_c(t, C_RESET));
 	printf("Try:\n");
 	snprintf(cmd, sizeof(cmd), "ip netns exec %s ping -c3 %s",
 		 lab_ns(&u->lab, lab_role(&u->lab, ROLE_CLIENT), ns, sizeof(ns)),

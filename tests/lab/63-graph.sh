@@ -63,3 +63,11 @@ faults() {
 check "graph FILE: a file with faults fails with each, file:line:column, and nothing else" faults
 refuse "graph FILE: a file that is not there" "cannot open" "$H" graph "$gdir/none.yml"
 rm -rf "$gdir"
+
+# The README's map is the one graph (and up) draws.
+readme_map() {
+	awk '/as `.\/harness up` and `.\/harness graph` draw it/ { f = 1; next }
+	     f && /^```$/ { if (b) exit; b = 1; next } b { print }' README.md
+}
+same_readme() { diff <(readme_map) <("$H" graph); }
+check "README: its map of the default lab is the one graph draws" same_readme
