@@ -951,9 +951,12 @@ int cmd_up(int argc, char **argv)
 		 lab_name(&u->lab, lab_role(&u->lab, ROLE_CLIENT)));
 	snprintf(u->clients[0].vpn4, sizeof(u->clients[0].vpn4), "%s", u->lab.at.client_vpn4);
 	file_clients(u);
-	printf("Bringing up lab '%s' (%s%s, IPv%d underlay):\n", u->lab.name,
-	       u->other ? u->other->name : lab_mode_name(u->mode), u->other ? "" : " mode",
-	       u->underlay);
+	if (!u->lab.topo.ntunnels)
+		printf("Bringing up lab '%s' (no tunnel):\n", u->lab.name);
+	else
+		printf("Bringing up lab '%s' (%s%s, IPv%d underlay):\n", u->lab.name,
+		       u->other ? u->other->name : lab_mode_name(u->mode), u->other ? "" : " mode",
+		       u->underlay);
 	hold_signals();
 	rc = alloc_nodes(u);
 	if (!rc)

@@ -111,4 +111,31 @@ check "...it is gone (state '${state:-gone}')" test "${state:-Z}" = Z
 left=$(pgrep -f "^ping -q -i 0.5 198.51.100.2\$" | while read -r p; do
 	[ "$(awk '{ print $3 }' "/proc/$p/stat" 2>/dev/null)" = Z ] || echo "$p"; done)
 check "...and so is what it started (${left:-nothing left})" test -z "$left"
+# A link's MTU and rate from the file; delay wherever the kernel has netem.
+cat > "$tmp/rate.yml" <<'LAB'
+name: rate
+topology:
+  nodes:
+    a: {interfaces: {eth0: [198.51.100.1/24]}}
+    b: {interfaces: {eth0: [198.51.100.2/24]}}
+  links:
+    - endpoints: [a:eth0, b:eth0]
+      rate: 10mbit
+      mtu: 1400
+LAB
+check "up FILE with a link's rate and MTU" "$H" up --lab "$LAB" "$tmp/rate.yml"
+check "...a's end has a rate limit (netem or TBF) and both ends MTU 1400" sh -c "
+	ip netns exec '$LAB-a' tc qdisc show dev eth0 | grep -Eq 'netem|tbf' &&
+	ip -n '$LAB-a' link show eth0 | grep -q 'mtu 1400' && ip -n '$LAB-b' link show eth0 | grep -q 'mtu 1400'"
+check "...and so has b's" sh -c "ip netns exec '$LAB-b' tc qdisc show dev eth0 | grep -Eq 'netem|tbf'"
+"$H" down --lab "$LAB" >/dev/null
+sed 's/rate: 10mbit/delay: 20ms/' "$tmp/rate.yml" > "$tmp/delay.yml"
+if "$H" up --lab "$LAB" "$tmp/delay.yml" > "$tmp/delay.out" 2>&1; then
+	check "delay on a link: netem on a's end" sh -c "ip netns exec '$LAB-a' tc qdisc show dev eth0 | grep -q 'netem.*delay 20'"
+	"$H" down --lab "$LAB" >/dev/null
+else
+	check "delay on a link, on a kernel without netem: refused in one line, saying so" \
+		grep -q "delay and loss on a link need the netem qdisc" "$tmp/delay.out"
+	check "...and undone: no namespace of it" sh -c "! ip netns list | grep -q '^$LAB-'"
+fi
 check "the root namespace is as it was, and no test lab is left" test "$(root_view)" = "$before"
