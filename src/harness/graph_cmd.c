@@ -4,6 +4,7 @@
 
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -20,8 +21,8 @@ static void usage(FILE *f)
 	      "  --json        the topology as JSON, instead of the map\n"
 	      "  -h, --help    show this help\n"
 	      "\n"
-	      "--lab and --explain are taken, as by every command, and change nothing:\n"
-	      "the map is drawn from the description, not from a running lab.\n",
+	      "Without FILE and with --lab NAME (or $TUNLAB_LAB), the lab NAME is drawn\n"
+	      "as it was built: from the lab file it keeps, or the default lab.\n",
 	      f);
 }
 
@@ -45,6 +46,20 @@ static int draw(const struct topo *t, const char *svg, bool json)
 	}
 	if (svg)
 		printf("\nWrote %s\n", svg);
+	return 0;
+}
+
+/* A lab's topology as the lab has it: from the file it was built from, or the default. */
+static int lab_topology(const char *name, struct topo *t, char *err, size_t errlen)
+{
+	struct lab lab;
+
+	topo_init(t);
+	if (lab_init(&lab, name, err, errlen))
+		return -1;
+	*t = lab.topo; /* taken over: the lab lets go of it */
+	topo_init(&lab.topo);
+	lab_fini(&lab);
 	return 0;
 }
 
@@ -77,7 +92,13 @@ int cmd_graph(int argc, char **argv)
 		fprintf(stderr, "harness graph: --svg needs a file name\n");
 		return 2;
 	}
-	if (graph_load(file, &t, err, sizeof(err))) {
+	if (!file && (c.lab || getenv("TUNLAB_LAB"))) {
+		rc = lab_topology(c.lab, &t, err, sizeof(err));
+		if (rc) {
+			fprintf(stderr, "harness graph: %s\n", err);
+			return 1;
+		}
+	} else if (graph_load(file, &t, err, sizeof(err))) {
 		if (err[0])
 			fprintf(stderr, "harness graph: %s\n", err);
 		topo_free(&t);

@@ -278,8 +278,13 @@ int cmd_status(int argc, char **argv)
 			json_str(stdout, lab.name);
 			printf(",\"up\":false}\n");
 		} else {
-			printf("Lab '%s' is not up (start it with: make lab, or ./harness up)\n",
-			       lab.name);
+			if (!strcmp(lab.name, LAB_DEFAULT))
+				printf("Lab 'default' is not up (start it with: make lab, or "
+				       "./harness up)\n");
+			else
+				printf("Lab '%s' is not up (start it with: ./harness up --lab %s "
+				       "[FILE])\n",
+				       lab.name, lab.name);
 		}
 		lab_fini(&lab);
 		return 3;

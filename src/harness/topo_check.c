@@ -854,13 +854,44 @@ static void target(struct ck *c, const char *to, struct topo_pos pos)
 		ERR(c, pos, "%s is no address in this lab (the lab only sends to its own)", to);
 }
 
+/* A lab with a tunnel plays the client and server roles from it, where it names none. */
+static void roles_from_tunnel(struct topo *t)
+{
+	if (!t->ntunnels || !t->tunnels[0].nclients)
+		return;
+	if (t->roles[ROLE_CLIENT] < 0)
+		t->roles[ROLE_CLIENT] = t->tunnels[0].clients[0].node;
+	if (t->roles[ROLE_SERVER] < 0)
+		t->roles[ROLE_SERVER] = t->tunnels[0].server.node;
+}
+
+/* An expectation observed by a command that needs roles: the lab must have them. */
+static void needs_roles(struct ck *c, const struct topo_expect *x, const char *what,
+			unsigned int roles)
+{
+	for (int r = 0; r < ROLE_COUNT; r++)
+		if ((roles & (1u << r)) && c->t->roles[r] < 0) {
+			ERR(c, x->pos, "'%s' needs the lab's '%s' role, which it does not name",
+			    what, topo_role_name((enum topo_role)r));
+			return;
+		}
+}
+
 static void expects(struct ck *c)
 {
 	struct topo *t = c->t;
 
+	roles_from_tunnel(t);
 	for (size_t i = 0; i < t->nexpects; i++) {
 		struct topo_expect *x = &t->expects[i];
 		int n, f;
+
+		/* check follows the ping client, NAT, internet, server, target; mtu-probe
+		 * goes from the client to the server's two sides. */
+		if (x->kind == EXPECT_CHECK)
+			needs_roles(c, x, "check", (1u << ROLE_COUNT) - 1);
+		if (x->kind == EXPECT_MTU_PROBE)
+			needs_roles(c, x, "mtu-probe", 1u << ROLE_CLIENT | 1u << ROLE_SERVER);
 
 		if (x->from)
 			node_named(c, x->from, x->from_pos, "");

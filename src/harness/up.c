@@ -450,7 +450,7 @@ static int make_nodes(struct up *u)
 	for (size_t i = 0; i < t->nlinks; i++)
 		if (make_link(u, &t->links[i]))
 			return -1;
-	step(u, "%zu veth links", t->nlinks);
+	step(u, "%zu veth link%s", t->nlinks, t->nlinks == 1 ? "" : "s");
 	return interrupted(u) ? -1 : 0;
 }
 
@@ -459,15 +459,22 @@ static int add_addrs(struct up *u)
 	const struct topo *t = &u->lab.topo;
 	size_t count = 0;
 
+	size_t v6 = 0;
+
 	for (size_t n = 0; n < t->nnodes; n++)
 		for (size_t i = 0; i < t->nodes[n].nifaces; i++) {
 			const struct topo_iface *f = &t->nodes[n].ifaces[i];
 
-			for (size_t k = 0; k < f->naddrs; k++, count++)
+			for (size_t k = 0; k < f->naddrs; k++, count++) {
 				if (add_addr(u, (int)n, f->name, f->addrs[k].cidr))
 					return -1;
+				v6 += strchr(f->addrs[k].cidr, ':') != NULL;
+			}
 		}
-	step(u, "%zu addresses (IPv4 and IPv6)", count);
+	step(u, "%zu address%s (%s)", count, count == 1 ? "" : "es",
+	     !v6	   ? "IPv4"
+	     : v6 == count ? "IPv6"
+			   : "IPv4 and IPv6");
 	return 0;
 }
 
@@ -480,7 +487,7 @@ static int add_routes(struct up *u)
 		for (size_t i = 0; i < t->nodes[n].nroutes; i++, count++)
 			if (add_route(u, (int)n, &t->nodes[n].routes[i]))
 				return -1;
-	step(u, "%zu routes", count);
+	step(u, "%zu route%s", count, count == 1 ? "" : "s");
 	return interrupted(u) ? -1 : 0;
 }
 

@@ -50,17 +50,6 @@ static char *slurp(const char *path, size_t *len, char *err, size_t errlen)
 	return text;
 }
 
-/* A lab with a tunnel plays its roles from it, where the file names none. */
-static void roles_from_tunnel(struct topo *t)
-{
-	if (!t->ntunnels || !t->tunnels[0].nclients)
-		return;
-	if (t->roles[ROLE_CLIENT] < 0)
-		t->roles[ROLE_CLIENT] = t->tunnels[0].clients[0].node;
-	if (t->roles[ROLE_SERVER] < 0)
-		t->roles[ROLE_SERVER] = t->tunnels[0].server.node;
-}
-
 /* What this harness cannot build yet is refused before anything is made. */
 static int supported(const struct topo *t, const char *path, char *err, size_t errlen)
 {
@@ -105,7 +94,6 @@ int up_file_load(struct lab *lab, const char *path, char **text, size_t *len, ch
 		err[0] = '\0';
 		return -1;
 	}
-	roles_from_tunnel(&lab->topo);
 	if (supported(&lab->topo, path, err, errlen))
 		return -1;
 	lab_path_find(lab);

@@ -47,12 +47,36 @@ static void abbreviate(const char *label, char *out, size_t cap)
 	out[n] = '\0';
 }
 
+/*
+ * Two of the lab's nodes may shorten alike ("srv-a" and "s-a" are both
+ * "sa"): each then gets 3 hex digits of its name's hash, so their sockets
+ * differ.
+ */
+static void abbreviate_unique(const struct lab *lab, const char *label, char *abbr, size_t cap)
+{
+	char other[16];
+
+	abbreviate(label, abbr, cap);
+	for (size_t i = 0; i < lab->topo.nnodes; i++) {
+		const char *name = lab->topo.nodes[i].name;
+
+		abbreviate(name, other, sizeof(other));
+		if (strcmp(name, label) && !strcmp(other, abbr)) {
+			size_t n = strlen(abbr);
+
+			snprintf(abbr + n, cap - n, "%03x",
+				 (unsigned int)(name_hash(label) & 0xfff));
+			return;
+		}
+	}
+}
+
 void wg_name(const struct lab *lab, const char *label, char *out, size_t cap)
 {
 	char abbr[16];
 	int room;
 
-	abbreviate(label, abbr, sizeof(abbr));
+	abbreviate_unique(lab, label, abbr, sizeof(abbr));
 	if (!strcmp(lab->name, LAB_DEFAULT)) {
 		snprintf(out, cap, "%s", label);
 		return;

@@ -1309,6 +1309,19 @@ static const struct bad bad_files[] = {
      "        addresses: [172.31.255.2/24]\n"
      "        routes: [172.16.0.0/12]\n",
      "t.yml:26:7: the server 's' has no public address for clients to dial; give 'endpoint'\n"},
+    {"check without the roles it follows",
+     "name: t\n"
+     "topology:\n"
+     "  nodes:\n"
+     "    a: {interfaces: {eth0: [198.51.100.1/24]}}\n"
+     "    b: {interfaces: {eth0: [198.51.100.2/24]}}\n"
+     "  links:\n"
+     "    - endpoints: [a:eth0, b:eth0]\n"
+     "expect:\n"
+     "  - check: pass\n"
+     "  - mtu-probe: consistent\n",
+     "t.yml:9:5: 'check' needs the lab's 'client' role, which it does not name\n"
+     "t.yml:10:5: 'mtu-probe' needs the lab's 'client' role, which it does not name\n"},
 };
 
 static void malformed_files(void **state)
