@@ -201,9 +201,10 @@ static void show_tunnels(const struct lab *lab, const struct record *recs, int n
 	if (lab->json)
 		printf(",\"tunnels\":[");
 	else
-		printf("\n%s%-15s %7s  %-7s %-10s %-22s %-17s %21s %21s%s\n",
+		/* The counters' headers meet at the slash their values meet at. */
+		printf("\n%s%-15s %7s  %-7s %-10s %-22s %-17s %10s/%-10s %10s/%-10s%s\n",
 		       term_c(&lab->term, C_BOLD), "TUNNEL", "PID", "ROLE", "MODE", "ENDPOINT",
-		       "FROM", "SENT pkts/bytes", "RECEIVED pkts/bytes",
+		       "FROM", "SENT pkts", "bytes", "RECV pkts", "bytes",
 		       term_c(&lab->term, C_RESET));
 	for (int i = 0; i < n; i++) {
 		int node = lab_node(lab, recs[i].name);
