@@ -49,8 +49,13 @@ static void usage(FILE *f)
 	      "                  instead of the file's own\n"
 	      "  --tap           write the results as TAP on standard output\n"
 	      "  --junit FILE    also write the results as JUnit XML to FILE\n"
-	      "  --keep          leave a lab up after a failed expectation, to look at "
-	      "it\n" COMMON_HELP "\n"
+	      "  --keep          leave a lab up after a failed expectation, to look at it\n"
+	      "  --json          the results as one JSON object\n"
+	      "  -h, --help      show this help\n"
+	      "\n"
+	      "--lab is not taken: each file's lab gets a name of its own, so no lab of\n"
+	      "yours is touched.\n"
+	      "\n"
 	      "Exit status: 0 every expectation held, 1 one failed, 2 usage error.\n",
 	      f);
 }
