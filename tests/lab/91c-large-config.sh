@@ -70,3 +70,7 @@ reply=$(timeout 20 nc -N -U "/var/run/wireguard/$dev.sock" < "$tmp/toomany")
 check "65,537 peers in one request are refused with errno=7 (E2BIG): $reply" sh -c "echo '$reply' | grep -qx errno=7"
 check "the log says why" grep -q "set refused: more than 65536 peers in one request" "$tmp/log"
 check "and the 30 peers are still there ($(count_peers))" test "$(count_peers)" = 30
+ip -n "$(ns home-laptop)" link del "$dev"
+for i in $(seq 30); do kill -0 "$tp" 2>/dev/null || break; sleep 0.1; done
+check "the tunnel exits once its device is deleted, socket and all" \
+	sh -c "! kill -0 $tp 2>/dev/null && [ ! -e /var/run/wireguard/$dev.sock ]"

@@ -36,6 +36,15 @@ for RUN_FILE in "${RUN_FILES[@]}"; do
 	picked "$RUN_FILE" || continue
 	echo "== ${RUN_FILE#tests/lab/}"
 	. "$RUN_FILE"
+	# A file's EXIT trap is its cleanup (processes the lab did not record,
+	# devices, scratch files): run when the file ends, not when the run does,
+	# or the next file's trap replaces it unrun.
+	RUN_TRAP=$(trap -p EXIT)
+	if [ -n "$RUN_TRAP" ]; then
+		eval "set -- ${RUN_TRAP#trap -- }"
+		trap - EXIT
+		eval "$1"
+	fi
 done
 
 echo "lab: checks of behaviour $((PASSED - REFUSALS_PASSED)) passed, $((FAILED - REFUSALS_FAILED)) failed;" \
