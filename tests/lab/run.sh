@@ -17,7 +17,8 @@ fi
 
 BASELINE=$(root_view)
 # Whatever happens, leave nothing behind.
-trap '"$H" down --lab "$LAB" >/dev/null 2>&1' EXIT
+RUN_END='"$H" down --lab "$LAB" >/dev/null 2>&1'
+trap "$RUN_END" EXIT
 
 # Arguments pick files by their number: tests/lab/run.sh 62 67 runs only
 # those (each file that needs a lab brings its own up).  They are copied
@@ -35,14 +36,16 @@ RUN_FILES=(tests/lab/[0-9]*.sh)
 for RUN_FILE in "${RUN_FILES[@]}"; do
 	picked "$RUN_FILE" || continue
 	echo "== ${RUN_FILE#tests/lab/}"
-	. "$RUN_FILE"
 	# A file's EXIT trap is its cleanup (processes the lab did not record,
 	# devices, scratch files): run when the file ends, not when the run does,
-	# or the next file's trap replaces it unrun.
+	# or the next file's trap replaces it unrun.  The run's own trap (take
+	# the lab down at the very end) is put back after each file.
+	trap - EXIT
+	. "$RUN_FILE"
 	RUN_TRAP=$(trap -p EXIT)
+	trap "$RUN_END" EXIT
 	if [ -n "$RUN_TRAP" ]; then
 		eval "set -- ${RUN_TRAP#trap -- }"
-		trap - EXIT
 		eval "$1"
 	fi
 done
