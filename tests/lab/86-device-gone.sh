@@ -22,7 +22,8 @@ gone_under_load() {
 	echo $cli > "$tmp/client.pid"
 	for i in $(seq 100); do grep -q "tung: up" "$tmp/$name.client" && break; sleep 0.02; done
 	check "$name: the pair carries a ping" on home-laptop ping -c1 -W2 172.31.254.5
-	on home-laptop ping -f -q -c 200000 -W1 172.31.254.5 > /dev/null 2>&1 &
+	# Not through on(): $! would be the shell around ping, and killing it would leave ping.
+	ip netns exec "$(ns home-laptop)" ping -f -q -c 200000 -W1 172.31.254.5 > /dev/null 2>&1 &
 	local flood=$!
 	sleep 0.3
 	check "$name: the device is deleted under load" on home-laptop ip link del tung
@@ -53,7 +54,7 @@ check "up (encrypted)" lab_up --mode encrypted
 pid=$(pid_of home-laptop)
 sock=$(sed -n 's/.*wg socket \(\/[^ ]*\.sock\).*/\1/p' "/run/tunlab/$LAB/home-laptop.log" | head -n 1)
 check "encrypted: the laptop's wg socket exists" test -n "$sock" -a -S "$sock"
-on home-laptop ping -f -q -c 200000 -W1 172.31.9.200 > /dev/null 2>&1 &
+ip netns exec "$(ns home-laptop)" ping -f -q -c 200000 -W1 172.31.9.200 > /dev/null 2>&1 &
 flood=$!
 sleep 0.3
 check "encrypted: the device is deleted under load" on home-laptop ip link del tun0
