@@ -428,7 +428,10 @@ void uapi_expire(struct uapi *u, double now)
 /* The request's first line says what it is; a get=1 has no more. */
 static void first_line(struct uapi_client *c)
 {
-	if (!strcmp(c->line, "get=1")) {
+	/* "set=1\0..." is no set=1: the line is compared whole, not up to a NUL. */
+	if (c->nul || c->too_long) {
+		c->kind = REQ_BAD;
+	} else if (!strcmp(c->line, "get=1")) {
 		c->kind = REQ_GET;
 	} else if (!strcmp(c->line, "set=1")) {
 		c->kind = REQ_SET;
