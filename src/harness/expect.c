@@ -14,16 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
-
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 static void child_exec(const char *self, char *const argv[], int out)
 {
@@ -45,7 +36,7 @@ static bool drain(int fd, char *out, size_t cap, double deadline)
 
 	for (;;) {
 		struct pollfd p = {.fd = fd, .events = POLLIN};
-		int left = (int)((deadline - now_s()) * 1000);
+		int left = (int)((deadline - clock_seconds()) * 1000);
 		ssize_t n;
 
 		if (left <= 0)
@@ -90,7 +81,7 @@ int run_self(const char *self, char *const argv[], char *out, size_t cap, int ti
 	if (pid == 0)
 		child_exec(self, argv, pipefd[1]);
 	close(pipefd[1]);
-	done = drain(pipefd[0], out, cap, now_s() + timeout_s);
+	done = drain(pipefd[0], out, cap, clock_seconds() + timeout_s);
 	close(pipefd[0]);
 	/* Only our own child, by the PID fork gave us. */
 	if (!done)
@@ -301,7 +292,7 @@ static void capture(const struct expect_ctx *c, const struct topo_expect *e,
 	addr = target_addr(c->topo, e->to, buf, sizeof(buf));
 	got = ping(c, e->from, addr, 3, r);
 	/* What the last ping made is in the ring by now; a little grace for the reply. */
-	usleep(200 * 1000);
+	clock_sleep_ms(200);
 	while (capture_next(&cap, &ip, &len, &ts) == 1)
 		seen++;
 	capture_close(&cap);
@@ -315,7 +306,7 @@ static void capture(const struct expect_ctx *c, const struct topo_expect *e,
 
 void expect_run(const struct expect_ctx *c, const struct topo_expect *e, struct expect_result *r)
 {
-	double start = now_s();
+	double start = clock_seconds();
 
 	memset(r, 0, sizeof(*r));
 	expect_title(c->topo, e, r->title, sizeof(r->title));
@@ -337,5 +328,5 @@ void expect_run(const struct expect_ctx *c, const struct topo_expect *e, struct 
 		capture(c, e, r);
 		break;
 	}
-	r->seconds = now_s() - start;
+	r->seconds = clock_seconds() - start;
 }
