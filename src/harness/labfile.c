@@ -966,27 +966,26 @@ int labfile_parse(const char *name, const char *text, size_t len, struct topo *t
 	return r.found ? -1 : 0;
 }
 
-int labfile_read(const char *path, struct topo *t, struct topo_errors *e)
+char *labfile_text(const char *path, size_t *len, struct topo_errors *e)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	char *buf;
-	size_t len = 0;
 	ssize_t n;
-	int rc;
 
+	*len = 0;
 	if (fd < 0) {
 		topo_error(e, path, (struct topo_pos){0, 0}, "cannot open: %s", strerror(errno));
-		return -1;
+		return NULL;
 	}
-	buf = malloc(LABFILE_MAX_BYTES + 1);
+	buf = malloc(LABFILE_MAX_BYTES + 2);
 	if (!buf) {
 		close(fd);
 		topo_error(e, path, (struct topo_pos){0, 0}, "out of memory");
-		return -1;
+		return NULL;
 	}
 	/* One byte past the bound tells a file that is too large. */
-	while (len <= LABFILE_MAX_BYTES &&
-	       (n = read(fd, buf + len, LABFILE_MAX_BYTES + 1 - len)) != 0) {
+	while (*len <= LABFILE_MAX_BYTES &&
+	       (n = read(fd, buf + *len, LABFILE_MAX_BYTES + 1 - *len)) != 0) {
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
@@ -994,11 +993,23 @@ int labfile_read(const char *path, struct topo *t, struct topo_errors *e)
 				   strerror(errno));
 			close(fd);
 			free(buf);
-			return -1;
+			return NULL;
 		}
-		len += (size_t)n;
+		*len += (size_t)n;
 	}
 	close(fd);
+	buf[*len] = '\0';
+	return buf;
+}
+
+int labfile_read(const char *path, struct topo *t, struct topo_errors *e)
+{
+	size_t len;
+	char *buf = labfile_text(path, &len, e);
+	int rc;
+
+	if (!buf)
+		return -1;
 	rc = labfile_parse(path, buf, len, t, e);
 	free(buf);
 	return rc;

@@ -35,6 +35,12 @@
  * wrong, -1 if it added errors to e.  It does not run topo_check.
  */
 int labfile_read(const char *path, struct topo *t, struct topo_errors *e);
+/*
+ * The file's text, read whole (at most one byte past LABFILE_MAX_BYTES,
+ * so the parser can say it is too large), NUL-terminated, malloc'd; NULL
+ * with the reason added to e.
+ */
+char *labfile_text(const char *path, size_t *len, struct topo_errors *e);
 /* The same from memory; name is what messages call the file. */
 int labfile_parse(const char *name, const char *text, size_t len, struct topo *t,
 		  struct topo_errors *e);

@@ -20,36 +20,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* The whole file, once: what is checked is what is kept. */
-static char *slurp(const char *path, size_t *len, char *err, size_t errlen)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	char *text = NULL;
-	struct stat st;
-	ssize_t n = -1;
-
-	if (fd < 0 || fstat(fd, &st)) {
-		snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
-	} else if (!S_ISREG(st.st_mode)) {
-		snprintf(err, errlen, "%s: not a regular file", path);
-	} else if (st.st_size > LABFILE_MAX_BYTES) {
-		snprintf(err, errlen, "%s: larger than %d bytes", path, LABFILE_MAX_BYTES);
-	} else if (!(text = malloc((size_t)st.st_size + 1))) {
-		snprintf(err, errlen, "%s: out of memory", path);
-	} else if ((n = read(fd, text, (size_t)st.st_size)) != st.st_size) {
-		snprintf(err, errlen, "%s: cannot read it whole", path);
-	}
-	if (fd >= 0)
-		close(fd);
-	if (n < 0 || n != st.st_size) {
-		free(text);
-		return NULL;
-	}
-	text[n] = '\0';
-	*len = (size_t)n;
-	return text;
-}
-
 /* What this harness cannot build yet is refused before anything is made. */
 static int supported(const struct topo *t, const char *path, char *err, size_t errlen)
 {
@@ -78,14 +48,14 @@ int up_file_load(struct lab *lab, const char *path, char **text, size_t *len, ch
 		 size_t errlen)
 {
 	struct topo_errors e;
-	int rc;
+	int rc = -1;
 
-	*text = slurp(path, len, err, errlen);
-	if (!*text)
-		return -1;
+	/* Read once: what is checked is what is kept. */
 	topo_free(&lab->topo);
 	topo_errors_init(&e);
-	rc = labfile_load_text(path, *text, *len, &lab->topo, &e);
+	*text = labfile_text(path, len, &e);
+	if (*text)
+		rc = labfile_load_text(path, *text, *len, &lab->topo, &e);
 	/* Every fault on its own line, as validate gives them; the caller adds none. */
 	for (size_t i = 0; rc && i < e.n; i++)
 		fprintf(stderr, "%s\n", e.v[i].line);
