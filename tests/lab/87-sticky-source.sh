@@ -45,7 +45,6 @@ pair pi "[2001:db8:203::11]:1297" --pi
 
 # Encrypted: the lab's own client, pointed at each address in turn through
 # its wg socket; what it learns from the replies is where they came from.
-wg_sock() { tr '\0' '\n' < /proc/"$(pid_of "$1")"/cmdline | sed -n '/^--uapi$/{n;p}'; }
 sock=$(wg_sock home-laptop)
 dev=$(basename "$sock" .sock)
 server_pub=$(wg show "$dev" peers | head -n 1)

@@ -17,7 +17,6 @@ refuse "tunnel IFNAME --listen is refused: a stray word" "unexpected argument 'w
 refuse "tunnel IFNAME --addr is refused: addresses come through the socket" "wg socket alone: drop --addr" "$T" wg9 --addr 172.31.255.60/32
 
 # The office server's tunnel (ours) takes a new peer, the laptop's wg-quick.
-wg_sock() { tr '\0' '\n' < /proc/"$(pid_of "$1")"/cmdline | sed -n '/^--uapi$/{n;p}'; }
 server_dev=$(basename "$(wg_sock office-server)" .sock)
 server_pub=$(wg show "$server_dev" public-key)
 key=$("$T" genkey)

@@ -4,9 +4,6 @@
 # client that drips its request never holds up the packets.
 tmp=$(mktemp -d)
 
-# wg_sock NODE: the wg socket a lab tunnel was given (--uapi on its command line).
-wg_sock() { tr '\0' '\n' < /proc/"$(pid_of "$1")"/cmdline | sed -n '/^--uapi$/{n;p}'; }
-
 # ask SOCKET: sends stdin as one request, prints the answer.
 ask() { timeout 3 nc -N -U "$1" 2>/dev/null; }
 

@@ -120,6 +120,9 @@ stat_of() {
 	printf 'stats\n' | nc -N -U "/run/tunlab/$LAB/$1.ctl" 2>/dev/null | sed -n "s/^$2=//p"
 }
 
+# wg_sock NODE: the wg socket a lab tunnel was given (--uapi on its command line).
+wg_sock() { tr '\0' '\n' < /proc/"$(pid_of "$1")"/cmdline | sed -n '/^--uapi$/{n;p}'; }
+
 # PID of a recorded process on a node.
 pid_of() {
 	awk -v n="$1" '$1 == "proc" && $4 == n { print $2 }' "/run/tunlab/$LAB/state" | tail -n 1
