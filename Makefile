@@ -93,6 +93,7 @@ FUZZ_CFLAGS := -std=gnu11 -D_GNU_SOURCE -O1 -g -Isrc -fsanitize=fuzzer,address,u
 	       -fno-sanitize-recover=undefined -Wall -Wextra -Werror -Wno-format-truncation \
 	       -Wno-unknown-warning-option
 FUZZ_SECONDS ?= 60
+FUZZ_RUNS ?=
 
 build/fuzz/%: tests/fuzz/%.c $(FUZZ_CODE)
 	@mkdir -p $(dir $@)
@@ -101,7 +102,7 @@ build/fuzz/%: tests/fuzz/%.c $(FUZZ_CODE)
 fuzz-bins: $(FUZZ_BIN)
 
 fuzz: $(FUZZ_BIN)
-	@FUZZ_SECONDS=$(FUZZ_SECONDS) tests/fuzz/long.sh
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_RUNS=$(FUZZ_RUNS) tests/fuzz/long.sh
 
 # Line coverage of each fuzz target over its seed corpus, and of the unit
 # tests, in build/coverage.
