@@ -13,6 +13,11 @@ for s in lossy restart rebind flood soak killed; do
 	check "$s survived: $kept" has "$line" '"survived":true'
 	# killed moves no data, so its lost_bytes is always 0: no check there.
 	# What it keeps is that every kill left nothing behind.
+	# The rebind must land while data is moving, not after the transfer.
+	if [ "$s" = rebind ]; then
+		check "rebind: the NAT moved in the middle of the transfer ($kept)" \
+			sh -c "! printf '%s' \"\$1\" | grep -qF 'ended first'" sh "$kept"
+	fi
 	if [ "$s" = killed ]; then
 		n=${kept%% of *}
 		check "killed: each kill left nothing behind ($kept)" \
