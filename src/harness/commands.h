@@ -40,10 +40,10 @@ int lab_teardown(struct lab *lab, bool quiet);
 	}
 
 #define COMMON_HELP                                                                                \
-	"  --lab NAME    work on lab NAME (default: $TUNLAB_LAB, else 'default')\n"                \
-	"  --explain     print each step as the equivalent ip or nft command\n"                    \
-	"  --json        machine-readable output\n"                                                \
-	"  -h, --help    show this help\n"
+	"  --lab NAME      work on lab NAME (default: $TUNLAB_LAB, else 'default')\n"              \
+	"  --explain       print each step as the equivalent ip or nft command\n"                  \
+	"  --json          machine-readable output\n"                                              \
+	"  -h, --help      show this help\n"
 
 /* Handles a common option; returns 1 if it was one, -1 for help, 0 if not common. */
 struct common {
