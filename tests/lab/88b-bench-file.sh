@@ -46,6 +46,23 @@ for p in plaintext encrypted; do
 done
 check "bench's labs are gone afterwards" nothing_of
 
+# The pair, internet to the server, starts tunnels of its own and needs
+# only those two roles: cgnat without its tunnel (from which client and
+# server would be taken) and with no other role.
+sed -e '/^tunnels:/,/^roles:/{/^roles:/!d}' -e '/^roles:/,/^expect:/{/^  \(client\|nat\|target\):/d}' \
+	-e '/^expect:/,$d' labs/cgnat.yml > "$tmp/pair.yml"
+check "cgnat with no tunnel and only the internet and server roles is a sound file" \
+	"$H" validate "$tmp/pair.yml"
+run_watching "$tmp/bench" "$B-e-carrier" \
+	"$H" bench --quick --json --topology pair --file "$tmp/pair.yml" --lab "$B"
+check "bench --topology pair --file of it ran (exit $rc): $(tail -n 1 "$tmp/bench")" test "$rc" = 0
+check "its lab was cgnat's: $B-e-carrier was there while it ran" test "$seen" = 1
+for p in bare plaintext encrypted; do
+	check "pair, $p moved data: TCP over 10 Mbit/s ($(fig $p tcp1_up_bps) bit/s)" \
+		over "$(fig $p tcp1_up_bps)" 1e7
+done
+check "the pair's lab is gone afterwards" nothing_of
+
 run_watching "$tmp/torture" "$B-x-carrier" \
 	"$H" torture --quick --json --mb 2 --file labs/cgnat.yml --lab "$B" --scenarios lossy
 line=$(grep -o '{"name":"lossy"[^}]*}' "$tmp/torture")
