@@ -46,6 +46,21 @@ for p in plaintext encrypted; do
 done
 check "bench's labs are gone afterwards" nothing_of
 
+# wireguard-go speaks only the encrypted protocol: a file whose tunnel
+# says plaintext still gets it, encrypted.
+sed 's/^    mode: encrypted$/    mode: plaintext/' labs/cgnat.yml > "$tmp/plaintext.yml"
+if command -v wireguard-go > /dev/null && command -v wg > /dev/null; then
+	check "cgnat in plaintext is a sound file" sh -c "grep -q '^    mode: plaintext$' '$tmp/plaintext.yml' && '$H' validate '$tmp/plaintext.yml'"
+	"$H" bench --quick --json --file "$tmp/plaintext.yml" --lab "$B" --paths wireguard-go > "$tmp/bench" 2>&1
+	rc=$?
+	check "bench --paths wireguard-go on it ran (exit $rc): $(tail -n 1 "$tmp/bench")" test "$rc" = 0
+	check "wireguard-go moved data: TCP over 10 Mbit/s ($(fig wireguard-go tcp1_up_bps) bit/s)" \
+		over "$(fig wireguard-go tcp1_up_bps)" 1e7
+	check "its lab is gone afterwards" nothing_of
+else
+	skip "bench --paths wireguard-go on a plaintext file" "wireguard-go or wg is not installed"
+fi
+
 # The pair, internet to the server, starts tunnels of its own and needs
 # only those two roles: cgnat without its tunnel (from which client and
 # server would be taken) and with no other role.
