@@ -13,6 +13,7 @@
  */
 #include "bench.h"
 #include "commands.h"
+#include "lab_fit.h"
 #include "measure.h"
 #include "spawn.h"
 #include "state.h"
@@ -82,6 +83,10 @@ static void usage(FILE *f)
 	      "                  NAT and the internet; pair: internet to office-server, one\n"
 	      "                  link and no NAT, the tunnels' own cost (bare, plaintext,\n"
 	      "                  encrypted)\n"
+	      "  --file FILE     bring the labs up from lab file FILE (see docs/labs.md),\n"
+	      "                  not the default lab: its roles client and server (pair:\n"
+	      "                  internet and server), and for a tunnel's path its tunnel\n"
+	      "                  between them; what does not fit is refused up front\n"
 	      "  --lab NAME      the labs are NAME-p, NAME-e, NAME-w (default: bench)\n"
 	      "  --json          the figures, for scripts\n"
 	      "  -h, --help      show this help\n",
@@ -145,6 +150,9 @@ static int own_option(struct bench *b, int opt, const char *arg)
 		for (int k = PATH_OPENVPN; k < PATH_COUNT; k++)
 			b->want[k] = true;
 		return 0;
+	case 'F':
+		b->file = arg;
+		return 0;
 	case 'T':
 		if (!strcmp(arg, "pair") || !strcmp(arg, "lab")) {
 			b->pair = arg[0] == 'p';
@@ -156,6 +164,58 @@ static int own_option(struct bench *b, int opt, const char *arg)
 	return -1;
 }
 
+/* Other projects' tunnels run only where installed, and only in the full lab. */
+static void drop_uninstalled(struct bench *b)
+{
+	char prog[PATH_MAX];
+
+	for (int k = PATH_WIREGUARD_GO; k < PATH_COUNT; k++)
+		if (b->pair || find_program(kinds[k].program, prog, sizeof(prog)))
+			b->want[k] = false;
+	if (find_program("wg", prog, sizeof(prog)))
+		b->want[PATH_WIREGUARD_GO] = false;
+}
+
+/*
+ * --file: the file read and checked as up reads it, then held against
+ * what each path asks of it, before any lab is made.  The bare path needs
+ * the client and the server's public address; a tunnel's path, the
+ * file's tunnel between them; the pair, only internet and server, since
+ * it starts tunnels of its own.
+ */
+static int check_file(struct bench *b)
+{
+	unsigned int roles = b->pair ? 1u << ROLE_INTERNET | 1u << ROLE_SERVER
+				     : 1u << ROLE_CLIENT | 1u << ROLE_SERVER;
+	char name[LAB_NAME_MAX + 1], what[64];
+	struct lab lab;
+	int rc = -1;
+
+	snprintf(name, sizeof(name), "%s-e", b->prefix);
+	if (lab_init(&lab, name, b->err, sizeof(b->err))) {
+		fprintf(stderr, "harness bench: %s\n", b->err);
+		return -1;
+	}
+	if (lab_fit_load(&lab, "bench", b->file) || lab_fit_roles(&lab, "bench", b->file, roles))
+		goto out;
+	if (!lab.at.server_public4[0]) {
+		fprintf(stderr,
+			"harness bench: %s: the 'server' role's node %s has no IPv4 address\n",
+			b->file, lab_name(&lab, lab_role(&lab, ROLE_SERVER)));
+		goto out;
+	}
+	for (int k = PATH_PLAINTEXT; k < PATH_COUNT && !b->pair; k++) {
+		snprintf(what, sizeof(what), "the %s path", kinds[k].name);
+		/* A plaintext server has one peer; the other projects' tunnels run one. */
+		if (b->want[k] && lab_fit_tunnel(&lab, "bench", b->file, what, k != PATH_ENCRYPTED))
+			goto out;
+	}
+	rc = 0;
+out:
+	lab_fini(&lab);
+	return rc;
+}
+
 static int parse(struct bench *b, int argc, char **argv)
 {
 	static const struct option opts[] = {{"quick", no_argument, NULL, 'q'},
@@ -165,6 +225,7 @@ static int parse(struct bench *b, int argc, char **argv)
 					     {"plot", required_argument, NULL, 'P'},
 					     {"topology", required_argument, NULL, 'T'},
 					     {"peers", no_argument, NULL, 'O'},
+					     {"file", required_argument, NULL, 'F'},
 					     COMMON_OPTIONS,
 					     {0}};
 	struct common c = {0};
@@ -195,7 +256,8 @@ static int parse(struct bench *b, int argc, char **argv)
 			b->prefix, LAB_NAME_MAX - 2);
 		return 2;
 	}
-	return 0;
+	drop_uninstalled(b);
+	return b->file && check_file(b) ? 2 : 0;
 }
 
 /* ---- the labs ---- */
@@ -210,8 +272,16 @@ static int lab_up(struct bench *b, struct path *p)
 
 	if (sibling_path("harness", self, sizeof(self)))
 		return -1;
-	for (int i = 0; kinds[p->kind].up_args[i]; i++)
+	if (b->file)
+		argv[n++] = (char *)b->file;
+	/* A pair measures tunnels of its own: its lab runs as it is. */
+	for (int i = 0; !b->pair && kinds[p->kind].up_args[i]; i++)
 		argv[n++] = (char *)kinds[p->kind].up_args[i];
+	/* A file's tunnel may say plaintext; wireguard-go and the others need encrypted. */
+	if (b->file && !b->pair && kinds[p->kind].program) {
+		argv[n++] = "--mode";
+		argv[n++] = "encrypted";
+	}
 	argv[n] = NULL;
 	pid = fork();
 	if (pid == 0) {
@@ -323,11 +393,19 @@ static void place(struct bench *b, struct path *p, enum path_id k)
 
 	p->kind = k;
 	snprintf(p->lab, sizeof(p->lab), "%s-%s", b->prefix, suffix);
-	/* The lab is not up yet: its context only names its client and server. */
+	/*
+	 * The lab is not up yet: its context only names its client and server,
+	 * from the file when there is one (checked already, so it reads).  A
+	 * pair's paths start on internet, to the server's public address,
+	 * until pair_start gives them the pair's tunnels.
+	 */
 	if (lab_init(&lab, p->lab, err, sizeof(err)) == 0) {
-		lab_ns(&lab, lab_role(&lab, ROLE_CLIENT), p->ns, sizeof(p->ns));
+		if (b->file)
+			lab_fit_load(&lab, "bench", b->file);
+		lab_ns(&lab, lab_role(&lab, b->pair ? ROLE_INTERNET : ROLE_CLIENT), p->ns,
+		       sizeof(p->ns));
 		snprintf(p->target, sizeof(p->target), "%s",
-			 kinds[k].vpn ? lab.at.server_vpn4 : lab.at.server_public4);
+			 kinds[k].vpn && !b->pair ? lab.at.server_vpn4 : lab.at.server_public4);
 		lab_fini(&lab);
 	}
 	p->owns_lab = true;
@@ -338,14 +416,6 @@ static void place(struct bench *b, struct path *p, enum path_id k)
 
 static int setup(struct bench *b)
 {
-	char prog[PATH_MAX];
-
-	/* Other projects' tunnels run only where installed, and only in the full lab. */
-	for (int k = PATH_WIREGUARD_GO; k < PATH_COUNT; k++)
-		if (b->pair || find_program(kinds[k].program, prog, sizeof(prog)))
-			b->want[k] = false;
-	if (find_program("wg", prog, sizeof(prog)))
-		b->want[PATH_WIREGUARD_GO] = false;
 	for (int k = 0; k < PATH_COUNT; k++) {
 		struct path *p = &b->paths[b->npaths];
 

@@ -57,6 +57,7 @@ struct bench {
 	int rounds, seconds;
 	bool want[PATH_COUNT];
 	const char *plot;
+	const char *file; /* --file: the labs come up from this lab file */
 	char prefix[LAB_NAME_MAX + 1];
 	struct path paths[PATH_COUNT];
 	int npaths;

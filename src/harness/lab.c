@@ -82,7 +82,7 @@ void lab_fini(struct lab *lab)
 	topo_free(&lab->topo);
 }
 
-int lab_need_roles(const struct lab *lab, const char *cmd, unsigned int roles)
+const char *lab_role_what(enum topo_role r)
 {
 	static const char *const what[ROLE_COUNT] = {
 	    [ROLE_CLIENT] = "the VPN client the pings start from",
@@ -92,12 +92,18 @@ int lab_need_roles(const struct lab *lab, const char *cmd, unsigned int roles)
 	    [ROLE_TARGET] = "where the pings go",
 	};
 
+	return r < ROLE_COUNT && what[r] ? what[r] : "?";
+}
+
+int lab_need_roles(const struct lab *lab, const char *cmd, unsigned int roles)
+{
 	for (int r = 0; r < ROLE_COUNT; r++)
 		if ((roles & (1u << r)) && lab_role(lab, (enum topo_role)r) < 0) {
 			fprintf(stderr,
 				"harness %s: lab '%s' has no '%s' role (%s); its lab file names it "
 				"under roles:\n",
-				cmd, lab->name, topo_role_name((enum topo_role)r), what[r]);
+				cmd, lab->name, topo_role_name((enum topo_role)r),
+				lab_role_what((enum topo_role)r));
 			return -1;
 		}
 	return 0;

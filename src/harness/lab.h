@@ -64,6 +64,8 @@ int lab_role(const struct lab *lab, enum topo_role r);
  */
 int lab_need_roles(const struct lab *lab, const char *cmd, unsigned int roles);
 #define ROLES_ALL ((1u << ROLE_COUNT) - 1)
+/* What a role's node is, for messages: "the VPN server". */
+const char *lab_role_what(enum topo_role r);
 /* A node's plain name: "home-laptop". */
 const char *lab_name(const struct lab *lab, int n);
 /* The namespace of a node in this lab. */

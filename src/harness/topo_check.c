@@ -102,6 +102,15 @@ size_t topo_errors_count(const struct topo_errors *e)
 	return e->n + e->dropped;
 }
 
+void topo_errors_print(const struct topo_errors *e, const char *path, FILE *f)
+{
+	for (size_t i = 0; i < e->n; i++)
+		fprintf(f, "%s\n", e->v[i].line);
+	if (e->dropped)
+		fprintf(f, "%s: %zu more %s not shown\n", path, e->dropped,
+			e->dropped == 1 ? "error" : "errors");
+}
+
 bool topo_name_ok(const char *s, size_t max)
 {
 	size_t n = strlen(s);

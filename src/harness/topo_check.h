@@ -14,6 +14,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 /* Past this many, errors are only counted (a broken file can make thousands). */
 #define TOPO_ERRORS_MAX 200
@@ -41,6 +42,8 @@ void topo_error(struct topo_errors *e, const char *file, struct topo_pos pos, co
 void topo_errors_sort(struct topo_errors *e);
 /* All of them, counted ones included. */
 size_t topo_errors_count(const struct topo_errors *e);
+/* Each as its own line, and how many more were only counted: what validate prints. */
+void topo_errors_print(const struct topo_errors *e, const char *path, FILE *f);
 
 /*
  * Checks a lab read from a file and resolves what names point at: link

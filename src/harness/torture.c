@@ -17,6 +17,7 @@
 #include "commands.h"
 #include "control.h"
 #include "firewall.h"
+#include "lab_fit.h"
 #include "measure.h"
 #include "reorder.h"
 #include "spawn.h"
@@ -58,6 +59,7 @@ struct result {
 struct torture {
 	struct lab lab; /* LAB-x, the scenarios' lab */
 	char prefix[LAB_NAME_MAX + 1];
+	const char *file; /* --file: the labs come up from this lab file */
 	bool quick, json;
 	unsigned int want; /* bit per scenario */
 	uint64_t bytes;	   /* per transfer */
@@ -87,6 +89,9 @@ static void usage(FILE *f)
 	      "  --soak S          seconds of the soak (default 600; --quick 20)\n"
 	      "  --kills N         kill -9 of harness up, N times (default 20; --quick 5)\n"
 	      "  --quick           the shortened run the tests use\n"
+	      "  --file FILE       bring the labs up from lab file FILE (see docs/labs.md),\n"
+	      "                    not the default lab; the roles each scenario needs and\n"
+	      "                    a tunnel between client and server are checked first\n"
 	      "  --lab NAME        the labs are NAME-x and NAME-k (default: torture)\n"
 	      "  --json            the results, for scripts\n"
 	      "  -h, --help        show this help\n",
@@ -139,8 +144,16 @@ static int self(char *out, size_t cap, const char *first, ...)
 
 static int up(struct torture *t, const char *mode, const char *extra, const char *value)
 {
+	int rc;
+
 	self(NULL, 0, "down", "--lab", t->lab.name, NULL);
-	if (self(NULL, 0, "up", "--lab", t->lab.name, "--mode", mode, extra, value, NULL) == 0)
+	/* extra may be NULL, which ends the list: the file goes before it. */
+	if (t->file)
+		rc = self(NULL, 0, "up", t->file, "--lab", t->lab.name, "--mode", mode, extra,
+			  value, NULL);
+	else
+		rc = self(NULL, 0, "up", "--lab", t->lab.name, "--mode", mode, extra, value, NULL);
+	if (rc == 0)
 		return 0;
 	snprintf(t->err, sizeof(t->err), "cannot bring up lab %s (%s)", t->lab.name, mode);
 	return -1;
@@ -355,9 +368,9 @@ static int restart(struct torture *t, struct result *r)
 	/* One handshake: the first initiation the new server saw made the session. */
 	r->survived = x.done && rec[0] >= 0 && tries == 1;
 	DID(r,
-	    "kill -9 of office-server's tunnel 0.15 s into a %.0f MB transfer, then the same "
+	    "kill -9 of %s's tunnel 0.15 s into a %.0f MB transfer, then the same "
 	    "command again",
-	    x.bytes / 1e6);
+	    server_of(t), x.bytes / 1e6);
 	if (rec[0] >= 0)
 		KEPT(r,
 		     "a new session %.1f s after the restart, from %lld initiation (the laptop "
@@ -413,9 +426,9 @@ static int rebind(struct torture *t, struct result *r)
 	r->lost = x.bytes - x.intact;
 	r->survived = rc == 0 && x.done && strcmp(before, after);
 	DID(r,
-	    "home-router's conntrack flushed and its mapped ports moved, %.1f s into a %.0f MB "
+	    "%s's conntrack flushed and its mapped ports moved, %.1f s into a %.0f MB "
 	    "transfer",
-	    moved, x.bytes / 1e6);
+	    lab_name(&t->lab, lab_role(&t->lab, ROLE_NAT)), moved, x.bytes / 1e6);
 	KEPT(r, "the server followed the laptop from %s to %s%s; the transfer %s", before, after,
 	     !x.done || x.seconds > moved ? ""
 	     : late < 0.05		  ? " (the transfer had ended first)"
@@ -667,7 +680,7 @@ static bool left_nothing(const struct lab *k)
 	       !wg_socket_left(k) && !lab_process_left(dir);
 }
 
-static void kill_up_after(const char *lab, int ms)
+static void kill_up_after(const char *lab, const char *file, int ms)
 {
 	char prog[PATH_MAX];
 	pid_t pid;
@@ -681,7 +694,10 @@ static void kill_up_after(const char *lab, int ms)
 		dup2(null, STDOUT_FILENO);
 		dup2(null, STDERR_FILENO);
 		close_from(3);
-		execl(prog, prog, "up", "--lab", lab, (char *)NULL);
+		if (file)
+			execl(prog, prog, "up", file, "--lab", lab, (char *)NULL);
+		else
+			execl(prog, prog, "up", "--lab", lab, (char *)NULL);
 		_exit(127);
 	}
 	if (pid < 0)
@@ -704,12 +720,17 @@ static int killed(struct torture *t, struct result *r)
 	for (int i = 0; i < t->kills; i++) {
 		/* Spread over the whole of up, which takes about a second here. */
 		seed = seed * 1103515245u + 12345u;
-		kill_up_after(name, 20 + (int)(seed >> 16) % 1200);
+		kill_up_after(name, t->file, 20 + (int)(seed >> 16) % 1200);
 		self(NULL, 0, "down", "--lab", name, NULL);
 		clean += left_nothing(&k);
 	}
-	self(NULL, 0, "up", "--lab", name, NULL);
-	twice = self(NULL, 0, "up", "--lab", name, NULL);
+	if (t->file) {
+		self(NULL, 0, "up", t->file, "--lab", name, NULL);
+		twice = self(NULL, 0, "up", t->file, "--lab", name, NULL);
+	} else {
+		self(NULL, 0, "up", "--lab", name, NULL);
+		twice = self(NULL, 0, "up", "--lab", name, NULL);
+	}
 	self(NULL, 0, "down", "--lab", name, NULL);
 	r->survived = clean == t->kills && twice != 0 && left_nothing(&k);
 	DID(r,
@@ -760,6 +781,58 @@ static int number(const char *flag, const char *arg, long lo, long hi, long *out
 	return -1;
 }
 
+/*
+ * The roles each scenario reaches for: every transfer runs from the
+ * client to the target through the server's tunnel; lossy impairs the
+ * internet's links toward the NAT and the server; rebind makes the NAT
+ * forget; flood sends from the internet.  killed only brings the lab up.
+ */
+static const unsigned int scenario_roles[S_COUNT] = {
+    [S_LOSSY] = 1u << ROLE_CLIENT | 1u << ROLE_TARGET | 1u << ROLE_SERVER | 1u << ROLE_INTERNET |
+		1u << ROLE_NAT,
+    [S_RESTART] = 1u << ROLE_CLIENT | 1u << ROLE_TARGET | 1u << ROLE_SERVER,
+    [S_REBIND] = 1u << ROLE_CLIENT | 1u << ROLE_TARGET | 1u << ROLE_SERVER | 1u << ROLE_NAT,
+    [S_FLOOD] = 1u << ROLE_CLIENT | 1u << ROLE_TARGET | 1u << ROLE_SERVER | 1u << ROLE_INTERNET,
+    [S_SOAK] = 1u << ROLE_CLIENT | 1u << ROLE_TARGET | 1u << ROLE_SERVER,
+    [S_KILLED] = 0,
+};
+
+/*
+ * --file: read and checked as up reads it, then held against the
+ * scenarios asked for, before any lab is made: their roles, the tunnel
+ * (lossy runs plaintext and pi too, which take one client), and an IPv4
+ * address on the target for the transfers.
+ */
+static int check_file(struct torture *t)
+{
+	const char *f = t->file;
+	unsigned int roles = 0;
+	int first = -1;
+
+	for (int s = 0; s < S_COUNT; s++)
+		if (t->want & 1u << s) {
+			roles |= scenario_roles[s];
+			if (first < 0 && s != S_KILLED)
+				first = s;
+		}
+	if (lab_fit_load(&t->lab, "torture", f) || lab_fit_roles(&t->lab, "torture", f, roles))
+		return -1;
+	if (first < 0)
+		return 0;
+	if (t->want & 1u << S_LOSSY
+		? lab_fit_tunnel(&t->lab, "torture", f, "lossy (plaintext and pi too)", true)
+		: lab_fit_tunnel(&t->lab, "torture", f, names[first], false))
+		return -1;
+	if (!t->lab.at.target4[0] || !t->lab.at.client_vpn4[0]) {
+		fprintf(stderr,
+			"harness torture: %s: the transfers need an IPv4 address on the 'target' "
+			"role's node and inside the tunnel on the client\n",
+			f);
+		return -1;
+	}
+	return 0;
+}
+
 static int parse(struct torture *t, int argc, char **argv)
 {
 	static const struct option opts[] = {{"scenarios", required_argument, NULL, 's'},
@@ -767,6 +840,7 @@ static int parse(struct torture *t, int argc, char **argv)
 					     {"mb", required_argument, NULL, 'm'},
 					     {"soak", required_argument, NULL, 'S'},
 					     {"kills", required_argument, NULL, 'k'},
+					     {"file", required_argument, NULL, 'F'},
 					     COMMON_OPTIONS,
 					     {0}};
 	struct common c = {0};
@@ -784,6 +858,8 @@ static int parse(struct torture *t, int argc, char **argv)
 			return 2;
 		if (opt == 'q')
 			t->quick = true;
+		if (opt == 'F')
+			t->file = optarg;
 	}
 	if (rc != ARG_END)
 		return rc == ARG_HELP ? 1 : 2;
@@ -807,7 +883,7 @@ static int parse(struct torture *t, int argc, char **argv)
 		fprintf(stderr, "harness torture: %s\n", t->err);
 		return 2;
 	}
-	return 0;
+	return t->file && check_file(t) ? 2 : 0;
 }
 
 static void report(const struct torture *t)

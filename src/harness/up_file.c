@@ -57,8 +57,8 @@ int up_file_load(struct lab *lab, const char *path, char **text, size_t *len, ch
 	if (*text)
 		rc = labfile_load_text(path, *text, *len, &lab->topo, &e);
 	/* Every fault on its own line, as validate gives them; the caller adds none. */
-	for (size_t i = 0; rc && i < e.n; i++)
-		fprintf(stderr, "%s\n", e.v[i].line);
+	if (rc)
+		topo_errors_print(&e, path, stderr);
 	topo_errors_free(&e);
 	if (rc) {
 		err[0] = '\0';

@@ -39,11 +39,7 @@ static void print_text(const char *path, const struct topo *t, const struct topo
 		       plural(t->nexpects, "expectation", "expectations"));
 		return;
 	}
-	for (size_t i = 0; i < e->n; i++)
-		fprintf(stderr, "%s\n", e->v[i].line);
-	if (e->dropped)
-		fprintf(stderr, "%s: %zu more %s not shown\n", path, e->dropped,
-			plural(e->dropped, "error", "errors"));
+	topo_errors_print(e, path, stderr);
 }
 
 static void print_json(const char *path, const struct topo *t, const struct topo_errors *e,
