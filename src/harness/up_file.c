@@ -34,6 +34,15 @@ static int supported(const struct topo *t, const char *path, char *err, size_t e
 			 t->tunnels[0].name, t->tunnels[0].nclients, MAX_CLIENTS);
 		return -1;
 	}
+	/* reorder is always a delay line, which holds a packet 1s at most. */
+	for (size_t i = 0; i < t->nlinks; i++)
+		if (t->links[i].im.reorder > 0 && t->links[i].im.delay_ns > 1000000000ull) {
+			snprintf(err, errlen,
+				 "%s:%u:%u: delay over 1s with reorder; the delay line that "
+				 "reorders holds a packet 1s at most",
+				 path, t->links[i].pos.line, t->links[i].pos.col);
+			return -1;
+		}
 	return 0;
 }
 
