@@ -1,6 +1,6 @@
 # harness up FILE: delay, loss and reorder on a file lab's links, on a
 # kernel with netem or without.  Two nodes joined by four links: one plain,
-# one delayed, one lossy, one reordering; each impairment is measured
+# one delayed, one lossy, two reordering (with a delay and without); each impairment is measured
 # across its own link and is absent from the plain one.
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -16,12 +16,14 @@ topology:
         slow: [10.88.2.1/24, fd88:2::1/64]
         lossy: [10.88.3.1/24]
         mixed: [10.88.4.1/24]
+        shuffle: [10.88.5.1/24]
     b:
       interfaces:
         plain: [10.88.1.2/24]
         slow: [10.88.2.2/24, fd88:2::2/64]
         lossy: [10.88.3.2/24]
         mixed: [10.88.4.2/24]
+        shuffle: [10.88.5.2/24]
   links:
     - endpoints: [a:plain, b:plain]
     - endpoints: [a:slow, b:slow]
@@ -30,16 +32,19 @@ topology:
       loss: 50%
     - endpoints: [a:mixed, b:mixed]
       delay: 10ms
-      reorder: 50%
+      reorder: 25%
+    - endpoints: [a:shuffle, b:shuffle]
+      reorder: 25%
 LAB
 
 # The links are labelled before anything is built.
 "$H" graph "$tmp/impair.yml" > "$tmp/graph" 2>&1
 check "graph FILE labels each impaired link" sh -c "
 	grep -q 'slow.*delay 20ms' '$tmp/graph' && grep -q 'lossy.*loss 50%' '$tmp/graph' &&
-	grep -q 'mixed.*delay 10ms, reorder 50%' '$tmp/graph'"
+	grep -q 'mixed.*delay 10ms, reorder 25%' '$tmp/graph' &&
+	grep -q 'shuffle.*reorder 25%' '$tmp/graph'"
 
-check "up FILE with delay, loss and reorder on three links" "$H" up --lab "$LAB" "$tmp/impair.yml"
+check "up FILE with delay, loss and reorder on four links" "$H" up --lab "$LAB" "$tmp/impair.yml"
 # With netem, delay and loss are netem's; reorder is always a delay line.
 netem=0
 ip netns exec "$(ns a)" tc qdisc show dev slow | grep -q netem && netem=1
@@ -73,22 +78,39 @@ check "loss 50% each way: 55 to 95% of 200 pings get no reply ($pct%)" \
 pct=$(lost 10.88.1.2)
 check "...and the plain link loses none of 200 ($pct%)" test "$pct" = 0
 
-# reorder 50% with delay 10ms: each way, half go at once and half wait 10
-# ms, so a round trip takes 0, 10 or 20 ms.  Pings 2 ms apart: one that
-# went at once comes back before ones sent earlier that waited.
-spread() {
-	ip netns exec "$(ns a)" ping -n -c 100 -i 0.002 -W 1 10.88.4.2 |
-		awk -F'icmp_seq=' '/bytes from/ && NF > 1 {
+# pings ADDR N: N pings 2 ms apart from a; each reply's RTT in ms goes to
+# $tmp/rtt, and it prints how many came back and how many of those came
+# back before one sent earlier.
+pings() {
+	: > "$tmp/rtt"
+	ip netns exec "$(ns a)" ping -n -c "$2" -i 0.002 -W 1 "$1" |
+		awk -F'icmp_seq=' -v out="$tmp/rtt" '/bytes from/ && NF > 1 {
 				got++; n = $2 + 0; if (n < last) back++; last = n
-				split($2, t, "time="); ms = t[2] + 0
-				if (ms < 5) fast++; else if (ms >= 10) slow++
+				split($2, t, "time="); print t[2] + 0 > out
 			}
-			END { print got + 0, back + 0, fast + 0, slow + 0 }'
+			END { print got + 0, back + 0 }'
 }
-read -r got back fast slow < <(spread)
-check "reorder 50% with delay 10ms: of 100 pings ($got back), some came back at once ($fast) and some held 10 ms or more ($slow)" \
-	sh -c "[ '$fast' -gt 0 ] && [ '$slow' -gt 0 ] && [ '$got' = 100 ]"
+# rtts LO HI: how many RTTs in $tmp/rtt lie in [LO, HI) ms.
+rtts() { awk -v lo="$1" -v hi="$2" '$1 >= lo && $1 < hi { n++ } END { print n + 0 }' "$tmp/rtt"; }
+
+# reorder 25% with delay 10ms, as netem has it: each way, 25% go at once
+# and 75% wait 10 ms, so a round trip takes 0 ms (1/16 of them), 10 ms
+# (6/16) or 20 ms (9/16).  Of 200, some 112 wait both ways (sd 7); were
+# 25% the share held, some 12 would.  Pings 2 ms apart: one that went at
+# once comes back before ones sent earlier that waited.
+read -r got back < <(pings 10.88.4.2 200)
+fast=$(rtts 0 5) both=$(rtts 19 1000)
+check "reorder 25% with delay 10ms: all 200 pings come back ($got), some at once ($fast)" \
+	sh -c "[ '$got' = 200 ] && [ '$fast' -gt 0 ]"
+check "...75% held each way: 80 or more of 200 held both ways ($both)" test "$both" -ge 80
 check "...and replies came back out of order ($back times)" test "$back" -gt 0
+# reorder 25% with no delay: 25% held 2 ms each way (harness set
+# --reorder's default), so 1 - 0.75^2 = 44% of round trips take 2 ms or
+# more (sd 5 over 100).
+read -r got back < <(pings 10.88.5.2 100)
+held=$(rtts 2 1000)
+check "reorder 25% without delay: 20 to 70 of 100 pings held 2 ms or more ($held), none lost ($got back)" \
+	sh -c "[ '$held' -ge 20 ] && [ '$held' -le 70 ] && [ '$got' = 100 ]"
 diverted() {
 	ip netns exec "$(ns "$1")" nft list table netdev "$2" |
 		sed -n 's/.*counter packets \([0-9]*\) .*fwd to.*/\1/p' | head -n 1
@@ -96,8 +118,9 @@ diverted() {
 check "...each end's nftables rule sent packets to its delay line" sh -c "
 	[ '$(diverted a tunlab_link4a)' -gt 0 ] && [ '$(diverted b tunlab_link4b)' -gt 0 ]"
 
-# Delay lines: one a link end; without netem the delayed link has its two as well.
-want=$((2 + 2 * (1 - netem)))
+# Delay lines: one a link end of the two reordering links; without netem
+# the delayed link has its two as well.
+want=$((4 + 2 * (1 - netem)))
 lines() { awk '$1 == "proc" && $5 ~ /^delay-line-/ { print $2 }' "/run/tunlab/$LAB/state"; }
 # alive PID...: those of the PIDs that run (a zombie waits only to be reaped).
 alive() {
