@@ -75,6 +75,17 @@ lost() {
 pct=$(lost 10.88.3.2)
 check "loss 50% each way: 55 to 95% of 200 pings get no reply ($pct%)" \
 	sh -c "[ -n '$pct' ] && [ '$pct' -ge 55 ] && [ '$pct' -le 95 ]"
+dropped() {
+	ip netns exec "$(ns "$1")" nft list table netdev "$2" |
+		sed -n 's/.*counter packets \([0-9]*\) .*drop.*/\1/p' | head -n 1
+}
+# Without netem, each end's nftables rule drops what arrives there.
+if [ "$netem" = 0 ]; then
+	check "...each end's nftables rule dropped some (a $(dropped a tunlab_link3a), b $(dropped b tunlab_link3b))" \
+		sh -c "[ '$(dropped a tunlab_link3a)' -gt 0 ] && [ '$(dropped b tunlab_link3b)' -gt 0 ]"
+else
+	skip "...each end's nftables rule dropped some" "this kernel has netem"
+fi
 pct=$(lost 10.88.1.2)
 check "...and the plain link loses none of 200 ($pct%)" test "$pct" = 0
 
@@ -145,3 +156,14 @@ sed 's/delay: 10ms/delay: 2s/' "$tmp/impair.yml" > "$tmp/long.yml"
 refuse "reorder with a delay over 1s: refused in one line" "delay over 1s with reorder" \
 	"$H" up --lab "$LAB" "$tmp/long.yml"
 check "...before anything is made: no namespace of it" sh -c "! ip netns list | grep -q '^$LAB-'"
+# Without netem, a delay is a delay line's too: over 1s, up says so and
+# undoes what it built.
+sed '/reorder: 25%/d; s/delay: 10ms/delay: 2s/' "$tmp/impair.yml" > "$tmp/slow.yml"
+if [ "$netem" = 0 ]; then
+	check "without netem, a delay over 1s: up fails, saying why" sh -c "
+		! '$H' up --lab '$LAB' '$tmp/slow.yml' > '$tmp/slow.out' 2>&1 &&
+		grep -q 'delay over 1s needs the netem qdisc' '$tmp/slow.out'"
+	check "...and undoes it: no namespace of it" sh -c "! ip netns list | grep -q '^$LAB-'"
+else
+	skip "without netem, a delay over 1s: up fails, saying why" "this kernel has netem"
+fi
