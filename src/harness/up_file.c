@@ -156,8 +156,7 @@ static int divert_link(struct up *u, size_t i, double loss, double share, uint64
 				   .share = share,
 				   .dev = dev};
 
-		/* '_' is in no lab interface name, so the device is the node's only one so named.
-		 */
+		/* '_' is in no lab interface name: no other device of the node has it. */
 		snprintf(dev, sizeof(dev), "delay_%zu%c", i + 1, 'a' + k);
 		snprintf(what, sizeof(what), "delay-line-%zu%c", i + 1, 'a' + k);
 		snprintf(table, sizeof(table), "tunlab_link%zu%c", i + 1, 'a' + k);
@@ -177,33 +176,34 @@ static int divert_link(struct up *u, size_t i, double loss, double share, uint64
  * delay, so the ones that went at once overtake them; a link without
  * delay holds reorder percent for harness set --reorder's default time.
  */
-static int impair_link(struct up *u, size_t i)
+static int impair_link(struct up *u, size_t i, bool *fallback)
 {
 	const struct topo *t = &u->lab.topo;
 	const struct topo_link *l = &t->links[i];
-	bool reorder = l->im.reorder > 0, fallback = false;
+	bool reorder = l->im.reorder > 0, none = false; /* no netem in this kernel */
 	struct netem n = {
 	    .delay_ns = reorder ? 0 : l->im.delay_ns, .loss = l->im.loss, .rate = l->im.rate};
 	double loss = 0, share = 0;
 	uint64_t hold_ns = l->im.delay_ns;
 
-	if ((n.delay_ns || n.loss > 0 || n.rate) && netem_link(u, l, &n, &fallback))
+	if ((n.delay_ns || n.loss > 0 || n.rate) && netem_link(u, l, &n, &none))
 		return -1;
-	if (fallback)
+	*fallback |= none;
+	if (none)
 		loss = l->im.loss;
 	if (reorder && l->im.delay_ns)
 		share = 100 - l->im.reorder;
 	else if (reorder)
 		share = l->im.reorder, hold_ns = REORDER_DEFAULT_HOLD;
-	else if (fallback && l->im.delay_ns)
+	else if (none && l->im.delay_ns)
 		share = 100;
 	if (share > 0 && hold_ns > 1000000000ull) {
+		/* Over 1s with reorder was refused as the file was loaded. */
 		snprintf(u->err, sizeof(u->err),
-			 "link %s:%s - %s:%s: delay over 1s %s; a delay line holds 1s at most",
+			 "link %s:%s - %s:%s: delay over 1s needs the netem qdisc, which this "
+			 "kernel lacks; a delay line holds 1s at most",
 			 t->nodes[l->a.node].name, t->nodes[l->a.node].ifaces[l->a.iface].name,
-			 t->nodes[l->b.node].name, t->nodes[l->b.node].ifaces[l->b.iface].name,
-			 reorder ? "with reorder"
-				 : "needs the netem qdisc, which this kernel lacks");
+			 t->nodes[l->b.node].name, t->nodes[l->b.node].ifaces[l->b.iface].name);
 		return -1;
 	}
 	return (loss > 0 || share > 0) ? divert_link(u, i, loss, share, hold_ns) : 0;
@@ -226,17 +226,21 @@ int up_file_impair(struct up *u)
 {
 	const struct topo *t = &u->lab.topo;
 	size_t count = 0;
+	bool fallback = false;
 
 	for (size_t i = 0; i < t->nlinks; i++) {
 		const struct topo_link *l = &t->links[i];
 		bool any = l->im.delay_ns || l->im.loss > 0 || l->im.rate || l->im.reorder > 0;
 
-		if ((any && impair_link(u, i)) || (l->im.block_icmp && block_icmp(u, l)))
+		if ((any && impair_link(u, i, &fallback)) || (l->im.block_icmp && block_icmp(u, l)))
 			return -1;
 		count += any || l->im.block_icmp;
 	}
 	if (count)
-		step(u, "%zu impaired link%s", count, count == 1 ? "" : "s");
+		step(u, "%zu impaired link%s%s", count, count == 1 ? "" : "s",
+		     fallback ? " (no netem in this kernel: loss by nftables, delay by delay "
+				"lines, rate by tbf)"
+			      : "");
 	return 0;
 }
 
