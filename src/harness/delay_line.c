@@ -1,5 +1,6 @@
 /*
- * harness delay-line: the process behind "set --reorder".  This kernel
+ * harness delay-line: the process behind "set --reorder", and behind a lab
+ * file's reorder (and, without netem, delay) on each end of a link.  This kernel
  * has no netem, and nftables can drop, duplicate and mangle but never
  * wait.  So the internet node diverts a share of what it forwards into a
  * TUN device, and this process holds each diverted packet for a while
@@ -47,9 +48,11 @@ static void usage(FILE *f)
 {
 	fputs("usage: harness delay-line --hold TIME\n"
 	      "\n"
-	      "Started by 'harness set --reorder' inside the internet node, with the\n"
-	      "TUN device it reads as fd 3: holds each packet for TIME, then writes it\n"
-	      "back, so packets sent after it overtake it.  Not for use by hand.\n"
+	      "Started by 'harness set --reorder' inside the internet node, and by\n"
+	      "'harness up FILE' at each end of a link with reorder (or, without\n"
+	      "netem, delay), with the TUN device it reads as fd 3: holds each packet\n"
+	      "for TIME, then writes it back, so packets sent after it overtake it.\n"
+	      "Not for use by hand.\n"
 	      "\n"
 	      "  --hold TIME   how long each packet waits (1ms, 500us; at most 1s)\n",
 	      f);

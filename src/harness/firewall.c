@@ -224,58 +224,95 @@ int firewall_impaired(const struct lab *lab, unsigned long long counts[4], char 
 }
 
 /*
- * Sends percent of the packets arriving on the internet node's links to
- * the delay line's TUN device, at ingress, before routing: what the delay
- * line writes back is then routed as if it had just arrived.  Only IP;
- * ARP and neighbour discovery stay on time.
+ * Sends a share of the IP packets arriving on some of a node's devices to
+ * a delay line's TUN device, at ingress, before routing: what the delay
+ * line writes back is then routed as if it had just arrived.  Loss is
+ * dropped there too, before the share is taken.  Only IP: ARP and IPv6
+ * neighbour discovery stay on time, and are never lost, so the link's
+ * neighbours stay known (a solicitation coming back out of the TUN device
+ * would be answered for the wrong device).
  */
+int firewall_divert(const struct lab *lab, int node, const struct divert *d, char *err,
+		    size_t errlen)
+{
+	char script[4096], drop[160] = "", share[64] = "", fwd[160] = "", ns[64];
+	unsigned int loss = (unsigned int)(d->loss * 100 + 0.5),
+		     n = (unsigned int)(d->share * 100 + 0.5);
+	size_t len;
+
+	/* In hundredths of a percent; numgen's values run 0..9999, so every
+	 * packet is said without it. */
+	if (loss)
+		snprintf(
+		    drop, sizeof(drop),
+		    "    meta protocol { ip, ip6 } numgen random mod 10000 < %u counter drop\n",
+		    loss);
+	if (n && n < 10000)
+		snprintf(share, sizeof(share), "numgen random mod 10000 < %u ", n);
+	if (n)
+		snprintf(fwd, sizeof(fwd),
+			 "    meta protocol { ip, ip6 } %scounter fwd to \"%s\"\n", share, d->dev);
+	snprintf(script, sizeof(script), "add table netdev %s\ndelete table netdev %s\n", d->table,
+		 d->table);
+	if (nft_in_node(lab, node, script, err, errlen))
+		return -1;
+	if (!loss && !n)
+		return 0;
+	len = (size_t)snprintf(script, sizeof(script), "table netdev %s {\n", d->table);
+	/* One chain a device, named by its place: lab interface names may start with a digit. */
+	for (size_t i = 0; i < d->nifaces && len < sizeof(script); i++)
+		len += (size_t)snprintf(
+		    script + len, sizeof(script) - len,
+		    "  chain in%zu {\n"
+		    "    type filter hook ingress device \"%s\" priority filter; policy accept;\n"
+		    "    icmpv6 type { nd-neighbor-solicit, nd-neighbor-advert, nd-router-solicit, "
+		    "nd-router-advert, nd-redirect } accept\n"
+		    "%s%s"
+		    "  }\n",
+		    i, d->ifaces[i], drop, fwd);
+	if (len < sizeof(script))
+		snprintf(script + len, sizeof(script) - len, "}\n");
+	lab_explain(lab, "ip netns exec %s nft -f - <<'EOF'\n%sEOF",
+		    lab_ns(lab, node, ns, sizeof(ns)), script);
+	return nft_in_node(lab, node, script, err, errlen);
+}
+
+int firewall_diverted(const struct lab *lab, int node, const char *table, unsigned long long *count,
+		      char *err, size_t errlen)
+{
+	char out[4096], cmd[128], *save = NULL;
+
+	*count = 0;
+	snprintf(cmd, sizeof(cmd), "list table netdev %s", table);
+	if (nft_read_in_node(lab, node, cmd, out, sizeof(out), err, errlen))
+		return -1;
+	/* Only the rules that forward: a drop rule's counter is packets lost. */
+	for (char *line = strtok_r(out, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		const char *c = strstr(line, "counter packets ");
+
+		if (c && strstr(line, " fwd to "))
+			*count += strtoull(c + strlen("counter packets "), NULL, 10);
+	}
+	return 0;
+}
+
+/* What harness set --reorder and --delay (without netem) divert: the internet's two sides. */
 int firewall_reorder(const struct lab *lab, double percent, char *err, size_t errlen)
 {
-	char script[1024], ns[64], share[64] = "";
-	unsigned int n = (unsigned int)(percent * 100 + 0.5);
 	int net = lab_role(lab, ROLE_INTERNET);
-	/* Its two sides, each a chain of the device's name. */
-	const char *home = lab_uplink(lab, net, lab_role(lab, ROLE_NAT)),
-		   *office = lab_uplink(lab, net, lab_role(lab, ROLE_SERVER));
+	const char *sides[2] = {lab_uplink(lab, net, lab_role(lab, ROLE_NAT)),
+				lab_uplink(lab, net, lab_role(lab, ROLE_SERVER))};
+	struct divert d = {.table = REORDER_TABLE,
+			   .ifaces = sides,
+			   .nifaces = 2,
+			   .share = percent,
+			   .dev = REORDER_DEV};
 
-	/* numgen's values run 0..9999, so every packet is said without it. */
-	if (n < 10000)
-		snprintf(share, sizeof(share), "numgen random mod 10000 < %u ", n);
-	if (nft_in_node(lab, lab_role(lab, ROLE_INTERNET),
-			"add table netdev tunlab_reorder\ndelete table netdev tunlab_reorder\n",
-			err, errlen))
-		return -1;
-	if (n == 0)
-		return 0;
-	snprintf(script, sizeof(script),
-		 "table netdev tunlab_reorder {\n"
-		 "  chain %s {\n"
-		 "    type filter hook ingress device \"%s\" priority filter; policy accept;\n"
-		 "    meta protocol { ip, ip6 } %scounter fwd to \"%s\"\n"
-		 "  }\n"
-		 "  chain %s {\n"
-		 "    type filter hook ingress device \"%s\" priority filter; policy accept;\n"
-		 "    meta protocol { ip, ip6 } %scounter fwd to \"%s\"\n"
-		 "  }\n"
-		 "}\n",
-		 home, home, share, REORDER_DEV, office, office, share, REORDER_DEV);
-	lab_explain(lab, "ip netns exec %s nft -f - <<'EOF'\n%sEOF",
-		    lab_ns(lab, lab_role(lab, ROLE_INTERNET), ns, sizeof(ns)), script);
-	return nft_in_node(lab, lab_role(lab, ROLE_INTERNET), script, err, errlen);
+	return firewall_divert(lab, net, &d, err, errlen);
 }
 
 int firewall_reordered(const struct lab *lab, unsigned long long *count, char *err, size_t errlen)
 {
-	char out[4096];
-	const char *p = out;
-
-	*count = 0;
-	if (nft_read_in_node(lab, lab_role(lab, ROLE_INTERNET), "list table netdev tunlab_reorder",
-			     out, sizeof(out), err, errlen))
-		return -1;
-	while ((p = strstr(p, "counter packets "))) {
-		p += strlen("counter packets ");
-		*count += strtoull(p, NULL, 10);
-	}
-	return 0;
+	return firewall_diverted(lab, lab_role(lab, ROLE_INTERNET), REORDER_TABLE, count, err,
+				 errlen);
 }

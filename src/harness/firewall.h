@@ -41,8 +41,27 @@ int firewall_impair(const struct lab *lab, const struct impair *im, char *err, s
 int firewall_impaired(const struct lab *lab, unsigned long long counts[4], char *err,
 		      size_t errlen);
 
-/* Diverts percent of the IP packets arriving at the internet node to the
- * delay line (reorder.h); 0 removes the rules. */
+/*
+ * At ingress on each of a node's devices ifaces, in the netdev table named
+ * table: loss percent of the IP packets dropped, then share percent of the
+ * rest sent to the TUN device dev (a delay line, reorder.h).  Both 0
+ * removes the table.
+ */
+struct divert {
+	const char *table;
+	const char *const *ifaces;
+	size_t nifaces;
+	double loss, share;
+	const char *dev;
+};
+int firewall_divert(const struct lab *lab, int node, const struct divert *d, char *err,
+		    size_t errlen);
+/* Packets sent to the TUN device by table's rules so far. */
+int firewall_diverted(const struct lab *lab, int node, const char *table, unsigned long long *count,
+		      char *err, size_t errlen);
+
+/* firewall_divert on the internet node's two links, for harness set. */
+#define REORDER_TABLE "tunlab_reorder"
 int firewall_reorder(const struct lab *lab, double percent, char *err, size_t errlen);
 /* Packets diverted so far, both links together. */
 int firewall_reordered(const struct lab *lab, unsigned long long *count, char *err, size_t errlen);

@@ -35,7 +35,7 @@ static const struct command commands[] = {
     {"graph", cmd_graph, "draw the lab's map: text, SVG (--svg) or JSON"},
     {"exec", cmd_exec, "run a command on a node"},
     {"shell", cmd_shell, "open a shell on a node"},
-    {"delay-line", cmd_delay_line, "(started by set --reorder) hold packets back, to reorder"},
+    {"delay-line", cmd_delay_line, "(started by set --reorder and up FILE) hold packets back"},
 };
 
 static void usage(FILE *f)

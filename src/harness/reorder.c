@@ -12,82 +12,84 @@
 #include <string.h>
 #include <unistd.h>
 
-#define WHAT "delay-line"
-
 static int open_tun(void *arg)
 {
 	char err[256];
-	int fd = tun_open(REORDER_DEV, false, err, sizeof(err));
+	int fd = tun_open(arg, false, err, sizeof(err));
 
-	(void)arg;
 	return fd < 0 ? -EIO : fd;
 }
 
-/* A delay line from an earlier "set --reorder" gives way to the new one. */
-static void stop_delay_line(const struct lab *lab)
+/* A delay line from an earlier start in the same place gives way to the new one. */
+void delay_line_stop(const struct lab *lab, const struct delay_line *d)
 {
 	struct record *recs = NULL;
 	int n = state_load(lab, &recs);
 
 	for (int i = 0; i < n; i++)
-		if (recs[i].kind == REC_PROC && !strcmp(recs[i].what, WHAT))
+		if (recs[i].kind == REC_PROC && !strcmp(recs[i].what, d->what) &&
+		    !strcmp(recs[i].name, lab_name(lab, d->node)))
 			proc_stop(recs[i].pid, recs[i].start, 500);
 	free(recs);
 }
 
 /* The device up, and the node's reverse-path check off for it: what comes
- * back out of it has a source routed via home or office, not via it. */
-static int ready_device(const struct lab *lab, struct nl *nl, char *err, size_t errlen)
+ * back out of it has a source routed via the link it came in on, not via it. */
+static int ready_device(const struct lab *lab, struct nl *nl, const struct delay_line *d, char *err,
+			size_t errlen)
 {
 	struct nl_link link;
-	char ns[64];
+	char ns[64], key[64];
 	int fd, rc;
 
-	rc = nl_link_get(nl, REORDER_DEV, 0, &link);
+	rc = nl_link_get(nl, d->dev, 0, &link);
 	if (!rc)
 		rc = nl_link_set(nl, link.index, true, 0);
-	fd = netns_open(lab_ns(lab, lab_role(lab, ROLE_INTERNET), ns, sizeof(ns)));
+	fd = netns_open(lab_ns(lab, d->node, ns, sizeof(ns)));
+	snprintf(key, sizeof(key), "net.ipv4.conf.%s.rp_filter", d->dev);
 	if (!rc && fd >= 0) {
 		rc = netns_sysctl(fd, "net.ipv4.conf.all.rp_filter", "0");
 		if (!rc)
-			rc = netns_sysctl(fd, "net.ipv4.conf." REORDER_DEV ".rp_filter", "0");
+			rc = netns_sysctl(fd, key, "0");
 	}
 	if (fd >= 0)
 		close(fd);
 	if (rc || fd < 0)
-		snprintf(err, errlen, "cannot bring up %s in %s: %s", REORDER_DEV, ns,
+		snprintf(err, errlen, "cannot bring up %s in %s: %s", d->dev, ns,
 			 netns_error(rc ? rc : fd));
 	return rc || fd < 0 ? -1 : 0;
 }
 
-static int start_delay_line(const struct lab *lab, struct nl *nl, uint64_t hold_ns, char *err,
-			    size_t errlen)
+int delay_line_start(const struct lab *lab, struct nl *nl, const struct delay_line *d, char *err,
+		     size_t errlen)
 {
 	char self[PATH_MAX], hold[32], log[PATH_MAX], ns[64];
 	char *argv[] = {self, "delay-line", "--hold", hold, NULL};
 	int fd;
 	pid_t pid;
 
+	delay_line_stop(lab, d);
 	if (sibling_path("harness", self, sizeof(self))) {
 		snprintf(err, errlen, "cannot find the harness binary to run the delay line");
 		return -1;
 	}
-	snprintf(hold, sizeof(hold), "%lluus", (unsigned long long)(hold_ns / 1000));
-	snprintf(log, sizeof(log), "%s/delay-line.log", lab->dir);
-	lab_ns(lab, lab_role(lab, ROLE_INTERNET), ns, sizeof(ns));
-	fd = netns_call_name(ns, open_tun, NULL);
+	snprintf(hold, sizeof(hold), "%lluus", (unsigned long long)(d->hold_ns / 1000));
+	snprintf(log, sizeof(log), "%s/%s.%s.log", lab->dir, lab_name(lab, d->node), d->what);
+	lab_ns(lab, d->node, ns, sizeof(ns));
+	lab_explain(lab, "ip netns exec %s harness delay-line --hold %s &   # on TUN %s", ns, hold,
+		    d->dev);
+	fd = netns_call_name(ns, open_tun, (void *)d->dev);
 	if (fd < 0) {
-		snprintf(err, errlen, "cannot open TUN device %s in %s: %s", REORDER_DEV, ns,
+		snprintf(err, errlen, "cannot open TUN device %s in %s: %s", d->dev, ns,
 			 netns_error(fd));
 		return -1;
 	}
-	if (ready_device(lab, nl, err, errlen)) {
+	if (ready_device(lab, nl, d, err, errlen)) {
 		close(fd);
 		return -1;
 	}
 	/* The device lives as long as the process holding fd: down's kill removes it. */
-	pid = spawn_in_ns(lab, ns, lab_name(lab, lab_role(lab, ROLE_INTERNET)), WHAT, argv, log,
-			  &fd, 1, err, errlen);
+	pid = spawn_in_ns(lab, ns, lab_name(lab, d->node), d->what, argv, log, &fd, 1, err, errlen);
 	close(fd);
 	return pid < 0 ? -1 : 0;
 }
@@ -95,18 +97,18 @@ static int start_delay_line(const struct lab *lab, struct nl *nl, uint64_t hold_
 int reorder_apply(const struct lab *lab, struct nl *nl, double percent, uint64_t hold_ns, char *err,
 		  size_t errlen)
 {
-	char ns[64];
+	struct delay_line d = {.node = lab_role(lab, ROLE_INTERNET),
+			       .dev = REORDER_DEV,
+			       .what = "delay-line",
+			       .hold_ns = hold_ns};
 
 	/* Rules first: while they stand, a missing device would swallow packets. */
 	if (firewall_reorder(lab, 0, err, errlen))
 		return -1;
-	stop_delay_line(lab);
+	delay_line_stop(lab, &d);
 	if (percent <= 0)
 		return 0;
-	lab_explain(lab, "ip netns exec %s harness delay-line --hold %lluus &   # on TUN %s",
-		    lab_ns(lab, lab_role(lab, ROLE_INTERNET), ns, sizeof(ns)),
-		    (unsigned long long)(hold_ns / 1000), REORDER_DEV);
-	if (start_delay_line(lab, nl, hold_ns, err, errlen))
+	if (delay_line_start(lab, nl, &d, err, errlen))
 		return -1;
 	return firewall_reorder(lab, percent, err, errlen);
 }
