@@ -4,6 +4,14 @@
 PREFIX	?= /usr/local
 BINDIR	?= $(PREFIX)/bin
 MANDIR	?= $(PREFIX)/share/man
+# Wireshark loads Lua dissectors from its "Global Lua Plugins" folder,
+# $(libdir)/wireshark/plugins with no version under it (tshark -G folders
+# names it); the versioned plugins/4.0/epan below it is for compiled
+# plugins only, and would strand the script at the next Wireshark release.
+MULTIARCH ?= $(shell dpkg-architecture -qDEB_HOST_MULTIARCH 2>/dev/null || echo x86_64-linux-gnu)
+WSPLUGINDIR ?= $(PREFIX)/lib/$(MULTIARCH)/wireshark/plugins
+COMPLETIONDIR ?= $(PREFIX)/share/bash-completion/completions
+UNITDIR	?= $(PREFIX)/lib/systemd/system
 BUILD	?= build
 CC	?= cc
 
@@ -36,7 +44,7 @@ TUNNEL_A    := $(BUILD)/libtunnel.a
 HARNESS_A   := $(BUILD)/libharness.a
 UNIT_BIN    := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 
-.PHONY: all analyze coverage deps lab down test test-long unit unit-bins unit-asan fuzz fuzz-bins captures lab-test clean install uninstall format
+.PHONY: all analyze coverage deps lab down test test-long unit unit-bins unit-asan fuzz fuzz-bins captures lab-test clean install uninstall deb format
 .DEFAULT_GOAL := all
 
 all: tunnel harness
@@ -150,14 +158,29 @@ captures: all
 clean:
 	rm -rf build tunnel harness
 
+# The unit names the installed tunnel by its full path, so BINDIR is put in.
 install: all
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man8
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(WSPLUGINDIR) \
+		$(DESTDIR)$(COMPLETIONDIR) $(DESTDIR)$(UNITDIR)
 	install -m 0755 tunnel harness $(DESTDIR)$(BINDIR)/
 	install -m 0644 docs/tunnel.8 docs/harness.8 $(DESTDIR)$(MANDIR)/man8/
+	install -m 0644 scripts/tunlab.lua $(DESTDIR)$(WSPLUGINDIR)/
+	install -m 0644 scripts/completions/harness scripts/completions/tunnel $(DESTDIR)$(COMPLETIONDIR)/
+	sed 's|@BINDIR@|$(BINDIR)|g' scripts/systemd/tunnel@.service.in > $(DESTDIR)$(UNITDIR)/tunnel@.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/tunnel@.service
 
+# Exactly the files install put there; the directories may hold others'.
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/tunnel $(DESTDIR)$(BINDIR)/harness
 	rm -f $(DESTDIR)$(MANDIR)/man8/tunnel.8 $(DESTDIR)$(MANDIR)/man8/harness.8
+	rm -f $(DESTDIR)$(WSPLUGINDIR)/tunlab.lua
+	rm -f $(DESTDIR)$(COMPLETIONDIR)/harness $(DESTDIR)$(COMPLETIONDIR)/tunnel
+	rm -f $(DESTDIR)$(UNITDIR)/tunnel@.service
+
+# The Debian package, built from this tree; dpkg-buildpackage writes it
+# (and its .buildinfo and .changes) into the directory above.
+deb:
+	dpkg-buildpackage -us -uc -b
 
 format:
 	clang-format -i src/*/*.c src/*/*.h tests/unit/*.c tests/fuzz/*.c
