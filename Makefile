@@ -51,7 +51,7 @@ all: tunnel harness
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(PKG_CFLAGS) -c -o $@ $<
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(PKG_CFLAGS) -c -o $@ $<
 
 # The default lab's file is built into the harness (default_lab.c).
 $(BUILD)/src/harness/default_lab.o: labs/home-office.yml

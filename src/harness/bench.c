@@ -22,6 +22,7 @@
 #include "lib/json.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
 #include <signal.h>
@@ -262,6 +263,17 @@ static int parse(struct bench *b, int argc, char **argv)
 
 /* ---- the labs ---- */
 
+/* In a child about to exec: what it would print on fd goes nowhere. */
+static void to_null(int fd)
+{
+	int null = open("/dev/null", O_WRONLY | O_CLOEXEC);
+
+	if (null >= 0 && null != fd) {
+		dup2(null, fd);
+		close(null);
+	}
+}
+
 /* harness up, run as a program of its own, quietly; its error line if it fails. */
 static int lab_up(struct bench *b, struct path *p)
 {
@@ -285,7 +297,7 @@ static int lab_up(struct bench *b, struct path *p)
 	argv[n] = NULL;
 	pid = fork();
 	if (pid == 0) {
-		freopen("/dev/null", "w", stdout);
+		to_null(STDOUT_FILENO);
 		close_from(3);
 		execv(self, argv);
 		_exit(127);
@@ -307,8 +319,8 @@ static void lab_down(struct path *p)
 		return;
 	pid = fork();
 	if (pid == 0) {
-		freopen("/dev/null", "w", stdout);
-		freopen("/dev/null", "w", stderr);
+		to_null(STDOUT_FILENO);
+		to_null(STDERR_FILENO);
 		close_from(3);
 		execl(self, self, "down", "--lab", p->lab, (char *)NULL);
 		_exit(127);

@@ -69,7 +69,10 @@ static int send_probe(struct check *c, int fd, int version, uint8_t proto, size_
 	memset(payload, 0x5a, sizeof(payload));
 	if (marked)
 		memcpy(payload, MARKER, sizeof(MARKER) - 1);
-	getrandom(payload + sizeof(MARKER) - 1, MARKER_LEN - (sizeof(MARKER) - 1), 0);
+	/* The random tail tells this probe from any other; without it, no probe. */
+	if (getrandom(payload + sizeof(MARKER) - 1, MARKER_LEN - (sizeof(MARKER) - 1), 0) !=
+	    (ssize_t)(MARKER_LEN - (sizeof(MARKER) - 1)))
+		return -1;
 	s.payload = payload;
 	s.payload_len = size - hl;
 	s.sport = 40000 + (uint16_t)c->sent;
