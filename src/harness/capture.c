@@ -336,17 +336,23 @@ static unsigned long run(const struct lab *lab, struct points *pts, unsigned lon
 
 static void summary(const struct points *pts, unsigned long total, const char *file)
 {
-	unsigned long hidden = 0;
+	unsigned long hidden = 0, other = 0;
 
+	/* Per point, what was shown, so that the parts add up to the total. */
 	fprintf(stderr, "captured %lu packet%s:", total, total == 1 ? "" : "s");
 	for (int i = 0; i < pts->n; i++)
-		fprintf(stderr, "%s %lu on %s", i ? "," : "", pts->cap[i].packets,
-			pts->cap[i].name);
-	for (int i = 0; i < pts->n; i++)
+		fprintf(stderr, "%s %lu on %s", i ? "," : "",
+			pts->cap[i].packets - pts->cap[i].other, pts->cap[i].name);
+	for (int i = 0; i < pts->n; i++) {
 		hidden += pts->cap[i].skipped;
+		other += pts->cap[i].other;
+	}
 	if (hidden)
 		fprintf(stderr, "; %lu MLD or router solicitation%s left out (--all shows them)",
 			hidden, hidden == 1 ? "" : "s");
+	if (other)
+		fprintf(stderr, "; %lu frame%s without IP (ARP) not shown%s", other,
+			other == 1 ? "" : "s", file ? ", but written" : "");
 	fprintf(stderr, "%s%s\n", file ? "; written to " : "", file ? file : "");
 }
 

@@ -118,8 +118,10 @@ int capture_next(struct capture *c, const uint8_t **ip, size_t *len, struct time
 		c->packets++;
 		if (c->dump)
 			pcap_dump((u_char *)c->dump, h, data);
-		if (!*ip)
+		if (!*ip) {
+			c->other++;
 			continue;
+		}
 		if (ts)
 			*ts = h->ts;
 		return 1;

@@ -22,6 +22,7 @@ struct capture {
 	/* When set, packets it is true of are passed over: not counted, written or returned. */
 	bool (*skip)(const uint8_t *ip, size_t len);
 	unsigned long skipped;
+	unsigned long other; /* of packets: frames that carry no IP (ARP), never returned */
 	int link_type;
 	char name[64]; /* "node:iface", for reports */
 };

@@ -20,6 +20,18 @@ on home-laptop ping -c1 172.31.9.200 > /dev/null
 wait $cap
 check "NODE:all writes one file per interface (Ethernet and raw IP)" \
 	sh -c "tshark -r '$tmp/lap-home-laptop-eth0.pcap' 2>/dev/null | grep -q UDP && tshark -r '$tmp/lap-home-laptop-tun0.pcap' 2>/dev/null | grep -q ICMP"
+# ARP is written to the file but never shown: the summary's parts add up to its total.
+on home-router ip neigh flush dev wan
+"$H" capture home-router:wan -d 1.5 -w "$tmp/arp.pcap" >/dev/null 2>"$tmp/arpcap" &
+cap=$!
+wait_for_capture "$tmp/arpcap"
+on home-laptop ping -c1 -W1 172.31.9.200 > /dev/null
+wait $cap
+shown=$(sed -n 's/^captured \([0-9]*\) packets\{0,1\}: \([0-9]*\) on home-router:wan.*/\1 \2/p' "$tmp/arpcap")
+check "capture's summary: the packets on home-router:wan add up to the total ($shown)" \
+	sh -c "set -- $shown; [ \"\$1\" -ge 2 ] && [ \"\$1\" = \"\$2\" ]"
+check "...and it names the ARP frames it wrote but did not show" \
+	grep -qE "; [0-9]+ frames? without IP \(ARP\) not shown, but written" "$tmp/arpcap"
 refuse "capture: not NODE:IFACE" "is not NODE:IFACE" "$H" capture wan
 refuse "capture: no such interface" "cannot capture on home-router:nope" "$H" capture home-router:nope -c 1
 refuse "capture: a bad filter" "bad capture filter" "$H" capture home-router:wan -c 1 "not a filter (("
