@@ -48,23 +48,23 @@ void queues_sync(struct tunnel *t)
 	pthread_mutex_unlock(&sh->lock);
 }
 
-enum peer_verdict queues_learn(struct tunnel *t, const struct sockaddr_storage *from,
+enum endpoint_verdict queues_learn(struct tunnel *t, const struct sockaddr_storage *from,
 			       const struct source *local)
 {
 	struct shared *sh = t->sh;
-	enum peer_verdict v;
+	enum endpoint_verdict v;
 
 	queues_sync(t);
-	v = peer_receive(&t->peer, from, local);
-	if (v == PEER_SAME || v == PEER_STRANGER)
+	v = endpoint_receive(&t->peer, from, local);
+	if (v == ENDPOINT_SAME || v == ENDPOINT_STRANGER)
 		return v;
 	/* New to this queue: ask again where it counts, since another queue may have
 	 * learned it a moment ago. */
 	pthread_mutex_lock(&sh->lock);
-	v = peer_receive(&sh->peer, from, local);
-	if (v == PEER_LEARNED || v == PEER_MOVED)
+	v = endpoint_receive(&sh->peer, from, local);
+	if (v == ENDPOINT_LEARNED || v == ENDPOINT_MOVED)
 		sh->pmtu.mtu = device_path_mtu(sh->nl, &sh->peer.endpoint);
-	if (v != PEER_SAME && v != PEER_STRANGER)
+	if (v != ENDPOINT_SAME && v != ENDPOINT_STRANGER)
 		__atomic_store_n(&sh->gen, sh->gen + 1, __ATOMIC_RELEASE);
 	copy_shared(t);
 	pthread_mutex_unlock(&sh->lock);

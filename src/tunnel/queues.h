@@ -18,7 +18,7 @@
 #ifndef TUNLAB_TUNNEL_QUEUES_H
 #define TUNLAB_TUNNEL_QUEUES_H
 
-#include "peer.h"
+#include "endpoint.h"
 #include "pmtu.h"
 #include "stats.h"
 #include "lib/netlink.h"
@@ -32,7 +32,7 @@ struct config;
 struct shared {
 	pthread_mutex_t lock;
 	unsigned int gen; /* atomic; bumped under the lock on every change */
-	struct peer peer;
+	struct endpoint peer;
 	struct pmtu pmtu;
 	struct nl *nl; /* the first queue's; for path MTU lookups, under the lock */
 	int fault;     /* atomic: enum fault, set over the control socket */
@@ -66,8 +66,8 @@ void queues_stop(struct tunnel *first);
 
 /* Refreshes a queue's copies of what is shared, if it moved; cheap when not. */
 void queues_sync(struct tunnel *t);
-/* peer_receive against the shared peer, under the lock only when the endpoint is new. */
-enum peer_verdict queues_learn(struct tunnel *t, const struct sockaddr_storage *from,
+/* endpoint_receive against the shared peer, under the lock only when the endpoint is new. */
+enum endpoint_verdict queues_learn(struct tunnel *t, const struct sockaddr_storage *from,
 			       const struct source *local);
 /* pmtu_apply against the shared path MTU; true if it changed. */
 bool queues_pmtu(struct tunnel *t, const struct pmtu_report *r);

@@ -1,5 +1,6 @@
 /* Outgoing: packets into sessions, and the handshakes that make sessions. */
 #include "wg.h"
+#include "peer.h"
 #include "batch.h"
 #include "keylog.h"
 #include "lib/packet.h"
@@ -98,7 +99,7 @@ enum wg_action wg_encrypt(struct wg *w, uint8_t *dg, size_t len, size_t cap, dou
 	}
 	/* Packets already waiting go first, so that order is kept. */
 	if (!wg_session_usable(p->current, now) || p->staged_count) {
-		wg_stage(p, inner, pkt.len);
+		wg_peer_stage(p, inner, pkt.len);
 		wg_send_staged(w, p, now);
 		return WG_DONE;
 	}
@@ -148,7 +149,7 @@ void wg_send_keepalive(struct wg *w, struct wg_peer *p, double now)
 {
 	/* Waiting packets say all that a keepalive would. */
 	if (!p->staged_count)
-		wg_stage(p, NULL, 0);
+		wg_peer_stage(p, NULL, 0);
 	wg_send_staged(w, p, now);
 }
 

@@ -247,20 +247,20 @@ static void tun_to_udp(struct tunnel *t)
 	device_read(&t->dev, &t->out, 0, SLOT_DATA, ROUNDS_PER_WAKEUP * BATCH_MAX, flush_out, t);
 }
 
-static void note_endpoint(struct tunnel *t, enum peer_verdict v)
+static void note_endpoint(struct tunnel *t, enum endpoint_verdict v)
 {
 	char ep[64];
 
 	/* Every datagram comes through here: format only when there is news. */
-	if (v != PEER_LEARNED && v != PEER_MOVED)
+	if (v != ENDPOINT_LEARNED && v != ENDPOINT_MOVED)
 		return;
 	/* With several queues, queues_learn looked it up under the lock. */
 	if (!t->sh)
 		t->pmtu.mtu = device_path_mtu(&t->dev.nl, &t->peer.endpoint);
 	sockaddr_str(&t->peer.endpoint, ep, sizeof(ep));
-	if (v == PEER_LEARNED)
+	if (v == ENDPOINT_LEARNED)
 		say(t, 1, "peer: learned client endpoint %s\n", ep);
-	else if (v == PEER_MOVED)
+	else if (v == ENDPOINT_MOVED)
 		say(t, 1, "peer: client endpoint moved to %s\n", ep);
 }
 
@@ -268,7 +268,7 @@ static void note_endpoint(struct tunnel *t, enum peer_verdict v)
 static void receive_one(struct tunnel *t, struct slot *s)
 {
 	size_t hdr = wire_overhead(t->mode);
-	enum peer_verdict v;
+	enum endpoint_verdict v;
 	struct pkt p;
 	enum drop why;
 
@@ -282,8 +282,8 @@ static void receive_one(struct tunnel *t, struct slot *s)
 		return;
 	}
 	v = t->sh ? queues_learn(t, &s->addr, &s->local)
-		  : peer_receive(&t->peer, &s->addr, &s->local);
-	if (v == PEER_STRANGER) {
+		  : endpoint_receive(&t->peer, &s->addr, &s->local);
+	if (v == ENDPOINT_STRANGER) {
 		drop(t, s, DROP_STRANGER, "recv", &s->addr, hdr);
 		return;
 	}
@@ -388,9 +388,9 @@ static void set_fault(struct tunnel *t, const char *name, FILE *reply)
  */
 static void write_keys(struct tunnel *t, FILE *reply)
 {
-	if (!t->encrypted)
+	if (t->mode != MODE_ENCRYPTED)
 		fprintf(reply, "error=no session keys: this tunnel runs %s mode\n",
-			t->mode == WIRE_PI ? "pi" : "plaintext");
+			wire_mode_name(t->mode));
 	else if (!t->cfg->export_keys)
 		fprintf(reply, "error=keys are not exported: the tunnel was started without "
 			       "--export-keys\n");
@@ -405,7 +405,7 @@ static void write_keys(struct tunnel *t, FILE *reply)
  */
 static void forget_pmtu(struct tunnel *t, FILE *reply)
 {
-	if (t->encrypted) {
+	if (t->mode == MODE_ENCRYPTED) {
 		encrypted_forget_pmtu(t);
 	} else if (t->sh) {
 		queues_forget_pmtu(t);
@@ -438,7 +438,7 @@ static void answer(const char *cmd, FILE *reply, void *arg)
 		return;
 	}
 	if (!strcmp(cmd, "handshake")) {
-		if (t->encrypted)
+		if (t->mode == MODE_ENCRYPTED)
 			encrypted_handshake(t, reply);
 		else
 			fprintf(reply, "error=handshake: only encrypted mode has handshakes\n");
@@ -456,7 +456,7 @@ static void answer(const char *cmd, FILE *reply, void *arg)
 		fprintf(reply, "error=unknown command (try 'stats')\n");
 		return;
 	}
-	if (t->encrypted) {
+	if (t->mode == MODE_ENCRYPTED) {
 		fprintf(reply, "role=peer\ndev=%s\nmode=encrypted\nmtu=%d\n", t->cfg->dev,
 			t->dev.mtu);
 		add_up(t, &sum);
@@ -469,7 +469,7 @@ static void answer(const char *cmd, FILE *reply, void *arg)
 	}
 	fprintf(reply, "role=%s\ndev=%s\nmode=%s\nmtu=%d\n",
 		t->cfg->role == ROLE_SERVER ? "server" : "client", t->cfg->dev,
-		t->mode == WIRE_PI ? "pi" : "plaintext", t->dev.mtu);
+		wire_mode_name(t->mode), t->dev.mtu);
 	fprintf(reply, "endpoint=%s\nendpoint_moves=%llu\n",
 		t->peer.has_endpoint ? sockaddr_str(&t->peer.endpoint, ep, sizeof(ep)) : "none",
 		(unsigned long long)t->peer.moves);
@@ -558,7 +558,7 @@ int tunnel_run(struct tunnel *t)
 		for (int i = 0; i < n; i++) {
 			int fd = ev[i].data.fd;
 
-			if (t->encrypted && on_encrypted(t, fd, ev[i].events))
+			if (t->mode == MODE_ENCRYPTED && on_encrypted(t, fd, ev[i].events))
 				continue;
 			if (fd == t->ctl.fd)
 				control_serve(&t->ctl, answer, t);
@@ -612,15 +612,15 @@ static int setup_events(struct tunnel *t, char *err, size_t errlen)
 static int choose_mtu(struct tunnel *t, const struct sockaddr_storage *peer, char *err,
 		      size_t errlen)
 {
-	size_t mode_overhead = t->encrypted ? MSG_DATA_OVERHEAD : wire_overhead(t->mode);
-	bool assume_v6 = t->encrypted && !peer;
+	size_t mode_overhead = t->mode == MODE_ENCRYPTED ? MSG_DATA_OVERHEAD : wire_overhead(t->mode);
+	bool assume_v6 = t->mode == MODE_ENCRYPTED && !peer;
 	char why[160], sum[160];
 	struct mtu_calc m;
 	int mtu, v4;
 
 	if (t->cfg->mtu) {
 		say(t, 1, "mtu: %d, as given by %s\n", t->cfg->mtu,
-		    t->encrypted && t->wgc.mtu ? "MTU in the configuration" : "--mtu");
+		    t->mode == MODE_ENCRYPTED && t->wgc.mtu ? "MTU in the configuration" : "--mtu");
 		return t->cfg->mtu;
 	}
 	mtu = device_default_mtu(&t->dev.nl, peer, mode_overhead, &m, why, sizeof(why));
@@ -628,7 +628,7 @@ static int choose_mtu(struct tunnel *t, const struct sockaddr_storage *peer, cha
 	v4 = m.outer_ip == MTU_IPV4_HDR ? mtu : 0;
 	if (assume_v6)
 		mtu = mtu_compute(m.underlay, 6, (int)mode_overhead, &m);
-	mtu_explain(&m, t->encrypted ? "encrypted" : wire_name(t->mode), sum, sizeof(sum));
+	mtu_explain(&m, wire_mode_mtu(t->mode)->what, sum, sizeof(sum));
 	say(t, 1, "mtu: %s\n     underlay: %s\n", sum, why);
 	if (assume_v6 && v4)
 		say(t, 1,
@@ -648,13 +648,13 @@ static int open_socket(struct tunnel *t, struct sockaddr_storage *server, char *
 	char ep[64];
 
 	if (t->cfg->role == ROLE_SERVER) {
-		peer_init_server(&t->peer);
+		endpoint_init_server(&t->peer);
 		if (udp_open_server(&t->udp, t->cfg->port, err, errlen))
 			return -1;
 	} else {
 		if (hostport_resolve(t->cfg->server, t->cfg->port, server, err, errlen))
 			return -1;
-		peer_init_client(&t->peer, server);
+		endpoint_init_client(&t->peer, server);
 		say(t, 1, "server: %s\n", sockaddr_str(server, ep, sizeof(ep)));
 		if (udp_open_client(&t->udp, server->ss_family, err, errlen))
 			return -1;
@@ -667,10 +667,9 @@ static void init(struct tunnel *t, const struct config *cfg)
 {
 	memset(t, 0, sizeof(*t));
 	t->cfg = cfg;
-	t->mode = cfg->pi ? WIRE_PI : WIRE_PLAIN;
+	t->mode = config_mode(cfg);
 	t->dev.fd = t->udp.fd = t->ctl.fd = t->epfd = t->sigfd = -1;
 	t->timerfd = t->uapi.fd = t->q_stopfd = -1;
-	t->encrypted = config_encrypted(cfg);
 	t->nqueues = queues_wanted(cfg);
 	t->log = stdout;
 	term_init(&t->term, STDOUT_FILENO);
@@ -713,7 +712,7 @@ int tunnel_start(struct tunnel *t, const struct config *cfg, char *err, size_t e
 		snprintf(err, errlen, "cannot open rtnetlink: %s", strerror(-rc));
 		goto fail;
 	}
-	if (t->encrypted) {
+	if (t->mode == MODE_ENCRYPTED) {
 		if (encrypted_prepare(t, err, errlen))
 			goto fail;
 		cfg = t->cfg; /* now with the file's addresses and routes */
@@ -733,7 +732,7 @@ int tunnel_start(struct tunnel *t, const struct config *cfg, char *err, size_t e
 		goto fail;
 	if (t->nqueues > 1 && queues_start(t, t->nqueues, err, errlen))
 		goto fail;
-	if (t->encrypted && encrypted_start(t, err, errlen))
+	if (t->mode == MODE_ENCRYPTED && encrypted_start(t, err, errlen))
 		goto fail;
 	/* Opened last: whoever waits for the socket may take it as "ready". */
 	if (cfg->control && control_open(&t->ctl, cfg->control, err, errlen))
@@ -747,10 +746,7 @@ int tunnel_start(struct tunnel *t, const struct config *cfg, char *err, size_t e
 		goto fail;
 	if (t->nqueues > 1)
 		say(t, 1, "queues: %d, a thread each\n", t->nqueues);
-	say(t, 1, "%s: up, mtu %d, mode %s", cfg->dev, mtu,
-	    t->encrypted ? "encrypted"
-	    : cfg->pi	 ? "pi"
-			 : "plaintext");
+	say(t, 1, "%s: up, mtu %d, mode %s", cfg->dev, mtu, wire_mode_name(t->mode));
 	for (int i = 0; i < cfg->naddrs; i++)
 		say(t, 1, ", %s", prefix_str(&cfg->addrs[i], p, sizeof(p)));
 	say(t, 1, "\n");
@@ -759,7 +755,7 @@ int tunnel_start(struct tunnel *t, const struct config *cfg, char *err, size_t e
 		    cfg->dev);
 	if (cfg->role == ROLE_SERVER)
 		say(t, 1, "listening on UDP port %u; waiting for a client\n", cfg->port);
-	if (t->encrypted)
+	if (t->mode == MODE_ENCRYPTED)
 		say(t, 1, "listening on UDP port %d; %d peer%s; wg socket %s\n", t->wg->listen_port,
 		    t->wg->npeers, t->wg->npeers == 1 ? "" : "s",
 		    t->uapi.fd >= 0 ? t->uapi.path : "off");

@@ -10,7 +10,7 @@
 #include "config.h"
 #include "control.h"
 #include "device.h"
-#include "peer.h"
+#include "endpoint.h"
 #include "pmtu.h"
 #include "socket.h"
 #include "stats.h"
@@ -34,11 +34,11 @@ struct tunnel {
 	const struct config *cfg;
 	struct config
 	    own; /* encrypted mode: the command line plus the file's addresses and routes */
-	enum wire_mode mode;
+	enum wire_mode mode; /* plaintext, pi or encrypted */
 	double batch_now; /* the clock when the batch being handled arrived */
 	struct device dev;
 	struct udp udp;
-	struct peer peer;
+	struct endpoint peer;
 	struct pmtu pmtu;
 	struct stats stats;
 	struct control ctl;
@@ -52,7 +52,6 @@ struct tunnel {
 	enum fault fault;
 	uint64_t faults; /* datagrams the fault touched */
 	/* Encrypted mode */
-	bool encrypted;
 	struct wg *wg;
 	struct wg_config wgc;
 	struct uapi uapi;
