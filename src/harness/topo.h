@@ -98,10 +98,10 @@ struct topo_member {
 };
 
 struct topo_tunnel {
-	char *name;	    /* "vpn" */
+	char *name;	     /* "vpn" */
 	enum wire_mode mode; /* the lab's default is encrypted; "up --mode" overrides it */
-	int port;	    /* UDP port the server listens on */
-	char *endpoint;	    /* the address clients dial; NULL: the server's first public one */
+	int port;	     /* UDP port the server listens on */
+	char *endpoint;	     /* the address clients dial; NULL: the server's first public one */
 	struct topo_member server;
 	struct topo_member *clients;
 	size_t nclients;

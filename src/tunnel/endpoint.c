@@ -18,7 +18,7 @@ void endpoint_init_client(struct endpoint *p, const struct sockaddr_storage *ser
 }
 
 enum endpoint_verdict endpoint_receive(struct endpoint *p, const struct sockaddr_storage *from,
-			       const struct source *local)
+				       const struct source *local)
 {
 	static const struct source none;
 	bool had = p->has_endpoint;

@@ -22,10 +22,10 @@ struct endpoint {
 };
 
 enum endpoint_verdict {
-	ENDPOINT_SAME,	 /* from the endpoint we have */
-	ENDPOINT_LEARNED,	 /* a server's first endpoint */
-	ENDPOINT_MOVED,	 /* a server's client, from a new address or port */
-	ENDPOINT_STRANGER,	 /* a client got a datagram from someone not its server */
+	ENDPOINT_SAME,	     /* from the endpoint we have */
+	ENDPOINT_LEARNED,    /* a server's first endpoint */
+	ENDPOINT_MOVED,	     /* a server's client, from a new address or port */
+	ENDPOINT_STRANGER,   /* a client got a datagram from someone not its server */
 	ENDPOINT_NEW_SOURCE, /* from the endpoint we have, to another of our addresses */
 };
 
@@ -33,6 +33,6 @@ void endpoint_init_server(struct endpoint *p);
 void endpoint_init_client(struct endpoint *p, const struct sockaddr_storage *server);
 /* Call only for a datagram that already parsed as valid; local: where it arrived, or NULL. */
 enum endpoint_verdict endpoint_receive(struct endpoint *p, const struct sockaddr_storage *from,
-			       const struct source *local);
+				       const struct source *local);
 
 #endif

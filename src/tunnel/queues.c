@@ -49,7 +49,7 @@ void queues_sync(struct tunnel *t)
 }
 
 enum endpoint_verdict queues_learn(struct tunnel *t, const struct sockaddr_storage *from,
-			       const struct source *local)
+				   const struct source *local)
 {
 	struct shared *sh = t->sh;
 	enum endpoint_verdict v;
@@ -63,7 +63,7 @@ enum endpoint_verdict queues_learn(struct tunnel *t, const struct sockaddr_stora
 	pthread_mutex_lock(&sh->lock);
 	v = endpoint_receive(&sh->peer, from, local);
 	if (v == ENDPOINT_LEARNED || v == ENDPOINT_MOVED)
-		sh->pmtu.mtu = device_path_mtu(sh->nl, &sh->peer.endpoint);
+		sh->pmtu.mtu = pmtu_route_mtu(sh->nl, &sh->peer.endpoint);
 	if (v != ENDPOINT_SAME && v != ENDPOINT_STRANGER)
 		__atomic_store_n(&sh->gen, sh->gen + 1, __ATOMIC_RELEASE);
 	copy_shared(t);
@@ -98,7 +98,7 @@ void queues_forget_pmtu(struct tunnel *first)
 	pthread_mutex_lock(&sh->lock);
 	memset(&sh->pmtu, 0, sizeof(sh->pmtu));
 	if (sh->peer.has_endpoint)
-		sh->pmtu.mtu = device_path_mtu(sh->nl, &sh->peer.endpoint);
+		sh->pmtu.mtu = pmtu_route_mtu(sh->nl, &sh->peer.endpoint);
 	__atomic_store_n(&sh->gen, sh->gen + 1, __ATOMIC_RELEASE);
 	copy_shared(first);
 	pthread_mutex_unlock(&sh->lock);

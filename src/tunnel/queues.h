@@ -68,7 +68,7 @@ void queues_stop(struct tunnel *first);
 void queues_sync(struct tunnel *t);
 /* endpoint_receive against the shared peer, under the lock only when the endpoint is new. */
 enum endpoint_verdict queues_learn(struct tunnel *t, const struct sockaddr_storage *from,
-			       const struct source *local);
+				   const struct source *local);
 /* pmtu_apply against the shared path MTU; true if it changed. */
 bool queues_pmtu(struct tunnel *t, const struct pmtu_report *r);
 /* Control-socket changes, seen by every queue at its next batch. */

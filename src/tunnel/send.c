@@ -3,6 +3,7 @@
 #include "peer.h"
 #include "batch.h"
 #include "keylog.h"
+#include "lib/mtu.h"
 #include "lib/packet.h"
 
 #include <stdlib.h>
@@ -58,7 +59,7 @@ static void sent_sealed(struct wg *w, struct wg_peer *p, size_t len, size_t dgle
 /* Outer IP and UDP headers and the data message's own 32 bytes. */
 static size_t outer_overhead(const struct wg_peer *p)
 {
-	return (p->endpoint.ss_family == AF_INET6 ? 40 : 20) + 8 + MSG_DATA_OVERHEAD;
+	return (size_t)mtu_overhead(p->endpoint.ss_family == AF_INET6 ? 6 : 4, MTU_WG_DATA);
 }
 
 int wg_inner_mtu(const struct wg *w, const struct wg_peer *p)

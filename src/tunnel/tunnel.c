@@ -5,6 +5,8 @@
 #include "wg.h"
 #include "lib/clock.h"
 #include "lib/addr.h"
+#include "lib/mode.h"
+#include "lib/mtu.h"
 #include "lib/tun.h"
 
 #include <arpa/inet.h>
@@ -73,7 +75,7 @@ static int outer_version(const struct tunnel *t)
 /* Outer IP header, UDP header and the mode's own header. */
 static size_t overhead(const struct tunnel *t)
 {
-	return (outer_version(t) == 6 ? 40 : 20) + 8 + wire_overhead(t->mode);
+	return (size_t)mtu_overhead(outer_version(t), wire_mode_mtu(t->mode)->overhead);
 }
 
 /* Reads what the kernel queued about our datagrams; a smaller path MTU is what matters. */
@@ -256,7 +258,7 @@ static void note_endpoint(struct tunnel *t, enum endpoint_verdict v)
 		return;
 	/* With several queues, queues_learn looked it up under the lock. */
 	if (!t->sh)
-		t->pmtu.mtu = device_path_mtu(&t->dev.nl, &t->peer.endpoint);
+		t->pmtu.mtu = pmtu_route_mtu(&t->dev.nl, &t->peer.endpoint);
 	sockaddr_str(&t->peer.endpoint, ep, sizeof(ep));
 	if (v == ENDPOINT_LEARNED)
 		say(t, 1, "peer: learned client endpoint %s\n", ep);
@@ -412,7 +414,7 @@ static void forget_pmtu(struct tunnel *t, FILE *reply)
 	} else {
 		memset(&t->pmtu, 0, sizeof(t->pmtu));
 		if (t->peer.has_endpoint)
-			t->pmtu.mtu = device_path_mtu(&t->dev.nl, &t->peer.endpoint);
+			t->pmtu.mtu = pmtu_route_mtu(&t->dev.nl, &t->peer.endpoint);
 	}
 	say(t, 1, "pmtu: forgotten; the path MTU is the route's again\n");
 	fprintf(reply, "pmtu=forgotten\n");
@@ -612,7 +614,7 @@ static int setup_events(struct tunnel *t, char *err, size_t errlen)
 static int choose_mtu(struct tunnel *t, const struct sockaddr_storage *peer, char *err,
 		      size_t errlen)
 {
-	size_t mode_overhead = t->mode == MODE_ENCRYPTED ? MSG_DATA_OVERHEAD : wire_overhead(t->mode);
+	int mode_overhead = wire_mode_mtu(t->mode)->overhead;
 	bool assume_v6 = t->mode == MODE_ENCRYPTED && !peer;
 	char why[160], sum[160];
 	struct mtu_calc m;
@@ -623,11 +625,11 @@ static int choose_mtu(struct tunnel *t, const struct sockaddr_storage *peer, cha
 		    t->mode == MODE_ENCRYPTED && t->wgc.mtu ? "MTU in the configuration" : "--mtu");
 		return t->cfg->mtu;
 	}
-	mtu = device_default_mtu(&t->dev.nl, peer, mode_overhead, &m, why, sizeof(why));
+	mtu = pmtu_default_mtu(&t->dev.nl, peer, mode_overhead, &m, why, sizeof(why));
 	/* What an IPv4 outer header would give, so that both ends' figures compare. */
 	v4 = m.outer_ip == MTU_IPV4_HDR ? mtu : 0;
 	if (assume_v6)
-		mtu = mtu_compute(m.underlay, 6, (int)mode_overhead, &m);
+		mtu = mtu_compute(m.underlay, 6, mode_overhead, &m);
 	mtu_explain(&m, wire_mode_mtu(t->mode)->what, sum, sizeof(sum));
 	say(t, 1, "mtu: %s\n     underlay: %s\n", sum, why);
 	if (assume_v6 && v4)
@@ -725,7 +727,7 @@ int tunnel_start(struct tunnel *t, const struct config *cfg, char *err, size_t e
 	if (mtu < 0)
 		goto fail;
 	if (cfg->role == ROLE_CLIENT)
-		t->pmtu.mtu = device_path_mtu(&t->dev.nl, &server);
+		t->pmtu.mtu = pmtu_route_mtu(&t->dev.nl, &server);
 	if (open_device(t, mtu, err, errlen))
 		goto fail;
 	if (setup_events(t, err, errlen))

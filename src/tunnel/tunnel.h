@@ -35,7 +35,7 @@ struct tunnel {
 	struct config
 	    own; /* encrypted mode: the command line plus the file's addresses and routes */
 	enum wire_mode mode; /* plaintext, pi or encrypted */
-	double batch_now; /* the clock when the batch being handled arrived */
+	double batch_now;    /* the clock when the batch being handled arrived */
 	struct device dev;
 	struct udp udp;
 	struct endpoint peer;
