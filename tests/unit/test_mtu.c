@@ -75,6 +75,23 @@ static void modes(void **state)
 	assert_null(mtu_mode_named("wireguard"));
 }
 
+/* One enum names the modes for both programs; each has its entry in the arithmetic. */
+static void one_mode_enum(void **state)
+{
+	(void)state;
+	assert_string_equal(wire_mode_name(MODE_PLAINTEXT), "plaintext");
+	assert_string_equal(wire_mode_name(MODE_PI), "pi");
+	assert_string_equal(wire_mode_name(MODE_ENCRYPTED), "encrypted");
+	for (int m = MODE_PLAINTEXT; m <= MODE_ENCRYPTED; m++)
+		assert_string_equal(wire_mode_mtu((enum wire_mode)m)->name,
+				    wire_mode_name((enum wire_mode)m));
+	assert_int_equal(wire_mode_mtu(MODE_ENCRYPTED)->overhead, MTU_WG_DATA);
+	/* Outer IP, UDP and the mode's bytes: what the tunnel's path MTU checks add. */
+	assert_int_equal(mtu_overhead(4, 0), 28);
+	assert_int_equal(mtu_overhead(6, MTU_PI_HDR), 52);
+	assert_int_equal(mtu_overhead(6, MTU_WG_DATA), 80);
+}
+
 /* The encrypted lab: 1500 - 20 - 8 - 32 = 1440, and 1412 for ping. */
 static void encrypted_figures(void **state)
 {
@@ -153,6 +170,7 @@ int main(void)
 	    cmocka_unit_test(small_underlays),
 	    cmocka_unit_test(explained),
 	    cmocka_unit_test(modes),
+	    cmocka_unit_test(one_mode_enum),
 	    cmocka_unit_test(encrypted_figures),
 	    cmocka_unit_test(largest_inner),
 	    cmocka_unit_test(largest_inner_is_what_the_tunnel_pads),
