@@ -25,6 +25,7 @@ GVC_LIBS   = $(shell pkg-config --libs libgvc)
 
 CFLAGS	?= -O2 -g
 CFLAGS	+= -std=gnu11 -D_GNU_SOURCE -pthread -Wall -Wextra -Werror -Isrc -MMD -MP
+CFLAGS	+= -Wmissing-prototypes -Wstrict-prototypes
 # Messages are built with snprintf into fixed buffers on purpose: a long
 # path cut short in an error line is fine, so that warning is not wanted.
 CFLAGS	+= -Wno-format-truncation

@@ -126,7 +126,7 @@ int graph_subnet(const char *cidr, char *out, size_t cap)
 	return 0;
 }
 
-static const char *mode_name(enum lab_mode m)
+static const char *mode_name(enum wire_mode m)
 {
 	switch (m) {
 	case MODE_PLAINTEXT:

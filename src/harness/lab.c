@@ -152,11 +152,6 @@ void lab_explain(const struct lab *lab, const char *fmt, ...)
 	printf("%s\n", term_c(&lab->term, C_RESET));
 }
 
-const char *lab_mode_name(enum lab_mode m)
-{
-	return m == MODE_PI ? "pi" : m == MODE_ENCRYPTED ? "encrypted" : "plaintext";
-}
-
 static bool same_addr(const struct prefix *a, const char *cidr)
 {
 	struct prefix b;

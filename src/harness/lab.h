@@ -76,7 +76,6 @@ int lab_node(const struct lab *lab, const char *name);
 const char *lab_file(const struct lab *lab, int n, const char *ext, char *out, size_t cap);
 /* With --explain, prints one equivalent command. */
 void lab_explain(const struct lab *lab, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-const char *lab_mode_name(enum lab_mode m);
 /* A raw IP socket (the caller writes whole packets) inside a node's namespace; fd or -errno. */
 int lab_raw_socket(const struct lab *lab, int node, int family);
 /* The node that owns a lab address ("192.168.1.1" is home-router), or NULL. */

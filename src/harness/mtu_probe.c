@@ -22,8 +22,6 @@
 #include <string.h>
 #include <unistd.h>
 
-void mtu_report(const struct probe_run *r);
-
 static void usage(FILE *f)
 {
 	fputs("usage: harness mtu-probe [--from NODE] [--to ADDR]... [--df on|off] [options]\n"
@@ -326,8 +324,6 @@ static void fragments(struct probe_run *r, struct path *p, int size)
 	for (int i = 0; i < ncaps; i++)
 		capture_close(&caps[i]);
 }
-
-void mtu_analyse(struct probe_run *r);
 
 static int run(struct probe_run *r)
 {

@@ -85,5 +85,8 @@ struct probe_run {
 };
 
 int cmd_mtu_probe(int argc, char **argv);
+/* The verdict from the figures measured (mtu_report.c), and how it is shown. */
+void mtu_analyse(struct probe_run *r);
+void mtu_report(const struct probe_run *r);
 
 #endif

@@ -14,6 +14,8 @@
 #ifndef TUNLAB_HARNESS_TOPO_H
 #define TUNLAB_HARNESS_TOPO_H
 
+#include "lib/mode.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -79,9 +81,6 @@ struct topo_link {
 	struct topo_pos pos;
 };
 
-/* The wire modes; the lab's default is encrypted. */
-enum lab_mode { MODE_PLAINTEXT, MODE_PI, MODE_ENCRYPTED };
-
 /* A node's side of a tunnel: its inner addresses and the routes into the tunnel. */
 struct topo_member {
 	char *node_name;
@@ -99,10 +98,10 @@ struct topo_member {
 };
 
 struct topo_tunnel {
-	char *name;	    /* "vpn" */
-	enum lab_mode mode; /* the file's default; "up --mode" overrides it */
-	int port;	    /* UDP port the server listens on */
-	char *endpoint;	    /* the address clients dial; NULL: the server's first public one */
+	char *name;	     /* "vpn" */
+	enum wire_mode mode; /* the lab's default is encrypted; "up --mode" overrides it */
+	int port;	     /* UDP port the server listens on */
+	char *endpoint;	     /* the address clients dial; NULL: the server's first public one */
 	struct topo_member server;
 	struct topo_member *clients;
 	size_t nclients;

@@ -409,7 +409,7 @@ static int start_plain(struct up *u, const struct topo_tunnel *tu, const char *s
 	if (start_tunnel(u, tu->server.node, srv))
 		return -1;
 	step(u, "tunnel server on %s, %s mode, UDP %d", lab_name(&u->lab, tu->server.node),
-	     lab_mode_name(u->mode), tu->port);
+	     wire_mode_name(u->mode), tu->port);
 	if (start_tunnel(u, tu->clients[0].node, cli))
 		return -1;
 	step(u, "tunnel client on %s, to %s", lab_name(&u->lab, tu->clients[0].node), server);
@@ -962,7 +962,7 @@ int cmd_up(int argc, char **argv)
 		printf("Bringing up lab '%s' (no tunnel):\n", u->lab.name);
 	else
 		printf("Bringing up lab '%s' (%s%s, IPv%d underlay):\n", u->lab.name,
-		       u->other ? u->other->name : lab_mode_name(u->mode), u->other ? "" : " mode",
+		       u->other ? u->other->name : wire_mode_name(u->mode), u->other ? "" : " mode",
 		       u->underlay);
 	hold_signals();
 	rc = alloc_nodes(u);

@@ -40,7 +40,7 @@ struct other {
 
 struct up {
 	struct lab lab;
-	enum lab_mode mode;
+	enum wire_mode mode;
 	int underlay; /* 4 or 6: the family the tunnel's datagrams use */
 	struct settings set;
 	struct nl *nl; /* one per node of lab.topo, and its namespace's fd */

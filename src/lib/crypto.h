@@ -5,8 +5,8 @@
  * Nothing here is cryptography of our own; it only fixes the sizes,
  * nonces and orders the protocol uses.
  */
-#ifndef TUNLAB_TUNNEL_CRYPTO_H
-#define TUNLAB_TUNNEL_CRYPTO_H
+#ifndef TUNLAB_LIB_CRYPTO_H
+#define TUNLAB_LIB_CRYPTO_H
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -4,8 +4,8 @@
  * of the exact length may be read through them once its length and type
  * are checked by msg_classify().
  */
-#ifndef TUNLAB_TUNNEL_MESSAGES_H
-#define TUNLAB_TUNNEL_MESSAGES_H
+#ifndef TUNLAB_LIB_MESSAGES_H
+#define TUNLAB_LIB_MESSAGES_H
 
 #include "crypto.h"
 

@@ -17,13 +17,18 @@ const struct mtu_mode *mtu_mode_named(const char *name)
 	return NULL;
 }
 
+int mtu_overhead(int outer_family, int mode_overhead)
+{
+	return (outer_family == 6 ? MTU_IPV6_HDR : MTU_IPV4_HDR) + MTU_UDP_HDR + mode_overhead;
+}
+
 int mtu_compute(int underlay, int outer_family, int mode_overhead, struct mtu_calc *out)
 {
 	out->underlay = underlay;
 	out->outer_ip = outer_family == 6 ? MTU_IPV6_HDR : MTU_IPV4_HDR;
 	out->udp = MTU_UDP_HDR;
 	out->mode = mode_overhead;
-	out->tunnel = underlay - out->outer_ip - out->udp - mode_overhead;
+	out->tunnel = underlay - mtu_overhead(outer_family, mode_overhead);
 	return out->tunnel;
 }
 

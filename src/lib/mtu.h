@@ -38,6 +38,8 @@ struct mtu_calc {
 	int tunnel;   /* what remains for the inner packet */
 };
 
+/* Bytes a datagram adds to an inner packet: outer IP (family 4 or 6), UDP and the mode's. */
+int mtu_overhead(int outer_family, int mode_overhead);
 /* outer_family is 4 or 6; mode_overhead is the bytes the wire mode adds. */
 int mtu_compute(int underlay, int outer_family, int mode_overhead, struct mtu_calc *out);
 /* "1500 (route MTU) − 20 (outer IPv4) − 8 (UDP) − 4 (PI header) = 1468" */

@@ -3,6 +3,7 @@
 #define TUNLAB_TUNNEL_CONFIG_H
 
 #include "lib/addr.h"
+#include "lib/mode.h"
 
 #include <net/if.h>
 #include <stdio.h>
@@ -54,6 +55,12 @@ enum config_result { CONFIG_OK, CONFIG_HELP, CONFIG_ERROR };
 static inline bool config_encrypted(const struct config *c)
 {
 	return c->conf || c->bare;
+}
+
+/* The wire mode the command line asks for. */
+static inline enum wire_mode config_mode(const struct config *c)
+{
+	return config_encrypted(c) ? MODE_ENCRYPTED : c->pi ? MODE_PI : MODE_PLAINTEXT;
 }
 
 /* On CONFIG_ERROR, err holds one line naming what is wrong. */

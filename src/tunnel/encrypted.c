@@ -37,7 +37,7 @@ static int send_datagram(void *io, const struct sockaddr_storage *to, const uint
 {
 	struct tunnel *t = io;
 
-	return udp_send_one(&t->udp, buf, len, to, source_for(t, to));
+	return udp_send_one(&t->q.udp, buf, len, to, source_for(t, to));
 }
 
 static void note(void *io, const char *line)
@@ -45,7 +45,7 @@ static void note(void *io, const char *line)
 	struct tunnel *t = io;
 
 	if (t->cfg->verbosity >= 1)
-		fprintf(t->log, "wg: %s\n", line);
+		fprintf(t->q.log, "wg: %s\n", line);
 }
 
 /* A route that an interface address already covers needs no route of its own. */
@@ -162,17 +162,17 @@ static int prepare_bare(struct tunnel *t, char *err, size_t errlen)
 {
 	t->own = *t->cfg;
 	t->cfg = &t->own;
-	if (udp_open_server(&t->udp, 0, err, errlen))
+	if (udp_open_server(&t->q.udp, 0, err, errlen))
 		return -1;
-	udp_offloads(&t->udp, !t->cfg->no_gso, !t->cfg->no_gro);
-	t->wg->listen_port = bound_port(&t->udp);
+	udp_offloads(&t->q.udp, !t->cfg->no_gso, !t->cfg->no_gro);
+	t->wg->listen_port = bound_port(&t->q.udp);
 	return 0;
 }
 
 int encrypted_prepare(struct tunnel *t, char *err, size_t errlen)
 {
 	t->wg = calloc(1, sizeof(*t->wg));
-	if (!t->wg || wg_init(t->wg, &t->stats, send_datagram, t)) {
+	if (!t->wg || wg_init(t->wg, &t->q.stats, send_datagram, t)) {
 		snprintf(err, errlen, "out of memory for the WireGuard state");
 		return -1;
 	}
@@ -190,10 +190,10 @@ int encrypted_prepare(struct tunnel *t, char *err, size_t errlen)
 	for (int i = 0; i < t->wgc.npeers; i++)
 		if (add_peer(t, &t->wgc.peers[i], err, errlen))
 			return -1;
-	if (udp_open_server(&t->udp, (uint16_t)t->wgc.listen_port, err, errlen) ||
-	    (udp_offloads(&t->udp, !t->cfg->no_gso, !t->cfg->no_gro), 0))
+	if (udp_open_server(&t->q.udp, (uint16_t)t->wgc.listen_port, err, errlen) ||
+	    (udp_offloads(&t->q.udp, !t->cfg->no_gso, !t->cfg->no_gro), 0))
 		return -1;
-	t->wg->listen_port = bound_port(&t->udp);
+	t->wg->listen_port = bound_port(&t->q.udp);
 	return 0;
 }
 
@@ -231,19 +231,19 @@ int encrypted_start(struct tunnel *t, char *err, size_t errlen)
 	char path[128];
 	double now = clock_seconds();
 
-	t->wg->mtu = t->dev.mtu;
+	t->wg->mtu = t->q.dev.mtu;
 	if (t->cfg->keylog && open_keylog(t, err, errlen))
 		return -1;
 	t->timerfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
 	if (t->timerfd < 0 || timerfd_settime(t->timerfd, 0, &every, NULL) ||
-	    tunnel_watch(t, t->timerfd)) {
+	    datapath_watch(&t->q, t->timerfd)) {
 		snprintf(err, errlen, "cannot start the protocol timer: %s", strerror(errno));
 		return -1;
 	}
 	if (!t->cfg->no_uapi) {
 		snprintf(path, sizeof(path), "/var/run/wireguard/%s.sock", t->cfg->dev);
 		if (uapi_open(&t->uapi, t->cfg->uapi ? t->cfg->uapi : path, err, errlen) ||
-		    tunnel_watch(t, t->uapi.fd))
+		    datapath_watch(&t->q, t->uapi.fd))
 			return -1;
 	}
 	/* Peers with PersistentKeepalive, and those we know where to find, speak first. */
@@ -274,183 +274,6 @@ void encrypted_stop(struct tunnel *t)
 	wg_config_free(&t->wgc);
 }
 
-/* Reads leave room in front for the data header and behind for padding and the tag. */
-#define READ_MAX (SLOT_DATA - MSG_DATA_HDR_LEN - MSG_PADDING - AEAD_TAG_LEN)
-
-static void log_inner(struct tunnel *t, const char *dir, const struct slot *s, size_t len,
-		      const struct sockaddr_storage *ep)
-{
-	char line[256], who[64] = "";
-
-	if (t->cfg->verbosity < 2)
-		return;
-	pkt_decode(s->data + MSG_DATA_HDR_LEN, len, line, sizeof(line));
-	if (ep)
-		sockaddr_str(ep, who, sizeof(who));
-	fprintf(t->log, "%10.6f %-4s %-22s %s\n", clock_seconds() - t->started, dir, who, line);
-}
-
-/* Tells the inner sender, through the TUN device, what fits the path to the peer. */
-static void send_too_big(struct tunnel *t, const struct wg_peer *p, const uint8_t *inner,
-			 size_t len)
-{
-	uint8_t room[TUN_VNET_HDR_LEN + 1280], *icmp = room + TUN_VNET_HDR_LEN;
-	struct pkt pkt;
-	ssize_t n;
-
-	if (pkt_parse(inner, len, &pkt) != PKT_OK || pkt_is_icmp_error(&pkt))
-		return;
-	/* From the packet's destination: an address of our own would be a martian. */
-	n = pkt_build_too_big(icmp, 1280, inner, len, pkt.dst, wg_inner_mtu(t->wg, p));
-	if (n > 0 && device_write(&t->dev, icmp, (size_t)n) == n)
-		t->stats.icmp_too_big++;
-}
-
-static void seal_batch(struct tunnel *t, struct batch *b, double now)
-{
-	for (unsigned int i = 0; i < b->n; i++) {
-		struct slot *s = &b->slot[i];
-		struct wg_peer *p = NULL;
-		size_t inner = s->len;
-		enum wg_action a;
-
-		/* Logged before sealing: afterwards there is nothing left to read. */
-		if (t->cfg->verbosity >= 2 &&
-		    pkt_parse(s->data + MSG_DATA_HDR_LEN, inner, &(struct pkt){0}) == PKT_OK)
-			log_inner(t, "send", s, inner, NULL);
-		a = wg_encrypt(t->wg, s->data, s->len, SLOT_SIZE - SLOT_HEADROOM, now, &s->out_len,
-			       &p);
-		if (a == WG_TOO_BIG)
-			send_too_big(t, p, s->data + MSG_DATA_HDR_LEN, inner);
-		s->keep = a == WG_SEND;
-		s->fragment = a == WG_SEND_FRAGMENTED;
-		s->err = 0;
-		if (s->keep || s->fragment) {
-			s->addr = p->endpoint;
-			s->src = &p->src;
-			s->len = inner;
-		}
-	}
-}
-
-/* What the kernel queued about our datagrams: a smaller path MTU to some peer. */
-void encrypted_read_errors(struct tunnel *t)
-{
-	struct pmtu_report r;
-	char ep[64];
-	int rc;
-
-	while ((rc = pmtu_read_error(t->udp.fd, &r)) >= 0) {
-		struct wg_peer *p = NULL;
-
-		for (int i = 0; i < t->wg->npeers && !p; i++)
-			if (t->wg->peers[i]->has_endpoint &&
-			    sockaddr_same(&r.dest, &t->wg->peers[i]->endpoint))
-				p = t->wg->peers[i];
-		if (rc == 0 || !p || t->cfg->no_pmtu || !pmtu_apply(&p->pmtu, &r))
-			continue;
-		wg_note(t->wg, p, "the path to %s carries %d bytes; inner packets up to %d",
-			sockaddr_str(&p->endpoint, ep, sizeof(ep)), p->pmtu.mtu,
-			wg_inner_mtu(t->wg, p));
-	}
-}
-
-/* After a batch: datagrams the kernel refused as too big, and those that may be split. */
-static void after_send(struct tunnel *t, struct batch *b)
-{
-	bool learned = false, any = false;
-
-	for (unsigned int i = 0; i < b->n; i++) {
-		struct slot *s = &b->slot[i];
-
-		if (s->err == EMSGSIZE) {
-			/* The kernel knew a smaller path than we did: the next packet hears of it.
-			 */
-			if (!learned)
-				encrypted_read_errors(t);
-			learned = true;
-			t->stats.drops[DROP_TOO_BIG]++;
-		} else if (s->err) {
-			t->stats.drops[DROP_IO]++;
-		}
-		if (!s->fragment)
-			continue;
-		if (!any)
-			udp_allow_fragments(&t->udp, true);
-		any = true;
-		s->keep = udp_send_one(&t->udp, s->data, s->out_len, &s->addr, s->src) == 0;
-		if (!s->keep)
-			t->stats.drops[DROP_IO]++;
-	}
-	if (any)
-		udp_allow_fragments(&t->udp, false);
-}
-
-static void flush_sealed(void *arg, struct batch *b)
-{
-	struct tunnel *t = arg;
-
-	seal_batch(t, b, clock_seconds());
-	/* Sealed data only: handshakes and keepalives do not pass here.  A cut
-	 * message's tag no longer verifies. */
-	if (t->fault)
-		tunnel_inject(t, b, MSG_DATA_MIN_LEN);
-	udp_send_batch(&t->udp, b, NULL, NULL);
-	if (t->fault == FAULT_DUP)
-		udp_send_batch(&t->udp, b, NULL, NULL); /* the same counters again: replays */
-	after_send(t, b);
-	for (unsigned int i = 0; i < b->n; i++) {
-		if (!b->slot[i].keep || b->slot[i].err)
-			continue;
-		t->stats.tx_packets++;
-		t->stats.tx_bytes += b->slot[i].len;
-	}
-}
-
-void encrypted_tun_to_udp(struct tunnel *t)
-{
-	device_read(&t->dev, &t->out, MSG_DATA_HDR_LEN, READ_MAX, ROUNDS_PER_WAKEUP * BATCH_MAX,
-		    flush_sealed, t);
-}
-
-static void open_one(void *arg, struct slot *s)
-{
-	struct tunnel *t = arg;
-	double now = t->batch_now;
-	struct wg_peer *p;
-	size_t len = 0;
-
-	if (s->truncated) {
-		t->stats.drops[DROP_TOO_BIG]++;
-		return;
-	}
-	t->wg->rx_local = s->local;
-	if (wg_receive(t->wg, s->data, s->len, &s->addr, now, &len, &p) != WG_DELIVER)
-		return;
-	device_deliver(&t->dev, s->data + MSG_DATA_HDR_LEN, len);
-	t->stats.rx_packets++;
-	t->stats.rx_bytes += len;
-	log_inner(t, "recv", s, len, &s->addr);
-}
-
-void encrypted_udp_to_tun(struct tunnel *t)
-{
-	struct batch *b = &t->in;
-
-	for (int round = 0; round < ROUNDS_PER_WAKEUP; round++) {
-		int n = udp_recv_batch(&t->udp, b);
-
-		if (n <= 0)
-			return;
-		t->batch_now = clock_seconds();
-		for (unsigned int i = 0; i < b->n; i++)
-			udp_each_datagram(&b->slot[i], open_one, t);
-		device_flush(&t->dev);
-		if (b->n < b->max)
-			return;
-	}
-}
-
 /*
  * The device's MTU may be changed under the tunnel (ip link set mtu).  The
  * padding stops at the MTU, so it must follow, or a packet that fits the new
@@ -460,12 +283,12 @@ static void follow_device_mtu(struct tunnel *t)
 {
 	struct nl_link l;
 
-	if (nl_link_get(&t->dev.nl, NULL, t->dev.index, &l) || l.mtu == t->dev.mtu)
+	if (nl_link_get(&t->q.dev.nl, NULL, t->q.dev.index, &l) || l.mtu == t->q.dev.mtu)
 		return;
 	if (t->cfg->verbosity >= 1)
-		fprintf(t->log, "%s: mtu %d -> %d, set from outside\n", t->cfg->dev, t->dev.mtu,
+		fprintf(t->q.log, "%s: mtu %d -> %d, set from outside\n", t->cfg->dev, t->q.dev.mtu,
 			l.mtu);
-	t->dev.mtu = t->wg->mtu = l.mtu;
+	t->q.dev.mtu = t->wg->mtu = l.mtu;
 }
 
 void encrypted_tick(struct tunnel *t)
@@ -487,15 +310,15 @@ static int rebind(void *arg, int port)
 	char err[160];
 
 	if (udp_open_server(&fresh, (uint16_t)port, err, sizeof(err))) {
-		fprintf(t->log, "uapi: %s\n", err);
+		fprintf(t->q.log, "uapi: %s\n", err);
 		return -EADDRINUSE;
 	}
 	udp_offloads(&fresh, !t->cfg->no_gso, !t->cfg->no_gro);
-	epoll_ctl(t->epfd, EPOLL_CTL_DEL, t->udp.fd, NULL);
-	udp_close(&t->udp);
-	t->udp = fresh;
-	t->wg->listen_port = bound_port(&t->udp);
-	return tunnel_watch(t, t->udp.fd) ? -errno : 0;
+	epoll_ctl(t->q.epfd, EPOLL_CTL_DEL, t->q.udp.fd, NULL);
+	udp_close(&t->q.udp);
+	t->q.udp = fresh;
+	t->wg->listen_port = bound_port(&t->q.udp);
+	return datapath_watch(&t->q, t->q.udp.fd) ? -errno : 0;
 }
 
 /* A mark the wg tool set goes on the socket at once; a rebound socket gets it too. */
@@ -503,18 +326,18 @@ static void follow_mark(struct tunnel *t)
 {
 	int rc;
 
-	if (t->udp.mark == t->wg->fwmark)
+	if (t->q.udp.mark == t->wg->fwmark)
 		return;
-	rc = udp_set_mark(&t->udp, t->wg->fwmark);
+	rc = udp_set_mark(&t->q.udp, t->wg->fwmark);
 	if (rc)
-		fprintf(t->log, "uapi: cannot mark the socket with fwmark %u: %s\n",
+		fprintf(t->q.log, "uapi: cannot mark the socket with fwmark %u: %s\n",
 			(unsigned int)t->wg->fwmark, strerror(-rc));
 }
 
 void encrypted_uapi(struct tunnel *t)
 {
 	uapi_serve(&t->uapi, t->wg, clock_seconds(), rebind, t,
-		   t->cfg->verbosity >= 1 ? t->log : NULL);
+		   t->cfg->verbosity >= 1 ? t->q.log : NULL);
 	follow_mark(t);
 }
 

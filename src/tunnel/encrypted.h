@@ -1,7 +1,8 @@
 /*
  * Encrypted mode inside the tunnel: loads the wg configuration, wires
  * struct wg to the tunnel's device and socket, and runs its side of the
- * event loop (packets both ways, the timer tick and the wg tool's socket).
+ * event loop (the timer tick and the wg tool's socket).  Its packets go
+ * through the data path (datapath.h) with the operations of mode_wg.c.
  */
 #ifndef TUNLAB_TUNNEL_ENCRYPTED_H
 #define TUNLAB_TUNNEL_ENCRYPTED_H
@@ -17,11 +18,7 @@ int encrypted_prepare(struct tunnel *t, char *err, size_t errlen);
 /* After the device is up: the timer and the wg socket. */
 int encrypted_start(struct tunnel *t, char *err, size_t errlen);
 void encrypted_stop(struct tunnel *t);
-void encrypted_tun_to_udp(struct tunnel *t);
-void encrypted_udp_to_tun(struct tunnel *t);
 void encrypted_tick(struct tunnel *t);
-/* Drains the socket's error queue, learning each peer's path MTU. */
-void encrypted_read_errors(struct tunnel *t);
 void encrypted_uapi(struct tunnel *t);
 /*
  * The control socket's "handshake": a new initiation to every peer with an

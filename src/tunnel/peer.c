@@ -1,49 +1,91 @@
+/* A peer's sessions and the packets that wait for one. */
 #include "peer.h"
-#include "lib/addr.h"
 
+#include <stdlib.h>
 #include <string.h>
 
-void peer_init_server(struct peer *p)
+static void session_free(struct wg_peer *p, struct session *s)
 {
-	memset(p, 0, sizeof(*p));
+	if (!s)
+		return;
+	index_remove(&p->wg->index, &s->entry);
+	keypair_wipe(&s->kp);
+	free(s);
 }
 
-void peer_init_client(struct peer *p, const struct sockaddr_storage *server)
+/*
+ * The initiator may use a new session at once: it is current.  The
+ * responder's waits as next until the initiator's first packet proves
+ * that the initiator has it too.
+ */
+void wg_peer_add_session(struct wg_peer *p, struct session *s)
 {
-	memset(p, 0, sizeof(*p));
-	p->endpoint = *server;
-	sockaddr_unmap(&p->endpoint);
-	p->has_endpoint = true;
-	p->fixed = true;
-}
-
-enum peer_verdict peer_receive(struct peer *p, const struct sockaddr_storage *from,
-			       const struct source *local)
-{
-	static const struct source none;
-	bool had = p->has_endpoint;
-
-	if (!local)
-		local = &none;
-	if (had && sockaddr_same(&p->endpoint, from)) {
-		if (source_same(&p->src, local))
-			return PEER_SAME;
-		p->src = *local;
-		return PEER_NEW_SOURCE;
+	if (s->kp.initiator) {
+		if (p->next) {
+			session_free(p, p->previous);
+			p->previous = p->next;
+			p->next = NULL;
+			session_free(p, p->current);
+		} else {
+			session_free(p, p->previous);
+			p->previous = p->current;
+		}
+		p->current = s;
+	} else {
+		session_free(p, p->next);
+		p->next = s;
+		session_free(p, p->previous);
+		p->previous = NULL;
 	}
-	if (p->fixed)
-		return PEER_STRANGER;
-	/*
-	 * Plaintext has nothing to authenticate, so the latest valid datagram
-	 * wins: that is what lets a client behind NAT keep working when its
-	 * mapping changes.
-	 */
-	p->endpoint = *from;
-	sockaddr_unmap(&p->endpoint);
-	p->has_endpoint = true;
-	p->src = *local;
-	if (!had)
-		return PEER_LEARNED;
-	p->moves++;
-	return PEER_MOVED;
+}
+
+bool wg_peer_confirm_session(struct wg_peer *p, struct session *s)
+{
+	if (s != p->next)
+		return false;
+	session_free(p, p->previous);
+	p->previous = p->current;
+	p->current = p->next;
+	p->next = NULL;
+	return true;
+}
+
+void wg_peer_clear_sessions(struct wg_peer *p)
+{
+	session_free(p, p->previous);
+	session_free(p, p->current);
+	session_free(p, p->next);
+	p->previous = p->current = p->next = NULL;
+}
+
+bool wg_peer_stage(struct wg_peer *p, const uint8_t *pkt, size_t len)
+{
+	struct staged *slot;
+	uint8_t *copy = malloc(len ? len : 1);
+
+	if (!copy)
+		return false;
+	if (len)
+		memcpy(copy, pkt, len);
+	/* A full queue loses its oldest packet, as a router's would. */
+	if (p->staged_count == WG_STAGED_MAX) {
+		free(p->staged[p->staged_head].buf);
+		p->staged_head = (p->staged_head + 1) % WG_STAGED_MAX;
+		p->staged_count--;
+	}
+	slot = &p->staged[(p->staged_head + p->staged_count) % WG_STAGED_MAX];
+	slot->buf = copy;
+	slot->len = len;
+	p->staged_count++;
+	return true;
+}
+
+void wg_peer_purge_staged(struct wg_peer *p)
+{
+	while (p->staged_count) {
+		free(p->staged[p->staged_head].buf);
+		p->staged[p->staged_head].buf = NULL;
+		p->staged_head = (p->staged_head + 1) % WG_STAGED_MAX;
+		p->staged_count--;
+	}
 }

@@ -1,38 +1,23 @@
 /*
- * The one peer of a plaintext tunnel and where to reach it.  A client
- * knows its server's endpoint from the start and accepts no one else; a
- * server learns the client's endpoint, as NAT rewrote it, from the
- * datagrams it receives, and follows it when it moves.
+ * One WireGuard peer's sessions (previous, current, next) and the inner
+ * packets that wait for a session: struct wg_peer is in wg.h, what is
+ * done to its sessions and its queue is here.
  */
 #ifndef TUNLAB_TUNNEL_PEER_H
 #define TUNLAB_TUNNEL_PEER_H
 
-#include "lib/addr.h"
+#include "wg.h"
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
-#include <sys/socket.h>
 
-struct peer {
-	struct sockaddr_storage endpoint;
-	struct source src; /* our address its datagrams arrive on: replies leave from it */
-	bool has_endpoint;
-	bool fixed; /* a client's server: never replaced */
-	uint64_t moves;
-};
-
-enum peer_verdict {
-	PEER_SAME,	 /* from the endpoint we have */
-	PEER_LEARNED,	 /* a server's first endpoint */
-	PEER_MOVED,	 /* a server's client, from a new address or port */
-	PEER_STRANGER,	 /* a client got a datagram from someone not its server */
-	PEER_NEW_SOURCE, /* from the endpoint we have, to another of our addresses */
-};
-
-void peer_init_server(struct peer *p);
-void peer_init_client(struct peer *p, const struct sockaddr_storage *server);
-/* Call only for a datagram that already parsed as valid; local: where it arrived, or NULL. */
-enum peer_verdict peer_receive(struct peer *p, const struct sockaddr_storage *from,
-			       const struct source *local);
+void wg_peer_add_session(struct wg_peer *p, struct session *s);
+/* A packet arrived on s: the responder's next session is confirmed. True if it was. */
+bool wg_peer_confirm_session(struct wg_peer *p, struct session *s);
+void wg_peer_clear_sessions(struct wg_peer *p);
+/* Keeps an inner packet until a session exists; the oldest goes when the queue is full. */
+bool wg_peer_stage(struct wg_peer *p, const uint8_t *pkt, size_t len);
+void wg_peer_purge_staged(struct wg_peer *p);
 
 #endif

@@ -1,8 +1,13 @@
 #include "pmtu.h"
+#include "lib/addr.h"
+
+#include <arpa/inet.h>
 
 #include <errno.h>
 #include <linux/errqueue.h>
+#include <net/if.h>
 #include <netinet/in.h>
+#include <stdio.h>
 #include <string.h>
 
 int pmtu_read_error(int fd, struct pmtu_report *r)
@@ -69,4 +74,75 @@ enum pmtu_fate pmtu_fate(const struct pmtu *p, size_t len, size_t overhead, int 
 int pmtu_inner(const struct pmtu *p, size_t overhead)
 {
 	return p->mtu - (int)overhead;
+}
+
+static int underlay_of(struct nl *nl, int oif, int route_mtu, int *mtu, char *name, size_t cap)
+{
+	struct nl_link l;
+	int rc = nl_link_get(nl, NULL, oif, &l);
+
+	if (rc)
+		return rc;
+	snprintf(name, cap, "%s", l.name);
+	*mtu = route_mtu > 0 ? route_mtu : l.mtu;
+	return 0;
+}
+
+int pmtu_default_mtu(struct nl *nl, const struct sockaddr_storage *peer, int mode_overhead,
+		     struct mtu_calc *m, char *why, size_t whylen)
+{
+	char ifname[IFNAMSIZ] = "?", a[INET6_ADDRSTRLEN];
+	int family = AF_INET, oif = 0, route_mtu = 0, mtu = 1500, rc;
+	const void *dst;
+
+	if (peer) {
+		family = peer->ss_family;
+		dst = family == AF_INET6
+			  ? (const void *)&((const struct sockaddr_in6 *)peer)->sin6_addr
+			  : (const void *)&((const struct sockaddr_in *)peer)->sin_addr;
+		rc = nl_route_get(nl, family, dst, &oif, &route_mtu);
+		if (!rc)
+			rc = underlay_of(nl, oif, route_mtu, &mtu, ifname, sizeof(ifname));
+		inet_ntop(family, dst, a, sizeof(a));
+		if (rc)
+			snprintf(why, whylen, "no route to %s (%s); assuming 1500", a,
+				 strerror(-rc));
+		else
+			snprintf(why, whylen, "%s MTU of the route to %s via %s",
+				 route_mtu ? "locked" : "link", a, ifname);
+	} else {
+		/* A server does not know its client yet: use the default route, IPv4 first. */
+		rc = nl_default_route(nl, AF_INET, &oif);
+		if (rc) {
+			family = AF_INET6;
+			rc = nl_default_route(nl, AF_INET6, &oif);
+		}
+		if (!rc)
+			rc = underlay_of(nl, oif, 0, &mtu, ifname, sizeof(ifname));
+		if (rc) {
+			family = AF_INET;
+			snprintf(why, whylen, "no default route; assuming 1500");
+		} else {
+			snprintf(why, whylen, "link MTU of the IPv%d default route via %s",
+				 family == AF_INET6 ? 6 : 4, ifname);
+		}
+	}
+	return mtu_compute(mtu, family == AF_INET6 ? 6 : 4, mode_overhead, m);
+}
+
+int pmtu_route_mtu(struct nl *nl, const struct sockaddr_storage *peer)
+{
+	struct sockaddr_storage ss = *peer;
+	char ifname[IFNAMSIZ];
+	int oif, route_mtu, mtu;
+	const void *dst;
+
+	sockaddr_unmap(&ss);
+	dst = ss.ss_family == AF_INET6
+		  ? (const void *)&((const struct sockaddr_in6 *)&ss)->sin6_addr
+		  : (const void *)&((const struct sockaddr_in *)&ss)->sin_addr;
+	if (nl_route_get(nl, ss.ss_family, dst, &oif, &route_mtu) ||
+	    underlay_of(nl, oif, route_mtu, &mtu, ifname, sizeof(ifname)))
+		return 0;
+	return mtu;
 }

@@ -10,6 +10,9 @@
 #ifndef TUNLAB_TUNNEL_PMTU_H
 #define TUNLAB_TUNNEL_PMTU_H
 
+#include "lib/mtu.h"
+#include "lib/netlink.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -51,5 +54,15 @@ enum pmtu_fate pmtu_fate(const struct pmtu *p, size_t len, size_t overhead, int 
 			 bool inner_df);
 /* The MTU to tell the inner sender: the path less the tunnel's overhead. */
 int pmtu_inner(const struct pmtu *p, size_t overhead);
+
+/*
+ * The MTU a device starts with: the route toward peer (or, for a server,
+ * the default route) less the outer headers and the mode's mode_overhead
+ * bytes.  why describes where the underlay figure came from.
+ */
+int pmtu_default_mtu(struct nl *nl, const struct sockaddr_storage *peer, int mode_overhead,
+		     struct mtu_calc *m, char *why, size_t whylen);
+/* The MTU of the route to a peer: a PMTU the kernel learned, else the link's; 0 if unknown. */
+int pmtu_route_mtu(struct nl *nl, const struct sockaddr_storage *peer);
 
 #endif

@@ -1,6 +1,5 @@
 #include "queues.h"
 #include "device.h"
-#include "tunnel.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -24,14 +23,14 @@ int queues_wanted(const struct config *c)
 }
 
 /* Copies under the lock, so a queue never sees half an endpoint. */
-static void copy_shared(struct tunnel *t)
+static void copy_shared(struct queue *t)
 {
 	t->peer = t->sh->peer;
 	t->pmtu = t->sh->pmtu;
 	t->seen = t->sh->gen;
 }
 
-void queues_sync(struct tunnel *t)
+void queues_sync(struct queue *t)
 {
 	struct shared *sh = t->sh;
 	int fault = __atomic_load_n(&sh->fault, __ATOMIC_RELAXED);
@@ -48,30 +47,30 @@ void queues_sync(struct tunnel *t)
 	pthread_mutex_unlock(&sh->lock);
 }
 
-enum peer_verdict queues_learn(struct tunnel *t, const struct sockaddr_storage *from,
-			       const struct source *local)
+enum endpoint_verdict queues_learn(struct queue *t, const struct sockaddr_storage *from,
+				   const struct source *local)
 {
 	struct shared *sh = t->sh;
-	enum peer_verdict v;
+	enum endpoint_verdict v;
 
 	queues_sync(t);
-	v = peer_receive(&t->peer, from, local);
-	if (v == PEER_SAME || v == PEER_STRANGER)
+	v = endpoint_receive(&t->peer, from, local);
+	if (v == ENDPOINT_SAME || v == ENDPOINT_STRANGER)
 		return v;
 	/* New to this queue: ask again where it counts, since another queue may have
 	 * learned it a moment ago. */
 	pthread_mutex_lock(&sh->lock);
-	v = peer_receive(&sh->peer, from, local);
-	if (v == PEER_LEARNED || v == PEER_MOVED)
-		sh->pmtu.mtu = device_path_mtu(sh->nl, &sh->peer.endpoint);
-	if (v != PEER_SAME && v != PEER_STRANGER)
+	v = endpoint_receive(&sh->peer, from, local);
+	if (v == ENDPOINT_LEARNED || v == ENDPOINT_MOVED)
+		sh->pmtu.mtu = pmtu_route_mtu(sh->nl, &sh->peer.endpoint);
+	if (v != ENDPOINT_SAME && v != ENDPOINT_STRANGER)
 		__atomic_store_n(&sh->gen, sh->gen + 1, __ATOMIC_RELEASE);
 	copy_shared(t);
 	pthread_mutex_unlock(&sh->lock);
 	return v;
 }
 
-bool queues_pmtu(struct tunnel *t, const struct pmtu_report *r)
+bool queues_pmtu(struct queue *t, const struct pmtu_report *r)
 {
 	struct shared *sh = t->sh;
 	bool changed;
@@ -85,37 +84,37 @@ bool queues_pmtu(struct tunnel *t, const struct pmtu_report *r)
 	return changed;
 }
 
-void queues_set_fault(struct tunnel *first, int fault)
+void queues_set_fault(struct queue *first, int fault)
 {
 	if (first->sh)
 		__atomic_store_n(&first->sh->fault, fault, __ATOMIC_RELAXED);
 }
 
-void queues_forget_pmtu(struct tunnel *first)
+void queues_forget_pmtu(struct queue *first)
 {
 	struct shared *sh = first->sh;
 
 	pthread_mutex_lock(&sh->lock);
 	memset(&sh->pmtu, 0, sizeof(sh->pmtu));
 	if (sh->peer.has_endpoint)
-		sh->pmtu.mtu = device_path_mtu(sh->nl, &sh->peer.endpoint);
+		sh->pmtu.mtu = pmtu_route_mtu(sh->nl, &sh->peer.endpoint);
 	__atomic_store_n(&sh->gen, sh->gen + 1, __ATOMIC_RELEASE);
 	copy_shared(first);
 	pthread_mutex_unlock(&sh->lock);
 }
 
-void queues_set_gso(struct tunnel *first, bool on)
+void queues_set_gso(struct queue *first, bool on)
 {
 	if (first->sh)
 		__atomic_store_n(&first->sh->gso_off, !on, __ATOMIC_RELAXED);
 }
 
-void queues_each(const struct tunnel *first, void (*fn)(const struct tunnel *q, void *arg),
-		 void *arg)
+void queues_each(const struct queue *first, const struct queues *qs,
+		 void (*fn)(const struct queue *q, void *arg), void *arg)
 {
 	fn(first, arg);
-	for (int i = 0; first->q && i < first->q->n; i++)
-		fn(&first->q->t[i], arg);
+	for (int i = 0; qs && i < qs->n; i++)
+		fn(&qs->q[i], arg);
 }
 
 uint64_t queues_read(const uint64_t *counter)
@@ -138,147 +137,136 @@ void queues_add_stats(struct stats *sum, const struct stats *one)
 
 static void *run_queue(void *arg)
 {
-	struct tunnel *t = arg;
+	struct queue *q = arg;
 	struct epoll_event ev[4];
 
 	for (;;) {
-		int n = epoll_wait(t->epfd, ev, 4, -1);
+		int n = epoll_wait(q->epfd, ev, 4, -1);
 
 		if (n < 0 && errno != EINTR)
 			return NULL;
 		for (int i = 0; i < n; i++) {
-			if (ev[i].data.fd == t->q_stopfd)
-				return NULL;
-			tunnel_event(t, ev[i].data.fd, ev[i].events);
+			if (ev[i].data.fd != q->dev.fd)
+				return NULL; /* the stop eventfd: nothing else is watched */
+			datapath_event(q, ev[i].data.fd, ev[i].events);
 		}
-		if (t->dev.gone)
+		if (q->dev.gone)
 			return NULL; /* the first queue's loop sees it too, and stops the tunnel */
-		fflush(t->log);
+		fflush(q->log);
 	}
 }
 
-/* Queue i's tunnel: the first's settings, with a device queue and a socket of its own. */
-static int open_queue(struct tunnel *first, struct tunnel *t, int stopfd, char *err, size_t errlen)
+/* Another queue: the first's settings, with a device queue and a socket of its own. */
+static int open_queue(const struct queue *first, struct shared *sh, struct queue *q, int stopfd,
+		      char *err, size_t errlen)
 {
-	memset(t, 0, sizeof(*t));
-	t->dev.fd = t->udp.fd = t->ctl.fd = t->epfd = t->sigfd = -1;
-	t->timerfd = t->uapi.fd = -1;
-	t->cfg = first->cfg;
-	t->mode = first->mode;
-	t->log = first->log;
-	t->term = first->term;
-	t->started = first->started;
-	t->sh = first->sh;
-	t->q_stopfd = stopfd;
-	copy_shared(t);
-	if (batch_init(&t->out) || batch_init(&t->in)) {
-		snprintf(err, errlen, "out of memory for a queue's packet buffers");
-		return -1;
-	}
-	tunnel_set_batch(t);
-	if (device_add_queue(&first->dev, &t->dev, err, errlen) ||
-	    udp_open_twin(&first->udp, &t->udp, err, errlen))
+	datapath_init(q, first->cfg, first->ops);
+	q->ctx = first->ctx;
+	q->log = first->log;
+	q->term = first->term;
+	q->started = first->started;
+	q->sh = sh;
+	copy_shared(q);
+	if (device_add_queue(&first->dev, &q->dev, err, errlen) ||
+	    udp_open_twin(&first->udp, &q->udp, err, errlen))
 		return -1;
 	/* It only sends on the shared socket: the first queue receives, and reads its errors. */
-	t->epfd = epoll_create1(EPOLL_CLOEXEC);
-	if (t->epfd < 0 || tunnel_watch(t, t->dev.fd) || tunnel_watch(t, stopfd)) {
+	if (datapath_open(q, false, err, errlen))
+		return -1;
+	if (datapath_watch(q, stopfd)) {
 		snprintf(err, errlen, "cannot set up a queue's event loop: %s", strerror(errno));
 		return -1;
 	}
 	return 0;
 }
 
-static void close_queue(struct tunnel *t)
+static void close_queue(struct queue *q)
 {
-	device_close_queue(&t->dev);
-	udp_close(&t->udp);
-	if (t->epfd >= 0)
-		close(t->epfd);
-	t->epfd = -1;
-	batch_free(&t->out);
-	batch_free(&t->in);
+	device_close_queue(&q->dev);
+	udp_close(&q->udp);
+	datapath_close(q);
 }
 
-static int start_threads(struct queues *q, char *err, size_t errlen)
+static int start_threads(struct queues *qs, char *err, size_t errlen)
 {
-	for (int i = 0; i < q->n; i++) {
-		int rc = pthread_create(&q->thread[i], NULL, run_queue, &q->t[i]);
+	for (int i = 0; i < qs->n; i++) {
+		int rc = pthread_create(&qs->thread[i], NULL, run_queue, &qs->q[i]);
 
 		if (rc) {
 			snprintf(err, errlen, "cannot start a queue's thread: %s", strerror(rc));
 			return -1;
 		}
-		q->started[i] = true;
+		qs->started[i] = true;
 	}
 	return 0;
 }
 
-int queues_start(struct tunnel *first, int n, char *err, size_t errlen)
+int queues_start(struct queues **out, struct queue *first, int n, char *err, size_t errlen)
 {
-	struct queues *q = calloc(1, sizeof(*q));
+	struct queues *qs = calloc(1, sizeof(*qs));
 
-	if (!q) {
+	if (!qs) {
 		snprintf(err, errlen, "out of memory for the queues");
 		return -1;
 	}
-	first->q = q;
-	q->stopfd = -1;
-	pthread_mutex_init(&q->sh.lock, NULL);
-	q->sh.peer = first->peer;
-	q->sh.pmtu = first->pmtu;
-	q->sh.nl = &first->dev.nl;
-	first->sh = &q->sh;
+	*out = qs;
+	qs->stopfd = -1;
+	pthread_mutex_init(&qs->sh.lock, NULL);
+	qs->sh.peer = first->peer;
+	qs->sh.pmtu = first->pmtu;
+	qs->sh.nl = &first->dev.nl;
+	first->sh = &qs->sh;
 	first->seen = 0;
-	q->t = calloc((size_t)n - 1, sizeof(*q->t));
-	q->thread = calloc((size_t)n - 1, sizeof(*q->thread));
-	q->started = calloc((size_t)n - 1, sizeof(*q->started));
-	q->stopfd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-	if (!q->t || !q->thread || !q->started || q->stopfd < 0) {
+	qs->q = calloc((size_t)n - 1, sizeof(*qs->q));
+	qs->thread = calloc((size_t)n - 1, sizeof(*qs->thread));
+	qs->started = calloc((size_t)n - 1, sizeof(*qs->started));
+	qs->stopfd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (!qs->q || !qs->thread || !qs->started || qs->stopfd < 0) {
 		snprintf(err, errlen, "out of memory for the queues");
 		goto fail;
 	}
 	for (int i = 0; i < n - 1; i++) {
-		q->n = i + 1; /* so that a failure closes what opened */
-		if (open_queue(first, &q->t[i], q->stopfd, err, errlen))
+		qs->n = i + 1; /* so that a failure closes what opened */
+		if (open_queue(first, &qs->sh, &qs->q[i], qs->stopfd, err, errlen))
 			goto fail;
 	}
 	return 0;
 fail:
-	queues_stop(first);
+	queues_stop(out, first);
 	return -1;
 }
 
-int queues_run(struct tunnel *first, char *err, size_t errlen)
+int queues_run(struct queues **qs, struct queue *first, char *err, size_t errlen)
 {
-	if (!first->q || !start_threads(first->q, err, errlen))
+	if (!*qs || !start_threads(*qs, err, errlen))
 		return 0;
-	queues_stop(first);
+	queues_stop(qs, first);
 	return -1;
 }
 
-void queues_stop(struct tunnel *first)
+void queues_stop(struct queues **out, struct queue *first)
 {
-	struct queues *q = first->q;
+	struct queues *qs = *out;
 	uint64_t one = 1;
 
-	if (!q)
+	if (!qs)
 		return;
-	if (q->stopfd >= 0 && write(q->stopfd, &one, sizeof(one)) < 0) {
+	if (qs->stopfd >= 0 && write(qs->stopfd, &one, sizeof(one)) < 0) {
 		/* An eventfd write only fails on overflow, which one write cannot cause. */
 	}
-	for (int i = 0; i < q->n; i++) {
-		if (q->started && q->started[i])
-			pthread_join(q->thread[i], NULL);
-		if (q->t)
-			close_queue(&q->t[i]);
+	for (int i = 0; i < qs->n; i++) {
+		if (qs->started && qs->started[i])
+			pthread_join(qs->thread[i], NULL);
+		if (qs->q)
+			close_queue(&qs->q[i]);
 	}
-	if (q->stopfd >= 0)
-		close(q->stopfd);
-	pthread_mutex_destroy(&q->sh.lock);
-	free(q->t);
-	free(q->thread);
-	free(q->started);
-	free(q);
-	first->q = NULL;
+	if (qs->stopfd >= 0)
+		close(qs->stopfd);
+	pthread_mutex_destroy(&qs->sh.lock);
+	free(qs->q);
+	free(qs->thread);
+	free(qs->started);
+	free(qs);
+	*out = NULL;
 	first->sh = NULL;
 }

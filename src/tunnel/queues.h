@@ -12,13 +12,14 @@
  * only when the generation has moved, and takes the lock only to change
  * them, which happens when a client appears or moves, or an ICMP arrives.
  *
- * The first queue is the tunnel itself, run by the main thread, which
+ * The first queue is the tunnel's own, run by the main thread, which
  * also serves signals and the control socket.
  */
 #ifndef TUNLAB_TUNNEL_QUEUES_H
 #define TUNLAB_TUNNEL_QUEUES_H
 
-#include "peer.h"
+#include "datapath.h"
+#include "endpoint.h"
 #include "pmtu.h"
 #include "stats.h"
 #include "lib/netlink.h"
@@ -26,13 +27,12 @@
 #include <pthread.h>
 #include <stdbool.h>
 
-struct tunnel;
 struct config;
 
 struct shared {
 	pthread_mutex_t lock;
 	unsigned int gen; /* atomic; bumped under the lock on every change */
-	struct peer peer;
+	struct endpoint peer;
 	struct pmtu pmtu;
 	struct nl *nl; /* the first queue's; for path MTU lookups, under the lock */
 	int fault;     /* atomic: enum fault, set over the control socket */
@@ -42,7 +42,7 @@ struct shared {
 struct queues {
 	struct shared sh;
 	int n;		   /* threads besides the main one */
-	struct tunnel *t;  /* their tunnels */
+	struct queue *q;   /* their queues */
 	pthread_t *thread; /* their threads; started[i] says which exist */
 	bool *started;
 	int stopfd; /* an eventfd every thread watches */
@@ -52,34 +52,34 @@ struct queues {
 int queues_wanted(const struct config *c);
 
 /*
- * Adds n - 1 queues to the tunnel first (its device opened multi-queue,
- * its socket with reuse).  All or nothing: on failure err says why.
+ * Adds n - 1 queues beside the first (its device opened multi-queue, its
+ * socket with reuse), in *qs.  All or nothing: on failure err says why.
  */
-int queues_start(struct tunnel *first, int n, char *err, size_t errlen);
+int queues_start(struct queues **qs, struct queue *first, int n, char *err, size_t errlen);
 /*
  * Starts a thread on each added queue: after privileges are dropped,
  * since capabilities belong to a thread.  On failure, no thread runs.
  */
-int queues_run(struct tunnel *first, char *err, size_t errlen);
-/* Stops and joins the threads, then frees their queues and sockets. */
-void queues_stop(struct tunnel *first);
+int queues_run(struct queues **qs, struct queue *first, char *err, size_t errlen);
+/* Stops and joins the threads, then frees their queues and sockets; *qs is NULL after. */
+void queues_stop(struct queues **qs, struct queue *first);
 
 /* Refreshes a queue's copies of what is shared, if it moved; cheap when not. */
-void queues_sync(struct tunnel *t);
-/* peer_receive against the shared peer, under the lock only when the endpoint is new. */
-enum peer_verdict queues_learn(struct tunnel *t, const struct sockaddr_storage *from,
-			       const struct source *local);
+void queues_sync(struct queue *q);
+/* endpoint_receive against the shared peer, under the lock only when the endpoint is new. */
+enum endpoint_verdict queues_learn(struct queue *q, const struct sockaddr_storage *from,
+				   const struct source *local);
 /* pmtu_apply against the shared path MTU; true if it changed. */
-bool queues_pmtu(struct tunnel *t, const struct pmtu_report *r);
+bool queues_pmtu(struct queue *q, const struct pmtu_report *r);
 /* Control-socket changes, seen by every queue at its next batch. */
-void queues_set_fault(struct tunnel *first, int fault);
+void queues_set_fault(struct queue *first, int fault);
 /* Forgets the learned path MTU: the route's figure again, for every queue. */
-void queues_forget_pmtu(struct tunnel *first);
-void queues_set_gso(struct tunnel *first, bool on);
+void queues_forget_pmtu(struct queue *first);
+void queues_set_gso(struct queue *first, bool on);
 
-/* Calls fn for every queue, the first included, in order. */
-void queues_each(const struct tunnel *first, void (*fn)(const struct tunnel *q, void *arg),
-		 void *arg);
+/* Calls fn for the first queue and every other, in order. */
+void queues_each(const struct queue *first, const struct queues *qs,
+		 void (*fn)(const struct queue *q, void *arg), void *arg);
 /* Adds a queue's counters into sum; safe while the queue runs. */
 void queues_add_stats(struct stats *sum, const struct stats *one);
 /* A counter another thread may be writing. */

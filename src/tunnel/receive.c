@@ -1,5 +1,6 @@
 /* Incoming: every datagram is judged here, handshakes and data alike. */
 #include "wg.h"
+#include "peer.h"
 #include "keylog.h"
 #include "lib/keys.h"
 #include "lib/packet.h"
@@ -47,7 +48,7 @@ static struct session *new_session(struct wg *w, struct wg_peer *p, double now)
 	}
 	s->entry = (struct index_entry){.kind = INDEX_SESSION, .peer = p, .owner = s};
 	index_replace(&w->index, &p->hs_entry, &s->entry);
-	peer_add_session(p, s);
+	wg_peer_add_session(p, s);
 	timers_session_derived(&p->timers, now);
 	clock_gettime(CLOCK_REALTIME, &p->last_handshake);
 	p->handshakes++;
@@ -163,7 +164,7 @@ static enum wg_action on_handshake(struct wg *w, enum msg_type type, const uint8
 static void on_session_used(struct wg *w, struct wg_peer *p, struct session *s,
 			    const struct sockaddr_storage *from, double now)
 {
-	if (peer_confirm_session(p, s)) {
+	if (wg_peer_confirm_session(p, s)) {
 		timers_handshake_complete(&p->timers);
 		wg_note(w, p, "session %u confirmed by the initiator's first packet",
 			(unsigned int)s->kp.local_index);

@@ -1,7 +1,9 @@
 /* Outgoing: packets into sessions, and the handshakes that make sessions. */
 #include "wg.h"
+#include "peer.h"
 #include "batch.h"
 #include "keylog.h"
+#include "lib/mtu.h"
 #include "lib/packet.h"
 
 #include <stdlib.h>
@@ -57,7 +59,7 @@ static void sent_sealed(struct wg *w, struct wg_peer *p, size_t len, size_t dgle
 /* Outer IP and UDP headers and the data message's own 32 bytes. */
 static size_t outer_overhead(const struct wg_peer *p)
 {
-	return (p->endpoint.ss_family == AF_INET6 ? 40 : 20) + 8 + MSG_DATA_OVERHEAD;
+	return (size_t)mtu_overhead(p->endpoint.ss_family == AF_INET6 ? 6 : 4, MTU_WG_DATA);
 }
 
 int wg_inner_mtu(const struct wg *w, const struct wg_peer *p)
@@ -98,7 +100,7 @@ enum wg_action wg_encrypt(struct wg *w, uint8_t *dg, size_t len, size_t cap, dou
 	}
 	/* Packets already waiting go first, so that order is kept. */
 	if (!wg_session_usable(p->current, now) || p->staged_count) {
-		wg_stage(p, inner, pkt.len);
+		wg_peer_stage(p, inner, pkt.len);
 		wg_send_staged(w, p, now);
 		return WG_DONE;
 	}
@@ -148,7 +150,7 @@ void wg_send_keepalive(struct wg *w, struct wg_peer *p, double now)
 {
 	/* Waiting packets say all that a keepalive would. */
 	if (!p->staged_count)
-		wg_stage(p, NULL, 0);
+		wg_peer_stage(p, NULL, 0);
 	wg_send_staged(w, p, now);
 }
 

@@ -1,4 +1,5 @@
 #include "wg.h"
+#include "peer.h"
 #include "batch.h"
 #include "lib/keys.h"
 #include "lib/addr.h"
@@ -31,8 +32,8 @@ int wg_init(struct wg *w, struct stats *stats, wg_send_fn send, void *io)
 
 static void peer_free(struct wg *w, struct wg_peer *p)
 {
-	peer_clear_sessions(p);
-	peer_purge_staged(p);
+	wg_peer_clear_sessions(p);
+	wg_peer_purge_staged(p);
 	index_remove(&w->index, &p->hs_entry);
 	allowedips_remove_peer(&w->allowed, p);
 	key_wipe(p, sizeof(*p));
@@ -74,7 +75,7 @@ bool wg_set_private_key(struct wg *w, const uint8_t key[NOISE_KEY_LEN])
 			continue;
 		}
 		noise_handshake_rekey_static(&p->hs, &w->id);
-		peer_clear_sessions(p);
+		wg_peer_clear_sessions(p);
 	}
 	return true;
 }
@@ -84,7 +85,7 @@ void wg_clear_private_key(struct wg *w)
 	key_wipe(&w->id, sizeof(w->id));
 	for (int i = 0; i < w->npeers; i++) {
 		noise_handshake_rekey_static(&w->peers[i]->hs, &w->id);
-		peer_clear_sessions(w->peers[i]);
+		wg_peer_clear_sessions(w->peers[i]);
 	}
 }
 
@@ -214,7 +215,7 @@ static void run_timers(struct wg *w, struct wg_peer *p, double now)
 	if (due & TIMER_GIVE_UP) {
 		wg_note(w, p, "no handshake after %d attempts; giving up",
 			MAX_HANDSHAKE_RETRIES + 1);
-		peer_purge_staged(p);
+		wg_peer_purge_staged(p);
 	}
 	if (due & TIMER_RETRANSMIT) {
 		wg_note(w, p, "no response to our initiation; retrying (attempt %d)",
@@ -226,7 +227,7 @@ static void run_timers(struct wg *w, struct wg_peer *p, double now)
 	if (due & (TIMER_KEEPALIVE | TIMER_PERSISTENT))
 		wg_send_keepalive(w, p, now);
 	if (due & TIMER_ZERO_KEYS) {
-		peer_clear_sessions(p);
+		wg_peer_clear_sessions(p);
 		noise_handshake_clear(&p->hs);
 		index_remove(&w->index, &p->hs_entry);
 	}

@@ -152,17 +152,9 @@ void wg_tick(struct wg *w, double now);
 void wg_send_initiation(struct wg *w, struct wg_peer *p, double now, bool retry);
 void wg_send_keepalive(struct wg *w, struct wg_peer *p, double now);
 void wg_send_staged(struct wg *w, struct wg_peer *p, double now);
-bool wg_stage(struct wg_peer *p, const uint8_t *pkt, size_t len);
 void wg_note(struct wg *w, struct wg_peer *p, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 bool wg_session_usable(const struct session *s, double now);
 double wg_jitter(struct wg *w);
-
-/* Sessions of a peer (wgpeer.c). */
-void peer_add_session(struct wg_peer *p, struct session *s);
-/* A packet arrived on s: the responder's next session is confirmed. True if it was. */
-bool peer_confirm_session(struct wg_peer *p, struct session *s);
-void peer_clear_sessions(struct wg_peer *p);
-void peer_purge_staged(struct wg_peer *p);
 
 #endif

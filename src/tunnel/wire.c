@@ -10,12 +10,7 @@
 
 size_t wire_overhead(enum wire_mode m)
 {
-	return m == WIRE_PI ? TUN_PI_LEN : 0;
-}
-
-const char *wire_name(enum wire_mode m)
-{
-	return m == WIRE_PI ? "PI header" : "plaintext";
+	return m == MODE_PI ? TUN_PI_LEN : 0;
 }
 
 static enum drop parse_error(enum pkt_error e)
@@ -38,7 +33,7 @@ static bool inner(enum wire_mode m, const uint8_t *buf, size_t len, struct pkt *
 		*why = parse_error(e);
 		return false;
 	}
-	if (m == WIRE_PI) {
+	if (m == MODE_PI) {
 		uint16_t proto;
 
 		memcpy(&proto, buf + 2, 2);

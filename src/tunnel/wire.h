@@ -7,17 +7,15 @@
 #ifndef TUNLAB_TUNNEL_WIRE_H
 #define TUNLAB_TUNNEL_WIRE_H
 
+#include "lib/mode.h"
 #include "lib/packet.h"
 #include "stats.h"
 
 #include <stdbool.h>
 #include <stddef.h>
 
-enum wire_mode { WIRE_PLAIN, WIRE_PI };
-
-/* Bytes the mode adds in front of the inner packet. */
+/* Bytes the mode (MODE_PLAINTEXT or MODE_PI) adds in front of the inner packet. */
 size_t wire_overhead(enum wire_mode m);
-const char *wire_name(enum wire_mode m);
 
 /*
  * A datagram from the peer.  On success p describes the inner packet and

@@ -53,6 +53,7 @@
 #include "lib/packet.h"
 #include "tunnel/allowedips.h"
 #include "tunnel/stats.h"
+#include "tunnel/peer.h"
 #include "tunnel/wg.h"
 #include "../support/wire.h"
 
@@ -149,7 +150,7 @@ static void restore(struct saved *sv, struct wg *w)
 	struct session *left[3];
 	int n = 0;
 
-	peer_purge_staged(p);
+	wg_peer_purge_staged(p);
 	for (int i = 0; i < 3; i++)
 		if (*slot_of(p, i))
 			left[n++] = *slot_of(p, i);

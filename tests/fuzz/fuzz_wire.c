@@ -28,9 +28,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t out;
 	enum drop why;
 
-	if (!strcmp(wire_name(WIRE_PLAIN), wire_name(WIRE_PI)))
+	if (!strcmp(wire_mode_mtu(MODE_PLAINTEXT)->what, wire_mode_mtu(MODE_PI)->what))
 		__builtin_trap(); /* the MTU report must say which mode it counts */
-	for (int m = WIRE_PLAIN; m <= WIRE_PI; m++) {
+	for (enum wire_mode m = MODE_PLAINTEXT; m <= MODE_PI; m++) {
 		if (wire_decap(m, data, size, &p, &out, &why) && out > size)
 			__builtin_trap(); /* never write past what was received */
 		if (wire_encap(m, data, size, outer, &p, &out, &why) && out > size)
@@ -39,7 +39,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size > sizeof(read_buf))
 		return 0;
 	memcpy(read_buf, data, size);
-	for (int m = WIRE_PLAIN; m <= WIRE_PI; m++) {
+	for (enum wire_mode m = MODE_PLAINTEXT; m <= MODE_PI; m++) {
 		bool ok = wire_encap(m, read_buf, sizeof(read_buf), outer, &p, &out, &why);
 
 		if (ok && out > udp_max)

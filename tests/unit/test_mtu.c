@@ -17,10 +17,10 @@ static void blog_figures(void **state)
 
 	(void)state;
 	/* 1500 - 20 - 8 = 1472, and 1472 - 20 - 8 = 1444 for ping. */
-	assert_int_equal(mtu_compute(1500, 4, (int)wire_overhead(WIRE_PLAIN), &m), 1472);
+	assert_int_equal(mtu_compute(1500, 4, (int)wire_overhead(MODE_PLAINTEXT), &m), 1472);
 	assert_int_equal(mtu_ping_payload(m.tunnel, 4), 1444);
 	/* The PI header costs 4 bytes more: 1440. */
-	assert_int_equal(mtu_compute(1500, 4, (int)wire_overhead(WIRE_PI), &m), 1468);
+	assert_int_equal(mtu_compute(1500, 4, (int)wire_overhead(MODE_PI), &m), 1468);
 	assert_int_equal(mtu_ping_payload(m.tunnel, 4), 1440);
 }
 
@@ -53,10 +53,10 @@ static void explained(void **state)
 
 	(void)state;
 	mtu_compute(1500, 4, 0, &m);
-	mtu_explain(&m, wire_name(WIRE_PLAIN), line, sizeof(line));
+	mtu_explain(&m, wire_mode_mtu(MODE_PLAINTEXT)->what, line, sizeof(line));
 	assert_string_equal(line, "1500 (underlay) - 20 (outer IPv4) - 8 (UDP) = 1472");
 	mtu_compute(1500, 6, 4, &m);
-	mtu_explain(&m, wire_name(WIRE_PI), line, sizeof(line));
+	mtu_explain(&m, wire_mode_mtu(MODE_PI)->what, line, sizeof(line));
 	assert_string_equal(line,
 			    "1500 (underlay) - 40 (outer IPv6) - 8 (UDP) - 4 (PI header) = 1448");
 }
@@ -65,14 +65,31 @@ static void explained(void **state)
 static void modes(void **state)
 {
 	(void)state;
-	assert_int_equal(mtu_mode_named("plaintext")->overhead, (int)wire_overhead(WIRE_PLAIN));
-	assert_int_equal(mtu_mode_named("pi")->overhead, (int)wire_overhead(WIRE_PI));
+	assert_int_equal(mtu_mode_named("plaintext")->overhead, (int)wire_overhead(MODE_PLAINTEXT));
+	assert_int_equal(mtu_mode_named("pi")->overhead, (int)wire_overhead(MODE_PI));
 	assert_int_equal(mtu_mode_named("encrypted")->overhead, MSG_DATA_OVERHEAD);
 	assert_int_equal(mtu_mode_named("encrypted")->padding, MSG_PADDING);
 	assert_int_equal(mtu_mode_named("plaintext")->padding, 0);
 	assert_int_equal(mtu_mode_named("pi")->padding, 0);
-	assert_string_equal(mtu_mode_named("pi")->what, wire_name(WIRE_PI));
+	assert_string_equal(mtu_mode_named("pi")->what, wire_mode_mtu(MODE_PI)->what);
 	assert_null(mtu_mode_named("wireguard"));
+}
+
+/* One enum names the modes for both programs; each has its entry in the arithmetic. */
+static void one_mode_enum(void **state)
+{
+	(void)state;
+	assert_string_equal(wire_mode_name(MODE_PLAINTEXT), "plaintext");
+	assert_string_equal(wire_mode_name(MODE_PI), "pi");
+	assert_string_equal(wire_mode_name(MODE_ENCRYPTED), "encrypted");
+	for (int m = MODE_PLAINTEXT; m <= MODE_ENCRYPTED; m++)
+		assert_string_equal(wire_mode_mtu((enum wire_mode)m)->name,
+				    wire_mode_name((enum wire_mode)m));
+	assert_int_equal(wire_mode_mtu(MODE_ENCRYPTED)->overhead, MTU_WG_DATA);
+	/* Outer IP, UDP and the mode's bytes: what the tunnel's path MTU checks add. */
+	assert_int_equal(mtu_overhead(4, 0), 28);
+	assert_int_equal(mtu_overhead(6, MTU_PI_HDR), 52);
+	assert_int_equal(mtu_overhead(6, MTU_WG_DATA), 80);
 }
 
 /* The encrypted lab: 1500 - 20 - 8 - 32 = 1440, and 1412 for ping. */
@@ -153,6 +170,7 @@ int main(void)
 	    cmocka_unit_test(small_underlays),
 	    cmocka_unit_test(explained),
 	    cmocka_unit_test(modes),
+	    cmocka_unit_test(one_mode_enum),
 	    cmocka_unit_test(encrypted_figures),
 	    cmocka_unit_test(largest_inner),
 	    cmocka_unit_test(largest_inner_is_what_the_tunnel_pads),

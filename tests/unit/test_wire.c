@@ -34,12 +34,12 @@ static void plain_roundtrip(void **state)
 	enum drop why;
 
 	(void)state;
-	assert_true(wire_encap(WIRE_PLAIN, buf, n, 4, &p, &out, &why));
+	assert_true(wire_encap(MODE_PLAINTEXT, buf, n, 4, &p, &out, &why));
 	assert_int_equal(out, n);
-	assert_true(wire_decap(WIRE_PLAIN, buf, n, &p, &out, &why));
+	assert_true(wire_decap(MODE_PLAINTEXT, buf, n, &p, &out, &why));
 	assert_int_equal(out, 84);
 	/* Junk after the packet is not written to the device. */
-	assert_true(wire_decap(WIRE_PLAIN, buf, n + 7, &p, &out, &why));
+	assert_true(wire_decap(MODE_PLAINTEXT, buf, n + 7, &p, &out, &why));
 	assert_int_equal(out, 84);
 }
 
@@ -54,16 +54,16 @@ static void pi_roundtrip(void **state)
 	(void)state;
 	memset(buf, 0, 4);
 	memcpy(buf + 2, &proto, 2);
-	assert_true(wire_decap(WIRE_PI, buf, n + 4, &p, &out, &why));
+	assert_true(wire_decap(MODE_PI, buf, n + 4, &p, &out, &why));
 	assert_int_equal(out, n + 4);
 	assert_int_equal(p.version, 6);
 	/* The header must name the packet it carries. */
 	proto = htons(ETH_P_IP);
 	memcpy(buf + 2, &proto, 2);
-	assert_false(wire_decap(WIRE_PI, buf, n + 4, &p, &out, &why));
+	assert_false(wire_decap(MODE_PI, buf, n + 4, &p, &out, &why));
 	assert_int_equal(why, DROP_NOT_IP);
 	/* A plaintext tunnel reading a PI datagram sees garbage, not IP. */
-	assert_false(wire_decap(WIRE_PLAIN, buf, n + 4, &p, &out, &why));
+	assert_false(wire_decap(MODE_PLAINTEXT, buf, n + 4, &p, &out, &why));
 	assert_int_equal(why, DROP_NOT_IP);
 }
 
@@ -78,11 +78,11 @@ static void short_datagrams(void **state)
 	(void)state;
 	memcpy(buf + 2, &proto, 2);
 	for (size_t len = 0; len < n + 4; len++) {
-		assert_false(wire_decap(WIRE_PI, buf, len, &p, &out, &why));
+		assert_false(wire_decap(MODE_PI, buf, len, &p, &out, &why));
 		assert_int_equal(why, DROP_TRUNCATED);
 	}
 	for (size_t len = 0; len < n; len++) {
-		assert_false(wire_decap(WIRE_PLAIN, buf + 4, len, &p, &out, &why));
+		assert_false(wire_decap(MODE_PLAINTEXT, buf + 4, len, &p, &out, &why));
 		assert_int_equal(why, DROP_TRUNCATED);
 	}
 }
@@ -95,12 +95,12 @@ static void garbage(void **state)
 
 	(void)state;
 	/* 'X' is 0x58: IP version 5, which does not exist. */
-	assert_false(wire_decap(WIRE_PLAIN, (const uint8_t *)"Xello", 5, &p, &out, &why));
+	assert_false(wire_decap(MODE_PLAINTEXT, (const uint8_t *)"Xello", 5, &p, &out, &why));
 	assert_int_equal(why, DROP_NOT_IP);
 	/* 'h' is 0x68: version 6, but far shorter than an IPv6 header. */
-	assert_false(wire_decap(WIRE_PLAIN, (const uint8_t *)"hello", 5, &p, &out, &why));
+	assert_false(wire_decap(MODE_PLAINTEXT, (const uint8_t *)"hello", 5, &p, &out, &why));
 	assert_int_equal(why, DROP_TRUNCATED);
-	assert_false(wire_decap(WIRE_PLAIN, (const uint8_t *)"", 0, &p, &out, &why));
+	assert_false(wire_decap(MODE_PLAINTEXT, (const uint8_t *)"", 0, &p, &out, &why));
 	assert_int_equal(why, DROP_TRUNCATED);
 }
 
@@ -114,14 +114,14 @@ static void too_big_for_one_datagram(void **state)
 	(void)state;
 	assert_int_equal(n, 65535);
 	/* 65535 bytes cannot ride in a UDP payload over IPv4 (at most 65507). */
-	assert_false(wire_encap(WIRE_PLAIN, buf, n, 4, &p, &out, &why));
+	assert_false(wire_encap(MODE_PLAINTEXT, buf, n, 4, &p, &out, &why));
 	assert_int_equal(why, DROP_TOO_BIG);
 	/* 65507 can. */
 	n = ping(buf, sizeof(buf), 4, 65507 - 28);
-	assert_true(wire_encap(WIRE_PLAIN, buf, n, 4, &p, &out, &why));
+	assert_true(wire_encap(MODE_PLAINTEXT, buf, n, 4, &p, &out, &why));
 	/* Over IPv6 there is room for 65527. */
 	n = ping(buf, sizeof(buf), 4, 65527 - 28);
-	assert_true(wire_encap(WIRE_PLAIN, buf, n, 6, &p, &out, &why));
+	assert_true(wire_encap(MODE_PLAINTEXT, buf, n, 6, &p, &out, &why));
 }
 
 int main(void)
