@@ -195,7 +195,6 @@ int check_report(const struct check *c);
  */
 static int narrow_wan(struct check *c, int mtu, char *err, size_t errlen)
 {
-	const int ends[] = {lab_role(&c->lab, ROLE_NAT), lab_role(&c->lab, ROLE_INTERNET)};
 	struct nl *nl = calloc(c->lab.topo.nnodes, sizeof(*nl));
 	struct settings s;
 	char ns[64];
@@ -206,10 +205,11 @@ static int narrow_wan(struct check *c, int mtu, char *err, size_t errlen)
 	settings_init(&s);
 	s.wan_mtu = mtu ? mtu : 1500;
 	quiet.json = true; /* no progress lines in the middle of the report */
-	for (size_t i = 0; i < sizeof(ends) / sizeof(ends[0]) && !rc; i++) {
-		int fd = netns_open(lab_ns(&c->lab, ends[i], ns, sizeof(ns)));
+	/* Every node: the WAN's far end is the NAT's neighbour, the internet node or not. */
+	for (size_t i = 0; i < c->lab.topo.nnodes && !rc; i++) {
+		int fd = netns_open(lab_ns(&c->lab, (int)i, ns, sizeof(ns)));
 
-		rc = fd < 0 ? fd : nl_open_in(&nl[ends[i]], fd);
+		rc = fd < 0 ? fd : nl_open_in(&nl[i], fd);
 		if (fd >= 0)
 			close(fd);
 	}

@@ -173,35 +173,70 @@ int firewall_loss(const struct lab *lab, int node, double percent, char *err, si
  * payload (inside the inner packet, or the ciphertext); duplicates go to the
  * next hop the original goes to, so each direction has its rule.
  */
+/*
+ * The internet node's side toward node to, as the routes go, and the
+ * neighbour across it: where a duplicate is sent so it goes on as the
+ * original does.  On cgnat that neighbour is the carrier, whose address is
+ * what the home's packets carry there, not the home router's.
+ */
+static int side_toward(const struct lab *lab, int to, const char **side, char *hop, size_t cap,
+		       char *err, size_t errlen)
+{
+	const struct topo *t = &lab->topo;
+	int net = lab_role(lab, ROLE_INTERNET), i = lab_iface_route(t, net, to), peer = -1,
+	    pif = i >= 0 ? lab_iface_peer(t, net, i, &peer) : -1;
+
+	hop[0] = '\0';
+	for (size_t k = 0; pif >= 0 && k < t->nodes[peer].ifaces[pif].naddrs && !hop[0]; k++) {
+		const char *a = t->nodes[peer].ifaces[pif].addrs[k].cidr;
+
+		if (strchr(a, '.'))
+			snprintf(hop, cap, "%.*s", (int)strcspn(a, "/"), a);
+	}
+	if (!hop[0]) {
+		snprintf(err, errlen, "no IPv4 neighbour of %s leads to %s", lab_name(lab, net),
+			 lab_name(lab, to));
+		return -1;
+	}
+	*side = t->nodes[net].ifaces[i].name;
+	return 0;
+}
+
 int firewall_impair(const struct lab *lab, const struct impair *im, char *err, size_t errlen)
 {
-	char script[1024], ns[64];
+	char script[1024], ns[64], hop[2][48];
+	const char *side[2];
 	int net = lab_role(lab, ROLE_INTERNET);
 
 	/* An ip table, not inet: nftables duplicates only within a family. */
-	if (nft_in_node(lab, lab_role(lab, ROLE_INTERNET),
-			"add table ip tunlab_impair\ndelete table ip tunlab_impair\n", err, errlen))
+	if (nft_in_node(lab, net, "add table ip tunlab_impair\ndelete table ip tunlab_impair\n",
+			err, errlen))
 		return -1;
 	if (im->loss <= 0 && im->dup <= 0 && im->corrupt <= 0)
 		return 0;
+	if (side_toward(lab, lab_role(lab, ROLE_SERVER), &side[0], hop[0], sizeof(hop[0]), err,
+			errlen) ||
+	    side_toward(lab, lab_role(lab, ROLE_NAT), &side[1], hop[1], sizeof(hop[1]), err,
+			errlen))
+		return -1;
+	/* Each direction by the side it leaves from: what crosses toward the home and the office.
+	 */
 	snprintf(script, sizeof(script),
 		 "table ip tunlab_impair {\n"
 		 "  chain forward {\n"
 		 "    type filter hook forward priority filter; policy accept;\n"
 		 "    meta l4proto udp numgen random mod 10000 < %u @th,512,8 set 0x5a counter\n"
 		 "    numgen random mod 10000 < %u counter drop\n"
-		 "    ip daddr %s numgen random mod 10000 < %u counter dup to %s device \"%s\"\n"
-		 "    ip daddr %s numgen random mod 10000 < %u counter dup to %s device \"%s\"\n"
+		 "    oifname \"%s\" numgen random mod 10000 < %u counter dup to %s device \"%s\"\n"
+		 "    oifname \"%s\" numgen random mod 10000 < %u counter dup to %s device \"%s\"\n"
 		 "  }\n"
 		 "}\n",
 		 (unsigned int)(im->corrupt * 100 + 0.5), (unsigned int)(im->loss * 100 + 0.5),
-		 lab->at.server_public4, (unsigned int)(im->dup * 100 + 0.5),
-		 lab->at.server_public4, lab_uplink(lab, net, lab_role(lab, ROLE_SERVER)),
-		 lab->at.nat_wan4, (unsigned int)(im->dup * 100 + 0.5), lab->at.nat_wan4,
-		 lab_uplink(lab, net, lab_role(lab, ROLE_NAT)));
+		 side[0], (unsigned int)(im->dup * 100 + 0.5), hop[0], side[0], side[1],
+		 (unsigned int)(im->dup * 100 + 0.5), hop[1], side[1]);
 	lab_explain(lab, "ip netns exec %s nft -f - <<'EOF'\n%sEOF",
-		    lab_ns(lab, lab_role(lab, ROLE_INTERNET), ns, sizeof(ns)), script);
-	return nft_in_node(lab, lab_role(lab, ROLE_INTERNET), script, err, errlen);
+		    lab_ns(lab, net, ns, sizeof(ns)), script);
+	return nft_in_node(lab, net, script, err, errlen);
 }
 
 int firewall_impaired(const struct lab *lab, unsigned long long counts[4], char *err, size_t errlen)
@@ -308,6 +343,11 @@ int firewall_reorder(const struct lab *lab, double percent, char *err, size_t er
 			   .share = percent,
 			   .dev = REORDER_DEV};
 
+	if (!sides[0] || !sides[1]) {
+		snprintf(err, errlen, "no link leads from %s to the NAT and the server",
+			 lab_name(lab, net));
+		return -1;
+	}
 	return firewall_divert(lab, net, &d, err, errlen);
 }
 

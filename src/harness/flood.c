@@ -312,6 +312,12 @@ static int fill_pool(struct flood *fl)
 	int net = lab_role(&fl->lab, ROLE_INTERNET);
 	const char *side = lab_uplink(&fl->lab, net, lab_role(&fl->lab, ROLE_SERVER));
 
+	if (!side) {
+		snprintf(fl->err, sizeof(fl->err), "no link leads from %s to the server %s",
+			 lab_name(&fl->lab, net),
+			 lab_name(&fl->lab, lab_role(&fl->lab, ROLE_SERVER)));
+		return -1;
+	}
 	/* Datagrams toward the server's port, on the internet's side toward it, not our own. */
 	snprintf(filter, sizeof(filter), "udp dst port %d and not src host %s", fl->lab.at.port,
 		 fl->lab.at.internet4);

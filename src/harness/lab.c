@@ -95,18 +95,32 @@ const char *lab_role_what(enum topo_role r)
 	return r < ROLE_COUNT && what[r] ? what[r] : "?";
 }
 
+size_t lab_missing_roles(const struct lab *lab, unsigned int roles, char *out, size_t cap)
+{
+	size_t len = 0, missing = 0;
+
+	if (cap)
+		out[0] = '\0';
+	for (int r = 0; r < ROLE_COUNT; r++) {
+		if (!(roles & (1u << r)) || lab_role(lab, (enum topo_role)r) >= 0)
+			continue;
+		len += (size_t)snprintf(out + len, len < cap ? cap - len : 0, "%s'%s' role (%s)",
+					missing++ ? ", no " : "", topo_role_name((enum topo_role)r),
+					lab_role_what((enum topo_role)r));
+	}
+	return missing;
+}
+
 int lab_need_roles(const struct lab *lab, const char *cmd, unsigned int roles)
 {
-	for (int r = 0; r < ROLE_COUNT; r++)
-		if ((roles & (1u << r)) && lab_role(lab, (enum topo_role)r) < 0) {
-			fprintf(stderr,
-				"harness %s: lab '%s' has no '%s' role (%s); its lab file names it "
-				"under roles:\n",
-				cmd, lab->name, topo_role_name((enum topo_role)r),
-				lab_role_what((enum topo_role)r));
-			return -1;
-		}
-	return 0;
+	char line[512];
+	size_t missing = lab_missing_roles(lab, roles, line, sizeof(line));
+
+	if (!missing)
+		return 0;
+	fprintf(stderr, "harness %s: lab '%s' has no %s; name %s under 'roles:' in the lab file\n",
+		cmd, lab->name, line, missing > 1 ? "them" : "it");
+	return -1;
 }
 
 int lab_role(const struct lab *lab, enum topo_role r)

@@ -60,9 +60,11 @@ void lab_fini(struct lab *lab);
 int lab_role(const struct lab *lab, enum topo_role r);
 /*
  * For a command that needs roles (a bit each, 1 << ROLE_...): 0 when the
- * lab has them all, else one line naming the first missing, and -1.
+ * lab has them all, else one line naming every missing one, and -1.
  */
 int lab_need_roles(const struct lab *lab, const char *cmd, unsigned int roles);
+/* The roles of the set the lab lacks, as "'nat' role (...), no 'internet' role (...)"; how many. */
+size_t lab_missing_roles(const struct lab *lab, unsigned int roles, char *out, size_t cap);
 #define ROLES_ALL ((1u << ROLE_COUNT) - 1)
 /* What a role's node is, for messages: "the VPN server". */
 const char *lab_role_what(enum topo_role r);
@@ -82,7 +84,12 @@ int lab_raw_socket(const struct lab *lab, int node, int family);
 const char *lab_who(const struct lab *lab, const char *addr);
 /* lab_path.c: the interface of node from on its link to node to, or -1. */
 int lab_iface_toward(const struct topo *t, int from, int to);
-/* lab_path.c: its name; the node's first interface when no link joins them. */
+/* lab_path.c: the node and interface across the link of node's interface iface; -1 if none. */
+int lab_iface_peer(const struct topo *t, int node, int iface, int *peer);
+/* lab_path.c: the interface of node from on the first hop of a shortest path to node to;
+ * -1 when no path joins them. */
+int lab_iface_route(const struct topo *t, int from, int to);
+/* lab_path.c: its name; NULL when no path joins them, and the caller refuses. */
 const char *lab_uplink(const struct lab *lab, int from, int to);
 /* lab_path.c: the walkthrough's points (lab->path), from the roles. */
 void lab_path_find(struct lab *lab);

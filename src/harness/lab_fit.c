@@ -25,22 +25,13 @@ int lab_fit_load(struct lab *lab, const char *cmd, const char *file)
 
 int lab_fit_roles(const struct lab *lab, const char *cmd, const char *file, unsigned int roles)
 {
-	char line[512] = "";
-	size_t len = 0;
-	int missing = 0;
+	char line[512];
+	size_t missing = lab_missing_roles(lab, roles, line, sizeof(line));
 
-	for (int r = 0; r < ROLE_COUNT; r++) {
-		if (!(roles & (1u << r)) || lab_role(lab, (enum topo_role)r) >= 0)
-			continue;
-		len += (size_t)snprintf(line + len, len < sizeof(line) ? sizeof(line) - len : 0,
-					"%s'%s' role (%s)", missing++ ? ", no " : "",
-					topo_role_name((enum topo_role)r),
-					lab_role_what((enum topo_role)r));
-	}
 	if (!missing)
 		return 0;
-	fprintf(stderr, "harness %s: %s has no %s; a lab file names %s under roles:\n", cmd, file,
-		line, missing > 1 ? "them" : "it");
+	fprintf(stderr, "harness %s: %s has no %s; name %s under 'roles:' in the lab file\n", cmd,
+		file, line, missing > 1 ? "them" : "it");
 	return -1;
 }
 

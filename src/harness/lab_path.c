@@ -1,6 +1,8 @@
 #include "lab.h"
 
+#include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /*
@@ -23,22 +25,88 @@ int lab_iface_toward(const struct topo *t, int from, int to)
 	return -1;
 }
 
+int lab_iface_peer(const struct topo *t, int node, int iface, int *peer)
+{
+	for (size_t i = 0; i < t->nlinks; i++) {
+		const struct topo_link *l = &t->links[i];
+
+		if (l->a.node == node && l->a.iface == iface) {
+			*peer = l->b.node;
+			return l->b.iface;
+		}
+		if (l->b.node == node && l->b.iface == iface) {
+			*peer = l->a.node;
+			return l->a.iface;
+		}
+	}
+	return -1;
+}
+
+/* Hops from every node to node to over the links, -1 where no path goes; into dist. */
+static void hops_to(const struct topo *t, int to, int *dist)
+{
+	bool more = true;
+
+	for (size_t n = 0; n < t->nnodes; n++)
+		dist[n] = (int)n == to ? 0 : -1;
+	for (int d = 0; more; d++) {
+		more = false;
+		for (size_t i = 0; i < t->nlinks; i++) {
+			int a = t->links[i].a.node, b = t->links[i].b.node;
+
+			if (a < 0 || b < 0)
+				continue;
+			if (dist[a] == d && dist[b] < 0)
+				dist[b] = d + 1, more = true;
+			if (dist[b] == d && dist[a] < 0)
+				dist[a] = d + 1, more = true;
+		}
+	}
+}
+
+/*
+ * The first hop of a shortest path over the links: on cgnat the internet's
+ * side toward the home router is the one toward the carrier, which no link
+ * joins to the home router itself.  Never some other interface of the node.
+ */
+int lab_iface_route(const struct topo *t, int from, int to)
+{
+	int *dist, found = -1;
+
+	if (from < 0 || to < 0 || (size_t)from >= t->nnodes || (size_t)to >= t->nnodes ||
+	    from == to)
+		return -1;
+	dist = calloc(t->nnodes, sizeof(*dist));
+	if (!dist)
+		return -1;
+	hops_to(t, to, dist);
+	for (size_t i = 0; i < t->nlinks && found < 0 && dist[from] > 0; i++) {
+		const struct topo_link *l = &t->links[i];
+
+		if (l->a.node == from && l->b.node >= 0 && dist[l->b.node] == dist[from] - 1)
+			found = l->a.iface;
+		else if (l->b.node == from && l->a.node >= 0 && dist[l->a.node] == dist[from] - 1)
+			found = l->b.iface;
+	}
+	free(dist);
+	return found;
+}
+
 const char *lab_uplink(const struct lab *lab, int from, int to)
 {
 	const struct topo *t = &lab->topo;
-	int i = lab_iface_toward(t, from, to);
+	int i = lab_iface_route(t, from, to);
 
-	if (from < 0 || (size_t)from >= t->nnodes)
-		return "?";
-	if (i < 0)
-		i = 0;
-	return (size_t)i < t->nodes[from].nifaces ? t->nodes[from].ifaces[i].name : "?";
+	return i >= 0 && (size_t)i < t->nodes[from].nifaces ? t->nodes[from].ifaces[i].name : NULL;
 }
 
 static void point(struct lab *lab, int k, int node, const char *ifname)
 {
 	struct path_point *p = &lab->path[k];
 
+	/* Without a path between the roles' nodes there is no such point to watch. */
+	if (!ifname)
+		return;
 	p->node = node;
 	snprintf(p->ifname, sizeof(p->ifname), "%s", ifname);
 	snprintf(p->name, sizeof(p->name), "%s:%s", lab_name(lab, node), ifname);

@@ -276,7 +276,7 @@ static int capture_points(const struct lab *lab, int node[PROBE_LINKS],
 			node[n] = lab_role(lab, ROLE_INTERNET);
 			ifname[n] = lab_uplink(lab, node[n], lab_role(lab, ROLE_SERVER));
 		}
-		if (node[n] >= 0)
+		if (node[n] >= 0 && ifname[n])
 			n++;
 	}
 	return n;

@@ -106,6 +106,12 @@ int cmd_set(int argc, char **argv)
 		fprintf(stderr, "harness set: lab '%s' is not up\n", lab.name);
 		return 1;
 	}
+	/* What the lab lacks for a setting is refused before anything changes. */
+	if (settings_check(&lab, &s, true, err, sizeof(err))) {
+		fprintf(stderr, "harness set: %s\n", err);
+		lab_fini(&lab);
+		return 2;
+	}
 	nl = calloc(lab.topo.nnodes, sizeof(*nl));
 	rc = nl ? open_nodes(&lab, nl, err, sizeof(err)) : -1;
 	if (!nl)

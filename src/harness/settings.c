@@ -167,6 +167,8 @@ int settings_option(struct settings *s, int opt, const char *arg, char *err, siz
 		return 1;
 	case 'D':
 		s->impair = true;
+		if (!s->impair_flag)
+			s->impair_flag = "--delay";
 		s->delay_set = true;
 		if (parse_duration(arg, &s->delay_ns) == 0)
 			return 1;
@@ -174,6 +176,8 @@ int settings_option(struct settings *s, int opt, const char *arg, char *err, siz
 		return -1;
 	case 'S':
 		s->impair = true;
+		if (!s->impair_flag)
+			s->impair_flag = "--loss";
 		if (parse_percent(arg, &s->loss) == 0)
 			return 1;
 		snprintf(err, errlen, "--loss '%s' is not a percentage from 0 to 100", arg);
@@ -187,6 +191,8 @@ int settings_option(struct settings *s, int opt, const char *arg, char *err, siz
 		return take_reorder(s, arg, err, errlen);
 	case 'R':
 		s->impair = true;
+		if (!s->impair_flag)
+			s->impair_flag = "--rate";
 		if (parse_rate(arg, &s->rate) == 0)
 			return 1;
 		snprintf(err, errlen, "--rate '%s' is not a rate such as 10mbit (8kbit to 400gbit)",
@@ -240,17 +246,159 @@ static int pair_mtu(const struct lab *lab, struct nl *nl, int a, const char *aif
 	return 0;
 }
 
-/* The link between two roles' nodes gets the MTU at both ends: "home WAN MTU 1400 (...)". */
-static int link_both(const struct lab *lab, struct nl *nl, enum topo_role ra, enum topo_role rb,
+/* Both ends of one link: node a's interface aif and node b's bif. */
+struct link_ends {
+	int a, b;
+	const char *aif, *bif;
+};
+
+/* The ends of the link on node's interface iface; -1 when it is on none. */
+static int ends_of(const struct lab *lab, int node, int iface, struct link_ends *l)
+{
+	const struct topo *t = &lab->topo;
+	int peer = -1, pif = iface >= 0 ? lab_iface_peer(t, node, iface, &peer) : -1;
+
+	if (pif < 0)
+		return -1;
+	*l = (struct link_ends){.a = node,
+				.b = peer,
+				.aif = t->nodes[node].ifaces[iface].name,
+				.bif = t->nodes[peer].ifaces[pif].name};
+	return 0;
+}
+
+/*
+ * The home WAN is the link the NAT masquerades out of, both its ends: on
+ * cgnat that is the home router and the carrier, not the internet node,
+ * which no link joins to the home router.  A NAT node that names no
+ * masquerade has its WAN on its link to the internet node, if one joins them.
+ */
+static int wan_link(const struct lab *lab, struct link_ends *l, char *err, size_t errlen)
+{
+	const struct topo *t = &lab->topo;
+	int nat = lab_role(lab, ROLE_NAT), net = lab_role(lab, ROLE_INTERNET), i = -1;
+	const struct topo_node *n = &t->nodes[nat];
+
+	for (size_t k = 0; n->masquerade && k < n->nifaces; k++)
+		if (!strcmp(n->ifaces[k].name, n->masquerade))
+			i = (int)k;
+	if (!n->masquerade && net >= 0)
+		i = lab_iface_toward(t, nat, net);
+	if (ends_of(lab, nat, i, l) == 0)
+		return 0;
+	if (n->masquerade)
+		snprintf(err, errlen,
+			 "--wan-mtu: %s masquerades out of %s, which is on no link of the lab",
+			 n->name, n->masquerade);
+	else
+		snprintf(err, errlen,
+			 "--wan-mtu: %s (role 'nat') masquerades out of no interface, and no link "
+			 "joins it to the 'internet' role's node",
+			 n->name);
+	return -1;
+}
+
+/* The office uplink: the link that joins the internet node and the server, or none. */
+static int office_link(const struct lab *lab, struct link_ends *l, char *err, size_t errlen)
+{
+	int net = lab_role(lab, ROLE_INTERNET), server = lab_role(lab, ROLE_SERVER);
+
+	if (ends_of(lab, net, lab_iface_toward(&lab->topo, net, server), l) == 0)
+		return 0;
+	snprintf(err, errlen,
+		 "--office-mtu: no link joins %s (role 'internet') and %s (role 'server')",
+		 lab_name(lab, net), lab_name(lab, server));
+	return -1;
+}
+
+static int link_both(const struct lab *lab, struct nl *nl, const struct link_ends *l,
 		     const char *what, int mtu, char *err, size_t errlen)
 {
-	int a = lab_role(lab, ra), b = lab_role(lab, rb);
-	const char *aif = lab_uplink(lab, a, b), *bif = lab_uplink(lab, b, a);
-
-	if (pair_mtu(lab, nl, a, aif, b, bif, mtu, err, errlen))
+	if (pair_mtu(lab, nl, l->a, l->aif, l->b, l->bif, mtu, err, errlen))
 		return -1;
-	note(lab, "%s MTU %d (%s:%s, %s:%s)", what, mtu, lab_name(lab, a), aif, lab_name(lab, b),
-	     bif);
+	note(lab, "%s MTU %d (%s:%s, %s:%s)", what, mtu, lab_name(lab, l->a), l->aif,
+	     lab_name(lab, l->b), l->bif);
+	return 0;
+}
+
+/* What a setting acts on, by role: one line naming the flag and every role the lab lacks. */
+static int need(const struct lab *lab, const char *flag, unsigned int roles, char *err,
+		size_t errlen)
+{
+	char line[400] = "";
+	size_t len = 0, missing = 0, left = 0;
+
+	for (int r = 0; r < ROLE_COUNT; r++)
+		left += (roles & (1u << r)) && lab_role(lab, (enum topo_role)r) < 0;
+	for (int r = 0; r < ROLE_COUNT; r++) {
+		if (!(roles & (1u << r)) || lab_role(lab, (enum topo_role)r) >= 0)
+			continue;
+		left--;
+		len += (size_t)snprintf(
+		    line + len, len < sizeof(line) ? sizeof(line) - len : 0, "%s'%s' role (%s)",
+		    !missing++ ? "the "
+		    : left     ? ", the "
+			       : " and the ",
+		    topo_role_name((enum topo_role)r), lab_role_what((enum topo_role)r));
+	}
+	if (!missing)
+		return 0;
+	snprintf(
+	    err, errlen,
+	    "%s needs %s, which lab '%s' does not name; name %s under 'roles:' in the lab file",
+	    flag, line, lab->name, missing > 1 ? "them" : "it");
+	return -1;
+}
+
+/* The internet node's two sides, toward the NAT and toward the server, as the routes go. */
+static int internet_sides(const struct lab *lab, const char *flag, const char *side[2], char *err,
+			  size_t errlen)
+{
+	int net = lab_role(lab, ROLE_INTERNET);
+	const int to[2] = {lab_role(lab, ROLE_NAT), lab_role(lab, ROLE_SERVER)};
+
+	for (int k = 0; k < 2; k++) {
+		side[k] = lab_uplink(lab, net, to[k]);
+		if (!side[k]) {
+			snprintf(err, errlen, "%s: no link leads from %s (role 'internet') to %s",
+				 flag, lab_name(lab, net), lab_name(lab, to[k]));
+			return -1;
+		}
+	}
+	return 0;
+}
+
+#define R(x) (1u << ROLE_##x)
+
+int settings_check(const struct lab *lab, const struct settings *s, bool running, char *err,
+		   size_t errlen)
+{
+	const unsigned int across = R(INTERNET) | R(NAT) | R(SERVER);
+	const char *impair = s->impair_flag ? s->impair_flag : "--delay";
+	const char *side[2];
+	struct link_ends l;
+
+	if (s->block_icmp >= 0 && need(lab, s->block_icmp ? "--block-icmp" : "--allow-icmp",
+				       R(NAT) | R(INTERNET), err, errlen))
+		return -1;
+	if (s->wan_mtu &&
+	    (need(lab, "--wan-mtu", R(NAT), err, errlen) || wan_link(lab, &l, err, errlen)))
+		return -1;
+	if (s->office_mtu && (need(lab, "--office-mtu", R(INTERNET) | R(SERVER), err, errlen) ||
+			      office_link(lab, &l, err, errlen)))
+		return -1;
+	if (s->tun_mtu && running && need(lab, "--tun-mtu", R(CLIENT) | R(SERVER), err, errlen))
+		return -1;
+	if (s->impair && (need(lab, impair, across, err, errlen) ||
+			  internet_sides(lab, impair, side, err, errlen)))
+		return -1;
+	if (s->udp_timeout >= 0 && need(lab, "--udp-timeout", R(NAT), err, errlen))
+		return -1;
+	if (s->nat_rebind && need(lab, "--nat-rebind", R(NAT), err, errlen))
+		return -1;
+	if (s->reorder >= 0 && (need(lab, "--reorder", across, err, errlen) ||
+				internet_sides(lab, "--reorder", side, err, errlen)))
+		return -1;
 	return 0;
 }
 
@@ -305,13 +453,13 @@ static int apply_impairments(const struct lab *lab, struct nl *nl, const struct 
 {
 	int net = lab_role(lab, ROLE_INTERNET);
 	bool fallback = false;
+	const char *side[2];
 	char what[128];
 
 	/* The internet's two sides: toward the NAT and toward the server. */
-	if (impair_link(lab, &nl[net], lab_uplink(lab, net, lab_role(lab, ROLE_NAT)), s, &fallback,
-			err, errlen) ||
-	    impair_link(lab, &nl[net], lab_uplink(lab, net, lab_role(lab, ROLE_SERVER)), s,
-			&fallback, err, errlen))
+	if (internet_sides(lab, "--delay", side, err, errlen) ||
+	    impair_link(lab, &nl[net], side[0], s, &fallback, err, errlen) ||
+	    impair_link(lab, &nl[net], side[1], s, &fallback, err, errlen))
 		return -1;
 	/* Without netem, loss is an nftables rule in the internet router. */
 	if (fallback || s->loss == 0)
@@ -411,11 +559,16 @@ static int nat_rebind(const struct lab *lab, char *err, size_t errlen)
 int settings_apply(const struct lab *lab, struct nl *nl, const struct settings *s, bool running,
 		   char *err, size_t errlen)
 {
-	if (s->wan_mtu &&
-	    link_both(lab, nl, ROLE_NAT, ROLE_INTERNET, "home WAN", s->wan_mtu, err, errlen))
+	struct link_ends l;
+
+	/* Everything is checked before anything changes. */
+	if (settings_check(lab, s, running, err, errlen))
 		return -1;
-	if (s->office_mtu && link_both(lab, nl, ROLE_INTERNET, ROLE_SERVER, "office uplink",
-				       s->office_mtu, err, errlen))
+	if (s->wan_mtu && (wan_link(lab, &l, err, errlen) ||
+			   link_both(lab, nl, &l, "home WAN", s->wan_mtu, err, errlen)))
+		return -1;
+	if (s->office_mtu && (office_link(lab, &l, err, errlen) ||
+			      link_both(lab, nl, &l, "office uplink", s->office_mtu, err, errlen)))
 		return -1;
 	if (s->tun_mtu && running) {
 		if (link_mtu(lab, &nl[lab_role(lab, ROLE_CLIENT)], lab_role(lab, ROLE_CLIENT),

@@ -16,12 +16,13 @@
 #include <stdint.h>
 
 struct settings {
-	int wan_mtu;	/* 0: leave as it is */
-	int office_mtu; /* 0: leave as it is */
-	int tun_mtu;	/* 0: the tunnels compute their own */
-	int block_icmp; /* -1: leave as it is; 0 allow; 1 block */
-	bool no_pmtu;	/* start the tunnels without path MTU following */
-	bool impair;	/* delay, loss or rate was given */
+	int wan_mtu;		 /* 0: leave as it is */
+	int office_mtu;		 /* 0: leave as it is */
+	int tun_mtu;		 /* 0: the tunnels compute their own */
+	int block_icmp;		 /* -1: leave as it is; 0 allow; 1 block */
+	bool no_pmtu;		 /* start the tunnels without path MTU following */
+	bool impair;		 /* delay, loss or rate was given */
+	const char *impair_flag; /* the first of them given, for messages */
 	uint64_t delay_ns;
 	bool delay_set;	 /* --delay was given (0 included) */
 	double loss;	 /* percent */
@@ -60,9 +61,15 @@ void settings_init(struct settings *s);
 /* Takes one option: 1 if it was a setting, 0 if not, -1 with err for a bad value. */
 int settings_option(struct settings *s, int opt, const char *arg, char *err, size_t errlen);
 /*
- * Applies what was given, inside the lab's namespaces (nl holds a socket
- * per node).  running: the tunnels are up already, so --tun-mtu changes
- * their devices.  Prints a line per change unless quiet.
+ * Whether the lab has what each setting given acts on: the roles it needs
+ * and a link between them.  0, or -1 with one line in err naming the flag.
+ */
+int settings_check(const struct lab *lab, const struct settings *s, bool running, char *err,
+		   size_t errlen);
+/*
+ * Applies what was given (checked first, as settings_check does), inside the lab's namespaces (nl
+ * holds a socket per node).  running: the tunnels are up already, so --tun-mtu changes their
+ * devices.  Prints a line per change unless quiet.
  */
 int settings_apply(const struct lab *lab, struct nl *nl, const struct settings *s, bool running,
 		   char *err, size_t errlen);

@@ -821,6 +821,26 @@ static void roles(struct ck *c)
 	}
 }
 
+/*
+ * What up cannot build yet, said here so validate says it too: up runs the
+ * same checks when it loads the file, and refuses with the same lines.
+ */
+static void buildable(struct ck *c)
+{
+	const struct topo *t = c->t;
+
+	/* At the second, where the file goes past what up starts. */
+	if (t->ntunnels > 1)
+		ERR(c, t->tunnels[1].pos, "%zu tunnels; up starts one tunnel a lab so far",
+		    t->ntunnels);
+	/* reorder is always a delay line, which holds a packet 1s at most. */
+	for (size_t i = 0; i < t->nlinks; i++)
+		if (t->links[i].im.reorder > 0 && t->links[i].im.delay_ns > 1000000000ull)
+			ERR(c, t->links[i].pos,
+			    "delay over 1s with reorder; the delay line that reorders holds a "
+			    "packet 1s at most");
+}
+
 /* Whether addr is on a lab interface or inside a tunnel: the lab only sends to its own. */
 static bool lab_address(const struct ck *c, const struct prefix *addr)
 {
@@ -874,16 +894,15 @@ static void roles_from_tunnel(struct topo *t)
 		t->roles[ROLE_SERVER] = t->tunnels[0].server.node;
 }
 
-/* An expectation observed by a command that needs roles: the lab must have them. */
+/* An expectation observed by a command that needs roles: the lab must have them, each
+ * missing one its own line, as every fault of a file is reported at once. */
 static void needs_roles(struct ck *c, const struct topo_expect *x, const char *what,
 			unsigned int roles)
 {
 	for (int r = 0; r < ROLE_COUNT; r++)
-		if ((roles & (1u << r)) && c->t->roles[r] < 0) {
+		if ((roles & (1u << r)) && c->t->roles[r] < 0)
 			ERR(c, x->pos, "'%s' needs the lab's '%s' role, which it does not name",
 			    what, topo_role_name((enum topo_role)r));
-			return;
-		}
 }
 
 static void expects(struct ck *c)
@@ -940,6 +959,7 @@ size_t topo_check(struct topo *t, struct topo_errors *e)
 			node_routes(&c, i);
 		roles(&c);
 		tunnels(&c);
+		buildable(&c);
 		ports(&c);
 		expects(&c);
 	} else {

@@ -889,6 +889,13 @@ static int parse(struct up *u, int argc, char **argv)
 		printf("--block-icmp without --wan-mtu or --office-mtu: the office uplink gets "
 		       "MTU 1400, so there is a limit for the lost ICMP to hide\n");
 	}
+	/* A lab file without the roles a setting acts on is refused before anything is made. */
+	if (settings_check(&u->lab, &u->set, false, u->err, sizeof(u->err))) {
+		fprintf(stderr, "harness up: %s\n", u->err);
+		lab_fini(&u->lab);
+		free(u->file_text);
+		return 2;
+	}
 	u->lab.explain = c.explain;
 	u->lab.json = c.json;
 	return 0;

@@ -1275,6 +1275,7 @@ static const struct bad bad_files[] = {
      "    server: {node: s, addresses: [172.31.254.1/24]}\n"
      "    clients:\n"
      "      - {node: c, addresses: [172.31.254.2/24]}\n",
+     "t.yml:32:3: 2 tunnels; up starts one tunnel a lab so far\n"
      "t.yml:32:3: tunnel 'vpn2' listens on UDP 1234 of 's', as tunnel 'vpn' does (24:3)\n"},
     {"server with only private addresses",
      "name: t\n"
@@ -1321,7 +1322,56 @@ static const struct bad bad_files[] = {
      "  - check: pass\n"
      "  - mtu-probe: consistent\n",
      "t.yml:9:5: 'check' needs the lab's 'client' role, which it does not name\n"
-     "t.yml:10:5: 'mtu-probe' needs the lab's 'client' role, which it does not name\n"},
+     "t.yml:9:5: 'check' needs the lab's 'nat' role, which it does not name\n"
+     "t.yml:9:5: 'check' needs the lab's 'internet' role, which it does not name\n"
+     "t.yml:9:5: 'check' needs the lab's 'server' role, which it does not name\n"
+     "t.yml:9:5: 'check' needs the lab's 'target' role, which it does not name\n"
+     "t.yml:10:5: 'mtu-probe' needs the lab's 'client' role, which it does not name\n"
+     "t.yml:10:5: 'mtu-probe' needs the lab's 'server' role, which it does not name\n"},
+    {"check with some roles named, and not nat nor internet",
+     "name: t\n"
+     "topology:\n"
+     "  nodes:\n"
+     "    a: {interfaces: {eth0: [198.51.100.1/24]}}\n"
+     "    b: {interfaces: {eth0: [198.51.100.2/24]}}\n"
+     "  links:\n"
+     "    - endpoints: [a:eth0, b:eth0]\n"
+     "roles: {client: a, server: b, target: b}\n"
+     "expect:\n"
+     "  - check: pass\n",
+     "t.yml:10:5: 'check' needs the lab's 'nat' role, which it does not name\n"
+     "t.yml:10:5: 'check' needs the lab's 'internet' role, which it does not name\n"},
+    {"a delay over 1s with reorder: the delay line holds 1s at most",
+     "name: t\n"
+     "topology:\n"
+     "  nodes:\n"
+     "    a: {interfaces: {eth0: [10.0.0.1/24]}}\n"
+     "    b: {interfaces: {eth0: [10.0.0.2/24]}}\n"
+     "  links:\n"
+     "    - endpoints: [a:eth0, b:eth0]\n"
+     "      delay: 2s\n"
+     "      reorder: 25%\n",
+     "t.yml:7:7: delay over 1s with reorder; the delay line that reorders holds a packet 1s "
+     "at most\n"},
+    {"two tunnels: up starts one",
+     "name: t\n"
+     "topology:\n"
+     "  nodes:\n"
+     "    c: {interfaces: {eth0: [198.51.100.2/24]}}\n"
+     "    s: {interfaces: {eth0: [198.51.100.1/24]}}\n"
+     "  links:\n"
+     "    - endpoints: [c:eth0, s:eth0]\n"
+     "tunnels:\n"
+     "  one:\n"
+     "    server: {node: s, addresses: [172.31.255.1/24]}\n"
+     "    clients:\n"
+     "      - {node: c, addresses: [172.31.255.2/24]}\n"
+     "  two:\n"
+     "    port: 1235\n"
+     "    server: {node: s, addresses: [172.31.254.1/24]}\n"
+     "    clients:\n"
+     "      - {node: c, addresses: [172.31.254.2/24]}\n",
+     "t.yml:13:3: 2 tunnels; up starts one tunnel a lab so far\n"},
 };
 
 static void malformed_files(void **state)
