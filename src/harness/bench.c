@@ -437,7 +437,12 @@ static int setup(struct bench *b)
 		b->npaths++;
 		if (!p->owns_lab)
 			continue;
-		progress(b, "bringing up lab %s for %s", p->lab, kinds[k].name);
+		if (b->pair)
+			progress(b, "bringing up lab %s (every path rides on it)", p->lab);
+		else if (k == PATH_BARE)
+			progress(b, "bringing up lab %s (bare rides on it)", p->lab);
+		else
+			progress(b, "bringing up lab %s for %s", p->lab, kinds[k].name);
 		if (lab_up(b, p) || start_iperf_server(b, p) || warm_up(b, p))
 			return -1;
 	}
