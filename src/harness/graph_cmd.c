@@ -102,7 +102,7 @@ int cmd_graph(int argc, char **argv)
 		if (err[0])
 			fprintf(stderr, "harness graph: %s\n", err);
 		topo_free(&t);
-		return 1;
+		return 2; /* a lab file that is missing or has faults, as validate and up say */
 	}
 	rc = draw(&t, svg, c.json);
 	topo_free(&t);
