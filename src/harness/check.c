@@ -49,9 +49,11 @@ static void usage(FILE *f)
 	      "at six points on the path, and asserts that the tunnel encapsulates\n"
 	      "correctly. Exit 0 when every property holds, 1 when one fails.\n"
 	      "\n"
-	      "  --inject-fault F  break the tunnel on purpose for the run (drop, dup,\n"
-	      "                    truncate, fragment) to show that check catches it\n"
-	      "  --save DIR        write the six captures to DIR, one pcap file each\n" COMMON_HELP,
+	      "  --inject-fault F\n"
+	      "                  break the tunnel on purpose for the run (drop, dup,\n"
+	      "                  truncate, fragment) to show that check catches it\n"
+	      "  --save DIR      write the six captures to DIR, one pcap file each\n"
+	      "  --json          the properties and their evidence, for scripts\n" COMMON_HELP,
 	      f);
 }
 

@@ -53,8 +53,8 @@ static void usage(FILE *f)
 	      "  --json          the results as one JSON object\n"
 	      "  -h, --help      show this help\n"
 	      "\n"
-	      "--lab is not taken: each file's lab gets a name of its own, so no lab of\n"
-	      "yours is touched.\n"
+	      "Each file's lab gets a name of its own, so no lab of yours is touched (no\n"
+	      "lab name is taken).\n"
 	      "\n"
 	      "Exit status: 0 every expectation held, 1 one failed, 2 usage error.\n",
 	      f);

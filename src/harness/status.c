@@ -35,7 +35,8 @@ static void usage(FILE *f)
 	      "\n"
 	      "Lists the lab's nodes with their links and addresses, and each tunnel\n"
 	      "process with its endpoint and counters.\n"
-	      "\n" COMMON_HELP,
+	      "\n"
+	      "  --json          the same, for scripts\n" COMMON_HELP,
 	      f);
 }
 

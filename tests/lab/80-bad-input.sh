@@ -42,3 +42,27 @@ refuse "harness exec refuses the root namespace" "is the root network namespace"
 umount /run/netns/rootlab-home-laptop
 rm -f /run/netns/rootlab-home-laptop
 check "...and the root namespace is as it was" test "$(root_view)" = "$before"
+
+# --json only where a command prints JSON; elsewhere one line and exit 2,
+# and the command's --help does not offer it.  validate and test refuse the
+# common options they do not take, the same way.
+refused_2() {
+	local desc=$1 pattern=$2
+	shift 2
+	refuse "$desc" "$pattern" "$@"
+	"$@" > /dev/null 2>&1
+	check "$desc: exit 2 ($?)" test $? = 2
+}
+for cmd in up set down capture walkthrough shell; do
+	refused_2 "$cmd --json" "^harness $cmd: --json is not offered by $cmd$" "$H" $cmd --json
+	check "$cmd --help does not offer --json" lacks "--json" "$H" $cmd --help
+done
+refused_2 "exec --json" "^harness exec: --json is not offered by exec$" "$H" exec home-laptop --json true
+refused_2 "exec NODE --json" "^harness exec: --json is not offered by exec$" "$H" exec --json home-laptop true
+for cmd in status mtu-probe check validate graph test bench torture flood; do
+	check "$cmd --help offers --json" sh -c "'$H' $cmd --help | grep -q -- '^  --json '"
+done
+refused_2 "validate --lab" "^harness validate: --lab is not offered by validate$" "$H" validate --lab x labs/cgnat.yml
+refused_2 "validate --explain" "^harness validate: --explain is not offered by validate$" "$H" validate --explain labs/cgnat.yml
+refused_2 "test --explain" "^harness test: --explain is not offered by test$" "$H" test --explain labs/cgnat.yml
+refused_2 "test --lab" "^harness test: --lab is not taken" "$H" test --lab x labs/cgnat.yml
