@@ -14,8 +14,25 @@ for f in labs/*.yml; do
 	check "harness test $f: every expectation holds" "$H" test "$f"
 done
 for m in plaintext pi; do
-	check "harness test --mode $m labs/home-office.yml" "$H" test --mode "$m" labs/home-office.yml
+	"$H" test --mode "$m" labs/home-office.yml > "$tmp/mode.out" 2>&1
+	check "harness test --mode $m labs/home-office.yml (exit $?)" test $? = 0
+	check "...its header names the mode" grep -q "^labs/home-office.yml  (lab .*, 8 expectations, tunnels in mode $m)$" "$tmp/mode.out"
 done
+# The last run's lines: each detail starts at one column (56), a name too
+# long for its column puts it on the next line; one pair of brackets holds
+# the detail's own words and the time.
+details_line_up() {
+	awk 'BEGIN { col = 2 + 5 + 1 + 46 + 1 }
+	     function starts(l) { return substr(l, col, 1) == " " && substr(l, col + 1, 1) != " " && l ~ / s\)$/ }
+	     /^  (ok  |FAIL) / { n++; if ($0 ~ / s\)$/) ok += starts($0); else long++; next }
+	     long && substr($0, 1, col) ~ /^ +$/ && starts($0) { wrapped++ }
+	     END { exit !(n == 8 && long > 0 && ok + wrapped == n) }' "$tmp/mode.out"
+}
+check "...every detail in one column, a long name's on the next line" details_line_up
+check "...the capture's '(3 of 3 answered; N s)' in one pair of brackets" \
+	sh -c "grep -qE '[(]3 of 3 answered; [0-9.]+ s[)]$' '$tmp/mode.out' && ! grep -q ') (' '$tmp/mode.out'"
+check "harness test FILE that is not there: said once (the result line)" \
+	sh -c "[ \"\$('$H' test /nonexistent.yml 2>&1 | grep -c 'cannot open')\" = 1 ]"
 
 n=$(grep -c '^  - ' labs/routing-101.yml)
 "$H" test --tap --junit "$tmp/junit.xml" labs/routing-101.yml > "$tmp/tap"
