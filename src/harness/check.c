@@ -53,7 +53,7 @@ static void usage(FILE *f)
 	      "                  break the tunnel on purpose for the run (drop, dup,\n"
 	      "                  truncate, fragment) to show that check catches it\n"
 	      "  --save DIR      write the six captures to DIR, one pcap file each\n"
-	      "  --json          the properties and their evidence, for scripts\n" COMMON_HELP,
+	      "  --json          the properties and their evidence, for scripts\n" LAB_HELP,
 	      f);
 }
 

@@ -40,9 +40,15 @@ int lab_teardown(struct lab *lab, bool quiet);
 	}
 
 /*
- * --json is in COMMON_OPTIONS so that a command without JSON output refuses
- * it in one line; a command that has it lists it in its own help.
+ * --explain and --json are in COMMON_OPTIONS so that a command without them
+ * refuses each in one line (options.c says which command takes which); a
+ * command with JSON output lists --json in its own help.  COMMON_HELP is
+ * for the commands that build or change a lab (up, down, set), LAB_HELP
+ * for the others that work on one.
  */
+#define LAB_HELP                                                                                   \
+	"  --lab NAME      work on lab NAME (default: $TUNLAB_LAB, else 'default')\n"              \
+	"  -h, --help      show this help\n"
 #define COMMON_HELP                                                                                \
 	"  --lab NAME      work on lab NAME (default: $TUNLAB_LAB, else 'default')\n"              \
 	"  --explain       print each step as the equivalent ip or nft command\n"                  \

@@ -21,8 +21,7 @@ static void usage(FILE *f, bool shell)
 		fputs("usage: harness exec NODE [options] [--] COMMAND [ARGS...]\n\n"
 		      "Runs COMMAND inside NODE's network namespace and exits with its status.\n\n",
 		      f);
-	fputs("Nodes: home-laptop home-router internet office-server office-host\n\n" COMMON_HELP,
-	      f);
+	fputs("Nodes: home-laptop home-router internet office-server office-host\n\n" LAB_HELP, f);
 }
 
 /* Enters the node's namespace; returns 0 or an exit status after saying why not. */

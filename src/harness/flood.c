@@ -89,7 +89,7 @@ static void usage(FILE *f)
 	      "                  without it, replay what crosses internet:office within\n"
 	      "                  3 s (run some traffic through the tunnel meanwhile)\n"
 	      "  --json          what the server counted, for scripts\n"
-	      "\n" COMMON_HELP,
+	      "\n" LAB_HELP,
 	      f);
 }
 

@@ -41,7 +41,7 @@ static void usage(FILE *f)
 	      "  --timeout MS    wait for each answer this long (default 150; 10 to 10000)\n"
 	      "  --retries N     try a silent size N more times (default 2; 0 to 10)\n"
 	      "  --max-hops N    hops to walk on the underlay (default 8; 1 to 8)\n"
-	      "  --json          the figures and the verdict, for scripts\n" COMMON_HELP
+	      "  --json          the figures and the verdict, for scripts\n" LAB_HELP
 	      "\nExit status: 0 consistent, 1 a problem was found, 2 usage error.\n",
 	      f);
 }

@@ -11,9 +11,10 @@
 enum { TAKES_LAB = 1, TAKES_EXPLAIN = 2, TAKES_JSON = 4 };
 
 /*
- * Which common options a command takes.  --json only where the command
- * prints JSON; validate and test build no lab of a given name (test names
- * its own labs, and says so itself when given --lab).
+ * Which common options a command takes.  --explain where the command runs
+ * ip and nft steps (it builds, changes or removes a lab); --json where it
+ * prints JSON; --lab but for validate and test, which build no lab of a
+ * given name (test names its own labs, and says so itself when given --lab).
  */
 static unsigned common_taken(const char *cmd)
 {
@@ -21,13 +22,16 @@ static unsigned common_taken(const char *cmd)
 		const char *cmd;
 		unsigned takes;
 	} table[] = {
-	    {"status", TAKES_LAB | TAKES_EXPLAIN | TAKES_JSON},
-	    {"mtu-probe", TAKES_LAB | TAKES_EXPLAIN | TAKES_JSON},
-	    {"check", TAKES_LAB | TAKES_EXPLAIN | TAKES_JSON},
-	    {"graph", TAKES_LAB | TAKES_EXPLAIN | TAKES_JSON},
-	    {"bench", TAKES_LAB | TAKES_EXPLAIN | TAKES_JSON},
-	    {"torture", TAKES_LAB | TAKES_EXPLAIN | TAKES_JSON},
-	    {"flood", TAKES_LAB | TAKES_EXPLAIN | TAKES_JSON},
+	    {"up", TAKES_LAB | TAKES_EXPLAIN},
+	    {"down", TAKES_LAB | TAKES_EXPLAIN},
+	    {"set", TAKES_LAB | TAKES_EXPLAIN},
+	    {"status", TAKES_LAB | TAKES_JSON},
+	    {"mtu-probe", TAKES_LAB | TAKES_JSON},
+	    {"check", TAKES_LAB | TAKES_JSON},
+	    {"graph", TAKES_LAB | TAKES_JSON},
+	    {"bench", TAKES_LAB | TAKES_JSON},
+	    {"torture", TAKES_LAB | TAKES_JSON},
+	    {"flood", TAKES_LAB | TAKES_JSON},
 	    {"validate", TAKES_JSON},
 	    {"test", TAKES_LAB | TAKES_JSON},
 	};
@@ -35,7 +39,7 @@ static unsigned common_taken(const char *cmd)
 	for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++)
 		if (!strcmp(cmd, table[i].cmd))
 			return table[i].takes;
-	return TAKES_LAB | TAKES_EXPLAIN;
+	return TAKES_LAB; /* capture, walkthrough, exec, shell */
 }
 
 static int not_offered(const char *cmd, const char *option)

@@ -38,7 +38,7 @@ static void usage(FILE *f)
 	      "Lists the lab's nodes with their links and addresses, and each tunnel\n"
 	      "process with its endpoint and counters.\n"
 	      "\n"
-	      "  --json          the same, for scripts\n" COMMON_HELP,
+	      "  --json          the same, for scripts\n" LAB_HELP,
 	      f);
 }
 

@@ -66,3 +66,24 @@ refused_2 "validate --lab" "^harness validate: --lab is not offered by validate$
 refused_2 "validate --explain" "^harness validate: --explain is not offered by validate$" "$H" validate --explain labs/cgnat.yml
 refused_2 "test --explain" "^harness test: --explain is not offered by test$" "$H" test --explain labs/cgnat.yml
 refused_2 "test --lab" "^harness test: --lab is not taken" "$H" test --lab x labs/cgnat.yml
+
+# Every command's --help puts each option's description at one column (18,
+# as the common options have it); an option too long for it has its
+# description on the next line, at that column.
+help_aligned() {
+	"$H" "$1" --help | awk '
+		function desc_at(l) { return substr(l, 1, 18) ~ /^ +$/ && substr(l, 19, 1) != " " }
+		want { want = 0; if (!desc_at($0)) { print "no description under: " opt; bad = 1 } ; in_opt = 1; next }
+		/^  -/ {
+			in_opt = 1
+			if (match($0, /^  [^ ].*[^ ]  +[^ ]/) && RLENGTH == 19) next
+			if (substr($0, 3) !~ /  /) { want = 1; opt = $0; next }
+			print "off column 18: " $0; bad = 1; next
+		}
+		in_opt && /^   / { if (!desc_at($0)) { print "continued off column 18: " $0; bad = 1 }; next }
+		{ in_opt = 0 }
+		END { exit bad }'
+}
+for cmd in $("$H" --help | awk '/^Commands:/ { on = 1; next } on && /^  [a-z]/ { print $1 }'); do
+	check "$cmd --help: every option's description at column 18" help_aligned "$cmd"
+done
