@@ -62,6 +62,12 @@ refused_2 "exec NODE --json" "^harness exec: --json is not offered by exec$" "$H
 for cmd in status mtu-probe check validate graph test bench torture flood; do
 	check "$cmd --help offers --json" sh -c "'$H' $cmd --help | grep -q -- '^  --json '"
 done
+for cmd in status check capture mtu-probe graph; do
+	refused_2 "$cmd --explain (it runs no ip or nft step)" "^harness $cmd: --explain is not offered by $cmd$" "$H" $cmd --explain
+done
+for cmd in up down set; do
+	check "$cmd --help offers --explain" sh -c "'$H' $cmd --help | grep -q -- '^  --explain '"
+done
 refused_2 "validate --lab" "^harness validate: --lab is not offered by validate$" "$H" validate --lab x labs/cgnat.yml
 refused_2 "validate --explain" "^harness validate: --explain is not offered by validate$" "$H" validate --explain labs/cgnat.yml
 refused_2 "test --explain" "^harness test: --explain is not offered by test$" "$H" test --explain labs/cgnat.yml
