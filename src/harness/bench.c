@@ -79,7 +79,8 @@ static void usage(FILE *f)
 	      "  --seconds S     length of each iperf3 run (default 1; 1 to 60)\n"
 	      "  --quick         one round, one TCP stream up, 20 pings: checks that every\n"
 	      "                  path moves data (for tests), not how fast\n"
-	      "  --plot FILE     also draw the results as a bar chart (SVG)\n"
+	      "  --plot FILE.svg\n"
+	      "                  also draw the results as a bar chart (SVG)\n"
 	      "  --topology T    lab (default): home-laptop to office-server, through the\n"
 	      "                  NAT and the internet; pair: internet to office-server, one\n"
 	      "                  link and no NAT, the tunnels' own cost (bare, plaintext,\n"
@@ -437,7 +438,12 @@ static int setup(struct bench *b)
 		b->npaths++;
 		if (!p->owns_lab)
 			continue;
-		progress(b, "bringing up lab %s for %s", p->lab, kinds[k].name);
+		if (b->pair)
+			progress(b, "bringing up lab %s (every path rides on it)", p->lab);
+		else if (k == PATH_BARE)
+			progress(b, "bringing up lab %s (bare rides on it)", p->lab);
+		else
+			progress(b, "bringing up lab %s for %s", p->lab, kinds[k].name);
 		if (lab_up(b, p) || start_iperf_server(b, p) || warm_up(b, p))
 			return -1;
 	}

@@ -52,7 +52,7 @@ static double added_rtt(const struct bench *b, const struct path *p)
 static void cell(double v, const char *fmt, int width)
 {
 	if (v < 0)
-		printf("%*s", width, "-");
+		printf(" %*s", width, "-"); /* the same space before it as before a number */
 	else
 		printf(fmt, width, v);
 }

@@ -51,25 +51,26 @@ struct points {
 
 static void usage(FILE *f)
 {
-	fputs(
-	    "usage: harness capture NODE:IFACE|NODE:all|all [FILTER...] [options]\n"
-	    "\n"
-	    "Captures on lab interfaces (home-router:wan, office-server:tun0, ...) and\n"
-	    "decodes each packet on one line, the packet inside a tunnel datagram too.\n"
-	    "\n"
-	    "  FILTER          a BPF filter, as tcpdump takes it (\"udp port 1234\")\n"
-	    "  -c, --count N   stop after N packets\n"
-	    "  -d, --duration S  stop after S seconds\n"
-	    "  -w, --write FILE  also write a pcap file (one per interface, named\n"
-	    "                  FILE-NODE-IFACE.pcap, when there are several)\n"
-	    "  -q, --quiet     no live decode\n"
-	    "  --all           also show (and count, and write) IPv6 MLD and router\n"
-	    "                  solicitations, left out by default\n"
-	    "\n"
-	    "WireGuard datagrams are named (initiation, response, cookie reply,\n"
-	    "transport), and transport data is opened with the lab's session keys.\n"
-	    "With several interfaces, packets are printed in time order, 0.3 s late.\n" COMMON_HELP,
-	    f);
+	fputs("usage: harness capture NODE:IFACE|NODE:all|all [FILTER...] [options]\n"
+	      "\n"
+	      "Captures on lab interfaces (home-router:wan, office-server:tun0, ...) and\n"
+	      "decodes each packet on one line, the packet inside a tunnel datagram too.\n"
+	      "\n"
+	      "  FILTER          a BPF filter, as tcpdump takes it (\"udp port 1234\")\n"
+	      "  -c, --count N   stop after N packets\n"
+	      "  -d, --duration S\n"
+	      "                  stop after S seconds\n"
+	      "  -w, --write FILE\n"
+	      "                  also write a pcap file (one per interface, named\n"
+	      "                  FILE-NODE-IFACE.pcap, when there are several)\n"
+	      "  -q, --quiet     no live decode\n"
+	      "  --all           also show (and count, and write) IPv6 MLD and router\n"
+	      "                  solicitations, left out by default\n"
+	      "\n"
+	      "WireGuard datagrams are named (initiation, response, cookie reply,\n"
+	      "transport), and transport data is opened with the lab's session keys.\n"
+	      "With several interfaces, packets are printed in time order, 0.3 s late.\n" LAB_HELP,
+	      f);
 }
 
 struct wanted {

@@ -39,19 +39,31 @@ int lab_teardown(struct lab *lab, bool quiet);
 		"help", no_argument, NULL, 'h'                                                     \
 	}
 
+/*
+ * --explain and --json are in COMMON_OPTIONS so that a command without them
+ * refuses each in one line (options.c says which command takes which); a
+ * command with JSON output lists --json in its own help.  COMMON_HELP is
+ * for the commands that build or change a lab (up, down, set), LAB_HELP
+ * for the others that work on one.
+ */
+#define LAB_HELP                                                                                   \
+	"  --lab NAME      work on lab NAME (default: $TUNLAB_LAB, else 'default')\n"              \
+	"  -h, --help      show this help\n"
 #define COMMON_HELP                                                                                \
 	"  --lab NAME      work on lab NAME (default: $TUNLAB_LAB, else 'default')\n"              \
 	"  --explain       print each step as the equivalent ip or nft command\n"                  \
-	"  --json          machine-readable output\n"                                              \
 	"  -h, --help      show this help\n"
 
-/* Handles a common option; returns 1 if it was one, -1 for help, 0 if not common. */
 struct common {
 	const char *lab;
 	bool explain;
 	bool json;
 };
-int common_option(int opt, struct common *c);
+/*
+ * Handles a common option of command cmd: 1 if it was one, -1 for help, 0
+ * if not common, -2 if cmd does not offer it (said in one line).
+ */
+int common_option(const char *cmd, int opt, struct common *c);
 /*
  * For a command that takes only the common options: -1 after --help
  * (exit 0), 2 after a usage error (already reported), 0 to go on.

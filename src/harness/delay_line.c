@@ -54,7 +54,7 @@ static void usage(FILE *f)
 	      "for TIME, then writes it back, so packets sent after it overtake it.\n"
 	      "Not for use by hand.\n"
 	      "\n"
-	      "  --hold TIME   how long each packet waits (1ms, 500us; at most 1s)\n",
+	      "  --hold TIME     how long each packet waits (1ms, 500us; at most 1s)\n",
 	      f);
 }
 

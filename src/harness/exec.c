@@ -21,8 +21,7 @@ static void usage(FILE *f, bool shell)
 		fputs("usage: harness exec NODE [options] [--] COMMAND [ARGS...]\n\n"
 		      "Runs COMMAND inside NODE's network namespace and exits with its status.\n\n",
 		      f);
-	fputs("Nodes: home-laptop home-router internet office-server office-host\n\n" COMMON_HELP,
-	      f);
+	fputs("Nodes: home-laptop home-router internet office-server office-host\n\n" LAB_HELP, f);
 }
 
 /* Enters the node's namespace; returns 0 or an exit status after saying why not. */
@@ -76,7 +75,9 @@ static int run(int argc, char **argv, bool shell)
 	opterr = 0;
 	/* '+': stop at the first word that is not ours, so COMMAND keeps its own flags. */
 	while ((opt = getopt_long(argc, argv, "+:h", opts, NULL)) != -1) {
-		rc = common_option(opt, &c);
+		rc = common_option(cmd, opt, &c);
+		if (rc == -2)
+			return 2;
 		if (rc < 0) {
 			usage(stdout, shell);
 			return 0;
@@ -93,9 +94,10 @@ static int run(int argc, char **argv, bool shell)
 	const char *node = argv[optind++];
 	/* Options may also follow the node: "harness exec home-laptop --lab t1 -- ping ..." */
 	while ((opt = getopt_long(argc, argv, "+:h", opts, NULL)) != -1) {
-		rc = common_option(opt, &c);
+		rc = common_option(cmd, opt, &c);
 		if (rc <= 0) {
-			bad_option(cmd, opt, argv);
+			if (rc != -2)
+				bad_option(cmd, opt, argv);
 			return 2;
 		}
 	}

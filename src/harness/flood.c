@@ -88,7 +88,8 @@ static void usage(FILE *f)
 	      "  --replay FILE   replay the datagrams toward the server in this capture;\n"
 	      "                  without it, replay what crosses internet:office within\n"
 	      "                  3 s (run some traffic through the tunnel meanwhile)\n"
-	      "\n" COMMON_HELP,
+	      "  --json          what the server counted, for scripts\n"
+	      "\n" LAB_HELP,
 	      f);
 }
 

@@ -17,9 +17,10 @@ static void usage(FILE *f)
 	      "their subnets, MTU and impairments, and each tunnel with its mode, port\n"
 	      "and inner addresses.  Without FILE, the default lab (labs/home-office.yml).\n"
 	      "\n"
-	      "  --svg OUT     also write the map as SVG, laid out by Graphviz\n"
-	      "  --json        the topology as JSON, instead of the map\n"
-	      "  -h, --help    show this help\n"
+	      "  --svg OUT.svg   also write the map as SVG, laid out by Graphviz\n"
+	      "  --json          the topology as JSON, instead of the map\n"
+	      "  --lab NAME      without FILE: the lab to draw (see below)\n"
+	      "  -h, --help      show this help\n"
 	      "\n"
 	      "Without FILE and with --lab NAME (or $TUNLAB_LAB), the lab NAME is drawn\n"
 	      "as it was built: from the lab file it keeps, or the default lab.\n",
@@ -102,7 +103,7 @@ int cmd_graph(int argc, char **argv)
 		if (err[0])
 			fprintf(stderr, "harness graph: %s\n", err);
 		topo_free(&t);
-		return 1;
+		return 2; /* a lab file that is missing or has faults, as validate and up say */
 	}
 	rc = draw(&t, svg, c.json);
 	topo_free(&t);

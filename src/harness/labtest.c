@@ -53,8 +53,8 @@ static void usage(FILE *f)
 	      "  --json          the results as one JSON object\n"
 	      "  -h, --help      show this help\n"
 	      "\n"
-	      "--lab is not taken: each file's lab gets a name of its own, so no lab of\n"
-	      "yours is touched.\n"
+	      "Each file's lab gets a name of its own, so no lab of yours is touched (no\n"
+	      "lab name is taken).\n"
 	      "\n"
 	      "Exit status: 0 every expectation held, 1 one failed, 2 usage error.\n",
 	      f);
@@ -82,6 +82,29 @@ static int keep_result(struct labtest *lt, const struct expect_result *r, const 
 	return 0;
 }
 
+#define TITLE_W 46 /* the column of an expectation's name */
+
+/* Characters on the terminal, not bytes: a name may hold UTF-8 (a capture's filter). */
+static int text_width(const char *s)
+{
+	int n = 0;
+
+	for (; *s; s++)
+		n += ((unsigned char)*s & 0xc0) != 0x80;
+	return n;
+}
+
+/* The detail and the time it took, in one pair of brackets when the detail ends in one. */
+static void print_detail(const char *detail, double seconds)
+{
+	size_t n = strlen(detail);
+
+	if (n && detail[n - 1] == ')')
+		printf("%.*s; %.1f s)", (int)(n - 1), detail, seconds);
+	else
+		printf("%s (%.1f s)", detail, seconds);
+}
+
 static void report(struct labtest *lt, const struct expect_result *r, const char *suite)
 {
 	const struct term *t = &lt->term;
@@ -100,9 +123,16 @@ static void report(struct labtest *lt, const struct expect_result *r, const char
 			printf("  ---\n  message: \"%s\"\n  ...\n", r->detail);
 		return;
 	}
-	printf("  %s%-5s%s %-46s %s%s (%.1f s)%s\n", term_c(t, r->pass ? C_GREEN : C_RED),
-	       r->pass ? "ok" : "FAIL", term_c(t, C_RESET), r->title, term_c(t, C_DIM), r->detail,
-	       r->seconds, term_c(t, C_RESET));
+	printf("  %s%-5s%s %s", term_c(t, r->pass ? C_GREEN : C_RED), r->pass ? "ok" : "FAIL",
+	       term_c(t, C_RESET), r->title);
+	/* A name wider than its column puts the detail on the next line, under the others'. */
+	if (text_width(r->title) > TITLE_W)
+		printf("\n%*s", 2 + 5 + 1 + TITLE_W + 1, "");
+	else
+		printf("%*s", TITLE_W + 1 - text_width(r->title), "");
+	printf("%s", term_c(t, C_DIM));
+	print_detail(r->detail, r->seconds);
+	printf("%s\n", term_c(t, C_RESET));
 }
 
 /* A result that is not an expectation: the file did not read, the lab did not come up. */
@@ -183,10 +213,16 @@ static int run_file(struct labtest *lt, const char *file, int idx)
 	topo_init(&t);
 	topo_errors_init(&e);
 	if (labfile_load(file, &t, &e)) {
-		for (size_t i = 0; i < e.n; i++)
+		char detail[64];
+
+		/* One fault is said once, in the result; several each on a line of their own. */
+		for (size_t i = 0; e.n > 1 && i < e.n; i++)
 			fprintf(stderr, "%s\n", e.v[i].line);
+		snprintf(detail, sizeof(detail), "%zu faults, each said on standard error", e.n);
 		report_step(lt, suite_name(lt, file), "the lab file is valid", false,
-			    e.n ? e.v[0].line : "it could not be read");
+			    e.n == 1 ? e.v[0].line
+			    : e.n    ? detail
+				     : "it could not be read");
 		topo_errors_free(&e);
 		topo_free(&t);
 		return 0;
@@ -195,8 +231,9 @@ static int run_file(struct labtest *lt, const char *file, int idx)
 	suite = suite_name(lt, t.name ? t.name : file);
 	snprintf(lab, sizeof(lab), "lt%d-%d", (int)(getpid() % 100000), idx);
 	if (!lt->c.json && !lt->tap)
-		printf("%s%s%s  (lab %s, %zu expectation%s)\n", term_c(&lt->term, C_BOLD), file,
-		       term_c(&lt->term, C_RESET), lab, t.nexpects, t.nexpects == 1 ? "" : "s");
+		printf("%s%s%s  (lab %s, %zu expectation%s%s%s)\n", term_c(&lt->term, C_BOLD), file,
+		       term_c(&lt->term, C_RESET), lab, t.nexpects, t.nexpects == 1 ? "" : "s",
+		       lt->mode ? ", tunnels in mode " : "", lt->mode ? lt->mode : "");
 	if (lab_up(lt, lab, file, suite)) {
 		struct expect_ctx c = {.topo = &t, .lab = lab, .self = lt->self};
 

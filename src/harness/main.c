@@ -43,7 +43,9 @@ static void usage(FILE *f)
 	fputs("usage: harness COMMAND [options]\n\nCommands:\n", f);
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		fprintf(f, "  %-12s %s\n", commands[i].name, commands[i].summary);
-	fputs("\n'harness COMMAND --help' tells more. Every command takes --lab NAME.\n", f);
+	fputs("\n'harness COMMAND --help' tells more. Every command but validate and test\n"
+	      "takes --lab NAME (test names each file's lab itself).\n",
+	      f);
 }
 
 int main(int argc, char **argv)

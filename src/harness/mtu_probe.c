@@ -33,11 +33,13 @@ static void usage(FILE *f)
 	      "  --from NODE     where to probe from (default home-laptop)\n"
 	      "  --to ADDR       a target; repeatable (default: the tunnel peer\n"
 	      "                  172.31.255.13 and the underlay endpoint 203.0.113.10)\n"
-	      "  --df off        also send packets above the limit without DF, and count\n"
-	      "                  the fragments they become on each link\n"
-	      "  --timeout MS    wait for each answer this long (default 150)\n"
-	      "  --retries N     try a silent size N more times (default 2)\n"
-	      "  --max-hops N    hops to walk on the underlay (default 8)\n" COMMON_HELP
+	      "  --df on|off     on (default): every probe sets DF; off: also send packets\n"
+	      "                  above the limit without DF, and count the fragments\n"
+	      "                  they become on each link\n"
+	      "  --timeout MS    wait for each answer this long (default 150; 10 to 10000)\n"
+	      "  --retries N     try a silent size N more times (default 2; 0 to 10)\n"
+	      "  --max-hops N    hops to walk on the underlay (default 8; 1 to 8)\n"
+	      "  --json          the figures and the verdict, for scripts\n" LAB_HELP
 	      "\nExit status: 0 consistent, 1 a problem was found, 2 usage error.\n",
 	      f);
 }

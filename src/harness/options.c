@@ -6,17 +6,66 @@
 
 #include <getopt.h>
 #include <stdio.h>
+#include <string.h>
 
-int common_option(int opt, struct common *c)
+enum { TAKES_LAB = 1, TAKES_EXPLAIN = 2, TAKES_JSON = 4 };
+
+/*
+ * Which common options a command takes.  --explain where the command runs
+ * ip and nft steps (it builds, changes or removes a lab); --json where it
+ * prints JSON; --lab but for validate and test, which build no lab of a
+ * given name (test names its own labs, and says so itself when given --lab).
+ */
+static unsigned common_taken(const char *cmd)
 {
+	static const struct {
+		const char *cmd;
+		unsigned takes;
+	} table[] = {
+	    {"up", TAKES_LAB | TAKES_EXPLAIN},
+	    {"down", TAKES_LAB | TAKES_EXPLAIN},
+	    {"set", TAKES_LAB | TAKES_EXPLAIN},
+	    {"status", TAKES_LAB | TAKES_JSON},
+	    {"mtu-probe", TAKES_LAB | TAKES_JSON},
+	    {"check", TAKES_LAB | TAKES_JSON},
+	    {"graph", TAKES_LAB | TAKES_JSON},
+	    {"bench", TAKES_LAB | TAKES_JSON},
+	    {"torture", TAKES_LAB | TAKES_JSON},
+	    {"flood", TAKES_LAB | TAKES_JSON},
+	    {"validate", TAKES_JSON},
+	    {"test", TAKES_LAB | TAKES_JSON},
+	};
+
+	for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++)
+		if (!strcmp(cmd, table[i].cmd))
+			return table[i].takes;
+	return TAKES_LAB; /* capture, walkthrough, exec, shell */
+}
+
+static int not_offered(const char *cmd, const char *option)
+{
+	fprintf(stderr, "harness %s: %s is not offered by %s\n", cmd, option, cmd);
+	return -2;
+}
+
+int common_option(const char *cmd, int opt, struct common *c)
+{
+	unsigned takes = common_taken(cmd);
+
 	switch (opt) {
 	case 'L':
+		if (!(takes & TAKES_LAB))
+			return not_offered(cmd, "--lab");
 		c->lab = optarg;
 		return 1;
 	case 'E':
+		if (!(takes & TAKES_EXPLAIN))
+			return not_offered(cmd, "--explain");
 		c->explain = true;
 		return 1;
 	case 'J':
+		if (!(takes & TAKES_JSON))
+			return not_offered(cmd, "--json");
 		c->json = true;
 		return 1;
 	case 'h':
@@ -46,7 +95,9 @@ int next_option(const char *cmd, int argc, char **argv, const char *shortopts,
 		*opt = getopt_long(argc, argv, shortopts, opts, NULL);
 		if (*opt == -1)
 			return ARG_END;
-		rc = common_option(*opt, c);
+		rc = common_option(cmd, *opt, c);
+		if (rc == -2)
+			return ARG_BAD;
 		if (rc < 0) {
 			usage(stdout);
 			return ARG_HELP;

@@ -52,9 +52,11 @@ struct settings {
 	"  --delay TIME    added on each internet link (20ms, 1.5ms)\n"                            \
 	"  --loss PCT      random loss on the internet links (1%, 0.5)\n"                          \
 	"  --rate RATE     rate limit on each internet link (10mbit, 500kbit, 1gbit; 0 = none)\n"  \
-	"  --reorder PCT[,TIME]  hold PCT% of what crosses the internet node for TIME\n"           \
+	"  --reorder PCT[,TIME]\n"                                                                 \
+	"                  hold PCT% of what crosses the internet node for TIME\n"                 \
 	"                  (default 2ms), so later packets overtake it; 0 = off\n"                 \
-	"  --udp-timeout S how long the home router's NAT keeps an idle UDP mapping\n"             \
+	"  --udp-timeout S\n"                                                                      \
+	"                  how long the home router's NAT keeps an idle UDP mapping\n"             \
 	"                  (kernel default 30 s, 120 s once both sides spoke; 0 restores)\n"
 
 void settings_init(struct settings *s);

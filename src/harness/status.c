@@ -3,6 +3,7 @@
 #include "control.h"
 #include "spawn.h"
 #include "state.h"
+#include "up.h"
 #include "lib/json.h"
 #include "lib/netlink.h"
 #include "lib/netns.h"
@@ -15,6 +16,7 @@
 
 #define MAX_LINKS 16
 #define MAX_ADDRS 8
+#define TCOLS	  10 /* of the TUNNEL table */
 
 struct link_view {
 	struct nl_link link;
@@ -35,7 +37,8 @@ static void usage(FILE *f)
 	      "\n"
 	      "Lists the lab's nodes with their links and addresses, and each tunnel\n"
 	      "process with its endpoint and counters.\n"
-	      "\n" COMMON_HELP,
+	      "\n"
+	      "  --json          the same, for scripts\n" LAB_HELP,
 	      f);
 }
 
@@ -82,25 +85,39 @@ static void look(const struct lab *lab, int n, struct node_view *v)
 	close(fd);
 }
 
+static int widest(int w, const char *s)
+{
+	int n = (int)strlen(s);
+
+	return n > w ? n : w;
+}
+
 static void print_nodes(const struct lab *lab, const struct node_view *v)
 {
 	const struct term *t = &lab->term;
+	int wn = 4, wl = 4; /* NODE and LINK: as wide as the longest name */
 	char p[64];
 
-	printf("%s%-15s %-7s %5s  %-5s %s%s\n", term_c(t, C_BOLD), "NODE", "LINK", "MTU", "STATE",
-	       "ADDRESSES", term_c(t, C_RESET));
+	for (int n = 0; (size_t)n < lab->topo.nnodes; n++) {
+		wn = widest(wn, lab_name(lab, n));
+		for (int i = 0; i < v[n].nlinks; i++)
+			wl = widest(wl, v[n].links[i].link.name);
+	}
+	printf("%s%-*s %-*s %5s  %-5s %s%s\n", term_c(t, C_BOLD), wn, "NODE", wl, "LINK", "MTU",
+	       "STATE", "ADDRESSES", term_c(t, C_RESET));
 	for (int n = 0; (size_t)n < lab->topo.nnodes; n++) {
 		if (!v[n].up) {
-			printf("%-15s %s(no namespace %s)%s\n", lab_name(lab, n), term_c(t, C_RED),
-			       v[n].ns, term_c(t, C_RESET));
+			printf("%-*s %s(no namespace %s)%s\n", wn, lab_name(lab, n),
+			       term_c(t, C_RED), v[n].ns, term_c(t, C_RESET));
 			continue;
 		}
 		for (int i = 0; i < v[n].nlinks; i++) {
 			const struct link_view *l = &v[n].links[i];
 
-			printf("%-15s %-7s %5d  %s%-5s%s", i ? "" : lab_name(lab, n), l->link.name,
-			       l->link.mtu, term_c(t, l->link.up ? C_GREEN : C_RED),
-			       l->link.up ? "up" : "down", term_c(t, C_RESET));
+			/* No padding after the state when no address follows it. */
+			printf("%-*s %-*s %5d  %s%-*s%s", wn, i ? "" : lab_name(lab, n), wl,
+			       l->link.name, l->link.mtu, term_c(t, l->link.up ? C_GREEN : C_RED),
+			       l->naddrs ? 5 : 0, l->link.up ? "up" : "down", term_c(t, C_RESET));
 			for (int a = 0; a < l->naddrs; a++)
 				printf(" %s", prefix_str(&l->addrs[a], p, sizeof(p)));
 			putchar('\n');
@@ -108,39 +125,123 @@ static void print_nodes(const struct lab *lab, const struct node_view *v)
 	}
 }
 
-static const char *val(const char *reply, const char *key, char *buf, size_t cap)
-{
-	const char *v = control_value(reply, key, buf, cap);
+/* One recorded process of the lab, as status shows it. */
+struct proc_view {
+	const struct record *r;
+	bool running;
+	bool tunnel;	  /* ours or another project's, not a delay line or an exec line */
+	char reply[2048]; /* our tunnel's stats from its control socket, or "" */
+	char col[TCOLS][64];
+};
 
-	return v ? v : "-";
+static bool is_tunnel(const char *what)
+{
+	return !strcmp(what, "tunnel") || !strcmp(what, "wireguard-go") || other_find(what);
 }
 
-static void print_tunnel(const struct lab *lab, const struct record *r, bool running,
-			 const char *reply)
+/* The columns of a tunnel's row, as text, so the table can be as wide as they are. */
+static void tunnel_cells(struct proc_view *p)
 {
-	char a[64], b[64], c[64], d[64], e[64], f[64], g[64], h[64];
+	static const char *const keys[TCOLS] = {NULL,	      NULL,	 "role",       "mode",
+						"endpoint",   "source",	 "tx_packets", "tx_bytes",
+						"rx_packets", "rx_bytes"};
 
-	if (!running) {
-		printf("%-15s %7d  %s%s%s\n", r->name, r->pid, term_c(&lab->term, C_RED),
-		       "not running", term_c(&lab->term, C_RESET));
+	snprintf(p->col[0], sizeof(p->col[0]), "%s", p->r->name);
+	snprintf(p->col[1], sizeof(p->col[1]), "%d", (int)p->r->pid);
+	for (int k = 2; k < TCOLS; k++)
+		snprintf(p->col[k], sizeof(p->col[k]), "-");
+	if (!p->running)
 		return;
-	}
 	/* Another program (wireguard-go, openvpn...) has no control socket: name it. */
-	if (!control_value(reply, "mode", b, sizeof(b))) {
-		printf("%-15s %7d  %-7s %-10s\n", r->name, r->pid, "-", r->what);
+	if (!control_value(p->reply, "mode", p->col[3], sizeof(p->col[3]))) {
+		snprintf(p->col[3], sizeof(p->col[3]), "%s", p->r->what);
 		return;
 	}
-	/* FROM: our address the peer's datagrams arrive on, which replies leave from. */
-	printf("%-15s %7d  %-7s %-10s %-22s %-17s %10s/%-10s %10s/%-10s\n", r->name, r->pid,
-	       val(reply, "role", a, sizeof(a)), val(reply, "mode", b, sizeof(b)),
-	       val(reply, "endpoint", c, sizeof(c)), val(reply, "source", h, sizeof(h)),
-	       val(reply, "tx_packets", d, sizeof(d)), val(reply, "tx_bytes", e, sizeof(e)),
-	       val(reply, "rx_packets", f, sizeof(f)), val(reply, "rx_bytes", g, sizeof(g)));
-	printf("%-15s %7s  drops:", "", "");
-	for (const char *line = reply; line && *line; line = control_next_line(line))
-		if (!strncmp(line, "drop_", 5))
-			printf(" %.*s", (int)strcspn(line + 5, "\n"), line + 5);
-	putchar('\n');
+	for (int k = 2; k < TCOLS; k++)
+		if (!control_value(p->reply, keys[k], p->col[k], sizeof(p->col[k])))
+			snprintf(p->col[k], sizeof(p->col[k]), "-");
+}
+
+/*
+ * Whether a drop counter means something in this mode: plaintext and pi
+ * count only the reasons before the encrypted ones (see the tunnel's
+ * stats.c); a counter that is not 0 is shown whatever it is.
+ */
+static bool drop_applies(const char *line, bool encrypted)
+{
+	static const char *const plain[] = {
+	    "truncated=", "not_ip=", "too_big=", "no_peer=", "stranger=", "io_error="};
+	const char *v = strchr(line, '=');
+
+	if (encrypted || (v && v[1] != '0'))
+		return true;
+	for (size_t i = 0; i < sizeof(plain) / sizeof(plain[0]); i++)
+		if (!strncmp(line, plain[i], strlen(plain[i])))
+			return true;
+	return false;
+}
+
+static void print_tunnels(const struct lab *lab, struct proc_view *pv, int n)
+{
+	const struct term *t = &lab->term;
+	static const char *const head[TCOLS] = {"TUNNEL",    "PID",  "ROLE",	  "MODE",
+						"ENDPOINT",  "FROM", "SENT pkts", "bytes",
+						"RECV pkts", "bytes"};
+	int w[TCOLS];
+
+	for (int k = 0; k < TCOLS; k++)
+		w[k] = (int)strlen(head[k]);
+	for (int i = 0; i < n; i++)
+		for (int k = 0; pv[i].tunnel && k < TCOLS; k++)
+			w[k] = widest(w[k], pv[i].col[k]);
+	/* The counters' headers meet at the slash their values meet at. */
+	printf("\n%s%-*s %*s  %-*s %-*s %-*s %-*s %*s/%-*s %*s/%s%s\n", term_c(t, C_BOLD), w[0],
+	       head[0], w[1], head[1], w[2], head[2], w[3], head[3], w[4], head[4], w[5], head[5],
+	       w[6], head[6], w[7], head[7], w[8], head[8], head[9], term_c(t, C_RESET));
+	for (int i = 0; i < n; i++) {
+		const struct proc_view *p = &pv[i];
+		char mode[16];
+
+		if (!p->tunnel)
+			continue;
+		if (!p->running) {
+			printf("%-*s %*s  %snot running%s\n", w[0], p->col[0], w[1], p->col[1],
+			       term_c(t, C_RED), term_c(t, C_RESET));
+			continue;
+		}
+		printf("%-*s %*s  %-*s %-*s %-*s %-*s %*s/%-*s %*s/%s\n", w[0], p->col[0], w[1],
+		       p->col[1], w[2], p->col[2], w[3], p->col[3], w[4], p->col[4], w[5],
+		       p->col[5], w[6], p->col[6], w[7], p->col[7], w[8], p->col[8], p->col[9]);
+		if (!control_value(p->reply, "mode", mode, sizeof(mode)))
+			continue;
+		printf("%-*s %*s  drops:", w[0], "", w[1], "");
+		for (const char *line = p->reply; line && *line; line = control_next_line(line))
+			if (!strncmp(line, "drop_", 5) &&
+			    drop_applies(line + 5, !strcmp(mode, "encrypted")))
+				printf(" %.*s", (int)strcspn(line + 5, "\n"), line + 5);
+		putchar('\n');
+	}
+}
+
+/* The lab's other processes: delay lines, a lab file's exec lines, iperf3. */
+static void print_processes(const struct lab *lab, const struct proc_view *pv, int n)
+{
+	const struct term *t = &lab->term;
+	int wn = 4, wp = 3, ww = 4;
+
+	for (int i = 0; i < n; i++)
+		if (!pv[i].tunnel) {
+			wn = widest(wn, pv[i].col[0]);
+			wp = widest(wp, pv[i].col[1]);
+			ww = widest(ww, pv[i].r->what);
+		}
+	printf("\n%s%-*s %*s  %-*s %s%s\n", term_c(t, C_BOLD), wn, "NODE", wp, "PID", ww, "PROCESS",
+	       "STATE", term_c(t, C_RESET));
+	for (int i = 0; i < n; i++)
+		if (!pv[i].tunnel)
+			printf("%-*s %*s  %-*s %s%s%s\n", wn, pv[i].col[0], wp, pv[i].col[1], ww,
+			       pv[i].r->what, term_c(t, pv[i].running ? C_GREEN : C_RED),
+			       pv[i].running ? "running" : "not running", term_c(t, C_RESET));
 }
 
 static void json_nodes(const struct lab *lab, const struct node_view *v)
@@ -172,12 +273,13 @@ static void json_nodes(const struct lab *lab, const struct node_view *v)
 	printf("]");
 }
 
-static void json_tunnel(const struct record *r, bool running, const char *reply, bool first)
+static void json_proc(const struct proc_view *p, bool first)
 {
 	printf("%s{\"node\":", first ? "" : ",");
-	json_str(stdout, r->name);
-	printf(",\"pid\":%d,\"running\":%s", r->pid, running ? "true" : "false");
-	for (const char *line = reply; running && line && *line; line = control_next_line(line)) {
+	json_str(stdout, p->r->name);
+	printf(",\"pid\":%d,\"running\":%s,\"what\":", p->r->pid, p->running ? "true" : "false");
+	json_str(stdout, p->r->what);
+	for (const char *line = p->reply; line && *line; line = control_next_line(line)) {
 		size_t k = strcspn(line, "="), len = strcspn(line, "\n");
 		char key[64], value[128];
 
@@ -193,41 +295,67 @@ static void json_tunnel(const struct record *r, bool running, const char *reply,
 	printf("}");
 }
 
-static void show_tunnels(const struct lab *lab, const struct record *recs, int n)
+/* "tunnels": the tunnels only; "processes": the lab's other processes. */
+static void json_procs(const struct proc_view *pv, int n)
 {
-	char ctl[PATH_MAX], reply[2048];
-	bool first = true;
+	for (int pass = 0; pass < 2; pass++) {
+		bool first = true;
 
-	if (lab->json)
-		printf(",\"tunnels\":[");
-	else
-		/* The counters' headers meet at the slash their values meet at. */
-		printf("\n%s%-15s %7s  %-7s %-10s %-22s %-17s %10s/%-10s %10s/%-10s%s\n",
-		       term_c(&lab->term, C_BOLD), "TUNNEL", "PID", "ROLE", "MODE", "ENDPOINT",
-		       "FROM", "SENT pkts", "bytes", "RECV pkts", "bytes",
-		       term_c(&lab->term, C_RESET));
+		printf(",\"%s\":[", pass ? "processes" : "tunnels");
+		for (int i = 0; i < n; i++)
+			if (pv[i].tunnel == !pass) {
+				json_proc(&pv[i], first);
+				first = false;
+			}
+		printf("]");
+	}
+}
+
+/* The lab's recorded processes, with each running tunnel's counters; how many. */
+static int collect(const struct lab *lab, const struct record *recs, int n, struct proc_view *pv)
+{
+	char ctl[PATH_MAX];
+	int m = 0;
+
 	for (int i = 0; i < n; i++) {
+		struct proc_view *p = &pv[m];
 		int node = lab_node(lab, recs[i].name);
-		bool running;
 
 		if (recs[i].kind != REC_PROC || node < 0)
 			continue;
-		running = proc_running(recs[i].pid, recs[i].start);
+		p->r = &recs[i];
+		p->running = proc_running(recs[i].pid, recs[i].start);
 		/* A delay line that "set" replaced or removed was stopped on purpose. */
-		if (!running && !strcmp(recs[i].what, "delay-line"))
+		if (!p->running && !strncmp(recs[i].what, "delay-line", 10))
 			continue;
-		reply[0] = '\0';
+		p->tunnel = is_tunnel(recs[i].what);
+		p->reply[0] = '\0';
 		lab_file(lab, node, "ctl", ctl, sizeof(ctl));
-		if (running && control_query(ctl, "stats", reply, sizeof(reply)))
-			reply[0] = '\0';
-		if (lab->json)
-			json_tunnel(&recs[i], running, reply, first);
-		else
-			print_tunnel(lab, &recs[i], running, reply);
-		first = false;
+		if (p->tunnel && p->running &&
+		    control_query(ctl, "stats", p->reply, sizeof(p->reply)))
+			p->reply[0] = '\0';
+		tunnel_cells(p);
+		m++;
 	}
+	return m;
+}
+
+static void show_procs(const struct lab *lab, const struct record *recs, int n)
+{
+	struct proc_view *pv = n > 0 ? calloc((size_t)n, sizeof(*pv)) : NULL;
+	int m = pv ? collect(lab, recs, n, pv) : 0, tunnels = 0;
+
+	for (int i = 0; i < m; i++)
+		tunnels += pv[i].tunnel;
 	if (lab->json)
-		printf("]");
+		json_procs(pv, m);
+	else if (tunnels)
+		print_tunnels(lab, pv, m);
+	else
+		printf("\nno tunnel\n");
+	if (!lab->json && tunnels < m)
+		print_processes(lab, pv, m);
+	free(pv);
 }
 
 static int show(const struct lab *lab)
@@ -250,7 +378,7 @@ static int show(const struct lab *lab)
 		printf("Lab '%s'\n\n", lab->name);
 		print_nodes(lab, v);
 	}
-	show_tunnels(lab, recs, n < 0 ? 0 : n);
+	show_procs(lab, recs, n < 0 ? 0 : n);
 	if (lab->json)
 		printf("}\n");
 	free(recs);

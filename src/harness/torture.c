@@ -83,18 +83,19 @@ static void usage(FILE *f)
 	      "A hostile network, one scenario after another, each in a lab of its own\n"
 	      "(LAB-x and LAB-k). Each says what it did, what survived, and what was lost.\n"
 	      "\n"
-	      "  --scenarios LIST  comma-separated: lossy, restart, rebind, flood, soak,\n"
-	      "                    killed (default: all)\n"
-	      "  --mb N            MB in each transfer (default 50; --quick 10)\n"
-	      "  --soak S          seconds of the soak (default 600; --quick 20)\n"
-	      "  --kills N         kill -9 of harness up, N times (default 20; --quick 5)\n"
-	      "  --quick           the shortened run the tests use\n"
-	      "  --file FILE       bring the labs up from lab file FILE (see docs/labs.md),\n"
-	      "                    not the default lab; the roles each scenario needs and\n"
-	      "                    a tunnel between client and server are checked first\n"
-	      "  --lab NAME        the labs are NAME-x and NAME-k (default: torture)\n"
-	      "  --json            the results, for scripts\n"
-	      "  -h, --help        show this help\n",
+	      "  --scenarios LIST\n"
+	      "                  comma-separated: lossy, restart, rebind, flood, soak,\n"
+	      "                  killed (default: all)\n"
+	      "  --mb N          MB in each transfer (default 50; --quick 10)\n"
+	      "  --soak S        seconds of the soak (default 600; --quick 20)\n"
+	      "  --kills N       kill -9 of harness up, N times (default 20; --quick 5)\n"
+	      "  --quick         the shortened run the tests use\n"
+	      "  --file FILE     bring the labs up from lab file FILE (see docs/labs.md),\n"
+	      "                  not the default lab; the roles each scenario needs and\n"
+	      "                  a tunnel between client and server are checked first\n"
+	      "  --lab NAME      the labs are NAME-x and NAME-k (default: torture)\n"
+	      "  --json          the results, for scripts\n"
+	      "  -h, --help      show this help\n",
 	      f);
 }
 

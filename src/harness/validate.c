@@ -19,8 +19,8 @@ static void usage(FILE *f)
 	      "one as 'FILE:LINE:COLUMN: message' on stderr; exits 2 if any file is bad.\n"
 	      "The format is in docs/labs.md.\n"
 	      "\n"
-	      "  --json        one JSON object with every file's counts and faults\n"
-	      "  -h, --help    show this help\n",
+	      "  --json          one JSON object with every file's counts and faults\n"
+	      "  -h, --help      show this help\n",
 	      f);
 }
 

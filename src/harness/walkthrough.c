@@ -93,7 +93,7 @@ static void usage(FILE *f)
 	      "                  messages, field by field\n"
 	      "  --html FILE     also write one self-contained page with the same diagrams\n"
 	      "  --captures DIR  where each hop's capture goes (default: a new directory\n"
-	      "                  under /tmp, named at the end)\n" COMMON_HELP,
+	      "                  under /tmp, named at the end)\n" LAB_HELP,
 	      f);
 }
 

@@ -56,12 +56,16 @@ check "graph FILE: draws labs/site-to-site.yml" site
 star() { "$H" graph labs/road-warriors.yml >"$gdir/rw.txt" && grep -q "└──" "$gdir/rw.txt"; }
 check "graph FILE: a lab that is no chain is drawn as a tree (road-warriors)" star
 faults() {
-	! "$H" graph tests/fixtures/labfile/unsound.yml >/dev/null 2>"$gdir/faults" &&
-		[ "$(grep -c . "$gdir/faults")" -gt 1 ] &&
+	"$H" graph tests/fixtures/labfile/unsound.yml >/dev/null 2>"$gdir/faults"
+	[ $? = 2 ] && [ "$(grep -c . "$gdir/faults")" -gt 1 ] &&
 		! grep -v '^tests/fixtures/labfile/unsound.yml:[0-9]*:[0-9]*: ' "$gdir/faults"
 }
-check "graph FILE: a file with faults fails with each, file:line:column, and nothing else" faults
+check "graph FILE: a file with faults fails (exit 2) with each, file:line:column, and nothing else" faults
 refuse "graph FILE: a file that is not there" "cannot open" "$H" graph "$gdir/none.yml"
+"$H" graph "$gdir/none.yml" >/dev/null 2>&1
+check "graph FILE: ...exit 2, as validate and up ($?)" test $? = 2
+"$H" graph tests/fixtures/labfile/typos.yml >/dev/null 2>&1
+check "graph FILE: typos.yml, exit 2 ($?)" test $? = 2
 rm -rf "$gdir"
 
 # The README's map is the one graph (and up) draws.

@@ -36,7 +36,9 @@ refuse "capture: not NODE:IFACE" "is not NODE:IFACE" "$H" capture wan
 refuse "capture: no such interface" "cannot capture on home-router:nope" "$H" capture home-router:nope -c 1
 refuse "capture: a bad filter" "bad capture filter" "$H" capture home-router:wan -c 1 "not a filter (("
 
-check "check passes on a healthy tunnel" "$H" check
+"$H" check > "$tmp/healthy" 2>&1
+check "check passes on a healthy tunnel" test $? = 0
+check "...with IPv4 and IPv6 probes, which its header names" grep -q "^check: 18 probes (ICMP, UDP, TCP; IPv4 and IPv6;" "$tmp/healthy"
 "$H" check --json > "$tmp/check.json"
 check "check --json: 4 passed, 0 failed, 1 skipped" grep -q '"passed":4,"failed":0,"skipped":1}' "$tmp/check.json"
 for fault in drop dup truncate fragment; do
@@ -51,5 +53,11 @@ lab_down
 lab_up --tun-mtu 1500
 "$H" check > "$tmp/wrongmtu" 2>&1
 check "check catches a tunnel MTU set too high" grep -q "^  FAIL  each inner packet" "$tmp/wrongmtu"
+lab_down
+# cgnat.yml carries no IPv6 inside its tunnel: check sends IPv4 only, and says so.
+lab_up labs/cgnat.yml
+"$H" check > "$tmp/cgnat" 2>&1
+check "check passes on cgnat.yml's tunnel" test $? = 0
+check "...with 9 IPv4 probes, and its header claims no IPv6" grep -q "^check: 9 probes (ICMP, UDP, TCP; IPv4 only;" "$tmp/cgnat"
 lab_down
 rm -rf "$tmp"

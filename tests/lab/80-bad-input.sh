@@ -42,3 +42,54 @@ refuse "harness exec refuses the root namespace" "is the root network namespace"
 umount /run/netns/rootlab-home-laptop
 rm -f /run/netns/rootlab-home-laptop
 check "...and the root namespace is as it was" test "$(root_view)" = "$before"
+
+# --json only where a command prints JSON; elsewhere one line and exit 2,
+# and the command's --help does not offer it.  validate and test refuse the
+# common options they do not take, the same way.
+refused_2() {
+	local desc=$1 pattern=$2
+	shift 2
+	refuse "$desc" "$pattern" "$@"
+	"$@" > /dev/null 2>&1
+	check "$desc: exit 2 ($?)" test $? = 2
+}
+for cmd in up set down capture walkthrough shell; do
+	refused_2 "$cmd --json" "^harness $cmd: --json is not offered by $cmd$" "$H" $cmd --json
+	check "$cmd --help does not offer --json" lacks "--json" "$H" $cmd --help
+done
+refused_2 "exec --json" "^harness exec: --json is not offered by exec$" "$H" exec home-laptop --json true
+refused_2 "exec NODE --json" "^harness exec: --json is not offered by exec$" "$H" exec --json home-laptop true
+for cmd in status mtu-probe check validate graph test bench torture flood; do
+	check "$cmd --help offers --json" sh -c "'$H' $cmd --help | grep -q -- '^  --json '"
+done
+for cmd in status check capture mtu-probe graph; do
+	refused_2 "$cmd --explain (it runs no ip or nft step)" "^harness $cmd: --explain is not offered by $cmd$" "$H" $cmd --explain
+done
+for cmd in up down set; do
+	check "$cmd --help offers --explain" sh -c "'$H' $cmd --help | grep -q -- '^  --explain '"
+done
+refused_2 "validate --lab" "^harness validate: --lab is not offered by validate$" "$H" validate --lab x labs/cgnat.yml
+refused_2 "validate --explain" "^harness validate: --explain is not offered by validate$" "$H" validate --explain labs/cgnat.yml
+refused_2 "test --explain" "^harness test: --explain is not offered by test$" "$H" test --explain labs/cgnat.yml
+refused_2 "test --lab" "^harness test: --lab is not taken" "$H" test --lab x labs/cgnat.yml
+
+# Every command's --help puts each option's description at one column (18,
+# as the common options have it); an option too long for it has its
+# description on the next line, at that column.
+help_aligned() {
+	"$H" "$1" --help | awk '
+		function desc_at(l) { return substr(l, 1, 18) ~ /^ +$/ && substr(l, 19, 1) != " " }
+		want { want = 0; if (!desc_at($0)) { print "no description under: " opt; bad = 1 } ; in_opt = 1; next }
+		/^  -/ {
+			in_opt = 1
+			if (match($0, /^  [^ ].*[^ ]  +[^ ]/) && RLENGTH == 19) next
+			if (substr($0, 3) !~ /  /) { want = 1; opt = $0; next }
+			print "off column 18: " $0; bad = 1; next
+		}
+		in_opt && /^   / { if (!desc_at($0)) { print "continued off column 18: " $0; bad = 1 }; next }
+		{ in_opt = 0 }
+		END { exit bad }'
+}
+for cmd in $("$H" --help | awk '/^Commands:/ { on = 1; next } on && /^  [a-z]/ { print $1 }'); do
+	check "$cmd --help: every option's description at column 18" help_aligned "$cmd"
+done

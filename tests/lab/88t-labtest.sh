@@ -14,8 +14,25 @@ for f in labs/*.yml; do
 	check "harness test $f: every expectation holds" "$H" test "$f"
 done
 for m in plaintext pi; do
-	check "harness test --mode $m labs/home-office.yml" "$H" test --mode "$m" labs/home-office.yml
+	"$H" test --mode "$m" labs/home-office.yml > "$tmp/mode.out" 2>&1
+	check "harness test --mode $m labs/home-office.yml (exit $?)" test $? = 0
+	check "...its header names the mode" grep -q "^labs/home-office.yml  (lab .*, 8 expectations, tunnels in mode $m)$" "$tmp/mode.out"
 done
+# The last run's lines: each detail starts at one column (56), a name too
+# long for its column puts it on the next line; one pair of brackets holds
+# the detail's own words and the time.
+details_line_up() {
+	awk 'BEGIN { col = 2 + 5 + 1 + 46 + 1 }
+	     function starts(l) { return substr(l, col, 1) == " " && substr(l, col + 1, 1) != " " && l ~ / s\)$/ }
+	     /^  (ok  |FAIL) / { n++; if ($0 ~ / s\)$/) ok += starts($0); else long++; next }
+	     long && substr($0, 1, col) ~ /^ +$/ && starts($0) { wrapped++ }
+	     END { exit !(n == 8 && long > 0 && ok + wrapped == n) }' "$tmp/mode.out"
+}
+check "...every detail in one column, a long name's on the next line" details_line_up
+check "...the capture's '(3 of 3 answered; N s)' in one pair of brackets" \
+	sh -c "grep -qE '[(]3 of 3 answered; [0-9.]+ s[)]$' '$tmp/mode.out' && ! grep -q ') (' '$tmp/mode.out'"
+check "harness test FILE that is not there: said once (the result line)" \
+	sh -c "[ \"\$('$H' test /nonexistent.yml 2>&1 | grep -c 'cannot open')\" = 1 ]"
 
 n=$(grep -c '^  - ' labs/routing-101.yml)
 "$H" test --tap --junit "$tmp/junit.xml" labs/routing-101.yml > "$tmp/tap"
@@ -114,6 +131,38 @@ check "...it is gone (state '${state:-gone}')" test "${state:-Z}" = Z
 left=$(pgrep -f "^ping -q -i 0.5 198.51.100.2\$" | while read -r p; do
 	[ "$(awk '{ print $3 }' "/proc/$p/stat" 2>/dev/null)" = Z ] || echo "$p"; done)
 check "...and so is what it started (${left:-nothing left})" test -z "$left"
+# status on a lab without a tunnel: no empty TUNNEL table, but its other
+# processes in a table of their own, and a LINK column that holds a name of
+# 15 characters.
+cat > "$tmp/procs.yml" <<'LAB'
+name: procs
+topology:
+  nodes:
+    a:
+      interfaces: {fifteen-chars-0: [198.51.100.1/24]}
+      exec: ["sleep 60", "true"]
+    b: {interfaces: {eth0: [198.51.100.2/24]}}
+  links:
+    - endpoints: [a:fifteen-chars-0, b:eth0]
+      reorder: 25
+LAB
+check "up FILE with exec lines, delay lines and no tunnel" "$H" up --lab "$LAB" "$tmp/procs.yml"
+sleep 0.3
+"$H" status --lab "$LAB" > "$tmp/status" 2>&1
+check "status: no TUNNEL table, but 'no tunnel'" sh -c "! grep -q '^TUNNEL' '$tmp/status' && grep -qx 'no tunnel' '$tmp/status'"
+check "status: the delay lines and exec lines under PROCESSES, each running or not" sh -c "
+	grep -qE '^NODE +PID +PROCESS +STATE$' '$tmp/status' &&
+	grep -qE '^a +[0-9]+ +delay-line-1a +running$' '$tmp/status' &&
+	grep -qE '^b +[0-9]+ +delay-line-1b +running$' '$tmp/status' &&
+	grep -qE '^a +[0-9]+ +exec +running$' '$tmp/status' &&
+	grep -qE '^a +[0-9]+ +exec +not running$' '$tmp/status'"
+check "status: every node row's MTU ends under the header's, whatever the link's name" \
+	awk '/^NODE +LINK / { h = index($0, "  STATE"); next } /^$/ { h = 0 }
+	     h { p = index($0, "  up"); n++; if (p != h) bad = 1 } END { exit bad || n != 4 }' "$tmp/status"
+"$H" status --lab "$LAB" --json > "$tmp/status.json"
+check "status --json: no tunnel, the processes apart" \
+	grep -qE '"tunnels":\[\],"processes":\[\{"node":"a","pid":[0-9]+,"running":true,"what":"delay-line-1a"\}' "$tmp/status.json"
+check "down takes it away" "$H" down --lab "$LAB"
 # Two nodes whose names shorten alike (s-a, srv-a) still get wg sockets of their own.
 check "harness test: a lab whose tunnel ends' names shorten alike" \
 	"$H" test tests/fixtures/labfile/alike-names.yml

@@ -36,6 +36,9 @@ check "harness: the commands complete (u -> up)" only "up" "$H" u
 check "harness: every command of harness --help is offered" \
 	only "$("$H" --help | awk '/^Commands:/ { on = 1; next } on && /^  [a-z]/ { print $1 }') --help --lab" "$H" ""
 check "harness up --cl -> --clients, from up --help" only "--clients" "$H" up --cl
+check "harness up --la -> --lab" only "--lab" "$H" up --la
+check "harness test --l: nothing, test takes no --lab" only "" "$H" test --l
+check "harness validate --: --json and --help, no --lab or --explain" only "--json --help" "$H" validate --
 check "harness up --mode -> the three modes" only "encrypted plaintext pi" "$H" up --mode ""
 capture_opts() { offers --duration "$H" capture - && ! offers --clients "$H" capture -; }
 check "harness capture -> its own options (--duration), not up's (--clients)" capture_opts

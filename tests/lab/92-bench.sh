@@ -90,3 +90,15 @@ bare_and_tunnels pair plaintext encrypted
 check "the pair's lab is gone too" sh -c "! ls /run/tunlab 2>/dev/null | grep -q '^$LAB-'"
 refuse "bench refuses an unknown topology" "--topology 'ring'" "$H" bench --topology ring
 rm -f /tmp/bench.$$
+
+# The table as a reader sees it: every cell, a '-' as much as a number, ends
+# under the end of its header, so every row is as long as the header row;
+# and the progress says that bare rides on the encrypted lab.
+"$H" bench --quick --paths bare,encrypted > /tmp/bench.$$ 2>&1
+rc=$?
+check "bench --quick --paths bare,encrypted ran (exit $rc)" test "$rc" = 0
+check "its progress says bare rides on lab $LAB-e" grep -q "bringing up lab $LAB-e (bare rides on it)" /tmp/bench.$$
+check "every row of its table is as long as the header: $(awk '/^path /,/^$/ { printf "%d ", length($0) }' /tmp/bench.$$)" \
+	awk '/^path / { w = length($0) } /^$/ { w = 0 } w && /^(bare|encrypted) / { n++; if (length($0) != w) bad = 1 } END { exit bad || n != 2 }' /tmp/bench.$$
+check "and bare's row ends in dashes, one under each of +RTT, CPU and RSS" grep -Eq '^bare .* +- +- +-$' /tmp/bench.$$
+rm -f /tmp/bench.$$
