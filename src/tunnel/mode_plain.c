@@ -156,30 +156,13 @@ static void path_mtu(struct queue *q, const struct pmtu_report *r)
 	    pmtu_inner(&q->pmtu, overhead(q)));
 }
 
-const struct mode_ops mode_plain_ops = {
-    .mode = MODE_PLAINTEXT,
-    .headroom = 0,
-    .read_max = SLOT_DATA,
-    .dev_hdr = 0,
-    .min_len = 8,
-    .sealed = false,
-    .begin = begin,
-    .seal = seal,
-    .refused = too_big,
-    .open = open_one,
-    .path_mtu = path_mtu,
-};
+/* Plaintext and pi differ only in the 4-byte header the device gives each packet. */
+#define PLAIN_OPS(m, hdr)                                                                          \
+	{                                                                                          \
+		.mode = (m), .headroom = 0, .read_max = SLOT_DATA, .dev_hdr = (hdr), .min_len = 8, \
+		.sealed = false, .begin = begin, .seal = seal, .refused = too_big,                 \
+		.open = open_one, .path_mtu = path_mtu,                                            \
+	}
 
-const struct mode_ops mode_pi_ops = {
-    .mode = MODE_PI,
-    .headroom = 0,
-    .read_max = SLOT_DATA,
-    .dev_hdr = TUN_PI_LEN,
-    .min_len = 8,
-    .sealed = false,
-    .begin = begin,
-    .seal = seal,
-    .refused = too_big,
-    .open = open_one,
-    .path_mtu = path_mtu,
-};
+const struct mode_ops mode_plain_ops = PLAIN_OPS(MODE_PLAINTEXT, 0);
+const struct mode_ops mode_pi_ops = PLAIN_OPS(MODE_PI, TUN_PI_LEN);
