@@ -264,17 +264,6 @@ static int parse(struct bench *b, int argc, char **argv)
 
 /* ---- the labs ---- */
 
-/* In a child about to exec: what it would print on fd goes nowhere. */
-static void to_null(int fd)
-{
-	int null = open("/dev/null", O_WRONLY | O_CLOEXEC);
-
-	if (null >= 0 && null != fd) {
-		dup2(null, fd);
-		close(null);
-	}
-}
-
 /* harness up, run as a program of its own, quietly; its error line if it fails. */
 static int lab_up(struct bench *b, struct path *p)
 {

@@ -25,6 +25,16 @@ int sibling_path(const char *prog, char *out, size_t cap)
 	return access(out, X_OK);
 }
 
+int to_null(int fd)
+{
+	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+	int rc = null < 0 || dup2(null, fd) < 0 ? -1 : 0;
+
+	if (null >= 0 && null != fd)
+		close(null);
+	return rc;
+}
+
 void close_from(int first)
 {
 	if (close_range((unsigned int)first, ~0U, 0) == 0)
@@ -67,9 +77,7 @@ static void child(const char *ns, char *const argv[], const char *log, int go, c
 		dup2(fd, STDOUT_FILENO);
 		dup2(fd, STDERR_FILENO);
 	}
-	fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
-	if (fd >= 0)
-		dup2(fd, STDIN_FILENO);
+	to_null(STDIN_FILENO);
 	hand_over(keep, nkeep);
 	close_from(3 + (nkeep < 8 ? nkeep : 8));
 	execv(argv[0], argv);

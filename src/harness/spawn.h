@@ -25,6 +25,8 @@ pid_t spawn_in_ns(const struct lab *lab, const char *ns, const char *label, cons
  * program the harness starts holds only what it was meant to get.
  */
 void close_from(int first);
+/* In a child about to exec: fd reads from and writes to /dev/null; 0, or -1. */
+int to_null(int fd);
 /*
  * The argv a recorded process was started with, as spawn_in_ns saved it
  * in the lab's directory: at most max - 1 pointers into buf, then NULL.

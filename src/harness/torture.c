@@ -123,7 +123,7 @@ static int self(char *out, size_t cap, const char *first, ...)
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
 		if (out)
 			dup2(p[1], STDOUT_FILENO);
-		else if (!freopen("/dev/null", "w", stdout))
+		else if (to_null(STDOUT_FILENO))
 			_exit(126);
 		close_from(3);
 		execv(prog, argv);
@@ -690,10 +690,8 @@ static void kill_up_after(const char *lab, const char *file, int ms)
 		return;
 	pid = fork();
 	if (pid == 0) {
-		int null = open("/dev/null", O_WRONLY | O_CLOEXEC);
-
-		dup2(null, STDOUT_FILENO);
-		dup2(null, STDERR_FILENO);
+		to_null(STDOUT_FILENO);
+		to_null(STDERR_FILENO);
 		close_from(3);
 		if (file)
 			execl(prog, prog, "up", file, "--lab", lab, (char *)NULL);

@@ -113,9 +113,7 @@ static int self(const struct walk *w, const char *cmd, const char *mode)
 		return -1;
 	pid = fork();
 	if (pid == 0) {
-		int null = open("/dev/null", O_WRONLY | O_CLOEXEC);
-
-		dup2(null, STDOUT_FILENO);
+		to_null(STDOUT_FILENO);
 		close_from(3);
 		execl(harness, harness, cmd, "--lab", w->lab.name, mode ? "--mode" : NULL, mode,
 		      (char *)NULL);
