@@ -313,11 +313,37 @@ static void empty(struct wg *w)
 }
 
 /*
+ * The server's side when the check fails: each slot, what the client
+ * sent, and whether one more round of the server ends the connection
+ * (a close that came late) or not (one that never comes).
+ */
+static void show_server(struct client *c)
+{
+	for (int i = 0; i < UAPI_CLIENTS; i++) {
+		const struct uapi_client *s = &ctx->u.clients[i];
+
+		if (s->used)
+			fprintf(stderr,
+				"  slot %d: fd %d kind %d complete %d answering %d sent %zu of %zu\n",
+				i, s->fd, (int)s->kind, s->complete, s->answering, s->sent, s->len);
+	}
+	fprintf(stderr, "  client fd %d sent: ", c->fd);
+	for (size_t k = 0; k < c->len && k < 200; k++)
+		fprintf(stderr, c->bytes[k] >= 32 && c->bytes[k] < 127 ? "%c" : "\\x%02x",
+			c->bytes[k]);
+	fprintf(stderr, "\n");
+	serve(NOW);
+	take(c);
+	fprintf(stderr, "  after one more round: got %zu, %s\n", c->got->len,
+		c->hung_up ? "hung up" : "still open");
+}
+
+/*
  * This check once failed in a long run, on an input that passed when run
  * again alone: before trapping, say what each client sent and got, so the
  * next time tells which part went wrong.
  */
-static void no_answer(const struct client *cs, int n, int which)
+static void no_answer(struct client *cs, int n, int which)
 {
 	fprintf(stderr, "fuzz_uapi: client %d of %d sent a whole request without a proper answer\n",
 		which, n);
@@ -332,6 +358,7 @@ static void no_answer(const struct client *cs, int n, int which)
 				(unsigned char)g->p[k]);
 		fprintf(stderr, "%s\n", shown < g->len ? "..." : "");
 	}
+	show_server(&cs[which]);
 	__builtin_trap();
 }
 

@@ -36,6 +36,7 @@ RUN_FILES=(tests/lab/[0-9]*.sh)
 for RUN_FILE in "${RUN_FILES[@]}"; do
 	picked "$RUN_FILE" || continue
 	echo "== ${RUN_FILE#tests/lab/}"
+	RUN_START=$SECONDS
 	# A file's EXIT trap is its cleanup (processes the lab did not record,
 	# devices, scratch files): run when the file ends, not when the run does,
 	# or the next file's trap replaces it unrun.  The run's own trap (take
@@ -48,6 +49,8 @@ for RUN_FILE in "${RUN_FILES[@]}"; do
 		eval "set -- ${RUN_TRAP#trap -- }"
 		eval "$1"
 	fi
+	# What each file costs, so the 30-minute budget of make test can be kept.
+	echo "== ${RUN_FILE#tests/lab/} took $((SECONDS - RUN_START)) s"
 done
 
 echo "lab: checks of behaviour $((PASSED - REFUSALS_PASSED)) passed, $((FAILED - REFUSALS_FAILED)) failed;" \
