@@ -18,9 +18,7 @@
 
 static void child_exec(const char *self, char *const argv[], int out)
 {
-	int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
-
-	if (null < 0 || dup2(null, STDIN_FILENO) < 0 || dup2(out, STDOUT_FILENO) < 0 ||
+	if (to_null(STDIN_FILENO) || dup2(out, STDOUT_FILENO) < 0 ||
 	    dup2(out, STDERR_FILENO) < 0)
 		_exit(127);
 	close_from(3);

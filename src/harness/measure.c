@@ -99,18 +99,15 @@ double quantile(double *v, int n, double q)
 
 static void child(const char *ns, char *const argv[], int out)
 {
-	int fd = netns_open(ns), null = open("/dev/null", O_RDWR | O_CLOEXEC);
+	int fd = netns_open(ns);
 	sigset_t none;
 
 	/* The caller may hold signals back; the command should not. */
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	signal(SIGPIPE, SIG_DFL);
-	if (fd < 0 || netns_enter(fd) || null < 0)
+	if (fd < 0 || netns_enter(fd) || to_null(0) || dup2(out, 1) < 0 || to_null(2))
 		_exit(126);
-	dup2(null, 0);
-	dup2(out, 1);
-	dup2(null, 2);
 	close_from(3);
 	execvp(argv[0], argv);
 	_exit(127);
