@@ -302,11 +302,16 @@ ssize_t pkt_build_too_big(uint8_t *buf, size_t cap, const uint8_t *orig, size_t 
 	struct pkt p;
 	uint32_t sum;
 
-	if (pkt_parse(orig, orig_len, &p) != PKT_OK || pkt_is_icmp_error(&p) ||
-	    (p.fragment && p.frag_off))
+	/* Whole, the packet is quoted up to its own length; cut short, what there is of it. */
+	if (pkt_parse(orig, orig_len, &p) == PKT_OK)
+		quote = p.len;
+	else if (pkt_parse_head(orig, orig_len, &p) == PKT_OK)
+		quote = orig_len;
+	else
+		return -1;
+	if (pkt_is_icmp_error(&p) || (p.fragment && p.frag_off))
 		return -1;
 	hl = p.version == 6 ? 40 : 20;
-	quote = p.len;
 	if (hl + 8 + quote > (p.version == 6 ? ICMP6_MAX : ICMP4_MAX))
 		quote = (p.version == 6 ? ICMP6_MAX : ICMP4_MAX) - hl - 8;
 	total = hl + 8 + quote;

@@ -82,7 +82,9 @@ ssize_t pkt_build(uint8_t *buf, size_t cap, const struct pkt_spec *s);
  * An ICMP "fragmentation needed" (IPv4) or ICMPv6 "packet too big" about
  * orig, telling its sender to use mtu.  It comes from src (an address that
  * is not the receiver's own) and quotes as much of orig as the rules allow.
- * Returns the length, or -1 if orig is not a packet one may answer this way.
+ * orig may be a packet's first orig_len bytes only (its headers must be
+ * there): those are quoted.  Returns the length, or -1 if orig is not a
+ * packet one may answer this way.
  */
 ssize_t pkt_build_too_big(uint8_t *buf, size_t cap, const uint8_t *orig, size_t orig_len,
 			  const uint8_t *src, int mtu);

@@ -19,6 +19,8 @@
 #define SLOT_HEADROOM 64 /* for outer headers a mode prepends */
 #define SLOT_DATA     65536
 #define SLOT_SIZE     (SLOT_HEADROOM + SLOT_DATA + 64)
+/* What an ICMP "too big" quotes of a packet sealed before the kernel refused it. */
+#define SLOT_QUOTE 128
 
 struct slot {
 	uint8_t *data; /* SLOT_HEADROOM bytes into the slot's memory */
@@ -32,6 +34,13 @@ struct slot {
 	struct sockaddr_storage addr;
 	struct source local; /* received: the local address it arrived on */
 	struct source *src;  /* sending to addr: the peer's sticky source, or NULL */
+	/*
+	 * Sending in a mode that seals in place: the inner packet's first
+	 * bytes, kept before the seal, for an ICMP "too big" if the kernel
+	 * refuses the datagram.
+	 */
+	uint8_t quote[SLOT_QUOTE];
+	size_t quote_len;
 };
 
 /* Room for a UDP_SEGMENT or UDP_GRO control message and a packet-info one. */

@@ -207,6 +207,26 @@ static void send_fragmented(struct queue *q, struct batch *b, const struct socka
 		udp_allow_fragments(&q->udp, false);
 }
 
+void datapath_seal(struct queue *q, struct slot *s, double now)
+{
+	s->keep = true;
+	s->fragment = false;
+	s->err = 0;
+	/*
+	 * Sealed in place, the packet is gone by the time the kernel may
+	 * refuse the datagram as too big: keep what an ICMP about it quotes.
+	 */
+	s->quote_len = 0;
+	if (q->ops->sealed) {
+		size_t at = q->ops->headroom + q->ops->dev_hdr;
+		size_t len = s->len > q->ops->dev_hdr ? s->len - q->ops->dev_hdr : 0;
+
+		s->quote_len = len < SLOT_QUOTE ? len : SLOT_QUOTE;
+		memcpy(s->quote, s->data + at, s->quote_len);
+	}
+	q->ops->seal(q, s, now);
+}
+
 /*
  * TUN to socket, one batch: sealed by the mode, broken by the fault if
  * any, sent in one go; then what the kernel refused, what may be
@@ -220,14 +240,8 @@ static void send_batch(void *arg, struct batch *b)
 	double now = clock_seconds();
 
 	q->ops->begin(q, &to, &src);
-	for (unsigned int i = 0; i < b->n; i++) {
-		struct slot *s = &b->slot[i];
-
-		s->keep = true;
-		s->fragment = false;
-		s->err = 0;
-		q->ops->seal(q, s, now);
-	}
+	for (unsigned int i = 0; i < b->n; i++)
+		datapath_seal(q, &b->slot[i], now);
 	if (q->fault)
 		inject(q, b);
 	udp_send_batch(&q->udp, b, to, src);

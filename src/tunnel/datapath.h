@@ -62,7 +62,9 @@ struct mode_ops {
 	 * keeps it, or marks it s->fragment, or drops it (counted).
 	 */
 	void (*seal)(struct queue *q, struct slot *s, double now);
-	/* The kernel refused a sealed datagram as too big (EMSGSIZE), after the errors were read.
+	/*
+	 * The kernel refused a sealed datagram as too big (EMSGSIZE), after the
+	 * errors were read: the path MTU they told is known.
 	 */
 	void (*refused)(struct queue *q, struct slot *s);
 	/*
@@ -119,6 +121,12 @@ int datapath_watch(struct queue *q, int fd);
 void datapath_set_batch(struct queue *q);
 /* One ready descriptor of the data path: the device or the socket. */
 void datapath_event(struct queue *q, int fd, uint32_t events);
+/*
+ * One packet read from the device into a datagram, by the mode: kept
+ * (s->keep), to be sent in fragments (s->fragment) or dropped.  In a mode
+ * that seals in place, its first bytes are kept in s->quote first.
+ */
+void datapath_seal(struct queue *q, struct slot *s, double now);
 /* Drains the socket's error queue; each new path MTU goes to the mode. */
 void datapath_read_errors(struct queue *q);
 
@@ -129,7 +137,10 @@ void datapath_drop(struct queue *q, struct slot *s, enum drop why, const char *d
 /* -v: one decoded line per packet (ep may be NULL), or the reason it was dropped. */
 void datapath_log(struct queue *q, const char *dir, const struct sockaddr_storage *ep,
 		  const uint8_t *inner, size_t len, const char *drop);
-/* Tells the inner sender of p, through the device, that only mtu bytes fit. */
+/*
+ * Tells the inner sender of p, through the device, that only mtu bytes
+ * fit; inner may be the packet's first len bytes only (a slot's quote).
+ */
 void datapath_too_big(struct queue *q, const struct pkt *p, const uint8_t *inner, size_t len,
 		      int mtu);
 /* Seconds since the tunnel started, for log lines. */

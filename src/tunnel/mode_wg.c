@@ -50,15 +50,6 @@ static void seal(struct queue *q, struct slot *s, double now)
 	}
 }
 
-/*
- * The kernel knew a smaller path than we did.  The packet is sealed in
- * place, so nothing is left to quote in an ICMP: the next one hears of it.
- */
-static void refused(struct queue *q, struct slot *s)
-{
-	datapath_drop(q, s, DROP_TOO_BIG, "send", &s->addr, NULL, 0);
-}
-
 static bool open_one(struct queue *q, struct slot *s, double now, size_t *off, size_t *len)
 {
 	struct wg *w = q->ctx;
@@ -85,6 +76,42 @@ static void path_mtu(struct queue *q, const struct pmtu_report *r)
 		return;
 	wg_note(w, p, "the path to %s carries %d bytes; inner packets up to %d",
 		sockaddr_str(&p->endpoint, ep, sizeof(ep)), p->pmtu.mtu, wg_inner_mtu(w, p));
+}
+
+/*
+ * The kernel knew a smaller path than we did, and the error queue has
+ * told the peer by now, or else the route knows: a UDP GSO send is refused
+ * with no report queued.  The packet is sealed in place; what the datapath
+ * kept of it (s->quote) says whether it may go in fragments and is what
+ * the ICMP quotes, as in plaintext.  s->len is the inner length.
+ */
+static void refused(struct queue *q, struct slot *s)
+{
+	struct wg *w = q->ctx;
+	struct wg_peer *p = NULL;
+	enum pmtu_fate fate = PMTU_TOO_BIG;
+	struct pkt pkt;
+
+	if (pkt_parse_head(s->quote, s->quote_len, &pkt) == PKT_OK)
+		p = allowedips_lookup(&w->allowed, pkt.version == 6 ? AF_INET6 : AF_INET, pkt.dst);
+	if (p && !q->cfg->no_pmtu) {
+		fate = wg_path_fate(w, p, s->len, pkt.version, pkt.df);
+		if (fate == PMTU_FITS) {
+			struct pmtu_report r = {.mtu = pmtu_route_mtu(&q->dev.nl, &p->endpoint),
+						.dest = p->endpoint};
+
+			path_mtu(q, &r);
+			fate = wg_path_fate(w, p, s->len, pkt.version, pkt.df);
+		}
+	}
+	if (p && fate == PMTU_FRAGMENT) {
+		s->keep = false;
+		s->fragment = true;
+		return;
+	}
+	if (p && fate == PMTU_TOO_BIG && !q->cfg->no_pmtu)
+		datapath_too_big(q, &pkt, s->quote, s->quote_len, wg_inner_mtu(w, p));
+	datapath_drop(q, s, DROP_TOO_BIG, "send", &s->addr, NULL, 0);
 }
 
 const struct mode_ops mode_wg_ops = {

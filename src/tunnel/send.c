@@ -62,6 +62,12 @@ static size_t outer_overhead(const struct wg_peer *p)
 	return (size_t)mtu_overhead(p->endpoint.ss_family == AF_INET6 ? 6 : 4, MTU_WG_DATA);
 }
 
+enum pmtu_fate wg_path_fate(const struct wg *w, const struct wg_peer *p, size_t len, int version,
+			    bool df)
+{
+	return pmtu_fate(&p->pmtu, msg_padded_len(len, w->mtu), outer_overhead(p), version, df);
+}
+
 int wg_inner_mtu(const struct wg *w, const struct wg_peer *p)
 {
 	int m = pmtu_inner(&p->pmtu, outer_overhead(p)) & ~(MSG_PADDING - 1);
@@ -92,8 +98,7 @@ enum wg_action wg_encrypt(struct wg *w, uint8_t *dg, size_t len, size_t cap, dou
 		w->stats->drops[DROP_NO_PEER]++;
 		return WG_DROP;
 	}
-	fate = pmtu_fate(&p->pmtu, msg_padded_len(pkt.len, w->mtu), outer_overhead(p), pkt.version,
-			 pkt.df);
+	fate = wg_path_fate(w, p, pkt.len, pkt.version, pkt.df);
 	if (fate == PMTU_TOO_BIG) {
 		w->stats->drops[DROP_TOO_BIG]++;
 		return WG_TOO_BIG;

@@ -143,6 +143,9 @@ enum wg_action wg_encrypt(struct wg *w, uint8_t *dg, size_t len, size_t cap, dou
 enum wg_action wg_receive(struct wg *w, uint8_t *dg, size_t len,
 			  const struct sockaddr_storage *from, double now, size_t *inner_len,
 			  struct wg_peer **peer);
+/* What an inner packet of len bytes meets on the path to p once padded and sealed. */
+enum pmtu_fate wg_path_fate(const struct wg *w, const struct wg_peer *p, size_t len, int version,
+			    bool df);
 /* The largest inner packet that crosses the path to p once sealed, as a multiple of 16. */
 int wg_inner_mtu(const struct wg *w, const struct wg_peer *p);
 /* Runs the timers of every peer. */

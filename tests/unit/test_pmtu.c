@@ -109,6 +109,40 @@ static void too_big_v6(void **state)
 	assert_int_equal(csum_fold(csum_add(sum, p.payload, p.payload_len)), 0);
 }
 
+/*
+ * A packet's first bytes only, as kept before a seal in place: those are
+ * quoted, under the original header, which still says the whole length.
+ */
+static void too_big_from_the_first_bytes(void **state)
+{
+	uint8_t orig[2048], icmp[2048];
+	size_t n = echo(orig, sizeof(orig), 4, 1444, true);
+	struct pkt o, p;
+	ssize_t len;
+
+	(void)state;
+	assert_int_equal(pkt_parse(orig, n, &o), PKT_OK);
+	len = pkt_build_too_big(icmp, sizeof(icmp), orig, 64, o.dst, 1328);
+	assert_int_equal(len, 20 + 8 + 64);
+	assert_int_equal(pkt_parse(icmp, (size_t)len, &p), PKT_OK);
+	assert_int_equal(p.icmp_type, 3);
+	assert_int_equal(p.icmp_code, 4);
+	assert_int_equal(p.icmp_mtu, 1328);
+	assert_memory_equal(p.dst, o.src, 4);
+	assert_int_equal(csum(p.payload, p.payload_len), 0);
+	assert_memory_equal(p.payload + 8, orig, 64);
+	/* Too few bytes for the IP header: nothing to answer. */
+	assert_int_equal(pkt_build_too_big(icmp, sizeof(icmp), orig, 12, o.dst, 1328), -1);
+	/* IPv6: its 40-byte header and 8 more. */
+	n = echo(orig, sizeof(orig), 6, 1400, true);
+	assert_int_equal(pkt_parse(orig, n, &o), PKT_OK);
+	len = pkt_build_too_big(icmp, sizeof(icmp), orig, 48, o.dst, 1280);
+	assert_int_equal(len, 40 + 8 + 48);
+	assert_int_equal(pkt_parse(icmp, (size_t)len, &p), PKT_OK);
+	assert_int_equal(p.icmp_type, 2);
+	assert_memory_equal(p.payload + 8, orig, 48);
+}
+
 static void never_about_errors_or_later_fragments(void **state)
 {
 	uint8_t orig[2048], icmp[2048], again[2048];
@@ -140,6 +174,7 @@ int main(void)
 	    cmocka_unit_test(reports),
 	    cmocka_unit_test(too_big_v4),
 	    cmocka_unit_test(too_big_v6),
+	    cmocka_unit_test(too_big_from_the_first_bytes),
 	    cmocka_unit_test(never_about_errors_or_later_fragments),
 	};
 	return cmocka_run_group_tests_name("pmtu", tests, NULL, NULL);
