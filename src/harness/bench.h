@@ -1,6 +1,7 @@
 /*
  * harness bench: its paths, its rounds and its figures.  bench.c runs the
- * measurements; bench_report.c prints them (table, JSON) and draws them.
+ * measurements; bench_report.c prints them (table, JSON) and draws them;
+ * bench_aead.c measures the AEAD backends alone (--aead).
  */
 #ifndef TUNLAB_HARNESS_BENCH_H
 #define TUNLAB_HARNESS_BENCH_H
@@ -53,7 +54,9 @@ struct path {
 
 struct bench {
 	bool quick, json;
-	bool pair; /* --topology pair: internet to office-server, one link, no NAT */
+	bool aead;	 /* --aead: the AEAD backends on one core, no lab */
+	bool lab_option; /* one that only the labs' measurement takes */
+	bool pair;	 /* --topology pair: internet to office-server, one link, no NAT */
 	int rounds, seconds;
 	bool want[PATH_COUNT];
 	const char *plot;
@@ -78,5 +81,7 @@ void progress_done(struct bench *b);
 void report(const struct bench *b);
 /* The bar chart, as SVG; -1 with errno. */
 int plot(const struct bench *b, const char *file);
+/* --aead: measures and prints; -1 with b->err. */
+int bench_aead(struct bench *b);
 
 #endif

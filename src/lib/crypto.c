@@ -91,7 +91,7 @@ int kdf(uint8_t *t1, uint8_t *t2, uint8_t *t3, const uint8_t key[HASH_LEN], cons
 	return rc;
 }
 
-static void nonce_for(uint8_t nonce[12], uint64_t counter)
+void aead_nonce(uint8_t nonce[AEAD_NONCE_LEN], uint64_t counter)
 {
 	memset(nonce, 0, 4);
 	for (int i = 0; i < 8; i++)
@@ -101,20 +101,20 @@ static void nonce_for(uint8_t nonce[12], uint64_t counter)
 void aead_seal(uint8_t *out, const uint8_t *in, size_t len, uint64_t counter, const uint8_t key[32],
 	       const uint8_t *ad, size_t adlen)
 {
-	uint8_t nonce[12];
+	uint8_t nonce[AEAD_NONCE_LEN];
 
-	nonce_for(nonce, counter);
+	aead_nonce(nonce, counter);
 	crypto_aead_chacha20poly1305_ietf_encrypt(out, NULL, in, len, ad, adlen, NULL, nonce, key);
 }
 
 bool aead_open(uint8_t *out, const uint8_t *in, size_t len, uint64_t counter, const uint8_t key[32],
 	       const uint8_t *ad, size_t adlen)
 {
-	uint8_t nonce[12];
+	uint8_t nonce[AEAD_NONCE_LEN];
 
 	if (len < AEAD_TAG_LEN)
 		return false;
-	nonce_for(nonce, counter);
+	aead_nonce(nonce, counter);
 	return crypto_aead_chacha20poly1305_ietf_decrypt(out, NULL, NULL, in, len, ad, adlen, nonce,
 							 key) == 0;
 }

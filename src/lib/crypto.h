@@ -2,8 +2,9 @@
  * The primitives of the WireGuard protocol, as thin calls into the
  * libraries that implement them: BLAKE2s (plain, keyed and in HMAC) from
  * libcrypto, X25519 and the two ChaCha20-Poly1305 AEADs from libsodium.
- * Nothing here is cryptography of our own; it only fixes the sizes,
- * nonces and orders the protocol uses.
+ * Transport data is sealed with a session's own key context instead
+ * (aead.h, OpenSSL's cipher).  Nothing here is cryptography of our own;
+ * it only fixes the sizes, nonces and orders the protocol uses.
  */
 #ifndef TUNLAB_LIB_CRYPTO_H
 #define TUNLAB_LIB_CRYPTO_H
@@ -12,11 +13,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define HASH_LEN     32
-#define MAC_LEN	     16 /* keyed BLAKE2s, truncated as mac1, mac2 and cookies are */
-#define AEAD_TAG_LEN 16
-#define XNONCE_LEN   24
-#define DH_LEN	     32
+#define HASH_LEN       32
+#define MAC_LEN	       16 /* keyed BLAKE2s, truncated as mac1, mac2 and cookies are */
+#define AEAD_TAG_LEN   16
+#define AEAD_NONCE_LEN 12
+#define XNONCE_LEN     24
+#define DH_LEN	       32
 
 /* HASH(a || b); b may be NULL. */
 int hash2(uint8_t out[HASH_LEN], const void *a, size_t alen, const void *b, size_t blen);
@@ -46,6 +48,8 @@ int hmac(uint8_t out[HASH_LEN], const uint8_t key[HASH_LEN], const void *data, s
 int kdf(uint8_t *t1, uint8_t *t2, uint8_t *t3, const uint8_t key[HASH_LEN], const void *in,
 	size_t inlen);
 
+/* The protocol's nonce: 4 zero bytes, then the 64-bit counter, little-endian. */
+void aead_nonce(uint8_t nonce[AEAD_NONCE_LEN], uint64_t counter);
 /* ChaCha20-Poly1305 with the 64-bit little-endian counter as nonce; out gets len + 16. */
 void aead_seal(uint8_t *out, const uint8_t *in, size_t len, uint64_t counter, const uint8_t key[32],
 	       const uint8_t *ad, size_t adlen);

@@ -273,6 +273,12 @@ bool noise_begin_session(struct handshake *hs, struct keypair *kp, double now)
 	memcpy(initiator ? kp->recv_key : kp->send_key, second, 32);
 	key_wipe(first, sizeof(first));
 	key_wipe(second, sizeof(second));
+	if (aead_key_init(&kp->sender, AEAD_OPENSSL, kp->send_key) ||
+	    aead_key_init(&kp->receiver, AEAD_OPENSSL, kp->recv_key)) {
+		keypair_wipe(kp);
+		noise_handshake_clear(hs);
+		return false;
+	}
 	replay_init(&kp->replay);
 	kp->birth = now;
 	kp->initiator = initiator;
@@ -285,5 +291,7 @@ bool noise_begin_session(struct handshake *hs, struct keypair *kp, double now)
 
 void keypair_wipe(struct keypair *kp)
 {
+	aead_key_wipe(&kp->sender);
+	aead_key_wipe(&kp->receiver);
 	key_wipe(kp, sizeof(*kp));
 }

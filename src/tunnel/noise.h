@@ -7,6 +7,7 @@
 #ifndef TUNLAB_TUNNEL_NOISE_H
 #define TUNLAB_TUNNEL_NOISE_H
 
+#include "lib/aead.h"
 #include "lib/messages.h"
 #include "replay.h"
 
@@ -47,10 +48,16 @@ struct handshake {
 	double last_initiation; /* when one was last accepted: floods are refused */
 };
 
-/* One session's keys, counters and replay window. */
+/*
+ * One session's keys, counters and replay window.  The raw keys are kept
+ * for the lab's decoder (encrypted.h); packets go through sender and
+ * receiver, keyed once from them.
+ */
 struct keypair {
 	uint8_t send_key[NOISE_KEY_LEN];
 	uint8_t recv_key[NOISE_KEY_LEN];
+	struct aead_key sender;
+	struct aead_key receiver;
 	uint64_t send_counter;
 	struct replay replay;
 	double birth;
@@ -107,7 +114,8 @@ bool noise_consume_response(const struct noise_static *s, struct handshake *hs,
 /*
  * Derives the session from a finished handshake (HS_CREATED_RESPONSE or
  * HS_CONSUMED_RESPONSE) and zeroes the handshake.  The keypair takes the
- * handshake's local index.
+ * handshake's local index, and its AEAD contexts (freed by keypair_wipe).
+ * False, with nothing held, if the keys could not be derived or set.
  */
 bool noise_begin_session(struct handshake *hs, struct keypair *kp, double now);
 void keypair_wipe(struct keypair *kp);

@@ -186,6 +186,7 @@ static enum wg_action on_data(struct wg *w, uint8_t *dg, size_t len,
 	struct index_entry *e = index_lookup(&w->index, get_le32(dg + 4), INDEX_SESSION);
 	uint64_t counter = get_le64(dg + 8);
 	size_t plain = len - MSG_DATA_MIN_LEN;
+	enum aead_verdict v;
 	struct session *s;
 	struct wg_peer *p;
 	struct pkt pkt;
@@ -198,9 +199,10 @@ static enum wg_action on_data(struct wg *w, uint8_t *dg, size_t len,
 	if (!s->kp.valid || now - s->kp.birth >= REJECT_AFTER_TIME ||
 	    s->kp.replay.top > REJECT_AFTER_MESSAGES)
 		return dropped(w, DROP_EXPIRED);
-	if (!aead_open(dg + MSG_DATA_HDR_LEN, dg + MSG_DATA_HDR_LEN, len - MSG_DATA_HDR_LEN,
-		       counter, s->kp.recv_key, NULL, 0))
-		return dropped(w, DROP_AUTH);
+	v = aead_key_open(&s->kp.receiver, dg + MSG_DATA_HDR_LEN, dg + MSG_DATA_HDR_LEN,
+			  len - MSG_DATA_HDR_LEN, counter, NULL, 0);
+	if (v != AEAD_OK)
+		return dropped(w, v == AEAD_FORGED ? DROP_AUTH : DROP_CRYPTO);
 	if (!replay_check(&s->kp.replay, counter))
 		return dropped(w, DROP_REPLAY);
 	p->rx_bytes += len;

@@ -16,7 +16,11 @@ bool wg_session_usable(const struct session *s, double now)
 	       s->kp.send_counter < REJECT_AFTER_MESSAGES;
 }
 
-/* Header, padding, and the inner packet sealed in place. Returns the datagram's length. */
+/*
+ * Header, padding, and the inner packet sealed in place.  Returns the
+ * datagram's length, or 0 when the cipher failed: the packet is dropped
+ * and counted, and its counter is not used again.
+ */
 static size_t seal(struct wg *w, struct session *s, uint8_t *dg, size_t len, size_t cap)
 {
 	size_t padded = msg_padded_len(len, w->mtu);
@@ -28,8 +32,11 @@ static size_t seal(struct wg *w, struct session *s, uint8_t *dg, size_t len, siz
 	msg_set_type(dg, MSG_DATA);
 	put_le32(dg + 4, s->kp.remote_index);
 	put_le64(dg + 8, counter);
-	aead_seal(dg + MSG_DATA_HDR_LEN, dg + MSG_DATA_HDR_LEN, padded, counter, s->kp.send_key,
-		  NULL, 0);
+	if (!aead_key_seal(&s->kp.sender, dg + MSG_DATA_HDR_LEN, dg + MSG_DATA_HDR_LEN, padded,
+			   counter, NULL, 0)) {
+		w->stats->drops[DROP_CRYPTO]++;
+		return 0;
+	}
 	return MSG_DATA_HDR_LEN + padded + AEAD_TAG_LEN;
 }
 
@@ -110,6 +117,8 @@ enum wg_action wg_encrypt(struct wg *w, uint8_t *dg, size_t len, size_t cap, dou
 		return WG_DONE;
 	}
 	*out_len = seal(w, p->current, dg, pkt.len, cap);
+	if (!*out_len)
+		return WG_DROP;
 	sent_sealed(w, p, pkt.len, *out_len, now);
 	keep_key_fresh(w, p, now);
 	return fate == PMTU_FRAGMENT ? WG_SEND_FRAGMENTED : WG_SEND;
@@ -122,6 +131,8 @@ static void send_one(struct wg *w, struct wg_peer *p, const uint8_t *pkt, size_t
 
 	memcpy(w->scratch + MSG_DATA_HDR_LEN, pkt, len);
 	n = seal(w, p->current, w->scratch, len, SLOT_SIZE);
+	if (!n)
+		return;
 	if (w->send(w->io, &p->endpoint, w->scratch, n) == 0) {
 		sent_sealed(w, p, len, n, now);
 		/* Counted like a packet of a batch: the one that waited for the handshake too. */

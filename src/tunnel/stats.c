@@ -11,6 +11,7 @@ static const char *const names[DROP_MAX] = {
     [DROP_REPLAY] = "replay",		[DROP_UNKNOWN_INDEX] = "unknown_index",
     [DROP_AUTH] = "bad_auth",		[DROP_EXPIRED] = "expired",
     [DROP_NOT_ALLOWED] = "not_allowed", [DROP_NO_ROUTE] = "no_route",
+    [DROP_CRYPTO] = "crypto_error",
 };
 
 const char *drop_name(enum drop d)

@@ -23,6 +23,7 @@ enum drop {
 	DROP_EXPIRED,	    /* on a session too old to accept */
 	DROP_NOT_ALLOWED,   /* inner source not among the sender's AllowedIPs */
 	DROP_NO_ROUTE,	    /* inner destination not among any peer's AllowedIPs */
+	DROP_CRYPTO,	    /* the cipher library failed to seal or open it */
 	DROP_MAX,
 };
 

@@ -49,6 +49,7 @@
  * a second.
  */
 #include "lib/addr.h"
+#include "lib/aead.h"
 #include "lib/messages.h"
 #include "lib/packet.h"
 #include "tunnel/allowedips.h"
@@ -84,7 +85,9 @@ static void pass(struct wire *w, struct wg *to, const struct sockaddr_storage *f
  * What a device is at the start of every input: the device, its one peer
  * and that peer's sessions by value, and its counters.  Sessions are on
  * the heap and an input may free them (a new handshake replaces them),
- * so they are kept as copies and made afresh, not pointed to.
+ * so they are kept as copies and made afresh, not pointed to.  A copy
+ * holds no cipher context (a session frees its own): restore() gives it
+ * those of the block that still holds that session, or keys new ones.
  */
 struct saved {
 	struct wg w;
@@ -120,9 +123,57 @@ static void save(struct saved *sv, const struct wg *w)
 		struct session *s = *slot_of(p, i);
 
 		sv->has[i] = s != NULL;
-		if (s)
+		if (s) {
 			sv->sessions[i] = *s;
+			sv->sessions[i].kp.sender.ctx = NULL;
+			sv->sessions[i].kp.receiver.ctx = NULL;
+		}
 	}
+}
+
+/* A session's cipher contexts, freed before its block is reused or freed. */
+static void drop_ciphers(struct session *s)
+{
+	aead_key_wipe(&s->kp.sender);
+	aead_key_wipe(&s->kp.receiver);
+}
+
+/*
+ * A block the input left, for the saved session c.  One that holds the
+ * same session keeps its cipher contexts, keyed as c's would be (each
+ * packet starts over from its nonce): keying new ones for every input
+ * halved the target's speed.  Any other is keyed again from c's raw
+ * keys, as noise_begin_session keys them.
+ */
+static struct session *refill(struct session **left, int *n, const struct session *c)
+{
+	struct aead_key sender, receiver;
+	struct session *s;
+
+	for (int j = 0; j < *n; j++) {
+		s = left[j];
+		if (memcmp(s->kp.send_key, c->kp.send_key, sizeof(c->kp.send_key)) ||
+		    memcmp(s->kp.recv_key, c->kp.recv_key, sizeof(c->kp.recv_key)))
+			continue;
+		left[j] = left[--*n];
+		sender = s->kp.sender;
+		receiver = s->kp.receiver;
+		*s = *c;
+		s->kp.sender = sender;
+		s->kp.receiver = receiver;
+		return s;
+	}
+	if (*n) {
+		s = left[--*n];
+		drop_ciphers(s);
+	} else if (!(s = malloc(sizeof(*s)))) {
+		__builtin_trap();
+	}
+	*s = *c;
+	if (aead_key_init(&s->kp.sender, AEAD_OPENSSL, s->kp.send_key) ||
+	    aead_key_init(&s->kp.receiver, AEAD_OPENSSL, s->kp.recv_key))
+		__builtin_trap();
+	return s;
 }
 
 /* The index table's own linking, with the id the entry had: index_insert would draw a new one. */
@@ -164,18 +215,17 @@ static void restore(struct saved *sv, struct wg *w)
 		struct session *s = NULL;
 
 		if (sv->has[i]) {
-			s = n ? left[--n] : malloc(sizeof(*s));
-			if (!s)
-				__builtin_trap();
-			*s = sv->sessions[i];
+			s = refill(left, &n, &sv->sessions[i]);
 			s->entry.owner = s;
 			if (s->entry.linked)
 				relink(&w->index, &s->entry);
 		}
 		*slot_of(p, i) = s;
 	}
-	while (n)
-		free(left[--n]);
+	while (n) {
+		drop_ciphers(left[--n]);
+		free(left[n]);
+	}
 }
 
 /* A real ICMP echo from the server's inner address to the client's, sealed by the client. */

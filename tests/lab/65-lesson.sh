@@ -1,5 +1,6 @@
 # The lesson is a test: every console session of the README's quick start,
-# of docs/walkthrough.md and of the exercises' answers runs on this run's
+# of docs/walkthrough.md, of the exercises' answers and of docs/bench.md
+# (its harness bench --aead, which needs no lab) runs on this run's
 # lab, in order and in the modes the pages name, and must print what the
 # pages say it prints (tests/lab/doctest.sh has the convention).
 
@@ -36,7 +37,7 @@ done
 # Then the pages, on the lab, as a reader would type them.
 lab_down
 before=$(git status --porcelain 2>&1)
-for doc in README.md docs/walkthrough.md docs/exercises-answers.md; do
+for doc in README.md docs/walkthrough.md docs/exercises-answers.md docs/bench.md; do
 	tests/lab/doctest.sh "$doc" >"$tmp/out" 2>&1
 	while IFS= read -r line; do
 		case "$line" in

@@ -250,6 +250,8 @@ static void handshake_in_process(void **state)
 	/* The handshakes are wiped once the session exists. */
 	assert_int_equal(ha.state, HS_ZEROED);
 	assert_int_equal(hb.state, HS_ZEROED);
+	keypair_wipe(&ka);
+	keypair_wipe(&kb);
 }
 
 static void handshake_refuses_wrong_keys(void **state)

@@ -2,7 +2,7 @@
  * When a handshake starts and what it leaves behind: retries for new
  * data, the key that is already set, the responder's rekey after too many
  * messages, and the initiation scratch, on two in-process devices and the
- * timers' own clock.
+ * timers' own clock.  And what a live session does when its cipher fails.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -213,6 +213,45 @@ static void responder_rekeys_after_messages(void **state)
 	pair_free(&x);
 }
 
+/*
+ * A session whose cipher context fails (here: gone, as if OpenSSL could
+ * not make one) drops the packet and counts it as crypto_error, sending
+ * nothing; keyed again, the same session carries the next one.  On the
+ * receiving side the datagram is dropped and counted the same way, not
+ * taken for a forgery.
+ */
+static void failed_cipher_drops_and_counts(void **state)
+{
+	struct pkt_spec spec = {.version = 4, .proto = IPPROTO_ICMP, .icmp_id = 1, .icmp_seq = 1};
+	uint8_t dg[4096];
+	struct wg_peer *peer;
+	struct keypair *kb, *ka;
+	size_t len, out, inner;
+	struct pair x;
+
+	(void)state;
+	pair_init(&x);
+	pair_connect(&x, 10);
+	kb = &x.pa->current->kp; /* b's session with a */
+	ka = &x.pb->current->kp; /* and a's with b */
+	aead_key_wipe(&kb->sender);
+	assert_int_equal(send_ping(&x.b, "10.0.0.2", "10.0.0.1", 20), WG_DROP);
+	assert_int_equal(x.sb.drops[DROP_CRYPTO], 1);
+	assert_int_equal(x.to_a.n, 0);
+	assert_int_equal(aead_key_init(&kb->sender, AEAD_OPENSSL, kb->send_key), 0);
+	inet_pton(AF_INET, "10.0.0.2", spec.src);
+	inet_pton(AF_INET, "10.0.0.1", spec.dst);
+	len = (size_t)pkt_build(dg + MSG_DATA_HDR_LEN, 2048, &spec);
+	assert_int_equal(wg_encrypt(&x.b, dg, len, sizeof(dg), 21, &out, &peer), WG_SEND);
+	assert_int_equal(x.sb.drops[DROP_CRYPTO], 1);
+	/* a cannot open it: its receiving context is gone too. */
+	aead_key_wipe(&ka->receiver);
+	assert_int_equal(wg_receive(&x.a, dg, out, &x.to_a.from, 21, &inner, &peer), WG_DROP);
+	assert_int_equal(x.sa.drops[DROP_CRYPTO], 1);
+	assert_int_equal(x.sa.drops[DROP_AUTH], 0);
+	pair_free(&x);
+}
+
 /* Once consumed, the scratch holds nothing of the handshake, whatever the verdict. */
 static void initiation_scratch_wiped(void **state)
 {
@@ -248,6 +287,7 @@ int main(void)
 	    cmocka_unit_test(same_private_key_keeps_sessions),
 	    cmocka_unit_test(responder_rekeys_after_messages),
 	    cmocka_unit_test(initiation_scratch_wiped),
+	    cmocka_unit_test(failed_cipher_drops_and_counts),
 	};
 
 	if (keys_init())
