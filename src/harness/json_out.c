@@ -91,24 +91,20 @@ static bool json_number_text(const char *v)
 
 json_t *json_reply_value(const char *v)
 {
+	long long n;
+	double d;
 	char *end;
 
 	if (!json_number_text(v))
 		return json_text(v);
-	if (!strpbrk(v, ".eE")) {
-		long long n;
-
-		errno = 0;
-		n = strtoll(v, &end, 10);
-		if (!errno && *end == '\0')
-			return json_integer(n);
-	}
-	{
-		double d = strtod(v, &end);
-
-		/* 1e999 is a number to JSON and infinity to a double, which JSON lacks. */
-		return isfinite(d) ? json_real(d) : json_text(v);
-	}
+	errno = 0;
+	n = strtoll(v, &end, 10);
+	if (!errno && *end == '\0')
+		return json_integer(n);
+	/* A fraction, an exponent, or an integer too long for 64 bits. */
+	d = strtod(v, &end);
+	/* 1e999 is a number to JSON and infinity to a double, which JSON lacks. */
+	return isfinite(d) ? json_real(d) : json_text(v);
 }
 
 int json_print(json_t *j, FILE *f)
@@ -116,8 +112,11 @@ int json_print(json_t *j, FILE *f)
 	/* Fifteen digits print a rounded figure as it was rounded: 0.1, not 0.10000000000000001. */
 	int rc;
 
-	if (!j)
+	if (!j) {
+		/* Out of memory while building it: say so, rather than print nothing. */
+		fprintf(stderr, "harness: could not build the JSON output\n");
 		return -1;
+	}
 	rc = json_dumpf(j, f, JSON_COMPACT | JSON_REAL_PRECISION(15));
 	json_decref(j);
 	if (rc || fputc('\n', f) == EOF)
