@@ -13,7 +13,7 @@ WSPLUGINDIR ?= $(PREFIX)/lib/$(MULTIARCH)/wireshark/plugins
 COMPLETIONDIR ?= $(PREFIX)/share/bash-completion/completions
 UNITDIR	?= $(PREFIX)/lib/systemd/system
 # The JSON Schemas of the --json outputs, for scripts that read them.
-SCHEMADIR ?= $(PREFIX)/share/doc/tunlab/schema
+SCHEMADIR ?= $(PREFIX)/share/tunlab/schema
 SCHEMAS	:= $(notdir $(wildcard docs/schema/*.json))
 BUILD	?= build
 CC	?= cc
