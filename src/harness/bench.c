@@ -19,7 +19,6 @@
 #include "state.h"
 #include "up.h"
 #include "lib/clock.h"
-#include "lib/json.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -7,10 +7,10 @@
  */
 #include "commands.h"
 #include "control.h"
+#include "json_out.h"
 #include "settings.h"
 #include "verify.h"
 #include "lib/capture.h"
-#include "lib/json.h"
 #include "lib/netlink.h"
 #include "lib/netns.h"
 #include "lib/packet.h"
@@ -372,27 +372,26 @@ int check_report(const struct check *c)
 			passed++;
 	}
 	if (c->lab.json) {
-		printf("{\"lab\":");
-		json_str(stdout, c->lab.name);
-		printf(",\"mode\":\"%s\",\"probes\":%d,\"fault\":",
-		       c->encrypted ? "encrypted"
-		       : c->pi	    ? "pi"
-				    : "plaintext",
-		       c->v.probes);
-		json_str(stdout, c->fault ? c->fault : "none");
-		printf(",\"properties\":[");
-		for (int p = 0; p < PR_COUNT; p++) {
-			printf("%s{\"property\":", p ? "," : "");
-			json_str(stdout, property_names[p]);
-			printf(",\"result\":\"%s\",\"failed_probes\":%d,\"evidence\":",
-			       c->v.skipped[p]	? "skip"
-			       : c->v.failed[p] ? "fail"
-						: "pass",
-			       c->v.failed[p]);
-			json_str(stdout, c->v.evidence[p]);
-			printf("}");
-		}
-		printf("],\"passed\":%d,\"failed\":%d,\"skipped\":%d}\n", passed, failed, skipped);
+		json_t *props = json_array();
+
+		for (int p = 0; p < PR_COUNT; p++)
+			json_array_append_new(props,
+					      json_pack("{s:s, s:s, s:i, s:o}", "property",
+							property_names[p], "result",
+							c->v.skipped[p]	 ? "skip"
+							: c->v.failed[p] ? "fail"
+									 : "pass",
+							"failed_probes", c->v.failed[p], "evidence",
+							json_text(c->v.evidence[p])));
+		json_print(json_pack("{s:o, s:s, s:i, s:o, s:o, s:i, s:i, s:i}", "lab",
+				     json_text(c->lab.name), "mode",
+				     c->encrypted ? "encrypted"
+				     : c->pi	  ? "pi"
+						  : "plaintext",
+				     "probes", c->v.probes, "fault",
+				     json_text(c->fault ? c->fault : "none"), "properties", props,
+				     "passed", passed, "failed", failed, "skipped", skipped),
+			   stdout);
 		return failed ? 1 : 0;
 	}
 	printf("check: %d probes (ICMP, UDP, TCP; %s; up to %d bytes), %s mode%s%s\n", c->v.probes,

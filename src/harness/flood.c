@@ -22,12 +22,12 @@
  */
 #include "commands.h"
 #include "control.h"
+#include "json_out.h"
 #include "lib/cookie.h"
 #include "lab.h"
 #include "lib/capture.h"
 #include "lib/clock.h"
 #include "lib/crypto.h"
-#include "lib/json.h"
 #include "lib/keys.h"
 #include "lib/messages.h"
 #include "lib/netns.h"
@@ -515,32 +515,30 @@ static void report_text(struct flood *fl, const char *before, const char *after)
 
 static void report_json(struct flood *fl, const char *before, const char *after)
 {
-	bool first = true;
+	json_t *sent = json_object(), *server = json_object();
 
-	printf("{\"sent\":{");
 	for (int k = 0; k < K_COUNT; k++)
 		if (fl->kinds & 1u << k) {
-			printf("%s\"%s\":{\"datagrams\":%lu,\"seconds\":%.3f", first ? "" : ",",
-			       kind_names[k], fl->sent[k], fl->secs[k]);
-			if (k == K_COOKIE)
-				printf(",\"cookies\":%lu,\"with_mac2\":%lu", fl->cookies,
-				       fl->with_mac2);
-			printf("}");
-			first = false;
+			json_t *o = json_pack("{s:I, s:o}", "datagrams", (json_int_t)fl->sent[k],
+					      "seconds", json_fixed(fl->secs[k], 3));
+
+			if (o && k == K_COOKIE) {
+				json_object_set_new(o, "cookies",
+						    json_integer((json_int_t)fl->cookies));
+				json_object_set_new(o, "with_mac2",
+						    json_integer((json_int_t)fl->with_mac2));
+			}
+			json_object_set_new(sent, kind_names[k], o);
 		}
-	printf("},\"server\":{");
-	first = true;
 	for (const char *l = *after ? after : NULL; l; l = control_next_line(l)) {
 		char key[64];
 
 		if (sscanf(l, "%63[^=]=", key) != 1 || !reported(key))
 			continue;
-		printf("%s", first ? "" : ",");
-		json_str(stdout, key);
-		printf(":%lld", value_of(after, key) - value_of(before, key));
-		first = false;
+		json_object_set_new(server, key,
+				    json_integer(value_of(after, key) - value_of(before, key)));
 	}
-	printf("}}\n");
+	json_print(json_pack("{s:o, s:o}", "sent", sent, "server", server), stdout);
 }
 
 static int run(struct flood *fl)

@@ -1,10 +1,10 @@
 /* harness status: the lab's nodes, links and addresses, and its tunnels' counters. */
 #include "commands.h"
 #include "control.h"
+#include "json_out.h"
 #include "spawn.h"
 #include "state.h"
 #include "up.h"
-#include "lib/json.h"
 #include "lib/netlink.h"
 #include "lib/netns.h"
 
@@ -244,42 +244,44 @@ static void print_processes(const struct lab *lab, const struct proc_view *pv, i
 			       pv[i].running ? "running" : "not running", term_c(t, C_RESET));
 }
 
-static void json_nodes(const struct lab *lab, const struct node_view *v)
+static json_t *json_links(const struct node_view *v)
 {
+	json_t *links = json_array();
 	char p[64];
 
-	printf("\"nodes\":[");
-	for (int n = 0; (size_t)n < lab->topo.nnodes; n++) {
-		printf("%s{\"name\":", n ? "," : "");
-		json_str(stdout, lab_name(lab, n));
-		printf(",\"namespace\":");
-		json_str(stdout, v[n].ns);
-		printf(",\"up\":%s,\"links\":[", v[n].up ? "true" : "false");
-		for (int i = 0; i < v[n].nlinks; i++) {
-			const struct link_view *l = &v[n].links[i];
+	for (int i = 0; i < v->nlinks; i++) {
+		const struct link_view *l = &v->links[i];
+		json_t *addrs = json_array();
 
-			printf("%s{\"name\":", i ? "," : "");
-			json_str(stdout, l->link.name);
-			printf(",\"mtu\":%d,\"up\":%s,\"addresses\":[", l->link.mtu,
-			       l->link.up ? "true" : "false");
-			for (int a = 0; a < l->naddrs; a++) {
-				printf("%s", a ? "," : "");
-				json_str(stdout, prefix_str(&l->addrs[a], p, sizeof(p)));
-			}
-			printf("]}");
-		}
-		printf("]}");
+		for (int a = 0; a < l->naddrs; a++)
+			json_array_append_new(addrs,
+					      json_text(prefix_str(&l->addrs[a], p, sizeof(p))));
+		json_array_append_new(links, json_pack("{s:o, s:i, s:b, s:o}", "name",
+						       json_text(l->link.name), "mtu", l->link.mtu,
+						       "up", l->link.up, "addresses", addrs));
 	}
-	printf("]");
+	return links;
 }
 
-static void json_proc(const struct proc_view *p, bool first)
+static json_t *json_nodes(const struct lab *lab, const struct node_view *v)
 {
-	printf("%s{\"node\":", first ? "" : ",");
-	json_str(stdout, p->r->name);
-	printf(",\"pid\":%d,\"running\":%s,\"what\":", p->r->pid, p->running ? "true" : "false");
-	json_str(stdout, p->r->what);
-	for (const char *line = p->reply; line && *line; line = control_next_line(line)) {
+	json_t *nodes = json_array();
+
+	for (int n = 0; (size_t)n < lab->topo.nnodes; n++)
+		json_array_append_new(nodes, json_pack("{s:o, s:o, s:b, s:o}", "name",
+						       json_text(lab_name(lab, n)), "namespace",
+						       json_text(v[n].ns), "up", v[n].up, "links",
+						       json_links(&v[n])));
+	return nodes;
+}
+
+/* A process, and a running tunnel's counters as they came from its control socket. */
+static json_t *json_proc(const struct proc_view *p)
+{
+	json_t *o = json_pack("{s:o, s:i, s:b, s:o}", "node", json_text(p->r->name), "pid",
+			      p->r->pid, "running", p->running, "what", json_text(p->r->what));
+
+	for (const char *line = p->reply; o && line && *line; line = control_next_line(line)) {
 		size_t k = strcspn(line, "="), len = strcspn(line, "\n");
 		char key[64], value[128];
 
@@ -287,27 +289,22 @@ static void json_proc(const struct proc_view *p, bool first)
 			continue;
 		snprintf(key, sizeof(key), "%.*s", (int)k, line);
 		snprintf(value, sizeof(value), "%.*s", (int)(len - k - 1), line + k + 1);
-		printf(",");
-		json_str(stdout, key);
-		printf(":");
-		json_value(stdout, value);
+		/* A key that is not UTF-8 cannot be a JSON key: it is left out. */
+		json_object_set_new(o, key, json_reply_value(value));
 	}
-	printf("}");
+	return o;
 }
 
 /* "tunnels": the tunnels only; "processes": the lab's other processes. */
-static void json_procs(const struct proc_view *pv, int n)
+static void json_procs(json_t *out, const struct proc_view *pv, int n)
 {
 	for (int pass = 0; pass < 2; pass++) {
-		bool first = true;
+		json_t *a = json_array();
 
-		printf(",\"%s\":[", pass ? "processes" : "tunnels");
 		for (int i = 0; i < n; i++)
-			if (pv[i].tunnel == !pass) {
-				json_proc(&pv[i], first);
-				first = false;
-			}
-		printf("]");
+			if (pv[i].tunnel == !pass)
+				json_array_append_new(a, json_proc(&pv[i]));
+		json_object_set_new(out, pass ? "processes" : "tunnels", a);
 	}
 }
 
@@ -340,15 +337,15 @@ static int collect(const struct lab *lab, const struct record *recs, int n, stru
 	return m;
 }
 
-static void show_procs(const struct lab *lab, const struct record *recs, int n)
+static void show_procs(const struct lab *lab, const struct record *recs, int n, json_t *out)
 {
 	struct proc_view *pv = n > 0 ? calloc((size_t)n, sizeof(*pv)) : NULL;
 	int m = pv ? collect(lab, recs, n, pv) : 0, tunnels = 0;
 
 	for (int i = 0; i < m; i++)
 		tunnels += pv[i].tunnel;
-	if (lab->json)
-		json_procs(pv, m);
+	if (out)
+		json_procs(out, pv, m);
 	else if (tunnels)
 		print_tunnels(lab, pv, m);
 	else
@@ -362,6 +359,7 @@ static int show(const struct lab *lab)
 {
 	struct node_view *v = calloc(lab->topo.nnodes, sizeof(*v));
 	struct record *recs = NULL;
+	json_t *out = NULL;
 	int n;
 
 	if (!v)
@@ -370,17 +368,15 @@ static int show(const struct lab *lab)
 	for (size_t i = 0; i < lab->topo.nnodes; i++)
 		look(lab, (int)i, &v[i]);
 	if (lab->json) {
-		printf("{\"lab\":");
-		json_str(stdout, lab->name);
-		printf(",\"up\":true,");
-		json_nodes(lab, v);
+		out = json_pack("{s:o, s:b, s:o}", "lab", json_text(lab->name), "up", 1, "nodes",
+				json_nodes(lab, v));
 	} else {
 		printf("Lab '%s'\n\n", lab->name);
 		print_nodes(lab, v);
 	}
-	show_procs(lab, recs, n < 0 ? 0 : n);
+	show_procs(lab, recs, n < 0 ? 0 : n, out);
 	if (lab->json)
-		printf("}\n");
+		json_print(out, stdout);
 	free(recs);
 	free(v);
 	return 0;
@@ -403,9 +399,8 @@ int cmd_status(int argc, char **argv)
 	lab.json = c.json;
 	if (!state_exists(&lab)) {
 		if (lab.json) {
-			printf("{\"lab\":");
-			json_str(stdout, lab.name);
-			printf(",\"up\":false}\n");
+			json_print(json_pack("{s:o, s:b}", "lab", json_text(lab.name), "up", 0),
+				   stdout);
 		} else {
 			if (!strcmp(lab.name, LAB_DEFAULT))
 				printf("Lab 'default' is not up (start it with: make lab, or "

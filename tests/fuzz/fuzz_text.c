@@ -1,9 +1,11 @@
 /*
  * The small text parsers: CIDR prefixes, HOST[:PORT], the harness's
- * records, the key=value replies of a tunnel's control socket, and the
- * lab's impairment settings (times, percentages, rates).
+ * records, the key=value replies of a tunnel's control socket, the
+ * lab's impairment settings (times, percentages, rates), and what bench
+ * reads back from iperf3 -J and ping.
  */
 #include "harness/control.h"
+#include "harness/measure.h"
 #include "harness/settings.h"
 #include "harness/state.h"
 #include "lib/addr.h"
@@ -36,6 +38,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		parse_duration(s, &ns);
 		parse_percent(s, &pct);
 		parse_rate(s, &rate);
+	}
+	{
+		struct tcp_result tcp;
+		struct udp_result udp;
+		double ms[8];
+
+		parse_iperf_tcp(s, &tcp);
+		if (parse_iperf_udp(s, &udp) == 0 && udp.delivered_pps < 0)
+			__builtin_trap();
+		if (parse_ping(s, ms, 8) > 8)
+			__builtin_trap();
 	}
 	free(s);
 	return 0;
