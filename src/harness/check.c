@@ -14,6 +14,7 @@
 #include "lib/netlink.h"
 #include "lib/netns.h"
 #include "lib/packet.h"
+#include "lib/mtu.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -62,7 +63,8 @@ static int send_probe(struct check *c, int fd, int version, uint8_t proto, size_
 {
 	uint8_t buf[2048], payload[2048];
 	struct pkt_spec s = {.version = version, .proto = proto, .df = true, .ttl = 64};
-	size_t hl = (version == 6 ? 40 : 20) + (proto == IPPROTO_TCP ? 20 : 8);
+	size_t hl =
+	    (size_t)mtu_ip_header(version) + (proto == IPPROTO_TCP ? MTU_TCP_HDR : MTU_UDP_HDR);
 	struct sockaddr_storage dst = {0};
 	ssize_t n;
 
@@ -134,8 +136,9 @@ static int send_probes(struct check *c, char *err, size_t errlen)
 		send_probe(c, fd, version, IPPROTO_UDP, 64, false);
 		usleep(100000);
 		for (size_t p = 0; p < sizeof(protos); p++) {
-			size_t tiny = (version == 6 ? 40 : 20) +
-				      (protos[p] == IPPROTO_TCP ? 20 : 8) + MARKER_LEN;
+			size_t tiny = (size_t)mtu_ip_header(version) +
+				      (protos[p] == IPPROTO_TCP ? MTU_TCP_HDR : MTU_UDP_HDR) +
+				      MARKER_LEN;
 			size_t sizes[] = {tiny, 700, (size_t)c->tun_mtu};
 
 			for (size_t k = 0; k < 3; k++) {
@@ -294,7 +297,8 @@ static int run(struct check *c)
 	}
 	c->pi = control_is(&reply, CTL_MODE, "pi");
 	c->encrypted = control_is(&reply, CTL_MODE, "encrypted");
-	c->tun_mtu = (int)control_num(&reply, CTL_MTU, 1472);
+	/* A plaintext tunnel over IPv4 on Ethernet, if the tunnel does not say. */
+	c->tun_mtu = (int)control_num(&reply, CTL_MTU, MTU_ETHERNET - mtu_overhead(4, 0));
 	gso_was_on = control_is(&reply, CTL_GSO, "on");
 	if (c->fault) {
 		if (!strcmp(c->fault, "fragment") && narrow_wan(c, 1400, err, sizeof(err))) {

@@ -14,6 +14,7 @@
 #include "lib/keys.h"
 #include "lib/netns.h"
 #include "lib/packet.h"
+#include "lib/mtu.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -28,7 +29,7 @@
 #include <unistd.h>
 
 #define GREETING "hello, office-host! -- home-laptop"
-#define MIN_SIZE (20 + 8 + sizeof(GREETING) - 1)
+#define MIN_SIZE (MTU_IPV4_HDR + MTU_UDP_HDR + sizeof(GREETING) - 1)
 #define MAX_SIZE 1400
 
 /* What happened to the ping to reach each point of lab_path. */
