@@ -7,11 +7,6 @@
 #include <stdio.h>
 #include <string.h>
 
-static int payload(int size, int version)
-{
-	return size - (version == 6 ? 40 : 20) - 8;
-}
-
 static void finding(struct probe_run *r, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
@@ -255,7 +250,7 @@ static void print_path(const struct probe_run *r, const struct path *p)
 	if (p->nhops)
 		print_hops(r, p);
 	printf("  largest DF ping payload %s%d%s -> path MTU %d (%s)\n", term_c(t, C_BOLD),
-	       payload(p->s.largest, p->version), term_c(t, C_RESET), p->s.largest,
+	       mtu_ping_payload(p->s.largest, p->version), term_c(t, C_RESET), p->s.largest,
 	       how(&r->lab, p, h, sizeof(h)));
 	for (int f = 0; f < p->nfrags; f++) {
 		const struct frag_probe *fp = &p->frags[f];
@@ -323,15 +318,13 @@ static void print_arithmetic(const struct probe_run *r)
 	note(line);
 	for (int i = 0; i < r->npaths; i++) {
 		const struct path *p = &r->paths[i];
-		int ih = p->version == 6 ? 40 : 20;
-
 		if (!p->tunnel || p->broken)
 			continue;
 		snprintf(line, sizeof(line),
-			 "= %d - %d (inner IPv%d) - 8 (ICMP): largest inner ping", r->largest, ih,
-			 p->version);
-		row(r, payload(r->largest, p->version), line, NULL);
-		row(r, payload(p->s.largest, p->version), "largest inner ping, measured",
+			 "= %d - %d (inner IPv%d) - %d (ICMP): largest inner ping", r->largest,
+			 mtu_ip_header(p->version), p->version, MTU_ICMP_HDR);
+		row(r, mtu_ping_payload(r->largest, p->version), line, NULL);
+		row(r, mtu_ping_payload(p->s.largest, p->version), "largest inner ping, measured",
 		    p->s.largest == r->largest ? "ok" : "x differs");
 	}
 }
@@ -364,11 +357,11 @@ static void print_text(const struct probe_run *r)
 			printf("fix:     set the tunnel MTU to %d (tunnel --mtu %d; in the lab: "
 			       "harness set --tun-mtu %d)\n",
 			       r->fix_mtu, r->fix_mtu, r->fix_mtu);
-		printf("         and clamp TCP MSS to %d for IPv4, %d for IPv6:\n", r->fix_mtu - 40,
-		       r->fix_mtu - 60);
+		printf("         and clamp TCP MSS to %d for IPv4, %d for IPv6:\n",
+		       mtu_mss(r->fix_mtu, 4), mtu_mss(r->fix_mtu, 6));
 		printf("         nft add rule inet filter forward tcp flags syn tcp option maxseg "
 		       "size set %d\n",
-		       r->fix_mtu - 40);
+		       mtu_mss(r->fix_mtu, 4));
 	}
 	printf("%s%d probes in %.2f s%s\n", term_c(t, C_DIM), r->probes, r->seconds,
 	       term_c(t, C_RESET));
@@ -441,7 +434,7 @@ static json_t *json_path(const struct lab *lab, const struct path *p)
 		json_object_set_new(o, "error", json_text(p->why));
 		return o;
 	}
-	json_object_set_new(o, "largest_payload", json_integer(payload(p->s.largest, p->version)));
+	json_object_set_new(o, "largest_payload", json_integer(mtu_ping_payload(p->s.largest, p->version)));
 	json_search(o, lab, &p->s);
 	json_object_set_new(o, "hops", json_hops(lab, p));
 	json_object_set_new(o, "fragments", json_fragments(p));
@@ -465,8 +458,8 @@ static void print_json(const struct probe_run *r)
 			     r->mode_overhead, "padding", r->padding, "allowed_tunnel_mtu",
 			     r->allowed, "largest_inner", r->underlay_mtu ? r->largest : 0, "paths",
 			     paths, "findings", findings, "verdict", json_text(r->verdict), "fix",
-			     "tunnel_mtu", r->fix_mtu, "mss_ipv4", r->fix_mtu ? r->fix_mtu - 40 : 0,
-			     "mss_ipv6", r->fix_mtu ? r->fix_mtu - 60 : 0, "probes", r->probes,
+			     "tunnel_mtu", r->fix_mtu, "mss_ipv4", r->fix_mtu ? mtu_mss(r->fix_mtu, 4) : 0,
+			     "mss_ipv6", r->fix_mtu ? mtu_mss(r->fix_mtu, 6) : 0, "probes", r->probes,
 			     "seconds", json_fixed(r->seconds, 3)),
 		   stdout);
 }

@@ -129,8 +129,8 @@ static void print_nodes(const struct lab *lab, const struct node_view *v)
 struct proc_view {
 	const struct record *r;
 	bool running;
-	bool tunnel;	  /* ours or another project's, not a delay line or an exec line */
-	char reply[2048]; /* our tunnel's stats from its control socket, or "" */
+	bool tunnel; /* ours or another project's, not a delay line or an exec line */
+	struct control_reply reply; /* our tunnel's stats from its control socket, or none */
 	char col[TCOLS][64];
 };
 
@@ -142,9 +142,16 @@ static bool is_tunnel(const char *what)
 /* The columns of a tunnel's row, as text, so the table can be as wide as they are. */
 static void tunnel_cells(struct proc_view *p)
 {
-	static const char *const keys[TCOLS] = {NULL,	      NULL,	 "role",       "mode",
-						"endpoint",   "source",	 "tx_packets", "tx_bytes",
-						"rx_packets", "rx_bytes"};
+	const char *const keys[TCOLS] = {NULL,
+					 NULL,
+					 CTL_ROLE,
+					 CTL_MODE,
+					 CTL_ENDPOINT,
+					 CTL_SOURCE,
+					 ctl_counter.tx_packets,
+					 ctl_counter.tx_bytes,
+					 ctl_counter.rx_packets,
+					 ctl_counter.rx_bytes};
 
 	snprintf(p->col[0], sizeof(p->col[0]), "%s", p->r->name);
 	snprintf(p->col[1], sizeof(p->col[1]), "%d", (int)p->r->pid);
@@ -153,32 +160,25 @@ static void tunnel_cells(struct proc_view *p)
 	if (!p->running)
 		return;
 	/* Another program (wireguard-go, openvpn...) has no control socket: name it. */
-	if (!control_value(p->reply, "mode", p->col[3], sizeof(p->col[3]))) {
+	if (!control_get(&p->reply, CTL_MODE)) {
 		snprintf(p->col[3], sizeof(p->col[3]), "%s", p->r->what);
 		return;
 	}
-	for (int k = 2; k < TCOLS; k++)
-		if (!control_value(p->reply, keys[k], p->col[k], sizeof(p->col[k])))
-			snprintf(p->col[k], sizeof(p->col[k]), "-");
+	for (int k = 2; k < TCOLS; k++) {
+		const char *v = control_get(&p->reply, keys[k]);
+
+		snprintf(p->col[k], sizeof(p->col[k]), "%s", v ? v : "-");
+	}
 }
 
 /*
  * Whether a drop counter means something in this mode: plaintext and pi
- * count only the reasons before the encrypted ones (see the tunnel's
- * stats.c); a counter that is not 0 is shown whatever it is.
+ * count only the reasons CTL_DROPS marks plain; a counter that is not 0
+ * is shown whatever it is.
  */
-static bool drop_applies(const char *line, bool encrypted)
+static bool drop_applies(const char *name, const char *value, bool encrypted)
 {
-	static const char *const plain[] = {
-	    "truncated=", "not_ip=", "too_big=", "no_peer=", "stranger=", "io_error="};
-	const char *v = strchr(line, '=');
-
-	if (encrypted || (v && v[1] != '0'))
-		return true;
-	for (size_t i = 0; i < sizeof(plain) / sizeof(plain[0]); i++)
-		if (!strncmp(line, plain[i], strlen(plain[i])))
-			return true;
-	return false;
+	return encrypted || value[0] != '0' || ctl_drop_plain(name);
 }
 
 static void print_tunnels(const struct lab *lab, struct proc_view *pv, int n)
@@ -200,7 +200,8 @@ static void print_tunnels(const struct lab *lab, struct proc_view *pv, int n)
 	       w[6], head[6], w[7], head[7], w[8], head[8], head[9], term_c(t, C_RESET));
 	for (int i = 0; i < n; i++) {
 		const struct proc_view *p = &pv[i];
-		char mode[16];
+		const char *mode = control_get(&p->reply, CTL_MODE);
+		size_t plen = strlen(CTL_DROP_PREFIX);
 
 		if (!p->tunnel)
 			continue;
@@ -212,13 +213,16 @@ static void print_tunnels(const struct lab *lab, struct proc_view *pv, int n)
 		printf("%-*s %*s  %-*s %-*s %-*s %-*s %*s/%-*s %*s/%s\n", w[0], p->col[0], w[1],
 		       p->col[1], w[2], p->col[2], w[3], p->col[3], w[4], p->col[4], w[5],
 		       p->col[5], w[6], p->col[6], w[7], p->col[7], w[8], p->col[8], p->col[9]);
-		if (!control_value(p->reply, "mode", mode, sizeof(mode)))
+		if (!mode)
 			continue;
 		printf("%-*s %*s  drops:", w[0], "", w[1], "");
-		for (const char *line = p->reply; line && *line; line = control_next_line(line))
-			if (!strncmp(line, "drop_", 5) &&
-			    drop_applies(line + 5, !strcmp(mode, "encrypted")))
-				printf(" %.*s", (int)strcspn(line + 5, "\n"), line + 5);
+		for (int k = 0; k < p->reply.n; k++) {
+			const struct control_kv *kv = &p->reply.kv[k];
+
+			if (!strncmp(kv->key, CTL_DROP_PREFIX, plen) &&
+			    drop_applies(kv->key + plen, kv->value, !strcmp(mode, "encrypted")))
+				printf(" %s=%s", kv->key + plen, kv->value);
+		}
 		putchar('\n');
 	}
 }
@@ -281,17 +285,9 @@ static json_t *json_proc(const struct proc_view *p)
 	json_t *o = json_pack("{s:o, s:i, s:b, s:o}", "node", json_text(p->r->name), "pid",
 			      p->r->pid, "running", p->running, "what", json_text(p->r->what));
 
-	for (const char *line = p->reply; o && line && *line; line = control_next_line(line)) {
-		size_t k = strcspn(line, "="), len = strcspn(line, "\n");
-		char key[64], value[128];
-
-		if (k >= len || k >= sizeof(key))
-			continue;
-		snprintf(key, sizeof(key), "%.*s", (int)k, line);
-		snprintf(value, sizeof(value), "%.*s", (int)(len - k - 1), line + k + 1);
+	for (int i = 0; o && i < p->reply.n; i++)
 		/* A key that is not UTF-8 cannot be a JSON key: it is left out. */
-		json_object_set_new(o, key, json_reply_value(value));
-	}
+		json_object_set_new(o, p->reply.kv[i].key, json_reply_value(p->reply.kv[i].value));
 	return o;
 }
 
@@ -311,7 +307,6 @@ static void json_procs(json_t *out, const struct proc_view *pv, int n)
 /* The lab's recorded processes, with each running tunnel's counters; how many. */
 static int collect(const struct lab *lab, const struct record *recs, int n, struct proc_view *pv)
 {
-	char ctl[PATH_MAX];
 	int m = 0;
 
 	for (int i = 0; i < n; i++) {
@@ -326,11 +321,9 @@ static int collect(const struct lab *lab, const struct record *recs, int n, stru
 		if (!p->running && !strncmp(recs[i].what, "delay-line", 10))
 			continue;
 		p->tunnel = is_tunnel(recs[i].what);
-		p->reply[0] = '\0';
-		lab_file(lab, node, "ctl", ctl, sizeof(ctl));
-		if (p->tunnel && p->running &&
-		    control_query(ctl, "stats", p->reply, sizeof(p->reply)))
-			p->reply[0] = '\0';
+		control_parse("", &p->reply);
+		if (p->tunnel && p->running && control_ask_node(lab, node, CTL_STATS, &p->reply))
+			control_parse("", &p->reply);
 		tunnel_cells(p);
 		m++;
 	}
