@@ -88,24 +88,24 @@ static void json(const struct bench *b, double fig[NBACKENDS][CASES], double sec
 	json_t *root = json_object(), *list = json_array(), *ratio = json_object();
 
 	json_object_set_new(root, "rounds", json_integer(b->rounds));
-	json_object_set_new(root, "seconds_each", json_fixed(secs, 2));
+	json_object_set_new(root, "seconds_each", jout_fixed(secs, 2));
 	for (int i = 0; i < NBACKENDS; i++) {
 		json_t *one = json_object();
 		char key[64];
 
-		json_object_set_new(one, "backend", json_text(aead_backend_name(backends[i])));
+		json_object_set_new(one, "backend", jout_text(aead_backend_name(backends[i])));
 		for (int c = 0; c < CASES; c++) {
 			snprintf(key, sizeof(key), "%s_mbps", cases[c].name);
-			json_object_set_new(one, key, json_fixed(fig[i][c] / 1e6, 1));
+			json_object_set_new(one, key, jout_fixed(fig[i][c] / 1e6, 1));
 		}
 		json_array_append_new(list, one);
 	}
 	json_object_set_new(root, "backends", list);
 	for (int c = 0; c < CASES; c++)
 		json_object_set_new(ratio, cases[c].name,
-				    json_fixed(fig[1][c] > 0 ? fig[0][c] / fig[1][c] : 0, 3));
+				    jout_fixed(fig[1][c] > 0 ? fig[0][c] / fig[1][c] : 0, 3));
 	json_object_set_new(root, "openssl_over_libsodium", ratio);
-	json_print(root, stdout);
+	jout_print(root, stdout);
 }
 
 int bench_aead(struct bench *b)

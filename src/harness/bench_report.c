@@ -171,7 +171,7 @@ static json_t *json_figures(const struct bench *b, const struct path *p)
 {
 	const struct figures *f = &p->fig;
 	json_t *o =
-	    json_pack("{s:s, s:o}", "path", bench_path_name(p->kind), "lab", json_text(p->lab));
+	    json_pack("{s:s, s:o}", "path", bench_path_name(p->kind), "lab", jout_text(p->lab));
 	char key[64];
 
 	if (!o)
@@ -179,18 +179,18 @@ static json_t *json_figures(const struct bench *b, const struct path *p)
 	for (int k = 0; k < TEST_COUNT; k++)
 		if (!b->quick || k == TCP1_UP) {
 			snprintf(key, sizeof(key), "%s_bps", bench_test_name((enum test)k));
-			json_object_set_new(o, key, json_whole(f->tcp[k]));
+			json_object_set_new(o, key, jout_whole(f->tcp[k]));
 		}
-	json_object_set_new(o, "udp64_pps", json_whole(f->pps));
-	json_object_set_new(o, "udp64_loss_percent", json_fixed(f->loss, 2));
-	json_object_set_new(o, "rtt_median_ms", json_fixed(f->rtt_median, 4));
-	json_object_set_new(o, "rtt_p99_ms", json_fixed(f->rtt_p99, 4));
+	json_object_set_new(o, "udp64_pps", jout_whole(f->pps));
+	json_object_set_new(o, "udp64_loss_percent", jout_fixed(f->loss, 2));
+	json_object_set_new(o, "rtt_median_ms", jout_fixed(f->rtt_median, 4));
+	json_object_set_new(o, "rtt_p99_ms", jout_fixed(f->rtt_p99, 4));
 	if (added_rtt(b, p) >= -1e9 && p->kind != PATH_BARE && find(b, PATH_BARE))
-		json_object_set_new(o, "rtt_added_ms", json_fixed(added_rtt(b, p), 4));
+		json_object_set_new(o, "rtt_added_ms", jout_fixed(added_rtt(b, p), 4));
 	if (f->cpu_per_gb >= 0)
-		json_object_set_new(o, "cpu_seconds_per_gb", json_fixed(f->cpu_per_gb, 3));
+		json_object_set_new(o, "cpu_seconds_per_gb", jout_fixed(f->cpu_per_gb, 3));
 	if (f->rss >= 0)
-		json_object_set_new(o, "peak_rss_bytes", json_whole(f->rss));
+		json_object_set_new(o, "peak_rss_bytes", jout_whole(f->rss));
 	json_object_set_new(o, "rounds", json_integer(b->rounds));
 	return o;
 }
@@ -202,9 +202,9 @@ void report(const struct bench *b)
 
 		for (int i = 0; i < b->npaths; i++)
 			json_array_append_new(paths, json_figures(b, &b->paths[i]));
-		json_print(json_pack("{s:i, s:i, s:o, s:o}", "seconds_per_run", b->seconds,
+		jout_print(json_pack("{s:i, s:i, s:o, s:o}", "seconds_per_run", b->seconds,
 				     "rounds", b->rounds, "elapsed_seconds",
-				     json_fixed(b->elapsed, 1), "paths", paths),
+				     jout_fixed(b->elapsed, 1), "paths", paths),
 			   stdout);
 		return;
 	}

@@ -383,14 +383,14 @@ int check_report(const struct check *c)
 							: c->v.failed[p] ? "fail"
 									 : "pass",
 							"failed_probes", c->v.failed[p], "evidence",
-							json_text(c->v.evidence[p])));
-		json_print(json_pack("{s:o, s:s, s:i, s:o, s:o, s:i, s:i, s:i}", "lab",
-				     json_text(c->lab.name), "mode",
+							jout_text(c->v.evidence[p])));
+		jout_print(json_pack("{s:o, s:s, s:i, s:o, s:o, s:i, s:i, s:i}", "lab",
+				     jout_text(c->lab.name), "mode",
 				     c->encrypted ? "encrypted"
 				     : c->pi	  ? "pi"
 						  : "plaintext",
 				     "probes", c->v.probes, "fault",
-				     json_text(c->fault ? c->fault : "none"), "properties", props,
+				     jout_text(c->fault ? c->fault : "none"), "properties", props,
 				     "passed", passed, "failed", failed, "skipped", skipped),
 			   stdout);
 		return failed ? 1 : 0;

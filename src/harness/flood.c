@@ -512,7 +512,7 @@ static void report_json(struct flood *fl, const struct control_reply *before,
 	for (int k = 0; k < K_COUNT; k++)
 		if (fl->kinds & 1u << k) {
 			json_t *o = json_pack("{s:I, s:o}", "datagrams", (json_int_t)fl->sent[k],
-					      "seconds", json_fixed(fl->secs[k], 3));
+					      "seconds", jout_fixed(fl->secs[k], 3));
 
 			if (o && k == K_COOKIE) {
 				json_object_set_new(o, "cookies",
@@ -527,10 +527,11 @@ static void report_json(struct flood *fl, const struct control_reply *before,
 
 		if (!reported(key))
 			continue;
-		json_object_set_new(server, key,
-				    json_integer(control_num(after, key, 0) - control_num(before, key, 0)));
+		json_object_set_new(
+		    server, key,
+		    json_integer(control_num(after, key, 0) - control_num(before, key, 0)));
 	}
-	json_print(json_pack("{s:o, s:o}", "sent", sent, "server", server), stdout);
+	jout_print(json_pack("{s:o, s:o}", "sent", sent, "server", server), stdout);
 }
 
 static int run(struct flood *fl)

@@ -150,7 +150,7 @@ static json_t *json_strings(char *const *v, size_t n)
 	json_t *a = json_array();
 
 	for (size_t i = 0; i < n; i++)
-		json_array_append_new(a, json_text(v[i]));
+		json_array_append_new(a, jout_text(v[i]));
 	return a;
 }
 
@@ -161,25 +161,25 @@ static json_t *json_node(const struct topo *t, size_t i)
 
 	for (int r = 0; r < ROLE_COUNT; r++)
 		if (t->roles[r] == (int)i)
-			json_array_append_new(roles, json_text(topo_role_name(r)));
+			json_array_append_new(roles, jout_text(topo_role_name(r)));
 	for (size_t k = 0; k < n->nifaces; k++) {
 		json_t *addrs = json_array();
 
 		for (size_t a = 0; a < n->ifaces[k].naddrs; a++)
-			json_array_append_new(addrs, json_text(n->ifaces[k].addrs[a].cidr));
+			json_array_append_new(addrs, jout_text(n->ifaces[k].addrs[a].cidr));
 		json_array_append_new(ifaces,
-				      json_pack("{s:o, s:o}", "name", json_text(n->ifaces[k].name),
+				      json_pack("{s:o, s:o}", "name", jout_text(n->ifaces[k].name),
 						"addresses", addrs));
 	}
-	return json_pack("{s:o, s:o, s:o, s:b, s:o, s:o}", "name", json_text(n->name), "label",
-			 json_text(n->label), "roles", roles, "forward", n->forward, "masquerade",
-			 json_text(n->masquerade), "interfaces", ifaces);
+	return json_pack("{s:o, s:o, s:o, s:b, s:o, s:o}", "name", jout_text(n->name), "label",
+			 jout_text(n->label), "roles", roles, "forward", n->forward, "masquerade",
+			 jout_text(n->masquerade), "interfaces", ifaces);
 }
 
 static json_t *json_end(const struct topo *t, const struct topo_end *e)
 {
-	return json_pack("{s:o, s:o}", "node", json_text(t->nodes[e->node].name), "interface",
-			 json_text(t->nodes[e->node].ifaces[e->iface].name));
+	return json_pack("{s:o, s:o}", "node", jout_text(t->nodes[e->node].name), "interface",
+			 jout_text(t->nodes[e->node].ifaces[e->iface].name));
 }
 
 static json_t *json_link(const struct topo *t, const struct topo_link *l)
@@ -188,13 +188,13 @@ static json_t *json_link(const struct topo *t, const struct topo_link *l)
 
 	return json_pack("{s:o, s:o, s:i, s:I, s:o, s:I, s:o, s:b}", "a", json_end(t, &l->a), "b",
 			 json_end(t, &l->b), "mtu", im->mtu, "delay_ns", (json_int_t)im->delay_ns,
-			 "loss", json_num(im->loss), "rate", (json_int_t)im->rate, "reorder",
-			 json_num(im->reorder), "block_icmp", im->block_icmp);
+			 "loss", jout_num(im->loss), "rate", (json_int_t)im->rate, "reorder",
+			 jout_num(im->reorder), "block_icmp", im->block_icmp);
 }
 
 static json_t *json_member(const struct topo *t, const struct topo_member *m)
 {
-	return json_pack("{s:o, s:o, s:o}", "node", json_text(t->nodes[m->node].name), "addresses",
+	return json_pack("{s:o, s:o, s:o}", "node", jout_text(t->nodes[m->node].name), "addresses",
 			 json_strings(m->addrs, m->naddrs), "routes",
 			 json_strings(m->routes, m->nroutes));
 }
@@ -205,8 +205,8 @@ static json_t *json_tunnel(const struct topo *t, const struct topo_tunnel *tu)
 
 	for (size_t j = 0; j < tu->nclients; j++)
 		json_array_append_new(clients, json_member(t, &tu->clients[j]));
-	return json_pack("{s:o, s:o, s:i, s:o, s:o}", "name", json_text(tu->name), "mode",
-			 json_text(mode_name(tu->mode)), "port", tu->port, "server",
+	return json_pack("{s:o, s:o, s:i, s:o, s:o}", "name", jout_text(tu->name), "mode",
+			 jout_text(mode_name(tu->mode)), "port", tu->port, "server",
 			 json_member(t, &tu->server), "clients", clients);
 }
 
@@ -220,7 +220,7 @@ void graph_json(const struct topo *t, FILE *out)
 		json_array_append_new(links, json_link(t, &t->links[i]));
 	for (size_t i = 0; i < t->ntunnels; i++)
 		json_array_append_new(tunnels, json_tunnel(t, &t->tunnels[i]));
-	json_print(json_pack("{s:o, s:o, s:o, s:o}", "name", json_text(t->name), "nodes", nodes,
+	jout_print(json_pack("{s:o, s:o, s:o, s:o}", "name", jout_text(t->name), "nodes", nodes,
 			     "links", links, "tunnels", tunnels),
 		   out);
 }

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-json_t *json_text(const char *s)
+json_t *jout_text(const char *s)
 {
 	json_t *j;
 	char *copy;
@@ -27,7 +27,7 @@ json_t *json_text(const char *s)
 	return j;
 }
 
-json_t *json_fixed(double v, int decimals)
+json_t *jout_fixed(double v, int decimals)
 {
 	char text[64];
 
@@ -38,7 +38,7 @@ json_t *json_fixed(double v, int decimals)
 	return json_real(strtod(text, NULL));
 }
 
-json_t *json_whole(double v)
+json_t *jout_whole(double v)
 {
 	char text[64];
 
@@ -48,7 +48,7 @@ json_t *json_whole(double v)
 	return json_integer(strtoll(text, NULL, 10));
 }
 
-json_t *json_num(double v)
+json_t *jout_num(double v)
 {
 	/* Below 2^53 every integer is exact in a double, and fits a json_int_t. */
 	if (isfinite(v) && v > -9007199254740992.0 && v < 9007199254740992.0 &&
@@ -89,14 +89,14 @@ static bool json_number_text(const char *v)
 	return *p == '\0';
 }
 
-json_t *json_reply_value(const char *v)
+json_t *jout_reply_value(const char *v)
 {
 	long long n;
 	double d;
 	char *end;
 
 	if (!json_number_text(v))
-		return json_text(v);
+		return jout_text(v);
 	errno = 0;
 	n = strtoll(v, &end, 10);
 	if (!errno && *end == '\0')
@@ -104,10 +104,10 @@ json_t *json_reply_value(const char *v)
 	/* A fraction, an exponent, or an integer too long for 64 bits. */
 	d = strtod(v, &end);
 	/* 1e999 is a number to JSON and infinity to a double, which JSON lacks. */
-	return isfinite(d) ? json_real(d) : json_text(v);
+	return isfinite(d) ? json_real(d) : jout_text(v);
 }
 
-int json_print(json_t *j, FILE *f)
+int jout_print(json_t *j, FILE *f)
 {
 	/* Fifteen digits print a rounded figure as it was rounded: 0.1, not 0.10000000000000001. */
 	int rc;

@@ -13,17 +13,17 @@
  * s as a JSON string; bytes that are not UTF-8 become '?' (jansson takes
  * UTF-8 only, and a lab file or path may hold anything).  NULL gives null.
  */
-json_t *json_text(const char *s);
+json_t *jout_text(const char *s);
 /* v rounded to decimals places, always a real: what "%.<decimals>f" printed. */
-json_t *json_fixed(double v, int decimals);
+json_t *jout_fixed(double v, int decimals);
 /* v rounded to an integer: what "%.0f" printed, kept an integer. */
-json_t *json_whole(double v);
+json_t *jout_whole(double v);
 /* v as "%g" printed it: an integer when it has no fraction, else a real. */
-json_t *json_num(double v);
+json_t *jout_num(double v);
 /* A value from a key=value reply: a number stays a number, anything else a string. */
-json_t *json_reply_value(const char *v);
+json_t *jout_reply_value(const char *v);
 /* Writes j as one compact line to f and drops the reference; 0, or -1 if j is NULL or the write
  * failed. */
-int json_print(json_t *j, FILE *f);
+int jout_print(json_t *j, FILE *f);
 
 #endif

@@ -343,11 +343,11 @@ static void json_write(const struct labtest *lt)
 
 	for (size_t i = 0; i < l->n; i++)
 		json_array_append_new(
-		    results, json_pack("{s:o, s:o, s:b, s:o, s:o}", "lab", json_text(l->suite[i]),
-				       "expectation", json_text(l->v[i].title), "pass",
-				       l->v[i].pass, "detail", json_text(l->v[i].detail), "seconds",
-				       json_fixed(l->v[i].seconds, 3)));
-	json_print(json_pack("{s:o, s:I, s:I}", "results", results, "passed",
+		    results, json_pack("{s:o, s:o, s:b, s:o, s:o}", "lab", jout_text(l->suite[i]),
+				       "expectation", jout_text(l->v[i].title), "pass",
+				       l->v[i].pass, "detail", jout_text(l->v[i].detail), "seconds",
+				       jout_fixed(l->v[i].seconds, 3)));
+	jout_print(json_pack("{s:o, s:I, s:I}", "results", results, "passed",
 			     (json_int_t)lt->passed, "failed", (json_int_t)lt->failed),
 		   stdout);
 }

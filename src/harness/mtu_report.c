@@ -375,8 +375,8 @@ static void json_search(json_t *o, const struct lab *lab, const struct search *s
 
 	if (s->icmp) {
 		who = lab_who(lab, s->icmp_from);
-		icmp = json_pack("{s:o, s:o, s:i}", "from", json_text(s->icmp_from), "node",
-				 json_text(who ? who : ""), "mtu", s->icmp_mtu);
+		icmp = json_pack("{s:o, s:o, s:i}", "from", jout_text(s->icmp_from), "node",
+				 jout_text(who ? who : ""), "mtu", s->icmp_mtu);
 	}
 	json_object_set_new(o, "largest", json_integer(s->largest));
 	json_object_set_new(o, "method", json_string(method_name(s->method)));
@@ -391,7 +391,7 @@ static json_t *json_hops(const struct lab *lab, const struct path *p)
 	for (int i = 0; i < p->nhops; i++) {
 		const char *who = lab_who(lab, p->hops[i].addr);
 		json_t *h = json_pack("{s:i, s:o, s:o, s:i}", "hop", p->hops[i].ttl, "address",
-				      json_text(p->hops[i].addr), "node", json_text(who ? who : ""),
+				      jout_text(p->hops[i].addr), "node", jout_text(who ? who : ""),
 				      "path_mtu", p->hops[i].pmtu);
 
 		if (h)
@@ -411,7 +411,7 @@ static json_t *json_fragments(const struct path *p)
 		for (int i = 0; i < p->frags[f].nlinks; i++)
 			json_array_append_new(links,
 					      json_pack("{s:o, s:i, s:b, s:b}", "link",
-							json_text(p->frags[f].links[i].link),
+							jout_text(p->frags[f].links[i].link),
 							"packets", p->frags[f].links[i].packets,
 							"outer", p->frags[f].links[i].outer,
 							"inner", p->frags[f].links[i].inner));
@@ -424,17 +424,18 @@ static json_t *json_fragments(const struct path *p)
 
 static json_t *json_path(const struct lab *lab, const struct path *p)
 {
-	json_t *o = json_pack("{s:o, s:s, s:o, s:i, s:b}", "target", json_text(p->target), "kind",
-			      p->tunnel ? "tunnel" : "underlay", "via", json_text(p->via),
+	json_t *o = json_pack("{s:o, s:s, s:o, s:i, s:b}", "target", jout_text(p->target), "kind",
+			      p->tunnel ? "tunnel" : "underlay", "via", jout_text(p->via),
 			      "first_hop_mtu", p->first_mtu, "reachable", !p->broken);
 
 	if (!o)
 		return NULL;
 	if (p->broken) {
-		json_object_set_new(o, "error", json_text(p->why));
+		json_object_set_new(o, "error", jout_text(p->why));
 		return o;
 	}
-	json_object_set_new(o, "largest_payload", json_integer(mtu_ping_payload(p->s.largest, p->version)));
+	json_object_set_new(o, "largest_payload",
+			    json_integer(mtu_ping_payload(p->s.largest, p->version)));
 	json_search(o, lab, &p->s);
 	json_object_set_new(o, "hops", json_hops(lab, p));
 	json_object_set_new(o, "fragments", json_fragments(p));
@@ -448,19 +449,20 @@ static void print_json(const struct probe_run *r)
 	for (int i = 0; i < r->npaths; i++)
 		json_array_append_new(paths, json_path(&r->lab, &r->paths[i]));
 	for (int i = 0; i < r->nfindings; i++)
-		json_array_append_new(findings, json_text(r->findings[i]));
-	json_print(json_pack("{s:o, s:o, s:o, s:i, s:i, s:i, s:i, s:i, s:i, s:i, s:o, s:o, s:o,"
+		json_array_append_new(findings, jout_text(r->findings[i]));
+	jout_print(json_pack("{s:o, s:o, s:o, s:i, s:i, s:i, s:i, s:i, s:i, s:i, s:o, s:o, s:o,"
 			     " s:{s:i, s:i, s:i}, s:i, s:o}",
-			     "lab", json_text(r->lab.name), "from", json_text(r->from), "mode",
-			     json_text(r->have_tunnel ? r->mode : ""), "tun_mtu", r->tun_mtu,
+			     "lab", jout_text(r->lab.name), "from", jout_text(r->from), "mode",
+			     jout_text(r->have_tunnel ? r->mode : ""), "tun_mtu", r->tun_mtu,
 			     "underlay_mtu", r->underlay_mtu, "outer_ip",
 			     r->underlay_mtu ? r->calc.outer_ip : 0, "mode_overhead",
 			     r->mode_overhead, "padding", r->padding, "allowed_tunnel_mtu",
 			     r->allowed, "largest_inner", r->underlay_mtu ? r->largest : 0, "paths",
-			     paths, "findings", findings, "verdict", json_text(r->verdict), "fix",
-			     "tunnel_mtu", r->fix_mtu, "mss_ipv4", r->fix_mtu ? mtu_mss(r->fix_mtu, 4) : 0,
-			     "mss_ipv6", r->fix_mtu ? mtu_mss(r->fix_mtu, 6) : 0, "probes", r->probes,
-			     "seconds", json_fixed(r->seconds, 3)),
+			     paths, "findings", findings, "verdict", jout_text(r->verdict), "fix",
+			     "tunnel_mtu", r->fix_mtu, "mss_ipv4",
+			     r->fix_mtu ? mtu_mss(r->fix_mtu, 4) : 0, "mss_ipv6",
+			     r->fix_mtu ? mtu_mss(r->fix_mtu, 6) : 0, "probes", r->probes,
+			     "seconds", jout_fixed(r->seconds, 3)),
 		   stdout);
 }
 

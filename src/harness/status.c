@@ -259,9 +259,9 @@ static json_t *json_links(const struct node_view *v)
 
 		for (int a = 0; a < l->naddrs; a++)
 			json_array_append_new(addrs,
-					      json_text(prefix_str(&l->addrs[a], p, sizeof(p))));
+					      jout_text(prefix_str(&l->addrs[a], p, sizeof(p))));
 		json_array_append_new(links, json_pack("{s:o, s:i, s:b, s:o}", "name",
-						       json_text(l->link.name), "mtu", l->link.mtu,
+						       jout_text(l->link.name), "mtu", l->link.mtu,
 						       "up", l->link.up, "addresses", addrs));
 	}
 	return links;
@@ -273,8 +273,8 @@ static json_t *json_nodes(const struct lab *lab, const struct node_view *v)
 
 	for (int n = 0; (size_t)n < lab->topo.nnodes; n++)
 		json_array_append_new(nodes, json_pack("{s:o, s:o, s:b, s:o}", "name",
-						       json_text(lab_name(lab, n)), "namespace",
-						       json_text(v[n].ns), "up", v[n].up, "links",
+						       jout_text(lab_name(lab, n)), "namespace",
+						       jout_text(v[n].ns), "up", v[n].up, "links",
 						       json_links(&v[n])));
 	return nodes;
 }
@@ -282,12 +282,12 @@ static json_t *json_nodes(const struct lab *lab, const struct node_view *v)
 /* A process, and a running tunnel's counters as they came from its control socket. */
 static json_t *json_proc(const struct proc_view *p)
 {
-	json_t *o = json_pack("{s:o, s:i, s:b, s:o}", "node", json_text(p->r->name), "pid",
-			      p->r->pid, "running", p->running, "what", json_text(p->r->what));
+	json_t *o = json_pack("{s:o, s:i, s:b, s:o}", "node", jout_text(p->r->name), "pid",
+			      p->r->pid, "running", p->running, "what", jout_text(p->r->what));
 
 	for (int i = 0; o && i < p->reply.n; i++)
 		/* A key that is not UTF-8 cannot be a JSON key: it is left out. */
-		json_object_set_new(o, p->reply.kv[i].key, json_reply_value(p->reply.kv[i].value));
+		json_object_set_new(o, p->reply.kv[i].key, jout_reply_value(p->reply.kv[i].value));
 	return o;
 }
 
@@ -361,7 +361,7 @@ static int show(const struct lab *lab)
 	for (size_t i = 0; i < lab->topo.nnodes; i++)
 		look(lab, (int)i, &v[i]);
 	if (lab->json) {
-		out = json_pack("{s:o, s:b, s:o}", "lab", json_text(lab->name), "up", 1, "nodes",
+		out = json_pack("{s:o, s:b, s:o}", "lab", jout_text(lab->name), "up", 1, "nodes",
 				json_nodes(lab, v));
 	} else {
 		printf("Lab '%s'\n\n", lab->name);
@@ -369,7 +369,7 @@ static int show(const struct lab *lab)
 	}
 	show_procs(lab, recs, n < 0 ? 0 : n, out);
 	if (lab->json)
-		json_print(out, stdout);
+		jout_print(out, stdout);
 	free(recs);
 	free(v);
 	return 0;
@@ -392,7 +392,7 @@ int cmd_status(int argc, char **argv)
 	lab.json = c.json;
 	if (!state_exists(&lab)) {
 		if (lab.json) {
-			json_print(json_pack("{s:o, s:b}", "lab", json_text(lab.name), "up", 0),
+			jout_print(json_pack("{s:o, s:b}", "lab", jout_text(lab.name), "up", 0),
 				   stdout);
 		} else {
 			if (!strcmp(lab.name, LAB_DEFAULT))

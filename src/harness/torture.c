@@ -208,11 +208,11 @@ static void report_json(const struct command *c)
 			    scen,
 			    json_pack("{s:s, s:b, s:I, s:o, s:o}", "name", scenarios[s]->name,
 				      "survived", r->survived, "lost_bytes", (json_int_t)r->lost,
-				      "did", json_text(r->did), "kept", json_text(r->kept)));
+				      "did", jout_text(r->did), "kept", jout_text(r->kept)));
 	}
 	for (int i = 0; i < c->t.nrss; i++)
-		json_array_append_new(rss, json_fixed(c->t.rss[i] / MiB, 2));
-	json_print(json_pack("{s:o, s:o}", "scenarios", scen, "soak_rss_mib", rss), stdout);
+		json_array_append_new(rss, jout_fixed(c->t.rss[i] / MiB, 2));
+	jout_print(json_pack("{s:o, s:o}", "scenarios", scen, "soak_rss_mib", rss), stdout);
 }
 
 static void report(const struct command *c)

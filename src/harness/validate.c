@@ -49,8 +49,8 @@ static json_t *file_json(const char *path, const struct topo *t, const struct to
 	for (size_t i = 0; i < e->n; i++)
 		json_array_append_new(
 		    errors, json_pack("{s:i, s:i, s:o}", "line", (int)e->v[i].pos.line, "column",
-				      (int)e->v[i].pos.col, "message", json_text(e->v[i].msg)));
-	return json_pack("{s:o, s:b, s:I, s:I, s:I, s:I, s:o, s:I}", "file", json_text(path), "ok",
+				      (int)e->v[i].pos.col, "message", jout_text(e->v[i].msg)));
+	return json_pack("{s:o, s:b, s:I, s:I, s:I, s:I, s:o, s:I}", "file", jout_text(path), "ok",
 			 !topo_errors_count(e), "nodes", (json_int_t)t->nnodes, "links",
 			 (json_int_t)t->nlinks, "tunnels", (json_int_t)t->ntunnels, "expectations",
 			 (json_int_t)t->nexpects, "errors", errors, "not_shown",
@@ -99,6 +99,6 @@ int cmd_validate(int argc, char **argv)
 		topo_free(&t);
 	}
 	if (c.json)
-		json_print(json_pack("{s:o, s:i}", "files", files, "bad", bad), stdout);
+		jout_print(json_pack("{s:o, s:i}", "files", files, "bad", bad), stdout);
 	return bad ? 2 : 0;
 }

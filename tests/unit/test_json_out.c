@@ -10,7 +10,7 @@
 
 #include <cmocka.h>
 
-/* j printed as json_print prints it, without the newline. */
+/* j printed as jout_print prints it, without the newline. */
 static void prints(json_t *j, const char *want)
 {
 	char *got;
@@ -27,44 +27,44 @@ static void prints(json_t *j, const char *want)
 static void text(void **state)
 {
 	(void)state;
-	prints(json_text("a \"b\"\n"), "\"a \\\"b\\\"\\n\"");
-	prints(json_text("caf\xc3\xa9"), "\"caf\xc3\xa9\"");
+	prints(jout_text("a \"b\"\n"), "\"a \\\"b\\\"\\n\"");
+	prints(jout_text("caf\xc3\xa9"), "\"caf\xc3\xa9\"");
 	/* Not UTF-8: the odd bytes become '?', the rest is kept. */
-	prints(json_text("x\xff\xfey"), "\"x??y\"");
-	prints(json_text(NULL), "null");
+	prints(jout_text("x\xff\xfey"), "\"x??y\"");
+	prints(jout_text(NULL), "null");
 }
 
 static void figures(void **state)
 {
 	(void)state;
-	prints(json_fixed(0.1234567, 3), "0.123");
-	prints(json_fixed(2.0, 2), "2.0");
-	prints(json_fixed(0.00004, 4), "0.0");
-	prints(json_whole(943123456.6), "943123457");
-	prints(json_whole(-1), "-1");
-	prints(json_num(5), "5");
-	prints(json_num(1.5), "1.5");
-	prints(json_num(0.1), "0.1");
+	prints(jout_fixed(0.1234567, 3), "0.123");
+	prints(jout_fixed(2.0, 2), "2.0");
+	prints(jout_fixed(0.00004, 4), "0.0");
+	prints(jout_whole(943123456.6), "943123457");
+	prints(jout_whole(-1), "-1");
+	prints(jout_num(5), "5");
+	prints(jout_num(1.5), "1.5");
+	prints(jout_num(0.1), "0.1");
 }
 
 static void reply_values(void **state)
 {
 	(void)state;
-	prints(json_reply_value("42"), "42");
-	prints(json_reply_value("-7"), "-7");
-	prints(json_reply_value("1.25"), "1.25");
+	prints(jout_reply_value("42"), "42");
+	prints(jout_reply_value("-7"), "-7");
+	prints(jout_reply_value("1.25"), "1.25");
 	/* Past 64 bits: a real, to fifteen digits. */
-	prints(json_reply_value("18446744073709551615"), "1.84467440737096e19");
+	prints(jout_reply_value("18446744073709551615"), "1.84467440737096e19");
 	/* Text that strtod would take is a string unless JSON's grammar takes it too. */
-	prints(json_reply_value("0x10"), "\"0x10\"");
-	prints(json_reply_value("-inf"), "\"-inf\"");
-	prints(json_reply_value("nan"), "\"nan\"");
-	prints(json_reply_value("007"), "\"007\"");
-	prints(json_reply_value("1."), "\"1.\"");
-	prints(json_reply_value("1e999"), "\"1e999\"");
-	prints(json_reply_value(" 1"), "\" 1\"");
-	prints(json_reply_value(""), "\"\"");
-	prints(json_reply_value("[2001:db8::2]:51820"), "\"[2001:db8::2]:51820\"");
+	prints(jout_reply_value("0x10"), "\"0x10\"");
+	prints(jout_reply_value("-inf"), "\"-inf\"");
+	prints(jout_reply_value("nan"), "\"nan\"");
+	prints(jout_reply_value("007"), "\"007\"");
+	prints(jout_reply_value("1."), "\"1.\"");
+	prints(jout_reply_value("1e999"), "\"1e999\"");
+	prints(jout_reply_value(" 1"), "\" 1\"");
+	prints(jout_reply_value(""), "\"\"");
+	prints(jout_reply_value("[2001:db8::2]:51820"), "\"[2001:db8::2]:51820\"");
 }
 
 int main(void)
