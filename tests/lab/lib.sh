@@ -147,8 +147,28 @@ lab_down() {
 	"$H" down >/dev/null 2>&1
 }
 
+# others_netns: the namespaces that labs of other runs, or a user's lab, have
+# up now, from their own records.  A lab whose name holds this run's $LAB
+# (ours, or one a test of ours made) is never among them, so a leftover of
+# ours still shows.
+others_netns() {
+	local d
+	for d in /run/tunlab/*/; do
+		case "$(basename "$d")" in *"$LAB"*) continue ;; esac
+		awk '$1 == "netns" { print $2 }' "$d/state" 2>/dev/null
+	done
+}
+
+# root_view: the namespaces and the root namespace's links, less what other
+# labs that are up hold (a user's lab, or another run's, may come and go).
 root_view() {
-	{ ip netns list | sort; ip -o link | awk -F': ' '{ print $2 }' | sort; }
+	local others
+	others=$(others_netns)
+	{
+		ip netns list | awk -v o="$others" 'BEGIN { n = split(o, a, "\n"); for (i = 1; i <= n; i++) skip[a[i]] = 1 }
+			!($1 in skip)' | sort
+		ip -o link | awk -F': ' '{ print $2 }' | sort
+	}
 }
 
 # A field of the MTU probe's JSON, with plain tools: probe_json KEY < json
