@@ -12,6 +12,9 @@ MULTIARCH ?= $(shell dpkg-architecture -qDEB_HOST_MULTIARCH 2>/dev/null || echo 
 WSPLUGINDIR ?= $(PREFIX)/lib/$(MULTIARCH)/wireshark/plugins
 COMPLETIONDIR ?= $(PREFIX)/share/bash-completion/completions
 UNITDIR	?= $(PREFIX)/lib/systemd/system
+# The JSON Schemas of the --json outputs, for scripts that read them.
+SCHEMADIR ?= $(PREFIX)/share/tunlab/schema
+SCHEMAS	:= $(notdir $(wildcard docs/schema/*.json))
 BUILD	?= build
 CC	?= cc
 
@@ -162,11 +165,12 @@ clean:
 # The unit names the installed tunnel by its full path, so BINDIR is put in.
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(WSPLUGINDIR) \
-		$(DESTDIR)$(COMPLETIONDIR) $(DESTDIR)$(UNITDIR)
+		$(DESTDIR)$(COMPLETIONDIR) $(DESTDIR)$(UNITDIR) $(DESTDIR)$(SCHEMADIR)
 	install -m 0755 tunnel harness $(DESTDIR)$(BINDIR)/
 	install -m 0644 docs/tunnel.8 docs/harness.8 $(DESTDIR)$(MANDIR)/man8/
 	install -m 0644 scripts/tunlab.lua $(DESTDIR)$(WSPLUGINDIR)/
 	install -m 0644 scripts/completions/harness scripts/completions/tunnel $(DESTDIR)$(COMPLETIONDIR)/
+	install -m 0644 $(addprefix docs/schema/,$(SCHEMAS)) $(DESTDIR)$(SCHEMADIR)/
 	sed 's|@BINDIR@|$(BINDIR)|g' scripts/systemd/tunnel@.service.in > $(DESTDIR)$(UNITDIR)/tunnel@.service
 	chmod 0644 $(DESTDIR)$(UNITDIR)/tunnel@.service
 
@@ -177,6 +181,7 @@ uninstall:
 	rm -f $(DESTDIR)$(WSPLUGINDIR)/tunlab.lua
 	rm -f $(DESTDIR)$(COMPLETIONDIR)/harness $(DESTDIR)$(COMPLETIONDIR)/tunnel
 	rm -f $(DESTDIR)$(UNITDIR)/tunnel@.service
+	rm -f $(addprefix $(DESTDIR)$(SCHEMADIR)/,$(SCHEMAS))
 
 # The Debian package, built from this tree; dpkg-buildpackage writes it
 # (and its .buildinfo and .changes) into the directory above.

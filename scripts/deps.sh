@@ -17,10 +17,12 @@ lab=("${build[@]}" iproute2 iputils-ping nftables procps wireguard-tools wiregua
 # the capture files the harness writes; openvpn, fastd and quicktun are the
 # other tunnels that harness bench --peers compares ours with; chromium
 # renders the walkthrough's page headless, as a class would see it;
-# dpkg-dev, debhelper and lintian build and check the Debian package, and
-# systemd's systemd-analyze verifies tunnel@.service.
+# dpkg-dev, debhelper and lintian build and check the Debian package,
+# systemd's systemd-analyze verifies tunnel@.service, and python3-jsonschema
+# checks each --json output against its schema in docs/schema/.
 test=("${lab[@]}" netcat-openbsd util-linux coreutils clang clang-tools libclang-rt-dev llvm tshark
-      openvpn fastd quicktun valgrind chromium dpkg-dev debhelper lintian systemd)
+      openvpn fastd quicktun valgrind chromium dpkg-dev debhelper lintian systemd
+      python3-jsonschema)
 
 profile=${1:-build}
 case "$profile" in

@@ -20,7 +20,6 @@
 #include "state.h"
 #include "up.h"
 #include "lib/clock.h"
-#include "lib/json.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -321,19 +320,9 @@ static int lab_up(struct bench *b, struct path *p)
 
 static void lab_down(struct path *p)
 {
-	char self[PATH_MAX];
-	pid_t pid;
+	char *args[] = {"down", "--lab", p->lab, NULL};
+	pid_t pid = spawn_self_quiet(args);
 
-	if (sibling_path("harness", self, sizeof(self)))
-		return;
-	pid = fork();
-	if (pid == 0) {
-		to_null(STDOUT_FILENO);
-		to_null(STDERR_FILENO);
-		close_from(3);
-		execl(self, self, "down", "--lab", p->lab, (char *)NULL);
-		_exit(127);
-	}
 	if (pid > 0)
 		waitpid(pid, NULL, 0);
 }

@@ -9,7 +9,7 @@
 #include "lib/aead.h"
 #include "lib/clock.h"
 #include "lib/crypto.h"
-#include "lib/json.h"
+#include "json_out.h"
 #include "lib/keys.h"
 
 #include <stdio.h>
@@ -85,19 +85,27 @@ static void table(const struct bench *b, double fig[NBACKENDS][CASES], double se
 
 static void json(const struct bench *b, double fig[NBACKENDS][CASES], double secs)
 {
-	printf("{\"rounds\":%d,\"seconds_each\":%.2f,\"backends\":[", b->rounds, secs);
+	json_t *root = json_object(), *list = json_array(), *ratio = json_object();
+
+	json_object_set_new(root, "rounds", json_integer(b->rounds));
+	json_object_set_new(root, "seconds_each", jout_fixed(secs, 2));
 	for (int i = 0; i < NBACKENDS; i++) {
-		printf("%s{\"backend\":", i ? "," : "");
-		json_str(stdout, aead_backend_name(backends[i]));
-		for (int c = 0; c < CASES; c++)
-			printf(",\"%s_mbps\":%.1f", cases[c].name, fig[i][c] / 1e6);
-		putchar('}');
+		json_t *one = json_object();
+		char key[64];
+
+		json_object_set_new(one, "backend", jout_text(aead_backend_name(backends[i])));
+		for (int c = 0; c < CASES; c++) {
+			snprintf(key, sizeof(key), "%s_mbps", cases[c].name);
+			json_object_set_new(one, key, jout_fixed(fig[i][c] / 1e6, 1));
+		}
+		json_array_append_new(list, one);
 	}
-	printf("],\"openssl_over_libsodium\":{");
+	json_object_set_new(root, "backends", list);
 	for (int c = 0; c < CASES; c++)
-		printf("%s\"%s\":%.3f", c ? "," : "", cases[c].name,
-		       fig[1][c] > 0 ? fig[0][c] / fig[1][c] : 0);
-	printf("}}\n");
+		json_object_set_new(ratio, cases[c].name,
+				    jout_fixed(fig[1][c] > 0 ? fig[0][c] / fig[1][c] : 0, 3));
+	json_object_set_new(root, "openssl_over_libsodium", ratio);
+	jout_print(root, stdout);
 }
 
 int bench_aead(struct bench *b)

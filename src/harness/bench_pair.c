@@ -9,6 +9,7 @@
 #include "spawn.h"
 #include "state.h"
 #include "lib/clock.h"
+#include "lib/control_proto.h"
 #include "lib/keys.h"
 
 #include <limits.h>
@@ -83,7 +84,7 @@ static pid_t start_end(struct bench *b, const struct lab *lab, int node, const s
 	if (sibling_path("tunnel", tunnel, sizeof(tunnel)))
 		return -1;
 	snprintf(log, sizeof(log), "%s/%s-%s.log", lab->dir, lab_name(lab, node), m->dev);
-	snprintf(ctl, sizeof(ctl), "%s/%s-%s.ctl", lab->dir, lab_name(lab, node), m->dev);
+	ctl_path(lab->dir, lab_name(lab, node), m->dev, ctl, sizeof(ctl));
 	while (*args)
 		argv[n++] = *args++;
 	argv[n++] = "--control";

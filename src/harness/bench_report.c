@@ -1,6 +1,6 @@
 /* harness bench: the table, the ratios and goals, --json, and the SVG chart. */
 #include "bench.h"
-#include "lib/json.h"
+#include "json_out.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -202,41 +202,47 @@ static void goals(const struct bench *b)
 		goal_line(b, &g[i]);
 }
 
-static void json_figures(const struct bench *b, const struct path *p)
+static json_t *json_figures(const struct bench *b, const struct path *p)
 {
 	const struct figures *f = &p->fig;
+	json_t *o =
+	    json_pack("{s:s, s:o}", "path", bench_path_name(p->kind), "lab", jout_text(p->lab));
+	char key[64];
 
-	printf("{\"path\":");
-	json_str(stdout, bench_path_name(p->kind));
-	printf(",\"lab\":");
-	json_str(stdout, p->lab);
+	if (!o)
+		return NULL;
 	for (int k = 0; k < TEST_COUNT; k++)
-		if (!b->quick || k == TCP1_UP)
-			printf(",\"%s_bps\":%.0f", bench_test_name((enum test)k), f->tcp[k]);
-	printf(",\"udp64_pps\":%.0f,\"udp64_loss_percent\":%.2f", f->pps, f->loss);
-	printf(",\"rtt_median_ms\":%.4f,\"rtt_p99_ms\":%.4f", f->rtt_median, f->rtt_p99);
+		if (!b->quick || k == TCP1_UP) {
+			snprintf(key, sizeof(key), "%s_bps", bench_test_name((enum test)k));
+			json_object_set_new(o, key, jout_whole(f->tcp[k]));
+		}
+	json_object_set_new(o, "udp64_pps", jout_whole(f->pps));
+	json_object_set_new(o, "udp64_loss_percent", jout_fixed(f->loss, 2));
+	json_object_set_new(o, "rtt_median_ms", jout_fixed(f->rtt_median, 4));
+	json_object_set_new(o, "rtt_p99_ms", jout_fixed(f->rtt_p99, 4));
 	if (added_rtt(b, p) >= -1e9 && p->kind != PATH_BARE && find(b, PATH_BARE))
-		printf(",\"rtt_added_ms\":%.4f", added_rtt(b, p));
+		json_object_set_new(o, "rtt_added_ms", jout_fixed(added_rtt(b, p), 4));
 	if (rtt_vs_floor(b, p) >= 0)
-		printf(",\"rtt_vs_floor\":%.3f", rtt_vs_floor(b, p));
+		json_object_set_new(o, "rtt_vs_floor", jout_fixed(rtt_vs_floor(b, p), 3));
 	if (f->cpu_per_gb >= 0)
-		printf(",\"cpu_seconds_per_gb\":%.3f", f->cpu_per_gb);
+		json_object_set_new(o, "cpu_seconds_per_gb", jout_fixed(f->cpu_per_gb, 3));
 	if (f->rss >= 0)
-		printf(",\"peak_rss_bytes\":%.0f", f->rss);
-	printf(",\"rounds\":%d}", b->rounds);
+		json_object_set_new(o, "peak_rss_bytes", jout_whole(f->rss));
+	json_object_set_new(o, "rounds", json_integer(b->rounds));
+	return o;
 }
 
 void report(const struct bench *b)
 {
 	if (b->json) {
-		printf("{\"seconds_per_run\":%d,\"rounds\":%d,\"elapsed_seconds\":%.1f,\"paths\":[",
-		       b->seconds, b->rounds, b->elapsed);
-		for (int i = 0; i < b->npaths; i++) {
-			if (i)
-				putchar(',');
-			json_figures(b, &b->paths[i]);
-		}
-		printf("]}\n");
+		json_t *paths = json_array();
+
+		for (int i = 0; i < b->npaths; i++)
+			json_array_append_new(paths, json_figures(b, &b->paths[i]));
+		jout_print(json_pack("{s:i, s:i, s:o, s:o}", "seconds_per_run", b->seconds,
+				     "rounds", b->rounds, "elapsed_seconds",
+				     jout_fixed(b->elapsed, 1), "paths", paths),
+			   stdout);
 		return;
 	}
 	printf(

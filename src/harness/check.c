@@ -7,13 +7,14 @@
  */
 #include "commands.h"
 #include "control.h"
+#include "json_out.h"
 #include "settings.h"
 #include "verify.h"
 #include "lib/capture.h"
-#include "lib/json.h"
 #include "lib/netlink.h"
 #include "lib/netns.h"
 #include "lib/packet.h"
+#include "lib/mtu.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -62,7 +63,8 @@ static int send_probe(struct check *c, int fd, int version, uint8_t proto, size_
 {
 	uint8_t buf[2048], payload[2048];
 	struct pkt_spec s = {.version = version, .proto = proto, .df = true, .ttl = 64};
-	size_t hl = (version == 6 ? 40 : 20) + (proto == IPPROTO_TCP ? 20 : 8);
+	size_t hl =
+	    (size_t)mtu_ip_header(version) + (proto == IPPROTO_TCP ? MTU_TCP_HDR : MTU_UDP_HDR);
 	struct sockaddr_storage dst = {0};
 	ssize_t n;
 
@@ -134,8 +136,9 @@ static int send_probes(struct check *c, char *err, size_t errlen)
 		send_probe(c, fd, version, IPPROTO_UDP, 64, false);
 		usleep(100000);
 		for (size_t p = 0; p < sizeof(protos); p++) {
-			size_t tiny = (version == 6 ? 40 : 20) +
-				      (protos[p] == IPPROTO_TCP ? 20 : 8) + MARKER_LEN;
+			size_t tiny = (size_t)mtu_ip_header(version) +
+				      (protos[p] == IPPROTO_TCP ? MTU_TCP_HDR : MTU_UDP_HDR) +
+				      MARKER_LEN;
 			size_t sizes[] = {tiny, 700, (size_t)c->tun_mtu};
 
 			for (size_t k = 0; k < 3; k++) {
@@ -191,12 +194,9 @@ static void collect(struct check *c)
 }
 
 /* The tunnel tells its mode and MTU; a fault goes to the laptop's tunnel the same way. */
-static int ask_tunnel(struct check *c, const char *cmd, char *reply, size_t cap)
+static int ask_tunnel(struct check *c, const char *cmd, struct control_reply *reply)
 {
-	char ctl[PATH_MAX];
-
-	lab_file(&c->lab, lab_role(&c->lab, ROLE_CLIENT), "ctl", ctl, sizeof(ctl));
-	return control_query(ctl, cmd, reply, cap);
+	return control_ask_node(&c->lab, lab_role(&c->lab, ROLE_CLIENT), cmd, reply);
 }
 
 int check_report(const struct check *c);
@@ -237,11 +237,10 @@ static int narrow_wan(struct check *c, int mtu, char *err, size_t errlen)
 static void tell_tunnels(struct check *c, const char *cmd)
 {
 	const int ends[] = {lab_role(&c->lab, ROLE_CLIENT), lab_role(&c->lab, ROLE_SERVER)};
-	char ctl[PATH_MAX], reply[256];
+	struct control_reply reply;
 
 	for (size_t i = 0; i < sizeof(ends) / sizeof(ends[0]); i++)
-		control_query(lab_file(&c->lab, ends[i], "ctl", ctl, sizeof(ctl)), cmd, reply,
-			      sizeof(reply));
+		control_ask_node(&c->lab, ends[i], cmd, &reply);
 }
 
 /*
@@ -278,35 +277,37 @@ static void forget_path_mtu(struct check *c)
 	 * an inner host in between.
 	 */
 	flush_route_caches(c);
-	tell_tunnels(c, "pmtu=forget");
+	tell_tunnels(c, CTL_PMTU_FORGET);
 	flush_route_caches(c);
 }
 
 static int run(struct check *c)
 {
-	char reply[2048], v[64], err[512], cmd[64];
+	char err[512], cmd[64];
+	struct control_reply reply;
 	struct verify_where at;
 	bool gso_was_on;
 	int rc = 1;
 
-	if (ask_tunnel(c, "stats", reply, sizeof(reply))) {
+	if (ask_tunnel(c, CTL_STATS, &reply)) {
 		fprintf(stderr,
 			"harness check: lab '%s' is not up, or its tunnel does not answer\n",
 			c->lab.name);
 		return 1;
 	}
-	c->pi = control_value(reply, "mode", v, sizeof(v)) && !strcmp(v, "pi");
-	c->encrypted = !strcmp(v, "encrypted");
-	c->tun_mtu = control_value(reply, "mtu", v, sizeof(v)) ? atoi(v) : 1472;
-	gso_was_on = control_value(reply, "gso", v, sizeof(v)) && !strcmp(v, "on");
+	c->pi = control_is(&reply, CTL_MODE, "pi");
+	c->encrypted = control_is(&reply, CTL_MODE, "encrypted");
+	/* A plaintext tunnel over IPv4 on Ethernet, if the tunnel does not say. */
+	c->tun_mtu = (int)control_num(&reply, CTL_MTU, MTU_ETHERNET - mtu_overhead(4, 0));
+	gso_was_on = control_is(&reply, CTL_GSO, "on");
 	if (c->fault) {
 		if (!strcmp(c->fault, "fragment") && narrow_wan(c, 1400, err, sizeof(err))) {
 			fprintf(stderr, "harness check: %s\n", err);
 			narrow_wan(c, 0, err, sizeof(err)); /* whatever part of it was done */
 			return 1;
 		}
-		snprintf(cmd, sizeof(cmd), "fault=%s", c->fault);
-		ask_tunnel(c, cmd, reply, sizeof(reply));
+		snprintf(cmd, sizeof(cmd), CTL_SET_FAULT "%s", c->fault);
+		ask_tunnel(c, cmd, &reply);
 	}
 	/*
 	 * With UDP GSO, datagrams of one size that the laptop sends together
@@ -315,7 +316,7 @@ static int run(struct check *c)
 	 * each, so GSO rests while they run.
 	 */
 	if (gso_was_on)
-		ask_tunnel(c, "gso=off", cmd, sizeof(cmd));
+		ask_tunnel(c, CTL_GSO_OFF, &reply);
 	if (open_points(c, err, sizeof(err)) || send_probes(c, err, sizeof(err))) {
 		fprintf(stderr, "harness check: %s\n", err);
 		goto out;
@@ -330,9 +331,9 @@ static int run(struct check *c)
 	rc = check_report(c);
 out:
 	if (gso_was_on)
-		ask_tunnel(c, "gso=on", cmd, sizeof(cmd));
+		ask_tunnel(c, CTL_GSO_ON, &reply);
 	if (c->fault) {
-		ask_tunnel(c, "fault=none", reply, sizeof(reply));
+		ask_tunnel(c, CTL_SET_FAULT "none", &reply);
 		if (!strcmp(c->fault, "fragment")) {
 			narrow_wan(c, 0, err, sizeof(err));
 			forget_path_mtu(c);
@@ -372,27 +373,26 @@ int check_report(const struct check *c)
 			passed++;
 	}
 	if (c->lab.json) {
-		printf("{\"lab\":");
-		json_str(stdout, c->lab.name);
-		printf(",\"mode\":\"%s\",\"probes\":%d,\"fault\":",
-		       c->encrypted ? "encrypted"
-		       : c->pi	    ? "pi"
-				    : "plaintext",
-		       c->v.probes);
-		json_str(stdout, c->fault ? c->fault : "none");
-		printf(",\"properties\":[");
-		for (int p = 0; p < PR_COUNT; p++) {
-			printf("%s{\"property\":", p ? "," : "");
-			json_str(stdout, property_names[p]);
-			printf(",\"result\":\"%s\",\"failed_probes\":%d,\"evidence\":",
-			       c->v.skipped[p]	? "skip"
-			       : c->v.failed[p] ? "fail"
-						: "pass",
-			       c->v.failed[p]);
-			json_str(stdout, c->v.evidence[p]);
-			printf("}");
-		}
-		printf("],\"passed\":%d,\"failed\":%d,\"skipped\":%d}\n", passed, failed, skipped);
+		json_t *props = json_array();
+
+		for (int p = 0; p < PR_COUNT; p++)
+			json_array_append_new(props,
+					      json_pack("{s:s, s:s, s:i, s:o}", "property",
+							property_names[p], "result",
+							c->v.skipped[p]	 ? "skip"
+							: c->v.failed[p] ? "fail"
+									 : "pass",
+							"failed_probes", c->v.failed[p], "evidence",
+							jout_text(c->v.evidence[p])));
+		jout_print(json_pack("{s:o, s:s, s:i, s:o, s:o, s:i, s:i, s:i}", "lab",
+				     jout_text(c->lab.name), "mode",
+				     c->encrypted ? "encrypted"
+				     : c->pi	  ? "pi"
+						  : "plaintext",
+				     "probes", c->v.probes, "fault",
+				     jout_text(c->fault ? c->fault : "none"), "properties", props,
+				     "passed", passed, "failed", failed, "skipped", skipped),
+			   stdout);
 		return failed ? 1 : 0;
 	}
 	printf("check: %d probes (ICMP, UDP, TCP; %s; up to %d bytes), %s mode%s%s\n", c->v.probes,

@@ -1,14 +1,17 @@
 #include "control.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <sys/un.h>
 #include <unistd.h>
 
-int control_query(const char *path, const char *cmd, char *out, size_t cap)
+/* The reply, as it came; 0 or -errno, with whatever arrived in out either way. */
+static int query(const char *path, const char *cmd, char *out, size_t cap)
 {
 	struct sockaddr_un sun = {.sun_family = AF_UNIX};
 	struct timeval tv = {.tv_sec = 1};
@@ -17,7 +20,8 @@ int control_query(const char *path, const char *cmd, char *out, size_t cap)
 	ssize_t n;
 	int fd, rc = 0;
 
-	if (strlen(path) >= sizeof(sun.sun_path) || cap == 0)
+	out[0] = '\0';
+	if (strlen(path) >= sizeof(sun.sun_path))
 		return -ENAMETOOLONG;
 	memcpy(sun.sun_path, path, strlen(path));
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -40,25 +44,67 @@ out:
 	return rc;
 }
 
-const char *control_next_line(const char *line)
+int control_ask(const char *path, const char *cmd, struct control_reply *r)
 {
-	const char *nl = strchr(line, '\n');
+	int rc = query(path, cmd, r->text, sizeof(r->text));
 
-	return nl ? nl + 1 : NULL;
+	control_parse(r->text, r);
+	return rc;
 }
 
-const char *control_value(const char *reply, const char *key, char *out, size_t cap)
+int control_ask_node(const struct lab *lab, int node, const char *cmd, struct control_reply *r)
 {
-	size_t klen = strlen(key);
+	char path[PATH_MAX];
 
-	for (const char *line = reply; line && *line; line = control_next_line(line)) {
-		if (!strncmp(line, key, klen) && line[klen] == '=') {
-			const char *v = line + klen + 1;
-			size_t vlen = strcspn(v, "\n");
-
-			snprintf(out, cap, "%.*s", (int)vlen, v);
-			return out;
-		}
+	if (ctl_path(lab->dir, lab_name(lab, node), NULL, path, sizeof(path))) {
+		control_parse("", r);
+		return -ENAMETOOLONG;
 	}
+	return control_ask(path, cmd, r);
+}
+
+void control_parse(const char *text, struct control_reply *r)
+{
+	char *line = r->cut;
+
+	if (text != r->text)
+		snprintf(r->text, sizeof(r->text), "%s", text);
+	snprintf(r->cut, sizeof(r->cut), "%s", r->text);
+	r->n = 0;
+	while (line && *line && r->n < CONTROL_KEYS_MAX) {
+		char *nl = strchr(line, '\n'), *eq;
+
+		if (nl)
+			*nl = '\0';
+		eq = strchr(line, '=');
+		if (eq) {
+			*eq = '\0';
+			r->kv[r->n].key = line;
+			r->kv[r->n].value = eq + 1;
+			r->n++;
+		}
+		line = nl ? nl + 1 : NULL;
+	}
+}
+
+const char *control_get(const struct control_reply *r, const char *key)
+{
+	for (int i = 0; i < r->n; i++)
+		if (!strcmp(r->kv[i].key, key))
+			return r->kv[i].value;
 	return NULL;
+}
+
+long long control_num(const struct control_reply *r, const char *key, long long fallback)
+{
+	const char *v = control_get(r, key);
+
+	return v ? atoll(v) : fallback;
+}
+
+bool control_is(const struct control_reply *r, const char *key, const char *value)
+{
+	const char *v = control_get(r, key);
+
+	return v && !strcmp(v, value);
 }

@@ -1,14 +1,44 @@
-/* Asking a running tunnel for its counters over its control socket. */
+/*
+ * The harness's one client of a tunnel's control socket: it sends one
+ * command and gives back the reply, whole and cut into its key=value
+ * lines.  The names of commands and keys are in lib/control_proto.h.
+ */
 #ifndef TUNLAB_HARNESS_CONTROL_H
 #define TUNLAB_HARNESS_CONTROL_H
 
+#include "lab.h"
+#include "lib/control_proto.h"
+
+#include <stdbool.h>
 #include <stddef.h>
 
-/* Sends cmd and reads the whole reply into out; returns 0 or a negative errno. */
-int control_query(const char *path, const char *cmd, char *out, size_t cap);
-/* The line after this one in a reply, or NULL at the end. */
-const char *control_next_line(const char *line);
-/* The value of key in a key=value reply, copied to out; NULL if absent. */
-const char *control_value(const char *reply, const char *key, char *out, size_t cap);
+/* Room for the stats of a server with every laptop --clients allows. */
+#define CONTROL_REPLY_MAX 8192
+#define CONTROL_KEYS_MAX  512
+
+struct control_kv {
+	const char *key, *value;
+};
+
+struct control_reply {
+	char text[CONTROL_REPLY_MAX]; /* as the tunnel wrote it */
+	char cut[CONTROL_REPLY_MAX];  /* the same, each line cut in two at its '=' */
+	struct control_kv kv[CONTROL_KEYS_MAX];
+	int n; /* how many of kv, in the reply's order */
+};
+
+/* Sends cmd to the socket at path and reads the reply into r; 0 or -errno. */
+int control_ask(const char *path, const char *cmd, struct control_reply *r);
+/* The same, to the tunnel of a lab's node (ctl_path's NODE.ctl). */
+int control_ask_node(const struct lab *lab, int node, const char *cmd, struct control_reply *r);
+/* Reads text (which may be cut short anywhere) into r; a line without '=' is left out.
+ * control_parse("", r) empties r. */
+void control_parse(const char *text, struct control_reply *r);
+/* The value of key, the first if it came twice; NULL if the reply has none. */
+const char *control_get(const struct control_reply *r, const char *key);
+/* The same as a number; fallback when the key is absent. */
+long long control_num(const struct control_reply *r, const char *key, long long fallback);
+/* Whether key is there with exactly this value. */
+bool control_is(const struct control_reply *r, const char *key, const char *value);
 
 #endif

@@ -18,8 +18,7 @@
 
 static void child_exec(const char *self, char *const argv[], int out)
 {
-	if (to_null(STDIN_FILENO) || dup2(out, STDOUT_FILENO) < 0 ||
-	    dup2(out, STDERR_FILENO) < 0)
+	if (to_null(STDIN_FILENO) || dup2(out, STDOUT_FILENO) < 0 || dup2(out, STDERR_FILENO) < 0)
 		_exit(127);
 	close_from(3);
 	execv(self, argv);

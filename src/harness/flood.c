@@ -22,12 +22,12 @@
  */
 #include "commands.h"
 #include "control.h"
+#include "json_out.h"
 #include "lib/cookie.h"
 #include "lab.h"
 #include "lib/capture.h"
 #include "lib/clock.h"
 #include "lib/crypto.h"
-#include "lib/json.h"
 #include "lib/keys.h"
 #include "lib/messages.h"
 #include "lib/netns.h"
@@ -434,28 +434,18 @@ static void send_kind(struct flood *fl, enum kind k)
 
 /* ---- the report ---- */
 
-static int server_stats(struct flood *fl, char *out, size_t cap)
+static int server_stats(struct flood *fl, struct control_reply *r)
 {
-	char path[PATH_MAX];
-
-	lab_file(&fl->lab, lab_role(&fl->lab, ROLE_SERVER), "ctl", path, sizeof(path));
-	return control_query(path, "stats\n", out, cap);
-}
-
-static long long value_of(const char *reply, const char *key)
-{
-	char v[32];
-
-	return control_value(reply, key, v, sizeof(v)) ? atoll(v) : 0;
+	return control_ask_node(&fl->lab, lab_role(&fl->lab, ROLE_SERVER), CTL_STATS, r);
 }
 
 /* The counters that moved: every drop reason, what reached TUN, and the defences. */
 static bool reported(const char *key)
 {
-	static const char *const extra[] = {"rx_packets", "cookies_sent", "ratelimited_sources",
-					    "under_load"};
+	const char *const extra[] = {ctl_counter.rx_packets, ctl_counter.cookies_sent,
+				     CTL_RATELIMITED, ctl_counter.under_load};
 
-	if (!strncmp(key, "drop_", 5))
+	if (!strncmp(key, CTL_DROP_PREFIX, strlen(CTL_DROP_PREFIX)))
 		return true;
 	for (size_t i = 0; i < sizeof(extra) / sizeof(extra[0]); i++)
 		if (!strcmp(key, extra[i]))
@@ -475,7 +465,8 @@ static void print_rate(FILE *f, unsigned long n, double secs)
 		fprintf(f, "%8.0f/s", r);
 }
 
-static void report_text(struct flood *fl, const char *before, const char *after)
+static void report_text(struct flood *fl, const struct control_reply *before,
+			const struct control_reply *after)
 {
 	const struct term *t = &fl->lab.term;
 	const char *server = lab_name(&fl->lab, lab_role(&fl->lab, ROLE_SERVER));
@@ -494,58 +485,58 @@ static void report_text(struct flood *fl, const char *before, const char *after)
 		printf("\ncookie replies that opened: %lu; initiations then sent with a valid "
 		       "mac2: %lu\n",
 		       fl->cookies, fl->with_mac2);
-	if (!*after) {
+	if (!after->text[0]) {
 		printf("\n%s has no control socket (not our tunnel?): no counters\n", server);
 		return;
 	}
 	snprintf(title, sizeof(title), "%s counted", server);
 	printf("\n%s%-24s %10s%s\n", term_c(t, C_BOLD), title, "change", term_c(t, C_RESET));
-	for (const char *l = after; l; l = control_next_line(l)) {
-		char key[64];
+	for (int i = 0; i < after->n; i++) {
+		const char *key = after->kv[i].key;
 		long long d;
 
-		if (sscanf(l, "%63[^=]=", key) != 1 || !reported(key))
+		if (!reported(key))
 			continue;
-		d = value_of(after, key) - value_of(before, key);
-		if (d || !strcmp(key, "rx_packets"))
+		d = control_num(after, key, 0) - control_num(before, key, 0);
+		if (d || !strcmp(key, ctl_counter.rx_packets))
 			printf("%-24s %+10lld%s\n", key, d,
-			       strcmp(key, "rx_packets") ? "" : "  (written to TUN)");
+			       strcmp(key, ctl_counter.rx_packets) ? "" : "  (written to TUN)");
 	}
 }
 
-static void report_json(struct flood *fl, const char *before, const char *after)
+static void report_json(struct flood *fl, const struct control_reply *before,
+			const struct control_reply *after)
 {
-	bool first = true;
+	json_t *sent = json_object(), *server = json_object();
 
-	printf("{\"sent\":{");
 	for (int k = 0; k < K_COUNT; k++)
 		if (fl->kinds & 1u << k) {
-			printf("%s\"%s\":{\"datagrams\":%lu,\"seconds\":%.3f", first ? "" : ",",
-			       kind_names[k], fl->sent[k], fl->secs[k]);
-			if (k == K_COOKIE)
-				printf(",\"cookies\":%lu,\"with_mac2\":%lu", fl->cookies,
-				       fl->with_mac2);
-			printf("}");
-			first = false;
-		}
-	printf("},\"server\":{");
-	first = true;
-	for (const char *l = *after ? after : NULL; l; l = control_next_line(l)) {
-		char key[64];
+			json_t *o = json_pack("{s:I, s:o}", "datagrams", (json_int_t)fl->sent[k],
+					      "seconds", jout_fixed(fl->secs[k], 3));
 
-		if (sscanf(l, "%63[^=]=", key) != 1 || !reported(key))
+			if (o && k == K_COOKIE) {
+				json_object_set_new(o, "cookies",
+						    json_integer((json_int_t)fl->cookies));
+				json_object_set_new(o, "with_mac2",
+						    json_integer((json_int_t)fl->with_mac2));
+			}
+			json_object_set_new(sent, kind_names[k], o);
+		}
+	for (int i = 0; i < after->n; i++) {
+		const char *key = after->kv[i].key;
+
+		if (!reported(key))
 			continue;
-		printf("%s", first ? "" : ",");
-		json_str(stdout, key);
-		printf(":%lld", value_of(after, key) - value_of(before, key));
-		first = false;
+		json_object_set_new(
+		    server, key,
+		    json_integer(control_num(after, key, 0) - control_num(before, key, 0)));
 	}
-	printf("}}\n");
+	jout_print(json_pack("{s:o, s:o}", "sent", sent, "server", server), stdout);
 }
 
 static int run(struct flood *fl)
 {
-	char before[8192] = "", after[8192] = "";
+	struct control_reply before, after;
 
 	if (open_socket(fl))
 		return -1;
@@ -554,7 +545,7 @@ static int run(struct flood *fl)
 		printf("no server key in this lab (plaintext?): forged macs will be wrong\n");
 	if ((fl->kinds & 1u << K_REPLAY) && fill_pool(fl))
 		return -1;
-	server_stats(fl, before, sizeof(before));
+	server_stats(fl, &before);
 	if (!fl->lab.json)
 		printf("Throwing %ld datagrams of each kind from %s (%s) at %s %s:%d\n\n",
 		       fl->count, lab_name(&fl->lab, lab_role(&fl->lab, ROLE_INTERNET)),
@@ -564,12 +555,12 @@ static int run(struct flood *fl)
 		if (fl->kinds & 1u << k)
 			send_kind(fl, (enum kind)k);
 	clock_sleep_ms(300); /* the server drains its socket */
-	if (server_stats(fl, after, sizeof(after)))
-		after[0] = '\0';
+	if (server_stats(fl, &after))
+		control_parse("", &after);
 	if (fl->lab.json)
-		report_json(fl, before, after);
+		report_json(fl, &before, &after);
 	else
-		report_text(fl, before, after);
+		report_text(fl, &before, &after);
 	return 0;
 }
 

@@ -10,6 +10,7 @@
 #include "prober.h"
 #include "lib/capture.h"
 #include "lib/packet.h"
+#include "lib/mtu.h"
 
 #include <netinet/in.h>
 #include <string.h>
@@ -46,7 +47,7 @@ void piece_inspect(const uint8_t *ip, size_t len, const struct prober *pr, int m
 		x->tunnel = false;
 		return;
 	}
-	at = o.ip_hlen + 8 + (size_t)mode_overhead;
+	at = o.ip_hlen + MTU_UDP_HDR + (size_t)mode_overhead;
 	if (len <= at || pkt_parse_head(ip + at, len - at, &in) != PKT_OK)
 		return;
 	x->inner_id = in.id;

@@ -4,8 +4,8 @@
  * topology as JSON for scripts.
  */
 #include "graph.h"
+#include "json_out.h"
 #include "lib/addr.h"
-#include "lib/json.h"
 
 #include <arpa/inet.h>
 #include <inttypes.h>
@@ -145,125 +145,82 @@ void graph_tunnel_text(const struct topo_tunnel *tu, char *out, size_t cap)
 		 mode_name(tu->mode));
 }
 
-static void json_strings(FILE *f, char *const *v, size_t n)
+static json_t *json_strings(char *const *v, size_t n)
 {
-	fputc('[', f);
-	for (size_t i = 0; i < n; i++) {
-		if (i)
-			fputc(',', f);
-		json_str(f, v[i]);
-	}
-	fputc(']', f);
+	json_t *a = json_array();
+
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(a, jout_text(v[i]));
+	return a;
 }
 
-static void json_node(FILE *f, const struct topo *t, size_t i)
+static json_t *json_node(const struct topo *t, size_t i)
 {
 	const struct topo_node *n = &t->nodes[i];
-	bool first = true;
+	json_t *roles = json_array(), *ifaces = json_array();
 
-	fputs("{\"name\":", f);
-	json_str(f, n->name);
-	fputs(",\"label\":", f);
-	n->label ? json_str(f, n->label) : (void)fputs("null", f);
-	fputs(",\"roles\":[", f);
-	for (int r = 0; r < ROLE_COUNT; r++) {
-		if (t->roles[r] != (int)i)
-			continue;
-		if (!first)
-			fputc(',', f);
-		json_str(f, topo_role_name(r));
-		first = false;
-	}
-	fprintf(f, "],\"forward\":%s,\"masquerade\":", n->forward ? "true" : "false");
-	n->masquerade ? json_str(f, n->masquerade) : (void)fputs("null", f);
-	fputs(",\"interfaces\":[", f);
+	for (int r = 0; r < ROLE_COUNT; r++)
+		if (t->roles[r] == (int)i)
+			json_array_append_new(roles, jout_text(topo_role_name(r)));
 	for (size_t k = 0; k < n->nifaces; k++) {
-		fputs(k ? ",{\"name\":" : "{\"name\":", f);
-		json_str(f, n->ifaces[k].name);
-		fputs(",\"addresses\":[", f);
-		for (size_t a = 0; a < n->ifaces[k].naddrs; a++) {
-			if (a)
-				fputc(',', f);
-			json_str(f, n->ifaces[k].addrs[a].cidr);
-		}
-		fputs("]}", f);
+		json_t *addrs = json_array();
+
+		for (size_t a = 0; a < n->ifaces[k].naddrs; a++)
+			json_array_append_new(addrs, jout_text(n->ifaces[k].addrs[a].cidr));
+		json_array_append_new(ifaces,
+				      json_pack("{s:o, s:o}", "name", jout_text(n->ifaces[k].name),
+						"addresses", addrs));
 	}
-	fputs("]}", f);
+	return json_pack("{s:o, s:o, s:o, s:b, s:o, s:o}", "name", jout_text(n->name), "label",
+			 jout_text(n->label), "roles", roles, "forward", n->forward, "masquerade",
+			 jout_text(n->masquerade), "interfaces", ifaces);
 }
 
-static void json_end(FILE *f, const struct topo *t, const struct topo_end *e)
+static json_t *json_end(const struct topo *t, const struct topo_end *e)
 {
-	fputs("{\"node\":", f);
-	json_str(f, t->nodes[e->node].name);
-	fputs(",\"interface\":", f);
-	json_str(f, t->nodes[e->node].ifaces[e->iface].name);
-	fputc('}', f);
+	return json_pack("{s:o, s:o}", "node", jout_text(t->nodes[e->node].name), "interface",
+			 jout_text(t->nodes[e->node].ifaces[e->iface].name));
 }
 
-static void json_link(FILE *f, const struct topo *t, const struct topo_link *l)
+static json_t *json_link(const struct topo *t, const struct topo_link *l)
 {
 	const struct topo_impair *im = &l->im;
 
-	fputs("{\"a\":", f);
-	json_end(f, t, &l->a);
-	fputs(",\"b\":", f);
-	json_end(f, t, &l->b);
-	fprintf(f,
-		",\"mtu\":%d,\"delay_ns\":%" PRIu64 ",\"loss\":%g,\"rate\":%" PRIu64
-		",\"reorder\":%g,\"block_icmp\":%s}",
-		im->mtu, im->delay_ns, im->loss, im->rate, im->reorder,
-		im->block_icmp ? "true" : "false");
+	return json_pack("{s:o, s:o, s:i, s:I, s:o, s:I, s:o, s:b}", "a", json_end(t, &l->a), "b",
+			 json_end(t, &l->b), "mtu", im->mtu, "delay_ns", (json_int_t)im->delay_ns,
+			 "loss", jout_num(im->loss), "rate", (json_int_t)im->rate, "reorder",
+			 jout_num(im->reorder), "block_icmp", im->block_icmp);
 }
 
-static void json_member(FILE *f, const struct topo *t, const struct topo_member *m)
+static json_t *json_member(const struct topo *t, const struct topo_member *m)
 {
-	fputs("{\"node\":", f);
-	json_str(f, t->nodes[m->node].name);
-	fputs(",\"addresses\":", f);
-	json_strings(f, m->addrs, m->naddrs);
-	fputs(",\"routes\":", f);
-	json_strings(f, m->routes, m->nroutes);
-	fputc('}', f);
+	return json_pack("{s:o, s:o, s:o}", "node", jout_text(t->nodes[m->node].name), "addresses",
+			 json_strings(m->addrs, m->naddrs), "routes",
+			 json_strings(m->routes, m->nroutes));
 }
 
-static void json_tunnel(FILE *f, const struct topo *t, const struct topo_tunnel *tu)
+static json_t *json_tunnel(const struct topo *t, const struct topo_tunnel *tu)
 {
-	fputs("{\"name\":", f);
-	tu->name ? json_str(f, tu->name) : (void)fputs("null", f);
-	fputs(",\"mode\":", f);
-	json_str(f, mode_name(tu->mode));
-	fprintf(f, ",\"port\":%d,\"server\":", tu->port);
-	json_member(f, t, &tu->server);
-	fputs(",\"clients\":[", f);
-	for (size_t j = 0; j < tu->nclients; j++) {
-		if (j)
-			fputc(',', f);
-		json_member(f, t, &tu->clients[j]);
-	}
-	fputs("]}", f);
+	json_t *clients = json_array();
+
+	for (size_t j = 0; j < tu->nclients; j++)
+		json_array_append_new(clients, json_member(t, &tu->clients[j]));
+	return json_pack("{s:o, s:o, s:i, s:o, s:o}", "name", jout_text(tu->name), "mode",
+			 jout_text(mode_name(tu->mode)), "port", tu->port, "server",
+			 json_member(t, &tu->server), "clients", clients);
 }
 
 void graph_json(const struct topo *t, FILE *out)
 {
-	fputs("{\"name\":", out);
-	t->name ? json_str(out, t->name) : (void)fputs("null", out);
-	fputs(",\"nodes\":[", out);
-	for (size_t i = 0; i < t->nnodes; i++) {
-		if (i)
-			fputc(',', out);
-		json_node(out, t, i);
-	}
-	fputs("],\"links\":[", out);
-	for (size_t i = 0; i < t->nlinks; i++) {
-		if (i)
-			fputc(',', out);
-		json_link(out, t, &t->links[i]);
-	}
-	fputs("],\"tunnels\":[", out);
-	for (size_t i = 0; i < t->ntunnels; i++) {
-		if (i)
-			fputc(',', out);
-		json_tunnel(out, t, &t->tunnels[i]);
-	}
-	fputs("]}\n", out);
+	json_t *nodes = json_array(), *links = json_array(), *tunnels = json_array();
+
+	for (size_t i = 0; i < t->nnodes; i++)
+		json_array_append_new(nodes, json_node(t, i));
+	for (size_t i = 0; i < t->nlinks; i++)
+		json_array_append_new(links, json_link(t, &t->links[i]));
+	for (size_t i = 0; i < t->ntunnels; i++)
+		json_array_append_new(tunnels, json_tunnel(t, &t->tunnels[i]));
+	jout_print(json_pack("{s:o, s:o, s:o, s:o}", "name", jout_text(t->name), "nodes", nodes,
+			     "links", links, "tunnels", tunnels),
+		   out);
 }

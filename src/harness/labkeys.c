@@ -7,26 +7,24 @@
 #include <string.h>
 
 /* Three sessions a peer, each two keys; a server with many laptops fills a few of these. */
-#define REPLY_MAX 8192
-
 static int ask(const char *ctl, struct wg_keyring *k)
 {
-	char reply[REPLY_MAX];
-	int n;
+	struct control_reply reply;
+	int n = 0;
 
-	if (control_query(ctl, "keys", reply, sizeof(reply)))
-		return 0;
-	n = wg_keyring_add_reply(k, reply);
-	key_wipe(reply, sizeof(reply)); /* it held keys */
+	if (!control_ask(ctl, CTL_KEYS, &reply))
+		n = wg_keyring_add_reply(k, reply.text);
+	key_wipe(&reply, sizeof(reply)); /* it held keys */
 	return n;
 }
 
 /* Is name "laptop-N.ctl": an extra laptop of --clients, which has no node of its own. */
 static bool extra_laptop(const char *name)
 {
-	size_t len = strlen(name);
+	size_t len = strlen(name), suffix = strlen(CTL_SUFFIX);
 
-	return !strncmp(name, "laptop-", 7) && len > 11 && !strcmp(name + len - 4, ".ctl");
+	return !strncmp(name, "laptop-", 7) && len > 7 + suffix &&
+	       !strcmp(name + len - suffix, CTL_SUFFIX);
 }
 
 int labkeys_load(const struct lab *lab, struct wg_keyring *k)
@@ -38,7 +36,8 @@ int labkeys_load(const struct lab *lab, struct wg_keyring *k)
 
 	wg_keyring_wipe(k);
 	for (size_t node = 0; node < lab->topo.nnodes; node++)
-		n += ask(lab_file(lab, (int)node, "ctl", ctl, sizeof(ctl)), k);
+		if (!ctl_path(lab->dir, lab_name(lab, (int)node), NULL, ctl, sizeof(ctl)))
+			n += ask(ctl, k);
 	d = opendir(lab->dir);
 	if (!d)
 		return n;

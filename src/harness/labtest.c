@@ -7,8 +7,8 @@
  */
 #include "commands.h"
 #include "expect.h"
+#include "json_out.h"
 #include "labfile.h"
-#include "lib/json.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -339,18 +339,17 @@ static int junit_save(const struct labtest *lt)
 static void json_write(const struct labtest *lt)
 {
 	const struct result_list *l = &lt->res;
+	json_t *results = json_array();
 
-	printf("{\"results\":[");
-	for (size_t i = 0; i < l->n; i++) {
-		printf("%s{\"lab\":", i ? "," : "");
-		json_str(stdout, l->suite[i]);
-		printf(",\"expectation\":");
-		json_str(stdout, l->v[i].title);
-		printf(",\"pass\":%s,\"detail\":", l->v[i].pass ? "true" : "false");
-		json_str(stdout, l->v[i].detail);
-		printf(",\"seconds\":%.3f}", l->v[i].seconds);
-	}
-	printf("],\"passed\":%zu,\"failed\":%zu}\n", lt->passed, lt->failed);
+	for (size_t i = 0; i < l->n; i++)
+		json_array_append_new(
+		    results, json_pack("{s:o, s:o, s:b, s:o, s:o}", "lab", jout_text(l->suite[i]),
+				       "expectation", jout_text(l->v[i].title), "pass",
+				       l->v[i].pass, "detail", jout_text(l->v[i].detail), "seconds",
+				       jout_fixed(l->v[i].seconds, 3)));
+	jout_print(json_pack("{s:o, s:I, s:I}", "results", results, "passed",
+			     (json_int_t)lt->passed, "failed", (json_int_t)lt->failed),
+		   stdout);
 }
 
 static int parse(struct labtest *lt, int argc, char **argv)

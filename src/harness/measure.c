@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <jansson.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -15,47 +16,50 @@
 
 /* ---- parsing ---- */
 
-/* The number after "key": inside the object that starts at section. */
-static int number_in(const char *json, const char *section, const char *key, double *out)
+/* end.sum_received of iperf3 -J: what the receiving side counted, whole-run sums. */
+static json_t *sum_received(json_t *root)
 {
-	char want[64];
-	const char *s = strstr(json, section), *end, *k;
-	char *stop;
-
-	if (!s)
-		return -1;
-	/* The section's object ends at its first closing brace: it holds no nested ones. */
-	end = strchr(s, '}');
-	snprintf(want, sizeof(want), "\"%s\":", key);
-	k = strstr(s, want);
-	if (!k || (end && k > end))
-		return -1;
-	k += strlen(want);
-	errno = 0;
-	*out = strtod(k, &stop);
-	return stop == k || errno ? -1 : 0;
+	return json_object_get(json_object_get(root, "end"), "sum_received");
 }
 
-int parse_iperf_tcp(const char *json, struct tcp_result *r)
+/* The number at key in o; -1 when it is missing or not a number. */
+static int number_at(json_t *o, const char *key, double *out)
 {
-	if (number_in(json, "\"sum_received\"", "bits_per_second", &r->bits_per_second) ||
-	    number_in(json, "\"sum_received\"", "bytes", &r->bytes))
+	json_t *v = json_object_get(o, key);
+
+	if (!json_is_number(v))
 		return -1;
+	*out = json_number_value(v);
 	return 0;
 }
 
-int parse_iperf_udp(const char *json, struct udp_result *r)
+int parse_iperf_tcp(const char *text, struct tcp_result *r)
 {
+	json_t *root = json_loads(text, 0, NULL), *sum = sum_received(root);
+	int rc = number_at(sum, "bits_per_second", &r->bits_per_second) ||
+			 number_at(sum, "bytes", &r->bytes)
+		     ? -1
+		     : 0;
+
+	json_decref(root);
+	return rc;
+}
+
+int parse_iperf_udp(const char *text, struct udp_result *r)
+{
+	json_t *root = json_loads(text, 0, NULL), *sum = sum_received(root);
 	double lost, seconds;
+	int rc = -1;
 
-	if (number_in(json, "\"sum_received\"", "packets", &r->packets) ||
-	    number_in(json, "\"sum_received\"", "lost_packets", &lost) ||
-	    number_in(json, "\"sum_received\"", "seconds", &seconds) ||
-	    number_in(json, "\"sum_received\"", "lost_percent", &r->loss_percent) || seconds <= 0 ||
-	    lost > r->packets)
-		return -1;
-	r->delivered_pps = (r->packets - lost) / seconds;
-	return 0;
+	if (!number_at(sum, "packets", &r->packets) && !number_at(sum, "lost_packets", &lost) &&
+	    !number_at(sum, "seconds", &seconds) &&
+	    !number_at(sum, "lost_percent", &r->loss_percent) && seconds > 0 &&
+	    lost <= r->packets) {
+		r->delivered_pps = (r->packets - lost) / seconds;
+		rc = 0;
+	}
+	json_decref(root);
+	return rc;
 }
 
 int parse_ping(const char *text, double *ms, int max)

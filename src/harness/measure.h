@@ -23,9 +23,12 @@ struct udp_result {
 
 #define PING_MAX 1000
 
-/* iperf3 -J output; 0, or -1 if the figures are not there. */
-int parse_iperf_tcp(const char *json, struct tcp_result *r);
-int parse_iperf_udp(const char *json, struct udp_result *r);
+/*
+ * iperf3 -J output, read at end.sum_received; 0, or -1 if it is not JSON
+ * or the figures are not there.
+ */
+int parse_iperf_tcp(const char *text, struct tcp_result *r);
+int parse_iperf_udp(const char *text, struct udp_result *r);
 /* ping's per-reply lines: the round-trip times in ms; returns how many. */
 int parse_ping(const char *text, double *ms, int max);
 

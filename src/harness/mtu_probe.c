@@ -122,30 +122,32 @@ static int parse(struct probe_run *r, int argc, char **argv, struct common *c)
  */
 static void tunnel_facts(struct probe_run *r, struct nl *nl)
 {
-	char ctl[PATH_MAX], reply[2048], v[64];
+	struct control_reply reply;
 	const struct mtu_mode *m;
 	struct nl_link l;
 
 	if (nl_link_get(nl, "tun0", 0, &l) == 0)
 		r->tun_mtu = l.mtu;
-	lab_file(&r->lab, r->node, "ctl", ctl, sizeof(ctl));
 	for (int i = 0; i < 10; i++) {
-		if (control_query(ctl, "stats", reply, sizeof(reply)))
+		if (control_ask_node(&r->lab, r->node, CTL_STATS, &reply))
 			return;
 		snprintf(r->mode, sizeof(r->mode), "%s",
-			 control_value(reply, "mode", v, sizeof(v)) ? v : "plaintext");
+			 control_get(&reply, CTL_MODE) ? control_get(&reply, CTL_MODE)
+						       : "plaintext");
 		m = mtu_mode_named(r->mode);
 		r->mode_overhead = m ? m->overhead : 0;
 		r->padding = m ? m->padding : 0;
 		r->mode_what = m ? m->what : r->mode;
-		r->tunnel_mtu = control_value(reply, "mtu", v, sizeof(v)) ? atoi(v) : 0;
+		r->tunnel_mtu = (int)control_num(&reply, CTL_MTU, 0);
 		/* Only the padding depends on the tunnel's idea of its MTU. */
 		if (!r->padding || !r->tun_mtu || r->tunnel_mtu == r->tun_mtu)
 			break;
 		usleep(50000);
 	}
 	r->have_tunnel = true;
-	r->outer_version = control_value(reply, "endpoint", v, sizeof(v)) && v[0] == '[' ? 6 : 4;
+	r->outer_version =
+	    control_get(&reply, CTL_ENDPOINT) && control_get(&reply, CTL_ENDPOINT)[0] == '[' ? 6
+											     : 4;
 }
 
 /* Which device the node would send a target through, and that device's MTU. */

@@ -1,16 +1,11 @@
 /* The MTU probe's verdict, and how it is shown: an aligned report, or JSON. */
 #include "mtu_probe.h"
-#include "lib/json.h"
+#include "json_out.h"
 #include "lib/mtu.h"
 
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
-
-static int payload(int size, int version)
-{
-	return size - (version == 6 ? 40 : 20) - 8;
-}
 
 static void finding(struct probe_run *r, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
@@ -255,7 +250,7 @@ static void print_path(const struct probe_run *r, const struct path *p)
 	if (p->nhops)
 		print_hops(r, p);
 	printf("  largest DF ping payload %s%d%s -> path MTU %d (%s)\n", term_c(t, C_BOLD),
-	       payload(p->s.largest, p->version), term_c(t, C_RESET), p->s.largest,
+	       mtu_ping_payload(p->s.largest, p->version), term_c(t, C_RESET), p->s.largest,
 	       how(&r->lab, p, h, sizeof(h)));
 	for (int f = 0; f < p->nfrags; f++) {
 		const struct frag_probe *fp = &p->frags[f];
@@ -323,15 +318,13 @@ static void print_arithmetic(const struct probe_run *r)
 	note(line);
 	for (int i = 0; i < r->npaths; i++) {
 		const struct path *p = &r->paths[i];
-		int ih = p->version == 6 ? 40 : 20;
-
 		if (!p->tunnel || p->broken)
 			continue;
 		snprintf(line, sizeof(line),
-			 "= %d - %d (inner IPv%d) - 8 (ICMP): largest inner ping", r->largest, ih,
-			 p->version);
-		row(r, payload(r->largest, p->version), line, NULL);
-		row(r, payload(p->s.largest, p->version), "largest inner ping, measured",
+			 "= %d - %d (inner IPv%d) - %d (ICMP): largest inner ping", r->largest,
+			 mtu_ip_header(p->version), p->version, MTU_ICMP_HDR);
+		row(r, mtu_ping_payload(r->largest, p->version), line, NULL);
+		row(r, mtu_ping_payload(p->s.largest, p->version), "largest inner ping, measured",
 		    p->s.largest == r->largest ? "ok" : "x differs");
 	}
 }
@@ -364,101 +357,113 @@ static void print_text(const struct probe_run *r)
 			printf("fix:     set the tunnel MTU to %d (tunnel --mtu %d; in the lab: "
 			       "harness set --tun-mtu %d)\n",
 			       r->fix_mtu, r->fix_mtu, r->fix_mtu);
-		printf("         and clamp TCP MSS to %d for IPv4, %d for IPv6:\n", r->fix_mtu - 40,
-		       r->fix_mtu - 60);
+		printf("         and clamp TCP MSS to %d for IPv4, %d for IPv6:\n",
+		       mtu_mss(r->fix_mtu, 4), mtu_mss(r->fix_mtu, 6));
 		printf("         nft add rule inet filter forward tcp flags syn tcp option maxseg "
 		       "size set %d\n",
-		       r->fix_mtu - 40);
+		       mtu_mss(r->fix_mtu, 4));
 	}
 	printf("%s%d probes in %.2f s%s\n", term_c(t, C_DIM), r->probes, r->seconds,
 	       term_c(t, C_RESET));
 }
 
-static void json_search(const struct lab *lab, const struct search *s)
+/* A search's figures, set into o: the path's own object, or a hop's. */
+static void json_search(json_t *o, const struct lab *lab, const struct search *s)
 {
-	printf("\"largest\":%d,\"method\":\"%s\",\"icmp\":", s->largest, method_name(s->method));
+	json_t *icmp = json_null();
+	const char *who;
+
 	if (s->icmp) {
-		printf("{\"from\":");
-		json_str(stdout, s->icmp_from);
-		printf(",\"node\":");
-		json_str(stdout, lab_who(lab, s->icmp_from) ? lab_who(lab, s->icmp_from) : "");
-		printf(",\"mtu\":%d}", s->icmp_mtu);
-	} else {
-		printf("null");
+		who = lab_who(lab, s->icmp_from);
+		icmp = json_pack("{s:o, s:o, s:i}", "from", jout_text(s->icmp_from), "node",
+				 jout_text(who ? who : ""), "mtu", s->icmp_mtu);
 	}
-	printf(",\"silence\":%s", s->silence ? "true" : "false");
+	json_object_set_new(o, "largest", json_integer(s->largest));
+	json_object_set_new(o, "method", json_string(method_name(s->method)));
+	json_object_set_new(o, "icmp", icmp);
+	json_object_set_new(o, "silence", json_boolean(s->silence));
 }
 
-static void json_path(const struct lab *lab, const struct path *p)
+static json_t *json_hops(const struct lab *lab, const struct path *p)
 {
-	printf("{\"target\":");
-	json_str(stdout, p->target);
-	printf(",\"kind\":\"%s\",\"via\":", p->tunnel ? "tunnel" : "underlay");
-	json_str(stdout, p->via);
-	printf(",\"first_hop_mtu\":%d,\"reachable\":%s", p->first_mtu,
-	       p->broken ? "false" : "true");
-	if (p->broken) {
-		printf(",\"error\":");
-		json_str(stdout, p->why);
-		printf("}");
-		return;
-	}
-	printf(",\"largest_payload\":%d,", payload(p->s.largest, p->version));
-	json_search(lab, &p->s);
-	printf(",\"hops\":[");
+	json_t *hops = json_array();
+
 	for (int i = 0; i < p->nhops; i++) {
-		printf("%s{\"hop\":%d,\"address\":", i ? "," : "", p->hops[i].ttl);
-		json_str(stdout, p->hops[i].addr);
-		printf(",\"node\":");
-		json_str(stdout,
-			 lab_who(lab, p->hops[i].addr) ? lab_who(lab, p->hops[i].addr) : "");
-		printf(",\"path_mtu\":%d,", p->hops[i].pmtu);
-		json_search(lab, &p->hops[i].s);
-		printf("}");
+		const char *who = lab_who(lab, p->hops[i].addr);
+		json_t *h = json_pack("{s:i, s:o, s:o, s:i}", "hop", p->hops[i].ttl, "address",
+				      jout_text(p->hops[i].addr), "node", jout_text(who ? who : ""),
+				      "path_mtu", p->hops[i].pmtu);
+
+		if (h)
+			json_search(h, lab, &p->hops[i].s);
+		json_array_append_new(hops, h);
 	}
-	printf("],\"fragments\":[");
+	return hops;
+}
+
+static json_t *json_fragments(const struct path *p)
+{
+	json_t *frags = json_array();
+
 	for (int f = 0; f < p->nfrags; f++) {
-		printf("%s{\"size\":%d,\"arrived\":%s,\"links\":[", f ? "," : "", p->frags[f].size,
-		       p->frags[f].arrived ? "true" : "false");
-		for (int i = 0; i < p->frags[f].nlinks; i++) {
-			printf("%s{\"link\":", i ? "," : "");
-			json_str(stdout, p->frags[f].links[i].link);
-			printf(",\"packets\":%d,\"outer\":%s,\"inner\":%s}",
-			       p->frags[f].links[i].packets,
-			       p->frags[f].links[i].outer ? "true" : "false",
-			       p->frags[f].links[i].inner ? "true" : "false");
-		}
-		printf("]}");
+		json_t *links = json_array();
+
+		for (int i = 0; i < p->frags[f].nlinks; i++)
+			json_array_append_new(links,
+					      json_pack("{s:o, s:i, s:b, s:b}", "link",
+							jout_text(p->frags[f].links[i].link),
+							"packets", p->frags[f].links[i].packets,
+							"outer", p->frags[f].links[i].outer,
+							"inner", p->frags[f].links[i].inner));
+		json_array_append_new(frags,
+				      json_pack("{s:i, s:b, s:o}", "size", p->frags[f].size,
+						"arrived", p->frags[f].arrived, "links", links));
 	}
-	printf("]}");
+	return frags;
+}
+
+static json_t *json_path(const struct lab *lab, const struct path *p)
+{
+	json_t *o = json_pack("{s:o, s:s, s:o, s:i, s:b}", "target", jout_text(p->target), "kind",
+			      p->tunnel ? "tunnel" : "underlay", "via", jout_text(p->via),
+			      "first_hop_mtu", p->first_mtu, "reachable", !p->broken);
+
+	if (!o)
+		return NULL;
+	if (p->broken) {
+		json_object_set_new(o, "error", jout_text(p->why));
+		return o;
+	}
+	json_object_set_new(o, "largest_payload",
+			    json_integer(mtu_ping_payload(p->s.largest, p->version)));
+	json_search(o, lab, &p->s);
+	json_object_set_new(o, "hops", json_hops(lab, p));
+	json_object_set_new(o, "fragments", json_fragments(p));
+	return o;
 }
 
 static void print_json(const struct probe_run *r)
 {
-	printf("{\"lab\":");
-	json_str(stdout, r->lab.name);
-	printf(",\"from\":");
-	json_str(stdout, r->from);
-	printf(",\"mode\":");
-	json_str(stdout, r->have_tunnel ? r->mode : "");
-	printf(",\"tun_mtu\":%d,\"underlay_mtu\":%d,\"outer_ip\":%d,\"mode_overhead\":%d,"
-	       "\"padding\":%d,\"allowed_tunnel_mtu\":%d,\"largest_inner\":%d,\"paths\":[",
-	       r->tun_mtu, r->underlay_mtu, r->underlay_mtu ? r->calc.outer_ip : 0,
-	       r->mode_overhead, r->padding, r->allowed, r->underlay_mtu ? r->largest : 0);
-	for (int i = 0; i < r->npaths; i++) {
-		printf("%s", i ? "," : "");
-		json_path(&r->lab, &r->paths[i]);
-	}
-	printf("],\"findings\":[");
-	for (int i = 0; i < r->nfindings; i++) {
-		printf("%s", i ? "," : "");
-		json_str(stdout, r->findings[i]);
-	}
-	printf("],\"verdict\":");
-	json_str(stdout, r->verdict);
-	printf(",\"fix\":{\"tunnel_mtu\":%d,\"mss_ipv4\":%d,\"mss_ipv6\":%d}", r->fix_mtu,
-	       r->fix_mtu ? r->fix_mtu - 40 : 0, r->fix_mtu ? r->fix_mtu - 60 : 0);
-	printf(",\"probes\":%d,\"seconds\":%.3f}\n", r->probes, r->seconds);
+	json_t *paths = json_array(), *findings = json_array();
+
+	for (int i = 0; i < r->npaths; i++)
+		json_array_append_new(paths, json_path(&r->lab, &r->paths[i]));
+	for (int i = 0; i < r->nfindings; i++)
+		json_array_append_new(findings, jout_text(r->findings[i]));
+	jout_print(json_pack("{s:o, s:o, s:o, s:i, s:i, s:i, s:i, s:i, s:i, s:i, s:o, s:o, s:o,"
+			     " s:{s:i, s:i, s:i}, s:i, s:o}",
+			     "lab", jout_text(r->lab.name), "from", jout_text(r->from), "mode",
+			     jout_text(r->have_tunnel ? r->mode : ""), "tun_mtu", r->tun_mtu,
+			     "underlay_mtu", r->underlay_mtu, "outer_ip",
+			     r->underlay_mtu ? r->calc.outer_ip : 0, "mode_overhead",
+			     r->mode_overhead, "padding", r->padding, "allowed_tunnel_mtu",
+			     r->allowed, "largest_inner", r->underlay_mtu ? r->largest : 0, "paths",
+			     paths, "findings", findings, "verdict", jout_text(r->verdict), "fix",
+			     "tunnel_mtu", r->fix_mtu, "mss_ipv4",
+			     r->fix_mtu ? mtu_mss(r->fix_mtu, 4) : 0, "mss_ipv6",
+			     r->fix_mtu ? mtu_mss(r->fix_mtu, 6) : 0, "probes", r->probes,
+			     "seconds", jout_fixed(r->seconds, 3)),
+		   stdout);
 }
 
 void mtu_report(const struct probe_run *r)

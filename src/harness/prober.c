@@ -3,6 +3,7 @@
 #include "lib/checksum.h"
 #include "lib/netns.h"
 #include "lib/packet.h"
+#include "lib/mtu.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -90,11 +91,11 @@ static void set_options(struct prober *p)
 static int send_echo(struct prober *p, int size)
 {
 	static uint8_t msg[PROBE_MAX];
-	size_t hl = p->version == 6 ? 40 : 20, len = (size_t)size - hl;
+	size_t hl = (size_t)mtu_ip_header(p->version), len = (size_t)size - hl;
 	socklen_t dlen = p->version == 6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in);
 	uint16_t id = htons(p->id), seq = htons(++p->seq), sum;
 
-	if (size < (int)hl + 8 || size > PROBE_MAX)
+	if (size < (int)hl + MTU_ICMP_HDR || size > PROBE_MAX)
 		return -EINVAL;
 	for (size_t i = 8; i < len; i++)
 		msg[i] = (uint8_t)i; /* a recognisable pattern, easy to see in a capture */

@@ -35,6 +35,11 @@ int to_null(int fd);
 int spawn_argv(const struct lab *lab, pid_t pid, char *buf, size_t cap, char **argv, int max);
 /* A program that sits beside the harness binary (the tunnel). */
 int sibling_path(const char *prog, char *out, size_t cap);
+/*
+ * This harness again, as a child with its output sent to /dev/null and
+ * only stdin, stdout and stderr: "harness ARGS...".  Returns its PID, or -1.
+ */
+pid_t spawn_self_quiet(char *const args[]);
 /* An installed program in the usual system directories: 0 with its path, or -1. */
 int find_program(const char *name, char *out, size_t cap);
 /* Whether the recorded process is still running (and not a zombie). */

@@ -1,10 +1,10 @@
 /* harness status: the lab's nodes, links and addresses, and its tunnels' counters. */
 #include "commands.h"
 #include "control.h"
+#include "json_out.h"
 #include "spawn.h"
 #include "state.h"
 #include "up.h"
-#include "lib/json.h"
 #include "lib/netlink.h"
 #include "lib/netns.h"
 
@@ -129,8 +129,8 @@ static void print_nodes(const struct lab *lab, const struct node_view *v)
 struct proc_view {
 	const struct record *r;
 	bool running;
-	bool tunnel;	  /* ours or another project's, not a delay line or an exec line */
-	char reply[2048]; /* our tunnel's stats from its control socket, or "" */
+	bool tunnel; /* ours or another project's, not a delay line or an exec line */
+	struct control_reply reply; /* our tunnel's stats from its control socket, or none */
 	char col[TCOLS][64];
 };
 
@@ -142,9 +142,16 @@ static bool is_tunnel(const char *what)
 /* The columns of a tunnel's row, as text, so the table can be as wide as they are. */
 static void tunnel_cells(struct proc_view *p)
 {
-	static const char *const keys[TCOLS] = {NULL,	      NULL,	 "role",       "mode",
-						"endpoint",   "source",	 "tx_packets", "tx_bytes",
-						"rx_packets", "rx_bytes"};
+	const char *const keys[TCOLS] = {NULL,
+					 NULL,
+					 CTL_ROLE,
+					 CTL_MODE,
+					 CTL_ENDPOINT,
+					 CTL_SOURCE,
+					 ctl_counter.tx_packets,
+					 ctl_counter.tx_bytes,
+					 ctl_counter.rx_packets,
+					 ctl_counter.rx_bytes};
 
 	snprintf(p->col[0], sizeof(p->col[0]), "%s", p->r->name);
 	snprintf(p->col[1], sizeof(p->col[1]), "%d", (int)p->r->pid);
@@ -153,32 +160,25 @@ static void tunnel_cells(struct proc_view *p)
 	if (!p->running)
 		return;
 	/* Another program (wireguard-go, openvpn...) has no control socket: name it. */
-	if (!control_value(p->reply, "mode", p->col[3], sizeof(p->col[3]))) {
+	if (!control_get(&p->reply, CTL_MODE)) {
 		snprintf(p->col[3], sizeof(p->col[3]), "%s", p->r->what);
 		return;
 	}
-	for (int k = 2; k < TCOLS; k++)
-		if (!control_value(p->reply, keys[k], p->col[k], sizeof(p->col[k])))
-			snprintf(p->col[k], sizeof(p->col[k]), "-");
+	for (int k = 2; k < TCOLS; k++) {
+		const char *v = control_get(&p->reply, keys[k]);
+
+		snprintf(p->col[k], sizeof(p->col[k]), "%s", v ? v : "-");
+	}
 }
 
 /*
  * Whether a drop counter means something in this mode: plaintext and pi
- * count only the reasons before the encrypted ones (see the tunnel's
- * stats.c); a counter that is not 0 is shown whatever it is.
+ * count only the reasons CTL_DROPS marks plain; a counter that is not 0
+ * is shown whatever it is.
  */
-static bool drop_applies(const char *line, bool encrypted)
+static bool drop_applies(const char *name, const char *value, bool encrypted)
 {
-	static const char *const plain[] = {
-	    "truncated=", "not_ip=", "too_big=", "no_peer=", "stranger=", "io_error="};
-	const char *v = strchr(line, '=');
-
-	if (encrypted || (v && v[1] != '0'))
-		return true;
-	for (size_t i = 0; i < sizeof(plain) / sizeof(plain[0]); i++)
-		if (!strncmp(line, plain[i], strlen(plain[i])))
-			return true;
-	return false;
+	return encrypted || value[0] != '0' || ctl_drop_plain(name);
 }
 
 static void print_tunnels(const struct lab *lab, struct proc_view *pv, int n)
@@ -200,7 +200,8 @@ static void print_tunnels(const struct lab *lab, struct proc_view *pv, int n)
 	       w[6], head[6], w[7], head[7], w[8], head[8], head[9], term_c(t, C_RESET));
 	for (int i = 0; i < n; i++) {
 		const struct proc_view *p = &pv[i];
-		char mode[16];
+		const char *mode = control_get(&p->reply, CTL_MODE);
+		size_t plen = strlen(CTL_DROP_PREFIX);
 
 		if (!p->tunnel)
 			continue;
@@ -212,13 +213,16 @@ static void print_tunnels(const struct lab *lab, struct proc_view *pv, int n)
 		printf("%-*s %*s  %-*s %-*s %-*s %-*s %*s/%-*s %*s/%s\n", w[0], p->col[0], w[1],
 		       p->col[1], w[2], p->col[2], w[3], p->col[3], w[4], p->col[4], w[5],
 		       p->col[5], w[6], p->col[6], w[7], p->col[7], w[8], p->col[8], p->col[9]);
-		if (!control_value(p->reply, "mode", mode, sizeof(mode)))
+		if (!mode)
 			continue;
 		printf("%-*s %*s  drops:", w[0], "", w[1], "");
-		for (const char *line = p->reply; line && *line; line = control_next_line(line))
-			if (!strncmp(line, "drop_", 5) &&
-			    drop_applies(line + 5, !strcmp(mode, "encrypted")))
-				printf(" %.*s", (int)strcspn(line + 5, "\n"), line + 5);
+		for (int k = 0; k < p->reply.n; k++) {
+			const struct control_kv *kv = &p->reply.kv[k];
+
+			if (!strncmp(kv->key, CTL_DROP_PREFIX, plen) &&
+			    drop_applies(kv->key + plen, kv->value, !strcmp(mode, "encrypted")))
+				printf(" %s=%s", kv->key + plen, kv->value);
+		}
 		putchar('\n');
 	}
 }
@@ -244,77 +248,65 @@ static void print_processes(const struct lab *lab, const struct proc_view *pv, i
 			       pv[i].running ? "running" : "not running", term_c(t, C_RESET));
 }
 
-static void json_nodes(const struct lab *lab, const struct node_view *v)
+static json_t *json_links(const struct node_view *v)
 {
+	json_t *links = json_array();
 	char p[64];
 
-	printf("\"nodes\":[");
-	for (int n = 0; (size_t)n < lab->topo.nnodes; n++) {
-		printf("%s{\"name\":", n ? "," : "");
-		json_str(stdout, lab_name(lab, n));
-		printf(",\"namespace\":");
-		json_str(stdout, v[n].ns);
-		printf(",\"up\":%s,\"links\":[", v[n].up ? "true" : "false");
-		for (int i = 0; i < v[n].nlinks; i++) {
-			const struct link_view *l = &v[n].links[i];
+	for (int i = 0; i < v->nlinks; i++) {
+		const struct link_view *l = &v->links[i];
+		json_t *addrs = json_array();
 
-			printf("%s{\"name\":", i ? "," : "");
-			json_str(stdout, l->link.name);
-			printf(",\"mtu\":%d,\"up\":%s,\"addresses\":[", l->link.mtu,
-			       l->link.up ? "true" : "false");
-			for (int a = 0; a < l->naddrs; a++) {
-				printf("%s", a ? "," : "");
-				json_str(stdout, prefix_str(&l->addrs[a], p, sizeof(p)));
-			}
-			printf("]}");
-		}
-		printf("]}");
+		for (int a = 0; a < l->naddrs; a++)
+			json_array_append_new(addrs,
+					      jout_text(prefix_str(&l->addrs[a], p, sizeof(p))));
+		json_array_append_new(links, json_pack("{s:o, s:i, s:b, s:o}", "name",
+						       jout_text(l->link.name), "mtu", l->link.mtu,
+						       "up", l->link.up, "addresses", addrs));
 	}
-	printf("]");
+	return links;
 }
 
-static void json_proc(const struct proc_view *p, bool first)
+static json_t *json_nodes(const struct lab *lab, const struct node_view *v)
 {
-	printf("%s{\"node\":", first ? "" : ",");
-	json_str(stdout, p->r->name);
-	printf(",\"pid\":%d,\"running\":%s,\"what\":", p->r->pid, p->running ? "true" : "false");
-	json_str(stdout, p->r->what);
-	for (const char *line = p->reply; line && *line; line = control_next_line(line)) {
-		size_t k = strcspn(line, "="), len = strcspn(line, "\n");
-		char key[64], value[128];
+	json_t *nodes = json_array();
 
-		if (k >= len || k >= sizeof(key))
-			continue;
-		snprintf(key, sizeof(key), "%.*s", (int)k, line);
-		snprintf(value, sizeof(value), "%.*s", (int)(len - k - 1), line + k + 1);
-		printf(",");
-		json_str(stdout, key);
-		printf(":");
-		json_value(stdout, value);
-	}
-	printf("}");
+	for (int n = 0; (size_t)n < lab->topo.nnodes; n++)
+		json_array_append_new(nodes, json_pack("{s:o, s:o, s:b, s:o}", "name",
+						       jout_text(lab_name(lab, n)), "namespace",
+						       jout_text(v[n].ns), "up", v[n].up, "links",
+						       json_links(&v[n])));
+	return nodes;
+}
+
+/* A process, and a running tunnel's counters as they came from its control socket. */
+static json_t *json_proc(const struct proc_view *p)
+{
+	json_t *o = json_pack("{s:o, s:i, s:b, s:o}", "node", jout_text(p->r->name), "pid",
+			      p->r->pid, "running", p->running, "what", jout_text(p->r->what));
+
+	for (int i = 0; o && i < p->reply.n; i++)
+		/* A key that is not UTF-8 cannot be a JSON key: it is left out. */
+		json_object_set_new(o, p->reply.kv[i].key, jout_reply_value(p->reply.kv[i].value));
+	return o;
 }
 
 /* "tunnels": the tunnels only; "processes": the lab's other processes. */
-static void json_procs(const struct proc_view *pv, int n)
+static void json_procs(json_t *out, const struct proc_view *pv, int n)
 {
 	for (int pass = 0; pass < 2; pass++) {
-		bool first = true;
+		json_t *a = json_array();
 
-		printf(",\"%s\":[", pass ? "processes" : "tunnels");
 		for (int i = 0; i < n; i++)
-			if (pv[i].tunnel == !pass) {
-				json_proc(&pv[i], first);
-				first = false;
-			}
-		printf("]");
+			if (pv[i].tunnel == !pass)
+				json_array_append_new(a, json_proc(&pv[i]));
+		json_object_set_new(out, pass ? "processes" : "tunnels", a);
 	}
 }
 
 /* The lab's recorded processes, with each running tunnel's counters; how many. */
 static int collect(const struct lab *lab, const struct record *recs, int n, struct proc_view *pv)
 {
-	char ctl[PATH_MAX];
 	int m = 0;
 
 	for (int i = 0; i < n; i++) {
@@ -329,26 +321,24 @@ static int collect(const struct lab *lab, const struct record *recs, int n, stru
 		if (!p->running && !strncmp(recs[i].what, "delay-line", 10))
 			continue;
 		p->tunnel = is_tunnel(recs[i].what);
-		p->reply[0] = '\0';
-		lab_file(lab, node, "ctl", ctl, sizeof(ctl));
-		if (p->tunnel && p->running &&
-		    control_query(ctl, "stats", p->reply, sizeof(p->reply)))
-			p->reply[0] = '\0';
+		control_parse("", &p->reply);
+		if (p->tunnel && p->running && control_ask_node(lab, node, CTL_STATS, &p->reply))
+			control_parse("", &p->reply);
 		tunnel_cells(p);
 		m++;
 	}
 	return m;
 }
 
-static void show_procs(const struct lab *lab, const struct record *recs, int n)
+static void show_procs(const struct lab *lab, const struct record *recs, int n, json_t *out)
 {
 	struct proc_view *pv = n > 0 ? calloc((size_t)n, sizeof(*pv)) : NULL;
 	int m = pv ? collect(lab, recs, n, pv) : 0, tunnels = 0;
 
 	for (int i = 0; i < m; i++)
 		tunnels += pv[i].tunnel;
-	if (lab->json)
-		json_procs(pv, m);
+	if (out)
+		json_procs(out, pv, m);
 	else if (tunnels)
 		print_tunnels(lab, pv, m);
 	else
@@ -362,6 +352,7 @@ static int show(const struct lab *lab)
 {
 	struct node_view *v = calloc(lab->topo.nnodes, sizeof(*v));
 	struct record *recs = NULL;
+	json_t *out = NULL;
 	int n;
 
 	if (!v)
@@ -370,17 +361,15 @@ static int show(const struct lab *lab)
 	for (size_t i = 0; i < lab->topo.nnodes; i++)
 		look(lab, (int)i, &v[i]);
 	if (lab->json) {
-		printf("{\"lab\":");
-		json_str(stdout, lab->name);
-		printf(",\"up\":true,");
-		json_nodes(lab, v);
+		out = json_pack("{s:o, s:b, s:o}", "lab", jout_text(lab->name), "up", 1, "nodes",
+				json_nodes(lab, v));
 	} else {
 		printf("Lab '%s'\n\n", lab->name);
 		print_nodes(lab, v);
 	}
-	show_procs(lab, recs, n < 0 ? 0 : n);
+	show_procs(lab, recs, n < 0 ? 0 : n, out);
 	if (lab->json)
-		printf("}\n");
+		jout_print(out, stdout);
 	free(recs);
 	free(v);
 	return 0;
@@ -403,9 +392,8 @@ int cmd_status(int argc, char **argv)
 	lab.json = c.json;
 	if (!state_exists(&lab)) {
 		if (lab.json) {
-			printf("{\"lab\":");
-			json_str(stdout, lab.name);
-			printf(",\"up\":false}\n");
+			jout_print(json_pack("{s:o, s:b}", "lab", jout_text(lab.name), "up", 0),
+				   stdout);
 		} else {
 			if (!strcmp(lab.name, LAB_DEFAULT))
 				printf("Lab 'default' is not up (start it with: make lab, or "

@@ -6,9 +6,9 @@
  * each scenario is torture_NAME.c.
  */
 #include "commands.h"
+#include "json_out.h"
 #include "lab_fit.h"
 #include "torture_util.h"
-#include "lib/json.h"
 
 #include <getopt.h>
 #include <stdio.h>
@@ -198,27 +198,21 @@ static int parse(struct command *c, int argc, char **argv)
 
 static void report_json(const struct command *c)
 {
-	bool first = true;
+	json_t *scen = json_array(), *rss = json_array();
 
-	printf("{\"scenarios\":[");
 	for (int s = 0; s < NSCENARIOS; s++) {
 		const struct torture_result *r = &c->res[s];
 
-		if (!r->ran)
-			continue;
-		printf("%s{\"name\":\"%s\",\"survived\":%s,\"lost_bytes\":%llu,\"did\":",
-		       first ? "" : ",", scenarios[s]->name, r->survived ? "true" : "false",
-		       (unsigned long long)r->lost);
-		json_str(stdout, r->did);
-		printf(",\"kept\":");
-		json_str(stdout, r->kept);
-		printf("}");
-		first = false;
+		if (r->ran)
+			json_array_append_new(
+			    scen,
+			    json_pack("{s:s, s:b, s:I, s:o, s:o}", "name", scenarios[s]->name,
+				      "survived", r->survived, "lost_bytes", (json_int_t)r->lost,
+				      "did", jout_text(r->did), "kept", jout_text(r->kept)));
 	}
-	printf("],\"soak_rss_mib\":[");
 	for (int i = 0; i < c->t.nrss; i++)
-		printf("%s%.2f", i ? "," : "", c->t.rss[i] / MiB);
-	printf("]}\n");
+		json_array_append_new(rss, jout_fixed(c->t.rss[i] / MiB, 2));
+	jout_print(json_pack("{s:o, s:o}", "scenarios", scen, "soak_rss_mib", rss), stdout);
 }
 
 static void report(const struct command *c)

@@ -6,6 +6,7 @@
 #include "torture_util.h"
 #include "measure.h"
 #include "lib/clock.h"
+#include "lib/control_proto.h"
 
 #include <signal.h>
 #include <stdio.h>
@@ -97,8 +98,8 @@ static int flood(struct torture *t, struct torture_result *r)
 	kill(loop, SIGKILL);
 	waitpid(loop, NULL, 0);
 	rss1 = torture_rss_of(server);
-	cookies = torture_stat(&t->lab, torture_server(t), "cookies_sent");
-	limited = torture_stat(&t->lab, torture_server(t), "drop_ratelimited");
+	cookies = torture_stat(&t->lab, torture_server(t), ctl_counter.cookies_sent);
+	limited = torture_stat(&t->lab, torture_server(t), ctl_counter.drop_ratelimited);
 	ratio = base > 0 ? hit / base : 0;
 	r->lost = lost + warm.bytes - warm.intact;
 	r->survived = base_ok && hit_ok && warm.done && flood_rate(out, "replay") > 0 &&

@@ -94,22 +94,10 @@ static bool left_nothing(const struct lab *k)
 
 static void kill_up_after(const char *lab, const char *file, int ms)
 {
-	char prog[PATH_MAX];
-	pid_t pid;
+	char *with_file[] = {"up", (char *)file, "--lab", (char *)lab, NULL};
+	char *without[] = {"up", "--lab", (char *)lab, NULL};
+	pid_t pid = spawn_self_quiet(file ? with_file : without);
 
-	if (sibling_path("harness", prog, sizeof(prog)))
-		return;
-	pid = fork();
-	if (pid == 0) {
-		to_null(STDOUT_FILENO);
-		to_null(STDERR_FILENO);
-		close_from(3);
-		if (file)
-			execl(prog, prog, "up", file, "--lab", lab, (char *)NULL);
-		else
-			execl(prog, prog, "up", "--lab", lab, (char *)NULL);
-		_exit(127);
-	}
 	if (pid < 0)
 		return;
 	clock_sleep_ms(ms);

@@ -4,6 +4,7 @@
  */
 #include "torture_util.h"
 #include "lib/clock.h"
+#include "lib/control_proto.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -16,9 +17,11 @@
 static double wait_moved(struct torture *t, const char *before, char *after, size_t cap)
 {
 	double start = clock_seconds();
+	char key[32];
 
+	ctl_peer_key(1, CTL_ENDPOINT, key, sizeof(key));
 	for (;;) {
-		torture_field(&t->lab, torture_server(t), "peer1_endpoint", after, cap);
+		torture_field(&t->lab, torture_server(t), key, after, cap);
 		if (strcmp(before, after) || clock_seconds() - start > 3.5)
 			return clock_seconds() - start;
 		clock_sleep_ms(100);
@@ -28,7 +31,7 @@ static double wait_moved(struct torture *t, const char *before, char *after, siz
 static int rebind(struct torture *t, struct torture_result *r)
 {
 	struct transfer x;
-	char before[64], after[64];
+	char before[64], after[64], key[32];
 	double start, moved, late;
 
 	if (torture_up(t, "encrypted", "--keepalive", "1"))
@@ -42,7 +45,8 @@ static int rebind(struct torture *t, struct torture_result *r)
 	}
 	/* 32 times the MB: "set" takes most of a second, a smaller transfer could end first. */
 	clock_sleep_ms(100);
-	torture_field(&t->lab, torture_server(t), "peer1_endpoint", before, sizeof(before));
+	torture_field(&t->lab, torture_server(t), ctl_peer_key(1, CTL_ENDPOINT, key, sizeof(key)),
+		      before, sizeof(before));
 	int rc = torture_self(NULL, 0, "set", "--lab", t->lab.name, "--nat-rebind", NULL);
 	moved = clock_seconds() - start;
 	transfer_wait(&x, 120);

@@ -7,6 +7,7 @@
 #include "spawn.h"
 #include "state.h"
 #include "lib/clock.h"
+#include "lib/control_proto.h"
 
 #include <limits.h>
 #include <signal.h>
@@ -52,11 +53,13 @@ static int restart_server(struct torture *t, double recovered[2], long long *tri
 	t0 = clock_seconds();
 	recovered[0] = recovered[1] = -1;
 	while (clock_seconds() - t0 < 60 && recovered[1] < 0) {
-		if (recovered[0] < 0 && torture_stat(&t->lab, torture_server(t), "sessions") > 0) {
+		if (recovered[0] < 0 &&
+		    torture_stat(&t->lab, torture_server(t), ctl_counter.sessions) > 0) {
 			recovered[0] = clock_seconds() - t0;
-			*tries = torture_stat(&t->lab, torture_server(t), "initiations_received");
+			*tries = torture_stat(&t->lab, torture_server(t),
+					      ctl_counter.initiations_received);
 		}
-		rx = torture_stat(&t->lab, torture_server(t), "rx_packets");
+		rx = torture_stat(&t->lab, torture_server(t), ctl_counter.rx_packets);
 		if (rx > 0)
 			recovered[1] = clock_seconds() - t0;
 		clock_sleep_ms(50);

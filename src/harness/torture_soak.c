@@ -4,6 +4,7 @@
  */
 #include "torture_util.h"
 #include "lib/clock.h"
+#include "lib/control_proto.h"
 
 #include <signal.h>
 
@@ -64,7 +65,7 @@ static int soak(struct torture *t, struct torture_result *r)
 	KEPT(r,
 	     "%d of %d rounds byte-identical; %lld sessions; server RSS %.2f MiB early, %.2f "
 	     "late (%d samples)",
-	     rounds - bad, rounds, torture_stat(&t->lab, torture_server(t), "sessions"),
+	     rounds - bad, rounds, torture_stat(&t->lab, torture_server(t), ctl_counter.sessions),
 	     early / MiB, late / MiB, t->nrss);
 	torture_down(t);
 	return 0;

@@ -127,12 +127,14 @@ double torture_rss_of(pid_t pid)
 const char *torture_field(const struct lab *lab, const char *node, const char *key, char *v,
 			  size_t cap)
 {
-	char path[PATH_MAX], reply[8192];
+	char path[PATH_MAX];
+	struct control_reply reply;
 
-	snprintf(path, sizeof(path), "%s/%s.ctl", lab->dir, node);
-	if (control_query(path, "stats\n", reply, sizeof(reply)) ||
-	    !control_value(reply, key, v, cap))
+	if (ctl_path(lab->dir, node, NULL, path, sizeof(path)) ||
+	    control_ask(path, CTL_STATS, &reply) || !control_get(&reply, key))
 		snprintf(v, cap, "-");
+	else
+		snprintf(v, cap, "%s", control_get(&reply, key));
 	return v;
 }
 

@@ -289,9 +289,10 @@ void last_log_line(const char *log, char *out, size_t cap)
 /* Ready means the tunnel answers on its control socket, which it opens last. */
 static int wait_ready(struct up *u, const char *label, pid_t pid)
 {
-	char ctl[PATH_MAX], log[PATH_MAX], reply[1024], why[512];
+	char ctl[PATH_MAX], log[PATH_MAX], why[512];
+	struct control_reply reply;
 
-	snprintf(ctl, sizeof(ctl), "%s/%s.ctl", u->lab.dir, label);
+	ctl_path(u->lab.dir, label, NULL, ctl, sizeof(ctl));
 	snprintf(log, sizeof(log), "%s/%s.log", u->lab.dir, label);
 	for (int waited = 0; waited < 5000; waited += 20) {
 		if (waitpid(pid, NULL, WNOHANG) == pid) {
@@ -299,7 +300,7 @@ static int wait_ready(struct up *u, const char *label, pid_t pid)
 			snprintf(u->err, sizeof(u->err), "the tunnel on %s exited: %s", label, why);
 			return -1;
 		}
-		if (control_query(ctl, "stats", reply, sizeof(reply)) == 0)
+		if (control_ask(ctl, CTL_STATS, &reply) == 0)
 			return 0;
 		clock_sleep_ms(20);
 	}
@@ -344,7 +345,7 @@ int start_tunnel_in(struct up *u, const char *ns, const char *label, char **args
 		snprintf(u->err, sizeof(u->err), "cannot find the tunnel program at %s", tunnel);
 		return -1;
 	}
-	snprintf(ctl, sizeof(ctl), "%s/%s.ctl", u->lab.dir, label);
+	ctl_path(u->lab.dir, label, NULL, ctl, sizeof(ctl));
 	snprintf(log, sizeof(log), "%s/%s.log", u->lab.dir, label);
 	argv[argc++] = tunnel;
 	while (*args && argc < 26)

@@ -10,6 +10,7 @@
 #include "lib/clock.h"
 #include "lib/netns.h"
 #include "lib/unixsock.h"
+#include "lib/mtu.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -474,7 +475,7 @@ static int start_wireguard_go(struct up *u, int n, const char *wgname, const cha
 	if (run_wg(u, wgname, conf, log))
 		return -1;
 	return up_configure_tun(u, n, wgname, n != vpn(u)->server.node,
-				u->underlay == 6 ? 1420 : 1440);
+				MTU_ETHERNET - mtu_overhead(u->underlay, MTU_WG_DATA));
 }
 
 /* ---- the lab's encrypted tunnels ---- */

@@ -4,8 +4,8 @@
  * line "file:line:column: message" on stderr, in file order.
  */
 #include "commands.h"
+#include "json_out.h"
 #include "labfile.h"
-#include "lib/json.h"
 
 #include <stdio.h>
 
@@ -42,28 +42,26 @@ static void print_text(const char *path, const struct topo *t, const struct topo
 	topo_errors_print(e, path, stderr);
 }
 
-static void print_json(const char *path, const struct topo *t, const struct topo_errors *e,
-		       bool first)
+static json_t *file_json(const char *path, const struct topo *t, const struct topo_errors *e)
 {
-	printf("%s{\"file\":", first ? "" : ",");
-	json_str(stdout, path);
-	printf(",\"ok\":%s,\"nodes\":%zu,\"links\":%zu,\"tunnels\":%zu,\"expectations\":%zu,"
-	       "\"errors\":[",
-	       topo_errors_count(e) ? "false" : "true", t->nnodes, t->nlinks, t->ntunnels,
-	       t->nexpects);
-	for (size_t i = 0; i < e->n; i++) {
-		printf("%s{\"line\":%u,\"column\":%u,\"message\":", i ? "," : "", e->v[i].pos.line,
-		       e->v[i].pos.col);
-		json_str(stdout, e->v[i].msg);
-		printf("}");
-	}
-	printf("],\"not_shown\":%zu}", e->dropped);
+	json_t *errors = json_array();
+
+	for (size_t i = 0; i < e->n; i++)
+		json_array_append_new(
+		    errors, json_pack("{s:i, s:i, s:o}", "line", (int)e->v[i].pos.line, "column",
+				      (int)e->v[i].pos.col, "message", jout_text(e->v[i].msg)));
+	return json_pack("{s:o, s:b, s:I, s:I, s:I, s:I, s:o, s:I}", "file", jout_text(path), "ok",
+			 !topo_errors_count(e), "nodes", (json_int_t)t->nnodes, "links",
+			 (json_int_t)t->nlinks, "tunnels", (json_int_t)t->ntunnels, "expectations",
+			 (json_int_t)t->nexpects, "errors", errors, "not_shown",
+			 (json_int_t)e->dropped);
 }
 
 int cmd_validate(int argc, char **argv)
 {
 	static const struct option opts[] = {COMMON_OPTIONS, {0}};
 	struct common c = {0};
+	json_t *files = NULL;
 	int opt, bad = 0;
 
 	opterr = 0;
@@ -83,7 +81,7 @@ int cmd_validate(int argc, char **argv)
 		return 2;
 	}
 	if (c.json)
-		printf("{\"files\":[");
+		files = json_array();
 	for (int i = optind; i < argc; i++) {
 		struct topo t;
 		struct topo_errors e;
@@ -94,13 +92,13 @@ int cmd_validate(int argc, char **argv)
 		if (topo_errors_count(&e))
 			bad++;
 		if (c.json)
-			print_json(argv[i], &t, &e, i == optind);
+			json_array_append_new(files, file_json(argv[i], &t, &e));
 		else
 			print_text(argv[i], &t, &e);
 		topo_errors_free(&e);
 		topo_free(&t);
 	}
 	if (c.json)
-		printf("],\"bad\":%d}\n", bad);
+		jout_print(json_pack("{s:o, s:i}", "files", files, "bad", bad), stdout);
 	return bad ? 2 : 0;
 }

@@ -1,7 +1,9 @@
 #include "verify.h"
 #include "lab.h"
 #include "lib/packet.h"
+#include "lib/messages.h"
 #include "lib/wgdecode.h"
+#include "lib/mtu.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -178,8 +180,11 @@ static void judge_probe(const struct packet_list pts[VERIFY_POINTS], const struc
 	struct outer_seen o[VERIFY_POINTS];
 	int at5 = -1, at6 = -1, n5 = inner_matches(&pts[P_SERVER_TUN], r, &at5),
 	    n6 = inner_matches(&pts[P_HOST], r, &at6);
-	char name[64];
+	size_t mode = pi ? MTU_PI_HDR : 0; /* the wire mode's own header */
+	char name[64], plus[16] = "";
 
+	if (mode)
+		snprintf(plus, sizeof(plus), " + %zu", mode);
 	probe_name(r, name, sizeof(name));
 	for (int k = P_LAPTOP_LAN; k <= P_SERVER_WAN; k++)
 		outer_matches(&pts[k], r, &o[k]);
@@ -205,12 +210,12 @@ static void judge_probe(const struct packet_list pts[VERIFY_POINTS], const struc
 			     v->at->points[k]);
 		if (o[k].fragmented || pkt_parse(d, pts[k].len[o[k].first], &p) != PKT_OK)
 			continue;
-		if (p.len != r->len + p.ip_hlen + 8 + (pi ? 4 : 0))
-			fail(v, PR_LENGTH, "%s: outer %zu on %s, expected %zu + %zu + 8%s", name,
-			     p.len, v->at->points[k], r->len, p.ip_hlen, pi ? " + 4" : "");
+		if (p.len != r->len + p.ip_hlen + MTU_UDP_HDR + mode)
+			fail(v, PR_LENGTH, "%s: outer %zu on %s, expected %zu + %zu + %d%s", name,
+			     p.len, v->at->points[k], r->len, p.ip_hlen, MTU_UDP_HDR, plus);
 		/* A datagram cut short does not hold the whole inner packet: never read past it. */
-		if (k != P_SERVER_WAN && (p.payload_len < 8 + (pi ? 4 : 0) + r->len ||
-					  memcmp(p.payload + 8 + (pi ? 4 : 0), r->pkt, r->len)))
+		if (k != P_SERVER_WAN && (p.payload_len < MTU_UDP_HDR + mode + r->len ||
+					  memcmp(p.payload + MTU_UDP_HDR + mode, r->pkt, r->len)))
 			fail(v, PR_NAT, "%s: the inner packet changed on %s", name,
 			     v->at->points[k]);
 		if (k == P_ROUTER_WAN && o[P_LAPTOP_LAN].first >= 0) {
@@ -267,15 +272,13 @@ static void judge_encrypted(const struct packet_list pts[VERIFY_POINTS], const s
 			    int tun_mtu, struct verdict *v)
 {
 	/* Data header 16 + tag 16, the inner packet padded to 16 but not past the MTU. */
-	size_t padded = (r->len + 15) & ~(size_t)15, expect;
+	size_t padded = msg_padded_len(r->len, tun_mtu), expect;
 	int at5 = -1, at6 = -1, n5 = inner_matches(&pts[P_SERVER_TUN], r, &at5),
 	    n6 = inner_matches(&pts[P_HOST], r, &at6);
 	bool fragments = false;
 	char name[64];
 
-	if (tun_mtu > 0 && padded > (size_t)tun_mtu)
-		padded = r->len > (size_t)tun_mtu ? r->len : (size_t)tun_mtu;
-	expect = 32 + padded;
+	expect = MTU_WG_DATA + padded;
 	probe_name(r, name, sizeof(name));
 	if (n5 != 1 || n6 != 1)
 		fail(v, PR_ONCE, "%s: %d at %s, %d at %s", name, n5, v->at->points[P_SERVER_TUN],
@@ -283,8 +286,8 @@ static void judge_encrypted(const struct packet_list pts[VERIFY_POINTS], const s
 	for (int k = P_LAPTOP_LAN; k <= P_SERVER_WAN; k++) {
 		if (!data_of_len(&pts[k], expect, &fragments))
 			fail(v, PR_LENGTH,
-			     "%s: no %zu-byte data message (%zu + 32 + %zu padding) on %s", name,
-			     expect, r->len, padded - r->len, v->at->points[k]);
+			     "%s: no %zu-byte data message (%zu + %d + %zu padding) on %s", name,
+			     expect, r->len, MTU_WG_DATA, padded - r->len, v->at->points[k]);
 		/* The marker, and the whole inner payload, must never show on the wire. */
 		if (seen_in_clear(&pts[k], r->marker, MARKER_LEN) ||
 		    (r->p.payload_len >= 8 &&

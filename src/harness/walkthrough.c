@@ -11,8 +11,10 @@
 #include "spawn.h"
 #include "state.h"
 #include "lib/capture.h"
+#include "lib/keys.h"
 #include "lib/netns.h"
 #include "lib/packet.h"
+#include "lib/mtu.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -27,7 +29,7 @@
 #include <unistd.h>
 
 #define GREETING "hello, office-host! -- home-laptop"
-#define MIN_SIZE (20 + 8 + sizeof(GREETING) - 1)
+#define MIN_SIZE (MTU_IPV4_HDR + MTU_UDP_HDR + sizeof(GREETING) - 1)
 #define MAX_SIZE 1400
 
 /* What happened to the ping to reach each point of lab_path. */
@@ -264,33 +266,32 @@ static void pick(struct walk *w, int i, struct capture *c)
 /* The lab's session keys, which open both directions; or, when there are none, why. */
 static void load_keys(struct walk *w)
 {
-	char ctl[PATH_MAX], reply[1024], v[160];
+	struct control_reply reply;
 
 	w->sealed_why[0] = 0;
 	if (labkeys_load(&w->lab, &w->keys) > 0)
 		return;
-	lab_file(&w->lab, lab_role(&w->lab, ROLE_CLIENT), "ctl", ctl, sizeof(ctl));
-	if (control_query(ctl, "keys", reply, sizeof(reply)))
+	if (control_ask_node(&w->lab, lab_role(&w->lab, ROLE_CLIENT), CTL_KEYS, &reply))
 		snprintf(w->sealed_why, sizeof(w->sealed_why),
 			 "the tunnel on %s does not answer 'keys'",
 			 lab_name(&w->lab, lab_role(&w->lab, ROLE_CLIENT)));
-	else if (control_value(reply, "error", v, sizeof(v)))
-		snprintf(w->sealed_why, sizeof(w->sealed_why), "%s's tunnel says: %s",
-			 lab_name(&w->lab, lab_role(&w->lab, ROLE_CLIENT)), v);
+	else if (control_get(&reply, CTL_ERROR))
+		snprintf(w->sealed_why, sizeof(w->sealed_why), "%s's tunnel says: %.159s",
+			 lab_name(&w->lab, lab_role(&w->lab, ROLE_CLIENT)),
+			 control_get(&reply, CTL_ERROR));
 	else
 		snprintf(w->sealed_why, sizeof(w->sealed_why),
 			 "the lab's tunnels gave no session keys");
-	memset(reply, 0, sizeof(reply)); /* a race could have put keys in it */
+	key_wipe(&reply, sizeof(reply)); /* a race could have put keys in it */
 }
 
 /* A new handshake from home-laptop, while the captures run. */
 static int start_handshake(const struct walk *w)
 {
-	char ctl[PATH_MAX], reply[256], v[32];
+	struct control_reply reply;
 
-	lab_file(&w->lab, lab_role(&w->lab, ROLE_CLIENT), "ctl", ctl, sizeof(ctl));
-	if (control_query(ctl, "handshake", reply, sizeof(reply)) ||
-	    !control_value(reply, "initiations_sent", v, sizeof(v)) || atoi(v) < 1) {
+	if (control_ask_node(&w->lab, lab_role(&w->lab, ROLE_CLIENT), CTL_HANDSHAKE, &reply) ||
+	    control_num(&reply, ctl_counter.initiations_sent, 0) < 1) {
 		fprintf(stderr, "harness walkthrough: %s's tunnel did not start a handshake\n",
 			lab_name(&w->lab, lab_role(&w->lab, ROLE_CLIENT)));
 		return -1;
@@ -456,7 +457,8 @@ static int parse(struct walk *w, int argc, char **argv, struct common *c, const 
 /* The lab as the walk needs it: up in the right mode, brought up here if it was not. */
 static int ready(struct walk *w, const char *mode, bool *ours)
 {
-	char ctl[PATH_MAX], reply[1024], v[32];
+	struct control_reply reply;
+	char v[32];
 
 	*ours = false;
 	if (!state_exists(&w->lab)) {
@@ -470,13 +472,13 @@ static int ready(struct walk *w, const char *mode, bool *ours)
 		}
 		*ours = true;
 	}
-	lab_file(&w->lab, lab_role(&w->lab, ROLE_CLIENT), "ctl", ctl, sizeof(ctl));
-	if (control_query(ctl, "stats", reply, sizeof(reply)) ||
-	    !control_value(reply, "mode", v, sizeof(v))) {
+	if (control_ask_node(&w->lab, lab_role(&w->lab, ROLE_CLIENT), CTL_STATS, &reply) ||
+	    !control_get(&reply, CTL_MODE)) {
 		fprintf(stderr, "harness walkthrough: the tunnel on %s does not answer\n",
 			lab_name(&w->lab, lab_role(&w->lab, ROLE_CLIENT)));
 		return 1;
 	}
+	snprintf(v, sizeof(v), "%s", control_get(&reply, CTL_MODE));
 	w->pi = !strcmp(v, "pi");
 	w->encrypted = !strcmp(v, "encrypted");
 	if (mode && strcmp(mode, v)) {

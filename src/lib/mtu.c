@@ -17,15 +17,20 @@ const struct mtu_mode *mtu_mode_named(const char *name)
 	return NULL;
 }
 
+int mtu_ip_header(int family)
+{
+	return family == 6 ? MTU_IPV6_HDR : MTU_IPV4_HDR;
+}
+
 int mtu_overhead(int outer_family, int mode_overhead)
 {
-	return (outer_family == 6 ? MTU_IPV6_HDR : MTU_IPV4_HDR) + MTU_UDP_HDR + mode_overhead;
+	return mtu_ip_header(outer_family) + MTU_UDP_HDR + mode_overhead;
 }
 
 int mtu_compute(int underlay, int outer_family, int mode_overhead, struct mtu_calc *out)
 {
 	out->underlay = underlay;
-	out->outer_ip = outer_family == 6 ? MTU_IPV6_HDR : MTU_IPV4_HDR;
+	out->outer_ip = mtu_ip_header(outer_family);
 	out->udp = MTU_UDP_HDR;
 	out->mode = mode_overhead;
 	out->tunnel = underlay - mtu_overhead(outer_family, mode_overhead);
@@ -49,7 +54,12 @@ size_t mtu_explain(const struct mtu_calc *m, const char *mode_name, char *out, s
 
 int mtu_ping_payload(int mtu, int inner_family)
 {
-	return mtu - (inner_family == 6 ? MTU_IPV6_HDR : MTU_IPV4_HDR) - MTU_ICMP_HDR;
+	return mtu - mtu_ip_header(inner_family) - MTU_ICMP_HDR;
+}
+
+int mtu_mss(int mtu, int inner_family)
+{
+	return mtu - mtu_ip_header(inner_family) - MTU_TCP_HDR;
 }
 
 int mtu_largest_inner(int allowed, int device_mtu, int padding)

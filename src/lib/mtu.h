@@ -13,6 +13,8 @@
 #define MTU_IPV6_HDR 40
 #define MTU_UDP_HDR  8
 #define MTU_ICMP_HDR 8
+#define MTU_TCP_HDR  20	  /* without options */
+#define MTU_ETHERNET 1500 /* an underlay's MTU when nothing says otherwise */
 #define MTU_MIN_IPV4 68
 #define MTU_MIN_IPV6 1280
 #define MTU_PI_HDR   4
@@ -38,6 +40,8 @@ struct mtu_calc {
 	int tunnel;   /* what remains for the inner packet */
 };
 
+/* An IP header without options: 20 for family 4, 40 for 6. */
+int mtu_ip_header(int family);
 /* Bytes a datagram adds to an inner packet: outer IP (family 4 or 6), UDP and the mode's. */
 int mtu_overhead(int outer_family, int mode_overhead);
 /* outer_family is 4 or 6; mode_overhead is the bytes the wire mode adds. */
@@ -56,5 +60,7 @@ int mtu_largest_inner(int allowed, int device_mtu, int padding);
 size_t mtu_explain_largest(int allowed, int device_mtu, int padding, char *out, size_t cap);
 /* The largest ICMP echo payload an inner packet of this version can carry within mtu. */
 int mtu_ping_payload(int mtu, int inner_family);
+/* The TCP MSS that keeps a segment of this version within mtu: 1380 for 1420 over IPv4. */
+int mtu_mss(int mtu, int inner_family);
 
 #endif

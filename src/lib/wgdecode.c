@@ -1,5 +1,6 @@
 #include "wgdecode.h"
 #include "keys.h"
+#include "control_proto.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -133,7 +134,7 @@ static int keep(struct wg_keyring *k, uint32_t receiver, const uint8_t key[32])
 
 int wg_keyring_add_reply(struct wg_keyring *k, const char *reply)
 {
-	static const char tag[] = "keypair=";
+	static const char tag[] = CTL_KEYPAIR "=";
 	uint8_t send[32], recv[32];
 	uint32_t local, remote;
 	int added = 0;

@@ -85,6 +85,16 @@ static int parse_int(const char *s, long lo, long hi, long *out)
 	return 0;
 }
 
+/* A number option, or one line that names it, what it takes and its range. */
+static int number_option(const char *opt, const char *arg, long lo, long hi, const char *what,
+			 long *v, char *err, size_t errlen)
+{
+	if (!parse_int(arg, lo, hi, v))
+		return 0;
+	snprintf(err, errlen, "%s: '%s' is not %s (%ld to %ld)", opt, arg, what, lo, hi);
+	return -1;
+}
+
 enum {
 	OPT_LISTEN = 256,
 	OPT_SERVER,
@@ -174,10 +184,8 @@ static int take_option(int opt, const char *arg, struct config *c, char *err, si
 		c->server = arg;
 		return 0;
 	case OPT_PORT:
-		if (parse_int(arg, 1, 65535, &v)) {
-			snprintf(err, errlen, "--port: '%s' is not a port (1 to 65535)", arg);
+		if (number_option("--port", arg, 1, 65535, "a port", &v, err, errlen))
 			return -1;
-		}
 		c->port = (uint16_t)v;
 		return 0;
 	case OPT_DEV:
@@ -198,10 +206,8 @@ static int take_option(int opt, const char *arg, struct config *c, char *err, si
 		return take_prefix("--route", arg, c->routes, &c->nroutes, CONFIG_MAX_ROUTES, err,
 				   errlen);
 	case OPT_MTU:
-		if (parse_int(arg, 68, 65535, &v)) {
-			snprintf(err, errlen, "--mtu: '%s' is not an MTU (68 to 65535)", arg);
+		if (number_option("--mtu", arg, 68, 65535, "an MTU", &v, err, errlen))
 			return -1;
-		}
 		c->mtu = (int)v;
 		return 0;
 	case OPT_PI:
@@ -223,19 +229,15 @@ static int take_option(int opt, const char *arg, struct config *c, char *err, si
 		c->no_gro = true;
 		return 0;
 	case OPT_QUEUES:
-		if (parse_int(arg, 1, QUEUES_MAX, &v)) {
-			snprintf(err, errlen, "--queues: '%s' is not a number of queues (1 to %d)",
-				 arg, QUEUES_MAX);
+		if (number_option("--queues", arg, 1, QUEUES_MAX, "a number of queues", &v, err,
+				  errlen))
 			return -1;
-		}
 		c->queues = (int)v;
 		return 0;
 	case OPT_BATCH:
-		if (parse_int(arg, 1, BATCH_MAX, &v)) {
-			snprintf(err, errlen, "--batch: '%s' is not a number of packets (1 to %d)",
-				 arg, BATCH_MAX);
+		if (number_option("--batch", arg, 1, BATCH_MAX, "a number of packets", &v, err,
+				  errlen))
 			return -1;
-		}
 		c->batch = (int)v;
 		return 0;
 	case OPT_USER:
@@ -261,11 +263,9 @@ static int take_option(int opt, const char *arg, struct config *c, char *err, si
 		c->export_keys = true;
 		return 0;
 	case OPT_REKEY_AFTER:
-		if (parse_int(arg, 1, 120, &v)) {
-			snprintf(err, errlen,
-				 "--rekey-after: '%s' is not a number of seconds (1 to 120)", arg);
+		if (number_option("--rekey-after", arg, 1, 120, "a number of seconds", &v, err,
+				  errlen))
 			return -1;
-		}
 		c->rekey_after = (double)v;
 		return 0;
 	case 'f':

@@ -370,7 +370,21 @@ void encrypted_handshake(struct tunnel *t, FILE *reply)
 		wg_send_initiation(t->wg, p, now, false);
 		sent += t->wg->counters.initiations_sent > before;
 	}
-	fprintf(reply, "initiations_sent=%d\n", sent);
+	fprintf(reply, "%s=%d\n", ctl_counter.initiations_sent, sent);
+}
+
+/* peerN_endpoint, _handshakes, _path_mtu and _source, N from 1. */
+static void write_peer(const struct wg_peer *p, int n, FILE *f)
+{
+	char key[32], ep[64];
+
+	fprintf(f, "%s=%s\n", ctl_peer_key(n, CTL_ENDPOINT, key, sizeof(key)),
+		p->has_endpoint ? sockaddr_str(&p->endpoint, ep, sizeof(ep)) : "none");
+	fprintf(f, "%s=%" PRIu64 "\n", ctl_peer_key(n, CTL_HANDSHAKES, key, sizeof(key)),
+		p->handshakes);
+	fprintf(f, "%s=%d\n", ctl_peer_key(n, CTL_PATH_MTU, key, sizeof(key)), p->pmtu.mtu);
+	fprintf(f, "%s=%s\n", ctl_peer_key(n, CTL_SOURCE, key, sizeof(key)),
+		source_str(&p->src, ep, sizeof(ep)));
 }
 
 void encrypted_write_kv(const struct tunnel *t, FILE *f)
@@ -381,37 +395,27 @@ void encrypted_write_kv(const struct tunnel *t, FILE *f)
 
 	for (int i = 0; i < t->wg->npeers; i++)
 		moves += t->wg->peers[i]->endpoint_moves;
-	fprintf(f, "listen_port=%d\npeers=%d\n", t->wg->listen_port, t->wg->npeers);
-	for (int i = 0; i < t->wg->npeers; i++) {
-		const struct wg_peer *p = t->wg->peers[i];
-
-		fprintf(
-		    f, "peer%d_endpoint=%s\npeer%d_handshakes=%" PRIu64 "\npeer%d_path_mtu=%d\n",
-		    i + 1, p->has_endpoint ? sockaddr_str(&p->endpoint, ep, sizeof(ep)) : "none",
-		    i + 1, p->handshakes, i + 1, p->pmtu.mtu);
-		fprintf(f, "peer%d_source=%s\n", i + 1, source_str(&p->src, ep, sizeof(ep)));
-	}
-	fprintf(f, "endpoint=%s\nendpoint_moves=%" PRIu64 "\n",
+	fprintf(f, CTL_LISTEN_PORT "=%d\n" CTL_PEERS "=%d\n", t->wg->listen_port, t->wg->npeers);
+	for (int i = 0; i < t->wg->npeers; i++)
+		write_peer(t->wg->peers[i], i + 1, f);
+	fprintf(f, CTL_ENDPOINT "=%s\n" CTL_ENDPOINT_MOVES "=%" PRIu64 "\n",
 		t->wg->npeers && t->wg->peers[0]->has_endpoint
 		    ? sockaddr_str(&t->wg->peers[0]->endpoint, ep, sizeof(ep))
 		    : "none",
 		moves);
 	if (t->wg->npeers)
-		fprintf(f, "source=%s\n", source_str(&t->wg->peers[0]->src, ep, sizeof(ep)));
-	fprintf(f,
-		"sessions=%" PRIu64 "\ninitiations_sent=%" PRIu64 "\ninitiations_received=%" PRIu64
-		"\ncookies_sent=%" PRIu64 "\ncookies_received=%" PRIu64 "\nkeepalives_sent=%" PRIu64
-		"\nkeepalives_received=%" PRIu64 "\nunder_load=%" PRIu64 "\n",
-		c->sessions, c->initiations_sent, c->initiations_received, c->cookies_sent,
-		c->cookies_received, c->keepalives_sent, c->keepalives_received, c->under_load);
-	fprintf(f, "ratelimited_sources=%" PRIu64 "\n", t->wg->limiter->refused);
+		fprintf(f, CTL_SOURCE "=%s\n", source_str(&t->wg->peers[0]->src, ep, sizeof(ep)));
+#define KV(name, what) fprintf(f, #name "=%" PRIu64 "\n", c->name);
+	CTL_WG_COUNTERS(KV)
+#undef KV
+	fprintf(f, CTL_RATELIMITED "=%" PRIu64 "\n", t->wg->limiter->refused);
 }
 
 static void write_session(const struct session *s, FILE *f)
 {
 	if (!s || !s->kp.valid)
 		return;
-	fprintf(f, "keypair=%08x %08x ", s->kp.local_index, s->kp.remote_index);
+	fprintf(f, CTL_KEYPAIR "=%08x %08x ", s->kp.local_index, s->kp.remote_index);
 	key_write_hex(f, s->kp.send_key);
 	fputc(' ', f);
 	key_write_hex(f, s->kp.recv_key);

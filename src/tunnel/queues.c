@@ -124,11 +124,10 @@ uint64_t queues_read(const uint64_t *counter)
 
 void queues_add_stats(struct stats *sum, const struct stats *one)
 {
-	sum->tx_packets += queues_read(&one->tx_packets);
-	sum->tx_bytes += queues_read(&one->tx_bytes);
-	sum->rx_packets += queues_read(&one->rx_packets);
-	sum->rx_bytes += queues_read(&one->rx_bytes);
-	sum->icmp_too_big += queues_read(&one->icmp_too_big);
+#define ADD(name, what) sum->name += queues_read(&one->name);
+	CTL_TRAFFIC(ADD)
+	CTL_PMTU_COUNTERS(ADD)
+#undef ADD
 	for (int i = 0; i < DROP_MAX; i++)
 		sum->drops[i] += queues_read(&one->drops[i]);
 }

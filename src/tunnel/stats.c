@@ -3,15 +3,16 @@
 #include <inttypes.h>
 
 static const char *const names[DROP_MAX] = {
-    [DROP_TRUNCATED] = "truncated",	[DROP_NOT_IP] = "not_ip",
-    [DROP_TOO_BIG] = "too_big",		[DROP_NO_PEER] = "no_peer",
-    [DROP_STRANGER] = "stranger",	[DROP_IO] = "io_error",
-    [DROP_MALFORMED] = "malformed",	[DROP_MAC] = "bad_mac",
-    [DROP_RATELIMITED] = "ratelimited", [DROP_HANDSHAKE] = "bad_handshake",
-    [DROP_REPLAY] = "replay",		[DROP_UNKNOWN_INDEX] = "unknown_index",
-    [DROP_AUTH] = "bad_auth",		[DROP_EXPIRED] = "expired",
-    [DROP_NOT_ALLOWED] = "not_allowed", [DROP_NO_ROUTE] = "no_route",
-    [DROP_CRYPTO] = "crypto_error",
+#define DROP_NAME(id, name, plain, what) [DROP_##id] = #name,
+    CTL_DROPS(DROP_NAME)
+#undef DROP_NAME
+};
+
+/* The reasons plaintext and pi modes can count too. */
+static const bool plain[DROP_MAX] = {
+#define DROP_PLAIN(id, name, p, what) [DROP_##id] = p,
+    CTL_DROPS(DROP_PLAIN)
+#undef DROP_PLAIN
 };
 
 const char *drop_name(enum drop d)
@@ -37,7 +38,7 @@ void stats_print(const struct stats *s, FILE *f)
 	fprintf(f, "  %-10s %12" PRIu64 " packets\n", "dropped", stats_dropped(s));
 	/* The plaintext reasons always, so a class sees what can go wrong; the rest when seen. */
 	for (int i = 0; i < DROP_MAX; i++)
-		if (i <= DROP_IO || s->drops[i])
+		if (plain[i] || s->drops[i])
 			fprintf(f, "    %-13s %7" PRIu64 "\n", names[i], s->drops[i]);
 	fprintf(f, "  %-10s %12" PRIu64 " ICMP too-big sent back into the tunnel\n", "pmtu",
 		s->icmp_too_big);
@@ -45,9 +46,10 @@ void stats_print(const struct stats *s, FILE *f)
 
 void stats_write_kv(const struct stats *s, FILE *f)
 {
-	fprintf(f, "tx_packets=%" PRIu64 "\ntx_bytes=%" PRIu64 "\n", s->tx_packets, s->tx_bytes);
-	fprintf(f, "rx_packets=%" PRIu64 "\nrx_bytes=%" PRIu64 "\n", s->rx_packets, s->rx_bytes);
+#define KV(name, what) fprintf(f, #name "=%" PRIu64 "\n", s->name);
+	CTL_TRAFFIC(KV)
 	for (int i = 0; i < DROP_MAX; i++)
-		fprintf(f, "drop_%s=%" PRIu64 "\n", names[i], s->drops[i]);
-	fprintf(f, "icmp_too_big=%" PRIu64 "\n", s->icmp_too_big);
+		fprintf(f, CTL_DROP_PREFIX "%s=%" PRIu64 "\n", names[i], s->drops[i]);
+	CTL_PMTU_COUNTERS(KV)
+#undef KV
 }

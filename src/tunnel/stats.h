@@ -2,37 +2,26 @@
 #ifndef TUNLAB_TUNNEL_STATS_H
 #define TUNLAB_TUNNEL_STATS_H
 
+#include "lib/control_proto.h"
+
 #include <stdint.h>
 #include <stdio.h>
 
+/* One a reason of CTL_DROPS: DROP_TRUNCATED, DROP_IO, DROP_AUTH... */
 enum drop {
-	DROP_TRUNCATED, /* shorter than its headers say */
-	DROP_NOT_IP,	/* not an IPv4 or IPv6 packet */
-	DROP_TOO_BIG,	/* cannot be carried whole */
-	DROP_NO_PEER,	/* a server has no client endpoint yet */
-	DROP_STRANGER,	/* a client got a datagram from someone not its server */
-	DROP_IO,	/* the kernel refused a send or a write */
-	/* Encrypted mode. */
-	DROP_MALFORMED,	    /* not a WireGuard message: bad type or length */
-	DROP_MAC,	    /* a handshake whose mac1 is wrong */
-	DROP_RATELIMITED,   /* handshakes too fast from one source */
-	DROP_HANDSHAKE,	    /* a handshake that does not decrypt, or from an unknown key */
-	DROP_REPLAY,	    /* a handshake timestamp or data counter seen before */
-	DROP_UNKNOWN_INDEX, /* names a session or handshake we do not have */
-	DROP_AUTH,	    /* fails authentication: forged or corrupted */
-	DROP_EXPIRED,	    /* on a session too old to accept */
-	DROP_NOT_ALLOWED,   /* inner source not among the sender's AllowedIPs */
-	DROP_NO_ROUTE,	    /* inner destination not among any peer's AllowedIPs */
-	DROP_CRYPTO,	    /* the cipher library failed to seal or open it */
-	DROP_MAX,
+#define DROP_ENUM(id, name, plain, what) DROP_##id,
+	CTL_DROPS(DROP_ENUM)
+#undef DROP_ENUM
+	    DROP_MAX,
 };
 
+/* Each field a counter of lib/control_proto.h's tables, by its name there. */
 struct stats {
-	uint64_t tx_packets, tx_bytes; /* TUN to peer */
-	uint64_t rx_packets, rx_bytes; /* peer to TUN */
+#define STATS_FIELD(name, what) uint64_t name;
+	CTL_TRAFFIC(STATS_FIELD)
 	uint64_t drops[DROP_MAX];
-	uint64_t
-	    icmp_too_big; /* "fragmentation needed" or "packet too big" sent into the TUN device */
+	CTL_PMTU_COUNTERS(STATS_FIELD)
+#undef STATS_FIELD
 };
 
 const char *drop_name(enum drop d);

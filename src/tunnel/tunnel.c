@@ -41,7 +41,10 @@ static double uptime(const struct tunnel *t)
 
 struct sums {
 	struct stats stats;
-	uint64_t gso_sends, gso_datagrams, super_reads, cut_errors, gro_merged, write_errors;
+#define SUM_FIELD(name, what) uint64_t name;
+	CTL_UDP_OFFLOADS(SUM_FIELD)
+	CTL_TUN_OFFLOADS(SUM_FIELD)
+#undef SUM_FIELD
 };
 
 static void add_queue(const struct queue *q, void *arg)
@@ -54,7 +57,7 @@ static void add_queue(const struct queue *q, void *arg)
 	sum->super_reads += queues_read(&q->dev.super_reads);
 	sum->cut_errors += queues_read(&q->dev.cut_errors);
 	sum->gro_merged += queues_read(&q->dev.gro.merged);
-	sum->write_errors += queues_read(&q->dev.write_errors);
+	sum->tun_write_errors += queues_read(&q->dev.write_errors);
 }
 
 /* Every queue's counters added up: each queue counts only its own. */
@@ -67,14 +70,14 @@ static void add_up(const struct tunnel *t, struct sums *sum)
 /* Which offloads are on, and how much they carried. */
 static void write_offloads(const struct tunnel *t, const struct sums *sum, FILE *reply)
 {
-	fprintf(reply, "queues=%d\nbatch=%u\n", t->nqueues, t->q.out.max);
-	fprintf(reply, "gso=%s\ngro=%s\ngso_sends=%llu\ngso_datagrams=%llu\n",
-		t->q.udp.gso ? "on" : "off", t->q.udp.gro ? "on" : "off",
-		(unsigned long long)sum->gso_sends, (unsigned long long)sum->gso_datagrams);
-	fprintf(reply, "offload=%s\nsuper_reads=%llu\ncut_errors=%llu\ngro_merged=%llu\n",
-		t->q.dev.offload ? "on" : "off", (unsigned long long)sum->super_reads,
-		(unsigned long long)sum->cut_errors, (unsigned long long)sum->gro_merged);
-	fprintf(reply, "tun_write_errors=%llu\n", (unsigned long long)sum->write_errors);
+	fprintf(reply, CTL_QUEUES "=%d\n" CTL_BATCH "=%u\n", t->nqueues, t->q.out.max);
+#define KV(name, what) fprintf(reply, #name "=%llu\n", (unsigned long long)sum->name);
+	fprintf(reply, CTL_GSO "=%s\n" CTL_GRO "=%s\n", t->q.udp.gso ? "on" : "off",
+		t->q.udp.gro ? "on" : "off");
+	CTL_UDP_OFFLOADS(KV)
+	fprintf(reply, CTL_OFFLOAD "=%s\n", t->q.dev.offload ? "on" : "off");
+	CTL_TUN_OFFLOADS(KV)
+#undef KV
 }
 
 static const char *const fault_names[] = {"none", "drop", "dup", "truncate", "fragment"};
@@ -88,10 +91,11 @@ static void set_fault(struct tunnel *t, const char *name, FILE *reply)
 			t->q.faults = 0;
 			queues_set_fault(&t->q, (int)i);
 			say(t, 1, "fault: %s\n", name);
-			fprintf(reply, "fault=%s\n", name);
+			fprintf(reply, CTL_FAULT "=%s\n", name);
 			return;
 		}
-	fprintf(reply, "error=unknown fault '%s' (none, drop, dup, truncate, fragment)\n", name);
+	fprintf(reply, CTL_ERROR "=unknown fault '%s' (none, drop, dup, truncate, fragment)\n",
+		name);
 }
 
 /*
@@ -102,11 +106,11 @@ static void set_fault(struct tunnel *t, const char *name, FILE *reply)
 static void write_keys(struct tunnel *t, FILE *reply)
 {
 	if (t->mode != MODE_ENCRYPTED)
-		fprintf(reply, "error=no session keys: this tunnel runs %s mode\n",
+		fprintf(reply, CTL_ERROR "=no session keys: this tunnel runs %s mode\n",
 			wire_mode_name(t->mode));
 	else if (!t->cfg->export_keys)
-		fprintf(reply, "error=keys are not exported: the tunnel was started without "
-			       "--export-keys\n");
+		fprintf(reply, CTL_ERROR "=keys are not exported: the tunnel was started without "
+					 "--export-keys\n");
 	else
 		encrypted_write_keys(t, reply);
 }
@@ -128,71 +132,80 @@ static void forget_pmtu(struct tunnel *t, FILE *reply)
 			t->q.pmtu.mtu = pmtu_route_mtu(&t->q.dev.nl, &t->q.peer.endpoint);
 	}
 	say(t, 1, "pmtu: forgotten; the path MTU is the route's again\n");
-	fprintf(reply, "pmtu=forgotten\n");
+	fprintf(reply, CTL_PMTU "=forgotten\n");
+}
+
+/* Encrypted mode has peers, each its own role; the other modes, one. */
+static const char *role_name(const struct tunnel *t)
+{
+	if (t->mode == MODE_ENCRYPTED)
+		return "peer";
+	return t->cfg->role == ROLE_SERVER ? "server" : "client";
+}
+
+/* Plaintext and pi modes' one peer: where it is and the path toward it. */
+static void write_peer(const struct tunnel *t, FILE *reply)
+{
+	char ep[64];
+
+	fprintf(reply, CTL_ENDPOINT "=%s\n" CTL_ENDPOINT_MOVES "=%llu\n",
+		t->q.peer.has_endpoint ? sockaddr_str(&t->q.peer.endpoint, ep, sizeof(ep)) : "none",
+		(unsigned long long)t->q.peer.moves);
+	fprintf(reply, CTL_SOURCE "=%s\n", source_str(&t->q.peer.src, ep, sizeof(ep)));
+	fprintf(reply, CTL_PATH_MTU "=%d\n" CTL_PMTU_FOLLOW "=%s\n", t->q.pmtu.mtu,
+		t->cfg->no_pmtu ? "off" : "on");
 }
 
 static void answer(const char *cmd, FILE *reply, void *arg)
 {
 	struct tunnel *t = arg;
 	struct sums sum;
-	char ep[64];
 
 	if (t->q.sh)
 		queues_sync(&t->q);
-	if (!strncmp(cmd, "fault=", 6)) {
-		set_fault(t, cmd + 6, reply);
+	if (!strncmp(cmd, CTL_SET_FAULT, strlen(CTL_SET_FAULT))) {
+		set_fault(t, cmd + strlen(CTL_SET_FAULT), reply);
 		return;
 	}
 	/* "gso=off" for a while: a capture on a veth shows a GSO run as one packet. */
-	if (!strcmp(cmd, "gso=off") || !strcmp(cmd, "gso=on")) {
-		t->q.udp.gso = cmd[5] == 'n' && t->q.udp.gso_ok;
-		queues_set_gso(&t->q, cmd[5] == 'n');
-		fprintf(reply, "gso=%s\n", t->q.udp.gso ? "on" : "off");
+	if (!strcmp(cmd, CTL_GSO_OFF) || !strcmp(cmd, CTL_GSO_ON)) {
+		bool on = !strcmp(cmd, CTL_GSO_ON);
+
+		t->q.udp.gso = on && t->q.udp.gso_ok;
+		queues_set_gso(&t->q, on);
+		fprintf(reply, CTL_GSO "=%s\n", t->q.udp.gso ? "on" : "off");
 		return;
 	}
-	if (!strcmp(cmd, "handshake")) {
+	if (!strcmp(cmd, CTL_HANDSHAKE)) {
 		if (t->mode == MODE_ENCRYPTED)
 			encrypted_handshake(t, reply);
 		else
-			fprintf(reply, "error=handshake: only encrypted mode has handshakes\n");
+			fprintf(reply,
+				CTL_ERROR "=handshake: only encrypted mode has handshakes\n");
 		return;
 	}
-	if (!strcmp(cmd, "pmtu=forget")) {
+	if (!strcmp(cmd, CTL_PMTU_FORGET)) {
 		forget_pmtu(t, reply);
 		return;
 	}
-	if (!strcmp(cmd, "keys")) {
+	if (!strcmp(cmd, CTL_KEYS)) {
 		write_keys(t, reply);
 		return;
 	}
-	if (strcmp(cmd, "stats") != 0) {
-		fprintf(reply, "error=unknown command (try 'stats')\n");
+	if (strcmp(cmd, CTL_STATS) != 0) {
+		fprintf(reply, CTL_ERROR "=unknown command (try '" CTL_STATS "')\n");
 		return;
 	}
-	if (t->mode == MODE_ENCRYPTED) {
-		fprintf(reply, "role=peer\ndev=%s\nmode=encrypted\nmtu=%d\n", t->cfg->dev,
-			t->q.dev.mtu);
-		add_up(t, &sum);
-		write_offloads(t, &sum, reply);
-		encrypted_write_kv(t, reply);
-		fprintf(reply, "fault=%s\n", fault_names[t->q.fault]);
-		fprintf(reply, "uptime=%.1f\n", uptime(t));
-		stats_write_kv(&sum.stats, reply);
-		return;
-	}
-	fprintf(reply, "role=%s\ndev=%s\nmode=%s\nmtu=%d\n",
-		t->cfg->role == ROLE_SERVER ? "server" : "client", t->cfg->dev,
-		wire_mode_name(t->mode), t->q.dev.mtu);
-	fprintf(reply, "endpoint=%s\nendpoint_moves=%llu\n",
-		t->q.peer.has_endpoint ? sockaddr_str(&t->q.peer.endpoint, ep, sizeof(ep)) : "none",
-		(unsigned long long)t->q.peer.moves);
-	fprintf(reply, "source=%s\n", source_str(&t->q.peer.src, ep, sizeof(ep)));
-	fprintf(reply, "path_mtu=%d\npmtu_follow=%s\n", t->q.pmtu.mtu,
-		t->cfg->no_pmtu ? "off" : "on");
 	add_up(t, &sum);
+	fprintf(reply, CTL_ROLE "=%s\n" CTL_DEV "=%s\n" CTL_MODE "=%s\n" CTL_MTU "=%d\n",
+		role_name(t), t->cfg->dev, wire_mode_name(t->mode), t->q.dev.mtu);
+	if (t->mode != MODE_ENCRYPTED)
+		write_peer(t, reply);
 	write_offloads(t, &sum, reply);
-	fprintf(reply, "fault=%s\n", fault_names[t->q.fault]);
-	fprintf(reply, "uptime=%.1f\n", uptime(t));
+	if (t->mode == MODE_ENCRYPTED)
+		encrypted_write_kv(t, reply);
+	fprintf(reply, CTL_FAULT "=%s\n", fault_names[t->q.fault]);
+	fprintf(reply, CTL_UPTIME "=%.1f\n", uptime(t));
 	stats_write_kv(&sum.stats, reply);
 }
 

@@ -63,11 +63,9 @@ struct wg_peer {
 
 /* Events worth a log line; the counters are in struct stats. */
 struct wg_counters {
-	uint64_t initiations_sent, initiations_received;
-	uint64_t sessions; /* handshakes completed */
-	uint64_t cookies_sent, cookies_received;
-	uint64_t keepalives_sent, keepalives_received;
-	uint64_t under_load; /* handshake messages that arrived while under load */
+#define WG_COUNTER(name, what) uint64_t name;
+	CTL_WG_COUNTERS(WG_COUNTER) /* lib/control_proto.h says what each counts */
+#undef WG_COUNTER
 };
 
 typedef int (*wg_send_fn)(void *io, const struct sockaddr_storage *to, const uint8_t *buf,

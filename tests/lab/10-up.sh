@@ -1,5 +1,7 @@
 # 1. The lab comes up, in its own namespaces, and refuses to come up twice.
 TMPDIR_10=$(mktemp -d)
+"$H" status --json > "$TMPDIR_10/down.json"
+check_schema status "$TMPDIR_10/down.json" "a lab that is down"
 start=$(date +%s%N)
 check "harness up builds lab $LAB (plaintext)" "$H" up --mode plaintext
 ms=$(( ($(date +%s%N) - start) / 1000000 ))
@@ -14,6 +16,8 @@ refuse "a second up is refused" "already up" "$H" up
 check "status reports the lab" sh -c "'$H' status | grep -q 'office-server'"
 check "status --json is one JSON object" sh -c "'$H' status --json | grep -q '^{\"lab\":\"$LAB\",\"up\":true'"
 "$H" status > "$TMPDIR_10/status" 2>&1
+"$H" status --json > "$TMPDIR_10/status.json"
+check_schema status "$TMPDIR_10/status.json" "two tunnels"
 check "status: a TUNNEL row per tunnel, each with its drops" \
 	sh -c "[ \$(grep -cE '^(office-server|home-laptop) +[0-9]+ +(server|client) +plaintext ' '$TMPDIR_10/status') = 2 ] &&
 	       [ \$(grep -c '^ *drops: truncated=' '$TMPDIR_10/status') = 2 ]"

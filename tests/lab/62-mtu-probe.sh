@@ -4,7 +4,16 @@
 # consistent, a DF ping of the largest payload it predicts crosses the tunnel,
 # and one byte more does not.  Then docs/mtu-probe.md's sessions and the
 # README's MTU figures are run as they are shown.
-probe() { "$H" mtu-probe "$@" --json > "$tmp/probe.json" 2> "$tmp/probe.err"; echo $? > "$tmp/probe.rc"; }
+# Each output is also held to docs/schema/mtu-probe.json; the misfits are listed in
+# $tmp/schema.bad and checked at the end.
+probe() {
+	"$H" mtu-probe "$@" --json > "$tmp/probe.json" 2> "$tmp/probe.err"
+	echo $? > "$tmp/probe.rc"
+	echo "mtu-probe $*" >> "$tmp/probes"
+	have_jsonschema && ! schema_ok mtu-probe "$tmp/probe.json" >> "$tmp/schema.bad" 2>&1 &&
+		echo "  (in: mtu-probe $* --json)" >> "$tmp/schema.bad"
+	return 0
+}
 val() { json_num "$1" < "$tmp/probe.json"; }
 verdict() { json_str verdict < "$tmp/probe.json"; }
 # The n-th path's object (1: the tunnel peer, 2: the underlay endpoint, by default).
@@ -289,4 +298,10 @@ refuse "mtu-probe: bad --df" "--df 'maybe'" "$H" mtu-probe --df maybe
 refuse "mtu-probe: bad --to" "--to 'banana'" "$H" mtu-probe --to banana
 refuse "mtu-probe: bad --from" "--from 'mars'" "$H" mtu-probe --from mars
 check "mtu-probe: --help" sh -c "'$H' mtu-probe --help | grep -q -- '--df on|off'"
+if have_jsonschema; then
+	check "each of the $(cat "$tmp/probes" 2>/dev/null | wc -l) mtu-probe --json outputs matches docs/schema/mtu-probe.json" \
+		sh -c "[ -s '$tmp/probes' ] && ! cat '$tmp/schema.bad' 2>/dev/null | grep ."
+else
+	skip "mtu-probe --json outputs match docs/schema/mtu-probe.json" "no python3-jsonschema (scripts/deps.sh test)"
+fi
 rm -rf "$tmp"

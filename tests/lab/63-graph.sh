@@ -21,6 +21,7 @@ json_ok() {
 		grep -q '"tunnels":\[{"name":"vpn","mode":"encrypted","port":1234' "$gdir/map.json"
 }
 check "graph --json: the topology for scripts" json_ok
+check_schema graph "$gdir/map.json"
 svg_ok() {
 	"$H" graph --svg "$gdir/map.svg" >/dev/null && head -c 5 "$gdir/map.svg" | grep -q '^<?xml' &&
 		grep -q 'vpn: UDP 1234, encrypted' "$gdir/map.svg" && grep -q '</svg>' "$gdir/map.svg"

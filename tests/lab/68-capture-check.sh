@@ -41,6 +41,9 @@ check "check passes on a healthy tunnel" test $? = 0
 check "...with IPv4 and IPv6 probes, which its header names" grep -q "^check: 18 probes (ICMP, UDP, TCP; IPv4 and IPv6;" "$tmp/healthy"
 "$H" check --json > "$tmp/check.json"
 check "check --json: 4 passed, 0 failed, 1 skipped" grep -q '"passed":4,"failed":0,"skipped":1}' "$tmp/check.json"
+check_schema check "$tmp/check.json" "a healthy tunnel"
+"$H" check --json --inject-fault drop > "$tmp/drop.json"
+check_schema check "$tmp/drop.json" "a fault caught"
 for fault in drop dup truncate fragment; do
 	"$H" check --inject-fault $fault > "$tmp/$fault" 2>&1
 	rc=$?

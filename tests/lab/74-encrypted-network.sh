@@ -139,6 +139,20 @@ check "only the ping reached the TUN device ($((rx1 - rx0)) packets for $got rep
 check "the ping went on through the flood ($got/30)" test "${got:-0}" -ge 27
 check "replays from another address did not move the endpoint" \
 	test "$(stat_of office-server endpoint_moves)" = 0
+# Again for scripts, every kind: replay needs traffic crossing to copy, so a ping goes on.
+on home-laptop ping -c 20 -i 0.2 -W2 172.31.9.200 >/dev/null 2>&1 &
+pinger=$!
+sleep 0.5
+"$H" flood --json --count 200 > "$tmp/flood.json" 2> "$tmp/flood.err"
+frc=$?
+wait $pinger
+check "flood --json (exit $frc): each kind's datagrams, the cookies, the server's drops" \
+	sh -c "[ $frc = 0 ] && grep -q '^{\"sent\":{\"random\":{\"datagrams\":200,' '$tmp/flood.json' &&
+	       grep -q '\"replay\":{\"datagrams\":200,' '$tmp/flood.json' &&
+	       grep -q '\"cookie\":{\"datagrams\":[0-9]*,\"seconds\":[0-9.]*,\"cookies\":' '$tmp/flood.json' &&
+	       grep -q '},\"server\":{.*\"drop_malformed\":[0-9]' '$tmp/flood.json' ||
+	       { cat '$tmp/flood.err'; exit 1; }"
+check_schema flood "$tmp/flood.json"
 refuse "flood refuses an unknown kind" "--kinds: 'bogus'" "$H" flood --kinds random,bogus
 refuse "flood refuses --count 0" "--count '0'" "$H" flood --count 0
 lab_down

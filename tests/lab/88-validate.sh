@@ -103,6 +103,22 @@ check "all four faults of unsound.yml, in file order" \
 check "--json says which file is bad and where" sh -c \
 	"'$H' validate --json '$tmp/subnet.yml' | grep -qF '\"ok\":false' &&
 	 '$H' validate --json '$tmp/subnet.yml' | grep -qF '{\"line\":5,\"column\":53,\"message\":\"gateway 10.0.1.1 is on no subnet of node '\\''b'\\''\"}'"
+"$H" validate --json labs/*.yml tests/fixtures/labfile/unsound.yml "$tmp/subnet.yml" > "$tmp/validate.json"
+check_schema validate "$tmp/validate.json" "good files and bad ones"
+# The schema holds the shape: a key taken out, or a count that became a
+# string, is refused, so the check above can fail.
+if have_jsonschema; then
+	sed 's/"ok":[a-z]*,//' "$tmp/validate.json" > "$tmp/no-ok.json"
+	refuse "docs/schema/validate.json: a file without its \"ok\" is refused" \
+		"'ok' is a required property" schema_ok validate "$tmp/no-ok.json"
+	sed 's/"bad":\([0-9]*\)}$/"bad":"\1"}/' "$tmp/validate.json" > "$tmp/bad-type.json"
+	refuse "docs/schema/validate.json: \"bad\" as a string is refused" \
+		"is not of type 'integer'" schema_ok validate "$tmp/bad-type.json"
+	sed 's/"errors":\[/"warnings":[],"errors":[/' "$tmp/validate.json" > "$tmp/extra.json"
+	refuse "docs/schema/validate.json: a key it does not know is refused" \
+		"Additional properties are not allowed \('warnings' was unexpected\)" \
+		schema_ok validate "$tmp/extra.json"
+fi
 
 # Every lab docs/labs.md shows validates, and so do its commands.
 awk -v dir="$tmp" '/^```yaml$/ { n++; f = dir "/doc-" n ".yml"; on = 1; next }

@@ -71,6 +71,11 @@ check "...each false one is a FAIL line saying what was seen" \
 check "...the true one passes" grep -q 'ok    reach a -> b' "$tmp/wrong.out"
 check "...it ends on '1 passed, 2 failed'" sh -c "tail -n 1 '$tmp/wrong.out' | grep -qx '1 passed, 2 failed'"
 check "...and JUnit says failures=\"2\"" grep -q 'failures="2"' "$tmp/wrong.xml"
+"$H" test --json "$tmp/wrong.yml" > "$tmp/wrong.json"
+rc=$?
+check "test --json: the same lab, exit 1 (got $rc), '\"passed\":1,\"failed\":2' at the end" \
+	sh -c "[ $rc = 1 ] && grep -q '\"passed\":1,\"failed\":2}\$' '$tmp/wrong.json'"
+check_schema test "$tmp/wrong.json" "one pass, two failures"
 # faults CMD...: fails, and says on stderr each of unsound.yml's faults as
 # file:line:column, nothing else (a file has several: one line each).
 faults() {
@@ -162,6 +167,7 @@ check "status: every node row's MTU ends under the header's, whatever the link's
 "$H" status --lab "$LAB" --json > "$tmp/status.json"
 check "status --json: no tunnel, the processes apart" \
 	grep -qE '"tunnels":\[\],"processes":\[\{"node":"a","pid":[0-9]+,"running":true,"what":"delay-line-1a"\}' "$tmp/status.json"
+check_schema status "$tmp/status.json" "processes, no tunnel"
 check "down takes it away" "$H" down --lab "$LAB"
 # Two nodes whose names shorten alike (s-a, srv-a) still get wg sockets of their own.
 check "harness test: a lab whose tunnel ends' names shorten alike" \

@@ -6,6 +6,7 @@ installed=(bin/tunnel bin/harness share/man/man8/tunnel.8 share/man/man8/harness
 	   "lib/$(dpkg-architecture -qDEB_HOST_MULTIARCH)/wireshark/plugins/tunlab.lua"
 	   share/bash-completion/completions/harness share/bash-completion/completions/tunnel
 	   lib/systemd/system/tunnel@.service)
+for f in docs/schema/*.json; do installed+=("share/tunlab/schema/${f#docs/schema/}"); done
 for f in "${installed[@]}"; do
 	check "installed $f" test -s "$tmp/opt/tunlab/$f"
 done

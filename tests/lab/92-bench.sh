@@ -20,6 +20,7 @@ lab_down
 "$H" bench --quick --peers --json > /tmp/bench.$$ 2>&1
 rc=$?
 check "bench --quick --peers ran (exit $rc)" test "$rc" = 0
+check_schema bench /tmp/bench.$$ "--quick --peers"
 
 # fig PATH KEY: a figure of one path in /tmp/bench.$$.
 fig() {
@@ -86,6 +87,7 @@ rm -f /tmp/bench.$$
 "$H" bench --quick --json --topology pair > /tmp/bench.$$ 2>&1
 rc=$?
 check "bench --quick --topology pair ran (exit $rc)" test "$rc" = 0
+check_schema bench /tmp/bench.$$ "--quick --topology pair"
 bare_and_tunnels pair plaintext encrypted
 check "the pair's lab is gone too" sh -c "! ls /run/tunlab 2>/dev/null | grep -q '^$LAB-'"
 refuse "bench refuses an unknown topology" "--topology 'ring'" "$H" bench --topology ring

@@ -35,6 +35,7 @@ done
 check "--json: one line, the rounds it was asked for, and the ratios" \
 	grep -Eq '^\{"rounds":2,"seconds_each":[0-9.]+,"backends":\[.*\],"openssl_over_libsodium":\{"seal_1424":[0-9.]+,"open_1424":[0-9.]+,"seal_64":[0-9.]+,"open_64":[0-9.]+\}\}$' "$tmpa/json"
 check "--json: and nothing else (no progress lines)" test "$(wc -l <"$tmpa/json")" = 1
+check_schema bench-aead "$tmpa/json" "bench --aead"
 
 refuse "bench --aead refuses a lab's option" "--aead measures no path" "$H" bench --aead --paths bare
 refuse "...and --plot" "--aead measures no path" "$H" bench --aead --plot "$tmpa/x.svg"

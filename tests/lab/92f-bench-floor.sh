@@ -25,6 +25,7 @@ check "office-server has the floor's TUN device" ip netns exec "$LAB-e-office-se
 wait "$bench"
 rc=$?
 check "bench --quick --paths bare,floor,plaintext ran (exit $rc)" test "$rc" = 0
+check_schema bench "$tmpf/json" "--quick --paths bare,floor,plaintext"
 # fig PATH KEY: a figure of one path.
 fig() { grep -o "{\"path\":\"$1\"[^}]*}" "$tmpf/json" | grep -o "\"$2\":[-0-9.]*" | cut -d: -f2; }
 positive() { awk -v v="$1" 'BEGIN { exit !(v != "" && v + 0 == v && v > 0) }'; }

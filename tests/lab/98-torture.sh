@@ -6,6 +6,7 @@ if [ "${TUNLAB_LONG:-0}" = 1 ]; then args=(); else args=(--quick); fi
 "$H" torture "${args[@]}" --json > /tmp/torture.$$ 2> /tmp/torture.err.$$
 rc=$?
 check "torture ${args[*]} ran (exit $rc)" test "$rc" = 0
+check_schema torture /tmp/torture.$$ "every scenario"
 has() { printf '%s' "$1" | grep -qF -- "$2"; }
 for s in lossy restart rebind flood soak killed; do
 	line=$(grep -o "{\"name\":\"$s\"[^}]*}" /tmp/torture.$$)

@@ -8,6 +8,7 @@ strace -qq -e trace=openat,open -o "$tmp/trace" \
 	"$H" torture --lab $tl --scenarios restart --quick --json > "$tmp/out" 2> "$tmp/err"
 rc=$?
 check "torture --scenarios restart ran (exit $rc)" test $rc = 0
+check_schema torture "$tmp/out" "one scenario"
 check "...and the server's tunnel came back: $(grep -o '"survived":[a-z]*' "$tmp/out" | head -n 1)" \
 	grep -q '"survived":true' "$tmp/out"
 read_cmdline=$(grep -E '"/proc/[0-9]+/cmdline"' "$tmp/trace" | grep -v ENOENT | head -n 1)

@@ -154,3 +154,17 @@ root_view() {
 # A field of the MTU probe's JSON, with plain tools: probe_json KEY < json
 json_num() { grep -o "\"$1\":[0-9]*" | head -n 1 | cut -d: -f2; }
 json_str() { grep -o "\"$1\":\"[^\"]*\"" | head -n 1 | cut -d'"' -f4; }
+
+# schema_ok COMMAND FILE: FILE, one --json output of harness COMMAND, matches
+# its documented shape, docs/schema/COMMAND.json (schema.sh says where not).
+schema_ok() { "$ROOT/tests/lab/schema.sh" "$1" "$2"; }
+have_jsonschema() { /usr/bin/python3 -c 'import jsonschema' 2>/dev/null; }
+# check_schema COMMAND FILE [WHAT]: that, as a check.
+check_schema() {
+	local desc="$1 --json${3:+ ($3)} matches docs/schema/$1.json"
+	if ! have_jsonschema; then
+		skip "$desc" "no python3-jsonschema (scripts/deps.sh test)"
+		return 0
+	fi
+	check "$desc" schema_ok "$1" "$2"
+}

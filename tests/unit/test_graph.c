@@ -740,7 +740,8 @@ static void test_load(void **state)
 	assert_int_equal(graph_load("/nonexistent/lab.yml", &t, err, sizeof(err)), -1);
 	topo_free(&t);
 	/* A shipped lab reads as the map draws it. */
-	assert_int_equal(graph_load(FIXTURES "/../../labs/site-to-site.yml", &t, err, sizeof(err)), 0);
+	assert_int_equal(graph_load(FIXTURES "/../../labs/site-to-site.yml", &t, err, sizeof(err)),
+			 0);
 	assert_true(graph_sane(&t));
 	assert_int_equal(t.ntunnels, 1);
 	topo_free(&t);

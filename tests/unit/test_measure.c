@@ -38,6 +38,24 @@ static void iperf_tcp(void **state)
 	assert_int_equal(
 	    parse_iperf_tcp("\"sum_received\":{\"bytes\":5},\"x\":{\"bits_per_second\":1}", &r),
 	    -1);
+	assert_int_equal(parse_iperf_tcp("{\"end\":{\"sum_received\":{\"bytes\":5},"
+					 "\"x\":{\"bits_per_second\":1}}}",
+					 &r),
+			 -1);
+	/* The key as a string is not a figure; the sum outside "end" is not the run's. */
+	assert_int_equal(parse_iperf_tcp("{\"end\":{\"sum_received\":{\"bytes\":5,"
+					 "\"bits_per_second\":\"1\"}}}",
+					 &r),
+			 -1);
+	assert_int_equal(
+	    parse_iperf_tcp("{\"sum_received\":{\"bytes\":5,\"bits_per_second\":1}}", &r), -1);
+	/* An object nested in the sum before its figures (a strstr reader stopped at its brace). */
+	assert_int_equal(parse_iperf_tcp("{\"end\":{\"sum_received\":{\"start\":0,"
+					 "\"sender_tcp_congestion\":{\"name\":\"cubic\"},"
+					 "\"bytes\":7,\"bits_per_second\":56.5}}}",
+					 &r),
+			 0);
+	assert_true(r.bytes == 7 && r.bits_per_second == 56.5);
 }
 
 static void iperf_udp(void **state)
@@ -58,6 +76,20 @@ static void iperf_udp(void **state)
 					 "\"packets\":3,\"lost_percent\":0}",
 					 &r),
 			 -1);
+	/* The same two as whole iperf3 documents, so it is the figures that are refused. */
+	assert_int_equal(parse_iperf_udp("{\"end\":{\"sum_received\":{\"seconds\":1,"
+					 "\"lost_packets\":9,\"packets\":3,\"lost_percent\":300}}}",
+					 &r),
+			 -1);
+	assert_int_equal(parse_iperf_udp("{\"end\":{\"sum_received\":{\"seconds\":0,"
+					 "\"lost_packets\":0,\"packets\":3,\"lost_percent\":0}}}",
+					 &r),
+			 -1);
+	assert_int_equal(parse_iperf_udp("{\"end\":{\"sum_received\":{\"seconds\":2,"
+					 "\"lost_packets\":1,\"packets\":3,\"lost_percent\":33}}}",
+					 &r),
+			 0);
+	assert_true(r.delivered_pps == 1 && r.loss_percent == 33);
 }
 
 static void ping_times(void **state)

@@ -162,6 +162,22 @@ static void largest_explained(void **state)
 	assert_string_equal(line, "1464, the device MTU");
 }
 
+/* What the harness used to add up by hand: headers, the MSS to clamp, the lab's WireGuard MTU. */
+static void headers_and_mss(void **state)
+{
+	(void)state;
+	assert_int_equal(mtu_ip_header(4), 20);
+	assert_int_equal(mtu_ip_header(6), 40);
+	assert_int_equal(mtu_mss(1420, 4), 1380);
+	assert_int_equal(mtu_mss(1420, 6), 1360);
+	assert_int_equal(mtu_overhead(4, 0), 28);
+	assert_int_equal(mtu_overhead(4, MTU_PI_HDR), 32);
+	assert_int_equal(mtu_overhead(6, MTU_WG_DATA), 80);
+	assert_int_equal(MTU_ETHERNET - mtu_overhead(4, MTU_WG_DATA), 1440);
+	assert_int_equal(MTU_ETHERNET - mtu_overhead(6, MTU_WG_DATA), 1420);
+	assert_int_equal(MTU_ETHERNET - mtu_overhead(4, 0), 1472);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -175,6 +191,7 @@ int main(void)
 	    cmocka_unit_test(largest_inner),
 	    cmocka_unit_test(largest_inner_is_what_the_tunnel_pads),
 	    cmocka_unit_test(largest_explained),
+	    cmocka_unit_test(headers_and_mss),
 	};
 	return cmocka_run_group_tests_name("mtu", tests, NULL, NULL);
 }
