@@ -6,10 +6,11 @@
  * on all of them alike.  Every figure is the median over the rounds.
  *
  * Paths: the bare underlay (home-laptop to office-server's public address,
- * through the NAT, no tunnel), our tunnel in plaintext and encrypted, and
- * wireguard-go on both ends, and with --peers OpenVPN, fastd and quicktun.
- * Traffic always ends on office-server, so a tunnel's path has the same
- * hops as the bare one.
+ * through the NAT, no tunnel), the floor (one read and one write per
+ * packet and no protocol, bench_floor.c: what any userspace tunnel costs),
+ * our tunnel in plaintext and encrypted, and wireguard-go on both ends, and with --peers OpenVPN,
+ * fastd and quicktun. Traffic always ends on office-server, so a tunnel's path has the same hops as
+ * the bare one.
  */
 #include "bench.h"
 #include "commands.h"
@@ -39,6 +40,7 @@ static const struct path_kind {
 	const char *program; /* that must be installed, for another project's tunnel */
 } kinds[PATH_COUNT] = {
     [PATH_BARE] = {"bare", "e", {NULL}, false, NULL},
+    [PATH_FLOOR] = {"floor", "e", {NULL}, false, NULL},
     [PATH_PLAINTEXT] = {"plaintext", "p", {"--mode", "plaintext", NULL}, true, NULL},
     [PATH_ENCRYPTED] = {"encrypted", "e", {"--mode", "encrypted", NULL}, true, NULL},
     [PATH_WIREGUARD_GO] = {"wireguard-go",
@@ -70,9 +72,12 @@ static void usage(FILE *f)
 	      "seconds per GB moved and their peak memory. Figures are medians, with\n"
 	      "ratios to the bare underlay and to wireguard-go.\n"
 	      "\n"
-	      "  --paths LIST    comma-separated: bare, plaintext, encrypted, wireguard-go,\n"
-	      "                  openvpn, fastd, quicktun (default: the first four;\n"
-	      "                  wireguard-go when it is installed)\n"
+	      "  --paths LIST    comma-separated: bare, floor, plaintext, encrypted,\n"
+	      "                  wireguard-go, openvpn, fastd, quicktun (default: the\n"
+	      "                  first five; wireguard-go when it is installed). floor\n"
+	      "                  is the least a userspace tunnel does: one read and one\n"
+	      "                  write per packet, no protocol; each tunnel's added RTT\n"
+	      "                  is reported as a multiple of the floor's\n"
 	      "  --peers         also OpenVPN (AES-256-GCM), fastd (salsa2012+umac) and\n"
 	      "                  quicktun (raw), each where it is installed\n"
 	      "  --rounds N      rounds over all paths (default 3)\n"
@@ -83,8 +88,8 @@ static void usage(FILE *f)
 	      "                  also draw the results as a bar chart (SVG)\n"
 	      "  --topology T    lab (default): home-laptop to office-server, through the\n"
 	      "                  NAT and the internet; pair: internet to office-server, one\n"
-	      "                  link and no NAT, the tunnels' own cost (bare, plaintext,\n"
-	      "                  encrypted)\n"
+	      "                  link and no NAT, the tunnels' own cost (bare, floor,\n"
+	      "                  plaintext, encrypted)\n"
 	      "  --file FILE     bring the labs up from lab file FILE (see docs/labs.md),\n"
 	      "                  not the default lab: its roles client and server (pair:\n"
 	      "                  internet and server), and for a tunnel's path its tunnel\n"
@@ -113,8 +118,8 @@ static int parse_paths(struct bench *b, const char *arg)
 			k++;
 		if (k == PATH_COUNT) {
 			fprintf(stderr,
-				"harness bench: --paths: '%s' is not bare, plaintext, encrypted, "
-				"wireguard-go, openvpn, fastd or quicktun\n",
+				"harness bench: --paths: '%s' is not bare, floor, plaintext, "
+				"encrypted, wireguard-go, openvpn, fastd or quicktun\n",
 				w);
 			return -1;
 		}
@@ -442,6 +447,12 @@ static int setup(struct bench *b)
 	for (int i = 0; i < b->npaths; i++) {
 		struct path *p = &b->paths[i];
 
+		if (p->kind == PATH_FLOOR) {
+			progress(b, "starting the floor's two ends in %s", p->lab);
+			if (floor_start(b, p) || warm_up(b, p))
+				return -1;
+			continue;
+		}
 		if (!b->pair) {
 			find_tunnels(p);
 			continue;

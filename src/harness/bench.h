@@ -15,6 +15,7 @@
 
 enum path_id {
 	PATH_BARE,
+	PATH_FLOOR, /* one read and one write per packet, no protocol: bench_floor.c */
 	PATH_PLAINTEXT,
 	PATH_ENCRYPTED,
 	PATH_WIREGUARD_GO,
@@ -73,6 +74,8 @@ struct bench {
 const char *bench_path_name(enum path_id k);
 /* --topology pair: starts the pair's tunnels for p in p's lab (which is up). */
 int pair_start(struct bench *b, struct path *p);
+/* The floor's two ends for p in p's lab (which is up), either topology. */
+int floor_start(struct bench *b, struct path *p);
 const char *bench_test_name(enum test t);
 
 /* A one-line progress note: rewritten in place on a terminal, nothing in --json. */

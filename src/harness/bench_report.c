@@ -49,6 +49,20 @@ static double added_rtt(const struct bench *b, const struct path *p)
 	return p->fig.rtt_median - bare->fig.rtt_median;
 }
 
+/*
+ * A path's added RTT as a multiple of the floor's, the least any userspace
+ * tunnel adds (one read and one write per packet); -1 unless both are known.
+ */
+static double rtt_vs_floor(const struct bench *b, const struct path *p)
+{
+	const struct path *fl = find(b, PATH_FLOOR);
+	double floor_added = fl ? added_rtt(b, fl) : -1;
+
+	if (!fl || p == fl || p->kind == PATH_BARE || floor_added <= 0 || added_rtt(b, p) < 0)
+		return -1;
+	return added_rtt(b, p) / floor_added;
+}
+
 static void cell(double v, const char *fmt, int width)
 {
 	if (v < 0)
@@ -88,6 +102,27 @@ static void table(const struct bench *b)
 static double ratio(double a, double b)
 {
 	return a >= 0 && b > 0 ? a / b : -1;
+}
+
+/* The floor's added RTT, and each tunnel's as a multiple of it. */
+static void floor_ratios(const struct bench *b)
+{
+	const struct path *fl = find(b, PATH_FLOOR);
+	bool any = false;
+
+	for (int i = 0; i < b->npaths; i++)
+		any = any || rtt_vs_floor(b, &b->paths[i]) >= 0;
+	if (!any)
+		return;
+	printf("\nRTT vs floor: added RTT as a multiple of the floor's %.3f ms (one read and one\n"
+	       "write per packet at each end, no protocol)\n",
+	       added_rtt(b, fl));
+	for (int i = 0; i < b->npaths; i++) {
+		double r = rtt_vs_floor(b, &b->paths[i]);
+
+		if (r >= 0)
+			printf("%-13s %13.2f×\n", bench_path_name(b->paths[i].kind), r);
+	}
 }
 
 static void ratios(const struct bench *b)
@@ -187,6 +222,8 @@ static json_t *json_figures(const struct bench *b, const struct path *p)
 	json_object_set_new(o, "rtt_p99_ms", jout_fixed(f->rtt_p99, 4));
 	if (added_rtt(b, p) >= -1e9 && p->kind != PATH_BARE && find(b, PATH_BARE))
 		json_object_set_new(o, "rtt_added_ms", jout_fixed(added_rtt(b, p), 4));
+	if (rtt_vs_floor(b, p) >= 0)
+		json_object_set_new(o, "rtt_vs_floor", jout_fixed(rtt_vs_floor(b, p), 3));
 	if (f->cpu_per_gb >= 0)
 		json_object_set_new(o, "cpu_seconds_per_gb", jout_fixed(f->cpu_per_gb, 3));
 	if (f->rss >= 0)
@@ -212,6 +249,7 @@ void report(const struct bench *b)
 	    "Medians of %d round%s, %d s per iperf3 run, paths taken in turn (%.0f s in all)\n\n",
 	    b->rounds, b->rounds == 1 ? "" : "s", b->seconds, b->elapsed);
 	table(b);
+	floor_ratios(b);
 	ratios(b);
 	if (!b->quick)
 		goals(b);
@@ -224,8 +262,8 @@ void report(const struct bench *b)
 #define CHART_X0 60
 #define CHART_Y0 40
 
-static const char *const colours[PATH_COUNT] = {"#888888", "#4c72b0", "#55a868", "#c44e52",
-						"#8172b2", "#ccb974", "#64b5cd"};
+static const char *const colours[PATH_COUNT] = {"#888888", "#bbbbbb", "#4c72b0", "#55a868",
+						"#c44e52", "#8172b2", "#ccb974", "#64b5cd"};
 
 int plot(const struct bench *b, const char *file)
 {

@@ -18,6 +18,7 @@ int cmd_check(int argc, char **argv);
 int cmd_walkthrough(int argc, char **argv);
 int cmd_flood(int argc, char **argv);
 int cmd_delay_line(int argc, char **argv);
+int cmd_floor(int argc, char **argv);
 int cmd_torture(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
 int cmd_validate(int argc, char **argv);

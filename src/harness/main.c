@@ -36,6 +36,7 @@ static const struct command commands[] = {
     {"exec", cmd_exec, "run a command on a node"},
     {"shell", cmd_shell, "open a shell on a node"},
     {"delay-line", cmd_delay_line, "(started by set --reorder and up FILE) hold packets back"},
+    {"floor", cmd_floor, "(started by bench) one read and one write per packet"},
 };
 
 static void usage(FILE *f)

@@ -54,6 +54,47 @@ int nl_open_in(struct nl *nl, int nsfd)
 	return netns_call(nsfd, open_here, nl);
 }
 
+int nl_open_link_events(struct nl *nl)
+{
+	nl->seq = 0;
+	nl->portid = 0;
+	nl->sock = mnl_socket_open2(NETLINK_ROUTE, SOCK_CLOEXEC | SOCK_NONBLOCK);
+	if (!nl->sock)
+		return failure();
+	if (mnl_socket_bind(nl->sock, RTMGRP_LINK, MNL_SOCKET_AUTOPID) < 0) {
+		int e = failure();
+
+		mnl_socket_close(nl->sock);
+		nl->sock = NULL;
+		return e;
+	}
+	nl->portid = mnl_socket_get_portid(nl->sock);
+	return 0;
+}
+
+int nl_fd(const struct nl *nl)
+{
+	return nl->sock ? mnl_socket_get_fd(nl->sock) : -1;
+}
+
+int nl_drain_events(struct nl *nl)
+{
+	char buf[8192];
+	int any = 0;
+
+	/* What changed is asked afresh by the caller: the events are not parsed. */
+	for (;;) {
+		ssize_t n = mnl_socket_recvfrom(nl->sock, buf, sizeof(buf));
+
+		if (n > 0 || (n < 0 && errno == ENOBUFS))
+			any = 1; /* ENOBUFS: some were lost, so something changed */
+		else if (n < 0 && errno == EINTR)
+			continue;
+		else
+			return any;
+	}
+}
+
 void nl_close(struct nl *nl)
 {
 	if (nl->sock)

@@ -40,6 +40,15 @@ int nl_open(struct nl *nl);
 /* Opens the socket inside the namespace nsfd, then returns to where it was. */
 int nl_open_in(struct nl *nl, int nsfd);
 void nl_close(struct nl *nl);
+/*
+ * A socket of its own that only listens: the kernel's link events
+ * (RTMGRP_LINK) in this namespace, non-blocking, for an epoll set.  Apart
+ * from the one that asks, so that no event ever lands among the answers.
+ */
+int nl_open_link_events(struct nl *nl);
+int nl_fd(const struct nl *nl);
+/* Reads every event waiting: 1 if there was one (or the kernel dropped some), else 0. */
+int nl_drain_events(struct nl *nl);
 
 int nl_link_get(struct nl *nl, const char *name, int index, struct nl_link *out);
 int nl_link_set(struct nl *nl, int index, bool up, int mtu);

@@ -1,4 +1,5 @@
 #include "device.h"
+#include "lib/clock.h"
 #include "batch.h"
 #include "offload.h"
 #include "lib/tun.h"
@@ -217,26 +218,53 @@ static ssize_t read_cut(struct device *d, struct reader *r)
 	return n;
 }
 
+/*
+ * Whether this wakeup reads one packet and stops: after LONE_AFTER wakeups
+ * in a row that found one packet and then nothing, as long as wakeups come
+ * at least DENSE_GAP apart.  Closer than that, the traffic is dense and is
+ * read to EAGAIN again, in batches.  A ping saves a system call per packet
+ * on each side; a flood loses nothing.
+ */
+#define LONE_AFTER 2
+#define DENSE_GAP  0.001 /* s */
+
+static bool read_one(struct device *d)
+{
+	double now = clock_seconds();
+	bool one = d->lone >= LONE_AFTER && now - d->last_wakeup >= DENSE_GAP;
+
+	d->last_wakeup = now;
+	return one;
+}
+
 int device_read(struct device *d, struct batch *b, size_t off, size_t cap, int budget,
 		void (*flush)(void *arg, struct batch *b), void *arg)
 {
 	struct reader r = {b, off, cap, 0, flush, arg};
+	bool one = read_one(d), drained = false;
+	int reads = 0;
 
 	b->n = 0;
-	while (r.got < budget) {
-		if (d->offload) {
-			if (read_cut(d, &r) < 0)
-				break;
-			continue;
-		}
-		ssize_t n = read(d->fd, b->slot[b->n].data + off, cap);
+	while (r.got < budget && !(one && reads)) {
+		ssize_t n;
 
+		if (d->offload) {
+			n = read_cut(d, &r);
+		} else {
+			n = read(d->fd, b->slot[b->n].data + off, cap);
+			if (n < 0)
+				note_read_error(d);
+			else
+				take(&r, b->slot[b->n].data + off, (size_t)n);
+		}
 		if (n < 0) {
-			note_read_error(d);
+			drained = errno == EAGAIN || errno == EWOULDBLOCK;
 			break;
 		}
-		take(&r, b->slot[b->n].data + off, (size_t)n);
+		reads++;
 	}
+	if (!one)
+		d->lone = reads == 1 && drained ? d->lone + 1 : 0;
 	if (b->n)
 		flush(arg, b);
 	b->n = 0;

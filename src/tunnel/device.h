@@ -31,6 +31,8 @@ struct device {
 	uint8_t *gro_buf;
 	uint64_t write_errors; /* packets the device refused */
 	bool gone;	       /* deleted from outside: every read fails from now on */
+	int lone;	       /* wakeups in a row that found one packet, then nothing */
+	double last_wakeup;    /* clock_seconds() of the last device_read */
 };
 
 struct batch;
@@ -41,6 +43,9 @@ struct batch;
 /*
  * Reads what waits on the device, up to budget packets, into b: each at
  * slot data + off, at most cap bytes.  Super-packets are cut on the way.
+ * Sparse traffic (a ping) is read one packet per wakeup, without the read
+ * that would only say EAGAIN: epoll is level-triggered, so anything left
+ * wakes it again.
  * Each time b fills, and once at the end, flush(arg, b) takes it.  Returns
  * how many packets were read.
  */

@@ -240,6 +240,12 @@ int encrypted_start(struct tunnel *t, char *err, size_t errlen)
 		snprintf(err, errlen, "cannot start the protocol timer: %s", strerror(errno));
 		return -1;
 	}
+	if ((errno = -nl_open_link_events(&t->link_events)) ||
+	    datapath_watch(&t->q, nl_fd(&t->link_events))) {
+		snprintf(err, errlen, "cannot follow the device's link events: %s",
+			 strerror(errno));
+		return -1;
+	}
 	if (!t->cfg->no_uapi) {
 		snprintf(path, sizeof(path), "/var/run/wireguard/%s.sock", t->cfg->dev);
 		if (uapi_open(&t->uapi, t->cfg->uapi ? t->cfg->uapi : path, err, errlen) ||
@@ -263,6 +269,7 @@ void encrypted_stop(struct tunnel *t)
 	if (t->timerfd >= 0)
 		close(t->timerfd);
 	t->timerfd = -1;
+	nl_close(&t->link_events);
 	if (t->keylog)
 		fclose(t->keylog);
 	t->keylog = NULL;
@@ -277,7 +284,9 @@ void encrypted_stop(struct tunnel *t)
 /*
  * The device's MTU may be changed under the tunnel (ip link set mtu).  The
  * padding stops at the MTU, so it must follow, or a packet that fits the new
- * MTU is padded past it.  Polled with the protocol timer: no netlink events.
+ * MTU is padded past it.  Asked again whenever the kernel tells of a link
+ * change in the node (encrypted_link_event), not polled: a poll on the
+ * protocol timer cost a netlink round trip ten times a second, idle or not.
  */
 static void follow_device_mtu(struct tunnel *t)
 {
@@ -297,9 +306,14 @@ void encrypted_tick(struct tunnel *t)
 
 	if (read(t->timerfd, &ticks, sizeof(ticks)) != sizeof(ticks))
 		return;
-	follow_device_mtu(t);
 	wg_tick(t->wg, clock_seconds());
 	uapi_expire(&t->uapi, clock_seconds()); /* a client that stalls is dropped */
+}
+
+void encrypted_link_event(struct tunnel *t)
+{
+	if (nl_drain_events(&t->link_events))
+		follow_device_mtu(t);
 }
 
 /* The wg tool may move the listening port: a new socket replaces the old. */

@@ -238,6 +238,8 @@ static bool on_encrypted(struct tunnel *t, int fd)
 {
 	if (fd == t->timerfd)
 		encrypted_tick(t);
+	else if (fd == nl_fd(&t->link_events))
+		encrypted_link_event(t);
 	else if (fd == t->uapi.fd)
 		encrypted_uapi(t);
 	else

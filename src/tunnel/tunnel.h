@@ -12,6 +12,7 @@
 #include "uapi.h"
 #include "wgconfig.h"
 #include "lib/mode.h"
+#include "lib/netlink.h"
 
 #include <stdint.h>
 #include <stdio.h>
@@ -34,6 +35,7 @@ struct tunnel {
 	struct wg_config wgc;
 	struct uapi uapi;
 	int timerfd;
+	struct nl link_events; /* the device's MTU, followed as it changes */
 	FILE *keylog;
 };
 

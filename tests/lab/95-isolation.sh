@@ -5,8 +5,12 @@
 # process has its expected set:
 #   tunnel        0 /dev/null, 1 and 2 its node's log, /dev/net/tun, its own
 #                 signalfd/eventpoll/timerfd/eventfd, UDP sockets of its node,
-#                 its own netlink socket (its port is its PID), and the unix
-#                 sockets named on its command line (wg, control)
+#                 its own netlink socket (its port is its PID), in encrypted
+#                 mode a second one that only listens to rtnetlink's link
+#                 events (RTMGRP_LINK: the device's MTU is followed as it
+#                 changes, not asked for ten times a second; kept apart from
+#                 the first so that no event lands among its answers), and
+#                 the unix sockets named on its command line (wg, control)
 #   wireguard-go  0 /dev/null, 1 and 2 its log, 3 its wg socket (from the
 #                 harness), and whatever it opened itself: sockets of its own
 #                 node only
@@ -23,8 +27,9 @@ in_tables() {
 	awk -v i="$2" 'NR > 1 && $7 == i { f = 1 } END { exit !f }' "$1/unix" &&
 		{ echo "unix:$(awk -v i="$2" 'NR > 1 && $7 == i { print $8 }' "$1/unix" | head -n 1)"; return; }
 	# A netlink socket says whose it is: its port is the PID of the process that opened it.
+	# One that listens to multicast groups says which: "listens=PROTOCOL/GROUPS".
 	awk -v i="$2" 'NR > 1 && $NF == i { f = 1 } END { exit !f }' "$1/netlink" &&
-		{ echo "netlink:$(awk -v i="$2" 'NR > 1 && $NF == i { print $3 }' "$1/netlink")"; return; }
+		{ echo "netlink:$(awk -v i="$2" 'NR > 1 && $NF == i { print $3 ($4 != "00000000" ? ":listens=" $2 "/" $4 : "") }' "$1/netlink")"; return; }
 	awk -v i="$2" 'NR > 1 && $NF == i { f = 1 } END { exit !f }' "$1/packet" &&
 		{ echo packet; return; }
 	return 1
@@ -63,6 +68,7 @@ unexpected() {
 			case "$kind:$where" in
 			*:foreign) echo "fd $fd: a socket of another namespace ($target)" ;;
 			tunnel:udp | tunnel:udp6 | tunnel:netlink:"$pid") ;;
+			tunnel:netlink:*:listens=0/00000001) ;; # rtnetlink, link events only
 			tunnel:unix:*)
 				case " $cmd " in
 				*" ${where#unix:} "*) ;;
