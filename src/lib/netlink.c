@@ -20,16 +20,17 @@ static int failure(void)
 	return errno ? -errno : -EIO;
 }
 
-static int open_proto(struct nl *nl, int proto)
+/* groups: the multicast groups to listen to (0 for a socket that only asks). */
+static int open_proto(struct nl *nl, int proto, int flags, unsigned int groups)
 {
 	/* Defined on every path, so a caller that goes on after a failure reads no garbage. */
 	nl->seq = (uint32_t)time(NULL);
 	nl->portid = 0;
 	/* Close-on-exec: a process the harness starts must not inherit a node's netlink. */
-	nl->sock = mnl_socket_open2(proto, SOCK_CLOEXEC);
+	nl->sock = mnl_socket_open2(proto, SOCK_CLOEXEC | flags);
 	if (!nl->sock)
 		return failure();
-	if (mnl_socket_bind(nl->sock, 0, MNL_SOCKET_AUTOPID) < 0) {
+	if (mnl_socket_bind(nl->sock, groups, MNL_SOCKET_AUTOPID) < 0) {
 		int e = failure();
 		mnl_socket_close(nl->sock);
 		nl->sock = NULL;
@@ -41,7 +42,7 @@ static int open_proto(struct nl *nl, int proto)
 
 int nl_open(struct nl *nl)
 {
-	return open_proto(nl, NETLINK_ROUTE);
+	return open_proto(nl, NETLINK_ROUTE, 0, 0);
 }
 
 static int open_here(void *nl)
@@ -56,20 +57,7 @@ int nl_open_in(struct nl *nl, int nsfd)
 
 int nl_open_link_events(struct nl *nl)
 {
-	nl->seq = 0;
-	nl->portid = 0;
-	nl->sock = mnl_socket_open2(NETLINK_ROUTE, SOCK_CLOEXEC | SOCK_NONBLOCK);
-	if (!nl->sock)
-		return failure();
-	if (mnl_socket_bind(nl->sock, RTMGRP_LINK, MNL_SOCKET_AUTOPID) < 0) {
-		int e = failure();
-
-		mnl_socket_close(nl->sock);
-		nl->sock = NULL;
-		return e;
-	}
-	nl->portid = mnl_socket_get_portid(nl->sock);
-	return 0;
+	return open_proto(nl, NETLINK_ROUTE, SOCK_NONBLOCK, RTMGRP_LINK);
 }
 
 int nl_fd(const struct nl *nl)
@@ -558,7 +546,7 @@ static int flush_here(void *arg)
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct nlmsghdr *nlh;
 	struct nfgenmsg *nfg;
-	int rc = open_proto(&nl, NETLINK_NETFILTER);
+	int rc = open_proto(&nl, NETLINK_NETFILTER, 0, 0);
 
 	(void)arg;
 	if (rc)
