@@ -101,9 +101,19 @@ ping_across() {
 	ip netns exec "$LAB-ul" ping -c 3 -i 0.3 -W 3 172.31.255.1 && return 0
 	echo "server: $(tail -n 2 "$tmpu/server.log" | tr '\n' '|') laptop: $(tail -n 2 "$tmpu/laptop.log" | tr '\n' '|')"
 	echo "laptop's wg0: $(nsenter -t "$laptop_pid" -m -n wg show wg0 2>&1 | grep -E 'endpoint|handshake|transfer' | tr '\n' '|')"
+	{
+	echo "server's wg0: $(nsenter -t "$server_pid" -m -n wg show wg0 2>&1 | grep -E 'endpoint|handshake|transfer' | tr '\n' '|')"
+	# Each side's counters (SIGUSR1 prints them to its log): what it sent, got and dropped.
+	kill -USR1 "$server_pid" "$laptop_pid" 2>/dev/null
+	sleep 0.3
+	echo "server's log:" && sed 's/^/    /' "$tmpu/server.log"
+	echo "laptop's log:" && sed 's/^/    /' "$tmpu/laptop.log"
+	} >&7 # past check, which keeps only the last three lines
 	return 1
 }
+exec 7>&1
 check "the laptop pings the server's VPN address 172.31.255.1 across the tunnel" ping_across
+exec 7>&-
 check "wg show wg0 on the server, at the unit's socket /run/wireguard/wg0.sock, names the laptop" \
 	sh -c "nsenter -t '$server_pid' -m -n wg show wg0 peers | grep -qxF '$lp'"
 check "...a socket of tunlab's" sh -c "test \"\$(stat -c %U '$tmpu/server/run/wg0.sock')\" = tunlab"
