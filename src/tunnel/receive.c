@@ -78,6 +78,8 @@ static enum wg_action on_initiation(struct wg *w, const struct msg_initiation *m
 						     : DROP_HANDSHAKE);
 	w->counters.initiations_received++;
 	authenticated(p, from, now);
+	p->rx_bytes +=
+	    sizeof(*m); /* a peer's transfer counts its handshakes, as the kernel's does */
 	p->hs.local_index = index_insert(&w->index, &p->hs_entry);
 	if (!noise_create_response(&p->hs, &r))
 		return dropped(w, DROP_HANDSHAKE);
@@ -88,6 +90,8 @@ static enum wg_action on_initiation(struct wg *w, const struct msg_initiation *m
 	timers_authenticated_sent(&p->timers);
 	if (w->send(w->io, &p->endpoint, (uint8_t *)&r, sizeof(r)))
 		w->stats->drops[DROP_IO]++;
+	else
+		p->tx_bytes += sizeof(r);
 	wg_note(w, p, "handshake answered; session %u waits for the first packet",
 		(unsigned int)p->next->kp.local_index);
 	return WG_DONE;
@@ -105,6 +109,7 @@ static enum wg_action on_response(struct wg *w, const struct msg_response *m,
 	if (!noise_consume_response(&w->id, &p->hs, m))
 		return dropped(w, DROP_HANDSHAKE);
 	authenticated(p, from, now);
+	p->rx_bytes += sizeof(*m);
 	if (!new_session(w, p, now))
 		return dropped(w, DROP_HANDSHAKE);
 	timers_handshake_complete(&p->timers);

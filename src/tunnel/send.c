@@ -135,9 +135,12 @@ static void send_one(struct wg *w, struct wg_peer *p, const uint8_t *pkt, size_t
 		return;
 	if (w->send(w->io, &p->endpoint, w->scratch, n) == 0) {
 		sent_sealed(w, p, len, n, now);
-		/* Counted like a packet of a batch: the one that waited for the handshake too. */
-		w->stats->tx_packets++;
-		w->stats->tx_bytes += len;
+		/* Counted like a packet of a batch: the one that waited for the handshake
+		 * too.  A keepalive carries no packet, and the device's counters count packets. */
+		if (len) {
+			w->stats->tx_packets++;
+			w->stats->tx_bytes += len;
+		}
 	} else
 		w->stats->drops[DROP_IO]++;
 }
@@ -190,6 +193,8 @@ void wg_send_initiation(struct wg *w, struct wg_peer *p, double now, bool retry)
 	timers_authenticated_traversal(&p->timers, now);
 	timers_authenticated_sent(&p->timers);
 	timers_handshake_initiated(&p->timers, now, wg_jitter(w));
-	if (w->send(w->io, &p->endpoint, (uint8_t *)&m, sizeof(m)) == 0)
+	if (w->send(w->io, &p->endpoint, (uint8_t *)&m, sizeof(m)) == 0) {
 		w->counters.initiations_sent++;
+		p->tx_bytes += sizeof(m);
+	}
 }
