@@ -18,7 +18,6 @@
 #include <unistd.h>
 
 /* Timers are checked this often; the protocol's shortest is seconds, its jitter 1/3 s. */
-#define TICK_MS 100
 
 /*
  * The protocol sends to a peer's endpoint, or answers a datagram's source
@@ -227,7 +226,6 @@ static int open_keylog(struct tunnel *t, char *err, size_t errlen)
 
 int encrypted_start(struct tunnel *t, char *err, size_t errlen)
 {
-	struct itimerspec every = {{0, TICK_MS * 1000000L}, {0, TICK_MS * 1000000L}};
 	char path[128];
 	double now = clock_seconds();
 
@@ -235,8 +233,8 @@ int encrypted_start(struct tunnel *t, char *err, size_t errlen)
 	if (t->cfg->keylog && open_keylog(t, err, errlen))
 		return -1;
 	t->timerfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
-	if (t->timerfd < 0 || timerfd_settime(t->timerfd, 0, &every, NULL) ||
-	    datapath_watch(&t->q, t->timerfd)) {
+	t->timer_armed = 0;
+	if (t->timerfd < 0 || datapath_watch(&t->q, t->timerfd)) {
 		snprintf(err, errlen, "cannot start the protocol timer: %s", strerror(errno));
 		return -1;
 	}
@@ -306,8 +304,36 @@ void encrypted_tick(struct tunnel *t)
 
 	if (read(t->timerfd, &ticks, sizeof(ticks)) != sizeof(ticks))
 		return;
+	t->timer_armed = 0;
 	wg_tick(t->wg, clock_seconds());
 	uapi_expire(&t->uapi, clock_seconds()); /* a client that stalls is dropped */
+}
+
+/*
+ * The timer fires at the earliest deadline of any peer or wg socket
+ * client, as the kernel module arms a timer per deadline, not on a fixed
+ * tick: an idle tunnel sleeps.  Every packet sent moves some deadline
+ * later; a later one leaves the timer as it is, so that a busy tunnel
+ * makes no system call for it: it fires early, finds nothing due, and is
+ * armed again for what is left.
+ */
+void encrypted_arm(struct tunnel *t)
+{
+	double wg = wg_next_deadline(t->wg), client = uapi_next_deadline(&t->uapi);
+	double next = !wg || (client && client < wg) ? client : wg;
+	struct itimerspec at = {{0, 0}, {0, 0}};
+
+	if (!next || (t->timer_armed && t->timer_armed <= next))
+		return;
+	/* Rounded up, so that the clock read when it fires has reached the deadline. */
+	at.it_value.tv_sec = (time_t)next;
+	at.it_value.tv_nsec = (long)((next - (double)at.it_value.tv_sec) * 1e9) + 1;
+	if (at.it_value.tv_nsec >= 1000000000L) {
+		at.it_value.tv_sec++;
+		at.it_value.tv_nsec -= 1000000000L;
+	}
+	if (timerfd_settime(t->timerfd, TFD_TIMER_ABSTIME, &at, NULL) == 0)
+		t->timer_armed = next;
 }
 
 void encrypted_link_event(struct tunnel *t)

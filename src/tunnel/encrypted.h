@@ -19,6 +19,8 @@ int encrypted_prepare(struct tunnel *t, char *err, size_t errlen);
 int encrypted_start(struct tunnel *t, char *err, size_t errlen);
 void encrypted_stop(struct tunnel *t);
 void encrypted_tick(struct tunnel *t);
+/* Before the loop waits: the timer set for the next deadline of a peer or a wg socket client. */
+void encrypted_arm(struct tunnel *t);
 /* A link changed in the node: the device's MTU is read again. */
 void encrypted_link_event(struct tunnel *t);
 void encrypted_uapi(struct tunnel *t);

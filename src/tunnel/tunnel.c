@@ -252,7 +252,11 @@ int tunnel_run(struct tunnel *t)
 	struct epoll_event ev[8];
 
 	for (;;) {
-		int n = epoll_wait(t->q.epfd, ev, 8, -1);
+		int n;
+
+		if (t->mode == MODE_ENCRYPTED)
+			encrypted_arm(t);
+		n = epoll_wait(t->q.epfd, ev, 8, -1);
 
 		if (n < 0) {
 			if (errno == EINTR)

@@ -35,6 +35,7 @@ struct tunnel {
 	struct wg_config wgc;
 	struct uapi uapi;
 	int timerfd;
+	double timer_armed;    /* when timerfd fires next (CLOCK_MONOTONIC seconds), 0 if not */
 	struct nl link_events; /* the device's MTU, followed as it changes */
 	FILE *keylog;
 };

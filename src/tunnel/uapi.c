@@ -425,6 +425,20 @@ void uapi_expire(struct uapi *u, double now)
 			drop(&u->clients[i]);
 }
 
+double uapi_next_deadline(const struct uapi *u)
+{
+	double next = 0;
+
+	for (int i = 0; u->fd >= 0 && i < UAPI_CLIENTS; i++) {
+		const struct uapi_client *c = &u->clients[i];
+		double d = c->idle_until < c->deadline ? c->idle_until : c->deadline;
+
+		if (c->used && (!next || d < next))
+			next = d;
+	}
+	return next;
+}
+
 /* The request's first line says what it is; a get=1 has no more. */
 static void first_line(struct uapi_client *c)
 {

@@ -109,5 +109,7 @@ void uapi_serve(struct uapi *u, struct wg *w, double now, int (*rebind)(void *ar
 		void *arg, FILE *log);
 /* Drops the clients whose deadline has passed. */
 void uapi_expire(struct uapi *u, double now);
+/* When uapi_expire next has something to do: the earliest client deadline, or 0. */
+double uapi_next_deadline(const struct uapi *u);
 
 #endif

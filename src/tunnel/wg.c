@@ -238,3 +238,16 @@ void wg_tick(struct wg *w, double now)
 	for (int i = 0; i < w->npeers; i++)
 		run_timers(w, w->peers[i], now);
 }
+
+double wg_next_deadline(const struct wg *w)
+{
+	double next = 0;
+
+	for (int i = 0; i < w->npeers; i++) {
+		double d = timers_next(&w->peers[i]->timers);
+
+		if (d && (!next || d < next))
+			next = d;
+	}
+	return next;
+}

@@ -148,6 +148,8 @@ enum pmtu_fate wg_path_fate(const struct wg *w, const struct wg_peer *p, size_t 
 int wg_inner_mtu(const struct wg *w, const struct wg_peer *p);
 /* Runs the timers of every peer. */
 void wg_tick(struct wg *w, double now);
+/* The earliest deadline of any peer's timers, or 0 if none is armed. */
+double wg_next_deadline(const struct wg *w);
 
 /* Used by send.c and receive.c. */
 void wg_send_initiation(struct wg *w, struct wg_peer *p, double now, bool retry);

@@ -279,6 +279,60 @@ static void initiation_scratch_wiped(void **state)
 	assert_memory_equal(&x, &zero, sizeof(x));
 }
 
+/*
+ * A peer's transfer (wg show) counts every datagram exchanged with it,
+ * handshakes included, as the kernel's does; the device's packet counters
+ * count the packets carried, and a keepalive carries none.
+ */
+static void transfer_counts_handshakes(void **state)
+{
+	/* send_ping's packet: 20 bytes of IPv4 and 8 of ICMP, padded to 32, sealed. */
+	const size_t ping = MSG_DATA_HDR_LEN + 32 + AEAD_TAG_LEN;
+	struct pair x;
+
+	(void)state;
+	pair_init(&x);
+	pair_connect(&x, 10);
+	/* a: an initiation out, then the waiting ping; the response in. */
+	assert_int_equal(x.pb->tx_bytes, sizeof(struct msg_initiation) + ping);
+	assert_int_equal(x.pb->rx_bytes, sizeof(struct msg_response));
+	/* b: the initiation in and the ping (counted as data) in; the response out. */
+	assert_int_equal(x.pa->tx_bytes, sizeof(struct msg_response));
+	assert_int_equal(x.pa->rx_bytes, sizeof(struct msg_initiation) + ping);
+	assert_int_equal(x.sa.tx_packets, 1);
+	/* b confirms with a keepalive: a's peer counts its 32 bytes, the device no packet. */
+	wg_send_keepalive(&x.b, x.pa, 11);
+	assert_int_equal(x.pa->tx_bytes,
+			 sizeof(struct msg_response) + MSG_DATA_HDR_LEN + AEAD_TAG_LEN);
+	assert_int_equal(x.sb.tx_packets, 0);
+	pair_free(&x);
+}
+
+/* What the tunnel's timer is set for: the earliest deadline of any peer, 0 when none. */
+static void next_deadline_is_the_earliest(void **state)
+{
+	struct pair x;
+	double next;
+
+	(void)state;
+	pair_init(&x);
+	assert_true(wg_next_deadline(&x.a) == 0); /* nothing armed: the tunnel sleeps */
+	assert_int_equal(send_ping(&x.a, "10.0.0.1", "10.0.0.2", 10), WG_DONE);
+	/* An initiation out: its retransmit, 5 s plus jitter, is the first deadline. */
+	next = wg_next_deadline(&x.a);
+	assert_true(next >= 10 + REKEY_TIMEOUT && next <= 10 + REKEY_TIMEOUT + REKEY_JITTER_MAX);
+	assert_true(next == x.pb->timers.retransmit);
+	assert_int_equal(timers_due(&x.pb->timers, next - 0.001), 0);
+	assert_int_equal(timers_due(&x.pb->timers, next), TIMER_RETRANSMIT);
+	/* Answered: the retransmit is disarmed, and what is left comes later. */
+	deliver(&x.to_b, &x.b, 11);
+	deliver(&x.to_a, &x.a, 11);
+	next = wg_next_deadline(&x.a);
+	assert_true(next == 0 || next > 11 + KEEPALIVE_TIMEOUT - 1);
+	assert_true(next == timers_next(&x.pb->timers));
+	pair_free(&x);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -288,6 +342,8 @@ int main(void)
 	    cmocka_unit_test(responder_rekeys_after_messages),
 	    cmocka_unit_test(initiation_scratch_wiped),
 	    cmocka_unit_test(failed_cipher_drops_and_counts),
+	    cmocka_unit_test(transfer_counts_handshakes),
+	    cmocka_unit_test(next_deadline_is_the_earliest),
 	};
 
 	if (keys_init())
