@@ -94,7 +94,8 @@ static void usage(FILE *f)
 	      "                  not the default lab: its roles client and server (pair:\n"
 	      "                  internet and server), and for a tunnel's path its tunnel\n"
 	      "                  between them; what does not fit is refused up front\n"
-	      "  --lab NAME      the labs are NAME-p, NAME-e, NAME-w (default: bench)\n"
+	      "  --lab NAME      the labs are NAME-p, NAME-e, NAME-w, and with --peers\n"
+	      "                  NAME-o, NAME-f, NAME-q (default: bench)\n"
 	      "  --aead          no lab, no root: the encrypted tunnel's ChaCha20-Poly1305,\n"
 	      "                  OpenSSL's against libsodium's, MB/s sealing and opening\n"
 	      "                  1424- and 64-byte packets on one core, and the ratio\n"
@@ -258,7 +259,8 @@ static int parse(struct bench *b, int argc, char **argv)
 		return rc == ARG_HELP ? 1 : 2;
 	if (no_arguments("bench", argc, argv))
 		return 2;
-	if (b->aead && b->lab_option) {
+	/* --lab too: the AEAD runs in this process, and no lab's name would mean anything. */
+	if (b->aead && (b->lab_option || c.lab)) {
 		fprintf(stderr, "harness bench: --aead measures no path: it takes only --quick, "
 				"--rounds and --json\n");
 		return 2;

@@ -72,6 +72,24 @@ struct bench {
 };
 
 const char *bench_path_name(enum path_id k);
+
+/* A goal of the project's, as a ratio (or a size) measured in this run. */
+struct goal {
+	const char *key;  /* in --json */
+	const char *what; /* on the console */
+	double value, target;
+	bool at_most; /* the value must not exceed the target */
+	const char *unit;
+};
+#define GOALS_MAX 12
+/* The goals that the run's paths let it measure, into g; how many. */
+int bench_goals(const struct bench *b, struct goal *g, int max);
+bool goal_met(const struct goal *g);
+const struct path *bench_find(const struct bench *b, enum path_id k);
+/* a / b, or -1 unless a >= 0 and b > 0. */
+double bench_ratio(double a, double b);
+/* p's median RTT less the bare path's; -1 without bare, and for bare itself. */
+double bench_added_rtt(const struct bench *b, const struct path *p);
 /* --topology pair: starts the pair's tunnels for p in p's lab (which is up). */
 int pair_start(struct bench *b, struct path *p);
 /* The floor's two ends for p in p's lab (which is up), either topology. */

@@ -95,7 +95,7 @@ static void json(const struct bench *b, double fig[NBACKENDS][CASES], double sec
 
 		json_object_set_new(one, "backend", jout_text(aead_backend_name(backends[i])));
 		for (int c = 0; c < CASES; c++) {
-			snprintf(key, sizeof(key), "%s_mbps", cases[c].name);
+			snprintf(key, sizeof(key), "%s_mb_per_s", cases[c].name);
 			json_object_set_new(one, key, jout_fixed(fig[i][c] / 1e6, 1));
 		}
 		json_array_append_new(list, one);

@@ -31,36 +31,18 @@ void progress_done(struct bench *b)
 	b->progress_shown = false;
 }
 
-static const struct path *find(const struct bench *b, enum path_id k)
-{
-	for (int i = 0; i < b->npaths; i++)
-		if (b->paths[i].kind == k)
-			return &b->paths[i];
-	return NULL;
-}
-
-/* The RTT a tunnel adds: its median less the bare underlay's, when both were measured. */
-static double added_rtt(const struct bench *b, const struct path *p)
-{
-	const struct path *bare = find(b, PATH_BARE);
-
-	if (!bare || p->kind == PATH_BARE)
-		return -1;
-	return p->fig.rtt_median - bare->fig.rtt_median;
-}
-
 /*
  * A path's added RTT as a multiple of the floor's, the least any userspace
  * tunnel adds (one read and one write per packet); -1 unless both are known.
  */
 static double rtt_vs_floor(const struct bench *b, const struct path *p)
 {
-	const struct path *fl = find(b, PATH_FLOOR);
-	double floor_added = fl ? added_rtt(b, fl) : -1;
+	const struct path *fl = bench_find(b, PATH_FLOOR);
+	double floor_added = fl ? bench_added_rtt(b, fl) : -1;
 
-	if (!fl || p == fl || p->kind == PATH_BARE || floor_added <= 0 || added_rtt(b, p) < 0)
+	if (!fl || p == fl || p->kind == PATH_BARE || floor_added <= 0 || bench_added_rtt(b, p) < 0)
 		return -1;
-	return added_rtt(b, p) / floor_added;
+	return bench_added_rtt(b, p) / floor_added;
 }
 
 static void cell(double v, const char *fmt, int width)
@@ -92,22 +74,17 @@ static void table(const struct bench *b)
 		cell(f->loss, " %*.1f", 6);
 		cell(f->rtt_median, " %*.3f", 7);
 		cell(f->rtt_p99, " %*.3f", 7);
-		cell(added_rtt(b, p), " %*.3f", 7);
+		cell(bench_added_rtt(b, p), " %*.3f", 7);
 		cell(f->cpu_per_gb, " %*.2f", 7);
 		cell(f->rss < 0 ? -1 : f->rss / 1048576, " %*.1f", 6);
 		putchar('\n');
 	}
 }
 
-static double ratio(double a, double b)
-{
-	return a >= 0 && b > 0 ? a / b : -1;
-}
-
 /* The floor's added RTT, and each tunnel's as a multiple of it. */
 static void floor_ratios(const struct bench *b)
 {
-	const struct path *fl = find(b, PATH_FLOOR);
+	const struct path *fl = bench_find(b, PATH_FLOOR);
 	bool any = false;
 
 	for (int i = 0; i < b->npaths; i++)
@@ -116,7 +93,7 @@ static void floor_ratios(const struct bench *b)
 		return;
 	printf("\nRTT vs floor: added RTT as a multiple of the floor's %.3f ms (one read and one\n"
 	       "write per packet at each end, no protocol)\n",
-	       added_rtt(b, fl));
+	       bench_added_rtt(b, fl));
 	for (int i = 0; i < b->npaths; i++) {
 		double r = rtt_vs_floor(b, &b->paths[i]);
 
@@ -127,7 +104,7 @@ static void floor_ratios(const struct bench *b)
 
 static void ratios(const struct bench *b)
 {
-	const struct path *bare = find(b, PATH_BARE), *go = find(b, PATH_WIREGUARD_GO);
+	const struct path *bare = bench_find(b, PATH_BARE), *go = bench_find(b, PATH_WIREGUARD_GO);
 
 	if (!bare && !go)
 		return;
@@ -141,65 +118,48 @@ static void ratios(const struct bench *b)
 		printf("%-13s", bench_path_name(p->kind));
 		if (bare)
 			printf(" %13.1f%%",
-			       100 * ratio(p->fig.tcp[TCP1_UP], bare->fig.tcp[TCP1_UP]));
+			       100 * bench_ratio(p->fig.tcp[TCP1_UP], bare->fig.tcp[TCP1_UP]));
 		if (go)
-			printf(" %13.2f×", ratio(p->fig.tcp[TCP1_UP], go->fig.tcp[TCP1_UP]));
+			printf(" %13.2f×", bench_ratio(p->fig.tcp[TCP1_UP], go->fig.tcp[TCP1_UP]));
 		putchar('\n');
 	}
 }
 
-struct goal {
-	const char *what;
-	double value, target;
-	bool at_most; /* the value must not exceed the target */
-	const char *unit;
-};
-
 static void goal_line(const struct bench *b, const struct goal *g)
 {
 	const struct term *t = &b->term;
-	bool met = g->at_most ? g->value <= g->target : g->value >= g->target;
+	bool met = goal_met(g);
 
-	if (g->value < 0)
-		return;
-	printf("  %s%-4s%s %-48s %8.2f%s (goal %s %.3g%s)\n", term_c(t, met ? C_GREEN : C_RED),
+	printf("  %s%-4s%s %-52s %8.2f%s (goal %s %.3g%s)\n", term_c(t, met ? C_GREEN : C_RED),
 	       met ? "met" : "not", term_c(t, C_RESET), g->what, g->value, g->unit,
 	       g->at_most ? "≤" : "≥", g->target, g->unit);
 }
 
 static void goals(const struct bench *b)
 {
-	const struct path *bare = find(b, PATH_BARE), *go = find(b, PATH_WIREGUARD_GO),
-			  *enc = find(b, PATH_ENCRYPTED), *pt = find(b, PATH_PLAINTEXT);
-	struct goal g[6];
-	int n = 0;
+	struct goal g[GOALS_MAX];
+	int n = bench_goals(b, g, GOALS_MAX);
 
-	if (enc && go) {
-		g[n++] = (struct goal){"encrypted TCP throughput, of wireguard-go's",
-				       ratio(enc->fig.tcp[TCP1_UP], go->fig.tcp[TCP1_UP]), 5, false,
-				       "×"};
-		g[n++] = (struct goal){"small-packet rate delivered, of wireguard-go's",
-				       ratio(enc->fig.pps, go->fig.pps), 3, false, "×"};
-		if (bare)
-			g[n++] = (struct goal){"added RTT, of wireguard-go's",
-					       ratio(added_rtt(b, enc), added_rtt(b, go)), 1.0 / 3,
-					       true, "×"};
-		g[n++] =
-		    (struct goal){"tunnel CPU per GB, of wireguard-go's",
-				  ratio(enc->fig.cpu_per_gb, go->fig.cpu_per_gb), 0.2, true, "×"};
-	}
-	if (pt && bare)
-		g[n++] = (struct goal){"plaintext TCP throughput, of the bare underlay",
-				       ratio(pt->fig.tcp[TCP1_UP], bare->fig.tcp[TCP1_UP]), 0.33,
-				       false, "×"};
-	if (enc)
-		g[n++] = (struct goal){"tunnel peak RSS (encrypted)", enc->fig.rss / 1048576, 16,
-				       true, " MiB"};
 	if (!n)
 		return;
 	printf("\nGoals, as ratios measured in this run:\n");
 	for (int i = 0; i < n; i++)
 		goal_line(b, &g[i]);
+}
+
+/* What the console prints below the table, per path: TCP1 up of bare's and of wireguard-go's. */
+static void json_ratios(const struct bench *b, const struct path *p, json_t *o)
+{
+	const struct path *bare = bench_find(b, PATH_BARE), *go = bench_find(b, PATH_WIREGUARD_GO);
+
+	if (bare && p != bare)
+		json_object_set_new(
+		    o, "tcp1_up_of_bare",
+		    jout_fixed(bench_ratio(p->fig.tcp[TCP1_UP], bare->fig.tcp[TCP1_UP]), 4));
+	if (go)
+		json_object_set_new(
+		    o, "tcp1_up_of_wireguard_go",
+		    jout_fixed(bench_ratio(p->fig.tcp[TCP1_UP], go->fig.tcp[TCP1_UP]), 4));
 }
 
 static json_t *json_figures(const struct bench *b, const struct path *p)
@@ -220,8 +180,8 @@ static json_t *json_figures(const struct bench *b, const struct path *p)
 	json_object_set_new(o, "udp64_loss_percent", jout_fixed(f->loss, 2));
 	json_object_set_new(o, "rtt_median_ms", jout_fixed(f->rtt_median, 4));
 	json_object_set_new(o, "rtt_p99_ms", jout_fixed(f->rtt_p99, 4));
-	if (added_rtt(b, p) >= -1e9 && p->kind != PATH_BARE && find(b, PATH_BARE))
-		json_object_set_new(o, "rtt_added_ms", jout_fixed(added_rtt(b, p), 4));
+	if (bench_added_rtt(b, p) >= -1e9 && p->kind != PATH_BARE && bench_find(b, PATH_BARE))
+		json_object_set_new(o, "rtt_added_ms", jout_fixed(bench_added_rtt(b, p), 4));
 	if (rtt_vs_floor(b, p) >= 0)
 		json_object_set_new(o, "rtt_vs_floor", jout_fixed(rtt_vs_floor(b, p), 3));
 	if (f->cpu_per_gb >= 0)
@@ -229,7 +189,24 @@ static json_t *json_figures(const struct bench *b, const struct path *p)
 	if (f->rss >= 0)
 		json_object_set_new(o, "peak_rss_bytes", jout_whole(f->rss));
 	json_object_set_new(o, "rounds", json_integer(b->rounds));
+	json_ratios(b, p, o);
 	return o;
+}
+
+/* The goals, as the console prints them; none with --quick, which measures no speed. */
+static json_t *json_goals(const struct bench *b)
+{
+	struct goal g[GOALS_MAX];
+	int n = b->quick ? 0 : bench_goals(b, g, GOALS_MAX);
+	json_t *a = json_array();
+
+	for (int i = 0; a && i < n; i++)
+		json_array_append_new(
+		    a, json_pack("{s:s, s:s, s:o, s:o, s:s, s:b}", "goal", g[i].key, "what",
+				 g[i].what, "value", jout_fixed(g[i].value, 4), "target",
+				 jout_fixed(g[i].target, 4), "compare",
+				 g[i].at_most ? "at_most" : "at_least", "met", goal_met(&g[i])));
+	return a;
 }
 
 void report(const struct bench *b)
@@ -239,9 +216,10 @@ void report(const struct bench *b)
 
 		for (int i = 0; i < b->npaths; i++)
 			json_array_append_new(paths, json_figures(b, &b->paths[i]));
-		jout_print(json_pack("{s:i, s:i, s:o, s:o}", "seconds_per_run", b->seconds,
+		jout_print(json_pack("{s:i, s:i, s:o, s:o, s:o}", "seconds_per_run", b->seconds,
 				     "rounds", b->rounds, "elapsed_seconds",
-				     jout_fixed(b->elapsed, 1), "paths", paths),
+				     jout_fixed(b->elapsed, 1), "paths", paths, "goals",
+				     json_goals(b)),
 			   stdout);
 		return;
 	}

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Runs every fuzz target for FUZZ_SECONDS each (default 3600), across
+# Runs every fuzz target for FUZZ_SECONDS each (default 3600 when run by
+# hand; `make fuzz` passes its own default, 60), across
 # FUZZ_JOBS cores (default: all of them) with libFuzzer's -fork, from its
 # seed corpus and what earlier runs kept in build/fuzz/long/NAME.
 # Prints, per target, the executions it made and how many per second, and

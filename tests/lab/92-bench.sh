@@ -21,6 +21,7 @@ lab_down
 rc=$?
 check "bench --quick --peers ran (exit $rc)" test "$rc" = 0
 check_schema bench /tmp/bench.$$ "--quick --peers"
+check "--quick gives no goals: it measures no speed" grep -q "\"goals\":\[\]" /tmp/bench.$$
 
 # fig PATH KEY: a figure of one path in /tmp/bench.$$.
 fig() {

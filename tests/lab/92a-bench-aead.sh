@@ -29,7 +29,7 @@ jfig() { grep -o "{\"backend\":\"$1\"[^}]*}" "$tmpa/json" | grep -o "\"$2\":[0-9
 positive() { awk -v v="$1" 'BEGIN { exit !(v != "" && v + 0 == v && v > 0) }'; }
 for b in openssl libsodium; do
 	for k in seal_1424 open_1424 seal_64 open_64; do
-		check "--json: $b ${k}_mbps is over zero ($(jfig $b ${k}_mbps))" positive "$(jfig $b ${k}_mbps)"
+		check "--json: $b ${k}_mb_per_s is over zero ($(jfig $b ${k}_mb_per_s))" positive "$(jfig $b ${k}_mb_per_s)"
 	done
 done
 check "--json: one line, the rounds it was asked for, and the ratios" \
@@ -39,5 +39,6 @@ check_schema bench-aead "$tmpa/json" "bench --aead"
 
 refuse "bench --aead refuses a lab's option" "--aead measures no path" "$H" bench --aead --paths bare
 refuse "...and --plot" "--aead measures no path" "$H" bench --aead --plot "$tmpa/x.svg"
+refuse "...and --lab" "--aead measures no path" "$H" bench --aead --lab x
 check "...and wrote no plot" test ! -e "$tmpa/x.svg"
 rm -rf "$tmpa"
