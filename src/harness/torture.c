@@ -31,6 +31,26 @@ struct command {
 	struct torture_result res[NSCENARIOS];
 };
 
+/* "  name     about", the about folded at word breaks to stay inside 80 columns. */
+static void print_wrapped(FILE *f, const char *name, const char *about)
+{
+	const int indent = 11, width = 78;
+	int col = fprintf(f, "  %-*s", indent - 2, name);
+
+	while (*about) {
+		size_t word = strcspn(about, " ");
+
+		if (col > indent && col + 1 + (int)word > width)
+			col = fprintf(f, "\n%*s", indent, "") - 1;
+		else if (col > indent)
+			col += fprintf(f, " ");
+		col += fprintf(f, "%.*s", (int)word, about);
+		about += word;
+		about += strspn(about, " ");
+	}
+	fputc('\n', f);
+}
+
 static void usage(FILE *f)
 {
 	fputs("usage: harness torture [--scenarios LIST] [--quick] [--mb N] [--soak S]\n"
@@ -51,8 +71,12 @@ static void usage(FILE *f)
 	      "                  a tunnel between client and server are checked first\n"
 	      "  --lab NAME      the labs are NAME-x and NAME-k (default: torture)\n"
 	      "  --json          the results, for scripts\n"
-	      "  -h, --help      show this help\n",
+	      "  -h, --help      show this help\n"
+	      "\n"
+	      "Scenarios:\n",
 	      f);
+	for (int s = 0; s < NSCENARIOS; s++)
+		print_wrapped(f, scenarios[s]->name, scenarios[s]->about);
 }
 
 /* The scenarios' names, as "a, b or c", for a message. */

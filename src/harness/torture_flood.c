@@ -8,6 +8,7 @@
 #include "lib/clock.h"
 #include "lib/control_proto.h"
 
+#include <jansson.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -30,18 +31,17 @@ static pid_t flood_loop(struct torture *t, const char *count)
 			_exit(1);
 }
 
-/* A kind's rate from flood's --json: {"random":{"datagrams":N,"seconds":S}}. */
+/* A kind's rate from flood's --json: {"sent":{"random":{"datagrams":N,"seconds":S},...}}; 0 if
+ * absent. */
 static double flood_rate(const char *text, const char *kind)
 {
-	char pat[64];
-	const char *p;
-	double n, secs;
+	json_t *root = json_loads(text, 0, NULL);
+	json_t *o = json_object_get(json_object_get(root, "sent"), kind);
+	double n = json_number_value(json_object_get(o, "datagrams"));
+	double secs = json_number_value(json_object_get(o, "seconds"));
 
-	snprintf(pat, sizeof(pat), "\"%s\":{\"datagrams\":", kind);
-	p = strstr(text, pat);
-	if (!p || sscanf(p + strlen(pat), "%lf,\"seconds\":%lf", &n, &secs) != 2 || secs <= 0)
-		return 0;
-	return n / secs;
+	json_decref(root);
+	return secs > 0 ? n / secs : 0;
 }
 
 /*

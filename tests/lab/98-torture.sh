@@ -8,7 +8,9 @@ rc=$?
 check "torture ${args[*]} ran (exit $rc)" test "$rc" = 0
 check_schema torture /tmp/torture.$$ "every scenario"
 has() { printf '%s' "$1" | grep -qF -- "$2"; }
+"$H" torture --help > /tmp/torture.help.$$ 2>&1
 for s in lossy restart rebind flood soak killed; do
+	check "torture --help says what $s does" grep -Eq "^  $s +[a-z]" /tmp/torture.help.$$
 	line=$(grep -o "{\"name\":\"$s\"[^}]*}" /tmp/torture.$$)
 	kept=$(printf '%s' "$line" | sed -n 's/.*"kept":"\([^"]*\)".*/\1/p')
 	check "$s survived: $kept" has "$line" '"survived":true'
@@ -31,4 +33,4 @@ echo "  soak RSS (MiB): $(grep -o '"soak_rss_mib":\[[^]]*\]' /tmp/torture.$$ | c
 check "no torture lab is left" sh -c "! ls /run/tunlab 2>/dev/null | grep -q '^$LAB-[xk]$'"
 refuse "torture refuses an unknown scenario" "--scenarios: 'meteor'" "$H" torture --scenarios meteor
 refuse "torture refuses --kills 0" "--kills '0'" "$H" torture --kills 0
-rm -f /tmp/torture.$$ /tmp/torture.err.$$
+rm -f /tmp/torture.$$ /tmp/torture.help.$$ /tmp/torture.err.$$
