@@ -1,6 +1,9 @@
 /* harness graph: the map of a lab, on the terminal, as SVG, or as JSON. */
 #include "commands.h"
+#include "control.h"
 #include "graph.h"
+#include "lib/control_proto.h"
+#include "lib/mode.h"
 
 #include <getopt.h>
 #include <stdio.h>
@@ -15,15 +18,16 @@ static void usage(FILE *f)
 	      "Draws the map of a lab from its description, whether or not it is up:\n"
 	      "nodes with their interfaces and addresses, the links between them with\n"
 	      "their subnets, MTU and impairments, and each tunnel with its mode, port\n"
-	      "and inner addresses.  Without FILE, the default lab (labs/home-office.yml).\n"
+	      "and inner addresses.  Without FILE, the lab (--lab, see below).\n"
 	      "\n"
 	      "  --svg OUT.svg   also write the map as SVG, laid out by Graphviz\n"
 	      "  --json          the topology as JSON, instead of the map\n"
 	      "  --lab NAME      without FILE: the lab to draw (see below)\n"
 	      "  -h, --help      show this help\n"
 	      "\n"
-	      "Without FILE and with --lab NAME (or $TUNLAB_LAB), the lab NAME is drawn\n"
-	      "as it was built: from the lab file it keeps, or the default lab.\n",
+	      "Without FILE, the lab NAME (--lab, else $TUNLAB_LAB, else 'default') is\n"
+	      "drawn as it was built: from the lab file it keeps, else the default lab\n"
+	      "(labs/home-office.yml), and while it is up with its tunnel's running mode.\n",
 	      f);
 }
 
@@ -50,6 +54,28 @@ static int draw(const struct topo *t, const char *svg, bool json)
 	return 0;
 }
 
+/*
+ * A running tunnel's mode, as its server says: "up --mode" overrides the
+ * file's, and is kept nowhere else.  A lab that is not up keeps the file's.
+ */
+static void running_modes(struct lab *lab)
+{
+	struct control_reply *r = malloc(sizeof(*r));
+
+	for (size_t i = 0; r && i < lab->topo.ntunnels; i++) {
+		struct topo_tunnel *tu = &lab->topo.tunnels[i];
+		const char *mode;
+
+		if (control_ask_node(lab, tu->server.node, CTL_STATS, r) ||
+		    !(mode = control_get(r, CTL_MODE)))
+			continue;
+		for (int m = MODE_PLAINTEXT; m <= MODE_ENCRYPTED; m++)
+			if (!strcmp(mode, wire_mode_name((enum wire_mode)m)))
+				tu->mode = (enum wire_mode)m;
+	}
+	free(r);
+}
+
 /* A lab's topology as the lab has it: from the file it was built from, or the default. */
 static int lab_topology(const char *name, struct topo *t, char *err, size_t errlen)
 {
@@ -58,6 +84,7 @@ static int lab_topology(const char *name, struct topo *t, char *err, size_t errl
 	topo_init(t);
 	if (lab_init(&lab, name, err, errlen))
 		return -1;
+	running_modes(&lab);
 	*t = lab.topo; /* taken over: the lab lets go of it */
 	topo_init(&lab.topo);
 	lab_fini(&lab);
@@ -93,7 +120,7 @@ int cmd_graph(int argc, char **argv)
 		fprintf(stderr, "harness graph: --svg needs a file name\n");
 		return 2;
 	}
-	if (!file && (c.lab || getenv("TUNLAB_LAB"))) {
+	if (!file) {
 		rc = lab_topology(c.lab, &t, err, sizeof(err));
 		if (rc) {
 			fprintf(stderr, "harness graph: %s\n", err);

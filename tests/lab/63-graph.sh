@@ -1,5 +1,6 @@
 # The map: harness graph draws the default lab from its description, as text,
 # JSON and SVG, with no lab up and nothing changed on the host.
+lab_down # the lab drawn is this run's, as it was built: not up, so from its description
 gdir=$(mktemp -d)
 graph_text() { "$H" graph >"$gdir/map.txt"; }
 map_has() { grep -qF -- "$1" "$gdir/map.txt"; }
@@ -76,3 +77,10 @@ readme_map() {
 }
 same_readme() { diff <(readme_map) <("$H" graph); }
 check "README: its map of the default lab is the one graph draws" same_readme
+# A lab that is up is drawn in the mode its tunnel runs: "up --mode" is
+# kept nowhere but in the running tunnel, so graph asks it.
+lab_up --mode plaintext >/dev/null 2>&1
+check "graph of a lab up in plaintext says plaintext" sh -c "'$H' graph | grep -q '═ vpn: UDP 1234, plaintext ═'"
+check "graph --json of it too" sh -c "'$H' graph --json | grep -q '\"mode\":\"plaintext\"'"
+lab_down
+check "...and once it is down, the file's mode again" sh -c "'$H' graph | grep -q '═ vpn: UDP 1234, encrypted ═'"
