@@ -199,6 +199,8 @@ uninstall:
 	rm -f $(DESTDIR)$(COMPLETIONDIR)/harness $(DESTDIR)$(COMPLETIONDIR)/tunnel
 	rm -f $(DESTDIR)$(UNITDIR)/tunnel@.service
 	rm -f $(addprefix $(DESTDIR)$(SCHEMADIR)/,$(SCHEMAS))
+	@# The two directories that are tunlab's alone go too, once empty.
+	rmdir $(DESTDIR)$(SCHEMADIR) $(dir $(DESTDIR)$(SCHEMADIR)) 2>/dev/null || true
 
 # The Debian package, built from this tree; dpkg-buildpackage writes it
 # (and its .buildinfo and .changes) into the directory above.

@@ -289,7 +289,7 @@ void walk_print_hop(const struct walk *w, int i, FILE *f)
 	const struct term *t = &w->lab.term;
 	const struct hop_view *h = &w->hops[i];
 
-	fprintf(f, "\n%s-- hop %d of %d: %s %s\n", term_c(t, C_BOLD), i + 1, HOPS, h->point,
+	fprintf(f, "\n%s-- hop %d of %d: %s%s\n", term_c(t, C_BOLD), i + 1, HOPS, h->point,
 		term_c(t, C_RESET));
 	wrap(f, h->story, 2, 78);
 	if (!h->seen) {

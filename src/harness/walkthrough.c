@@ -562,6 +562,8 @@ int cmd_walkthrough(int argc, char **argv)
 		fprintf(stderr, "harness walkthrough: cannot write %s: %s\n", w->html,
 			strerror(errno));
 		rc = 1;
+	} else if (!rc && w->html) {
+		printf("\nWrote %s\n", w->html); /* as graph --svg says */
 	}
 	if (ours)
 		self(w, "down", NULL);

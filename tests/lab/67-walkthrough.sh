@@ -24,6 +24,8 @@ check "walkthrough --size 84 --handshake walks the default lab, which is encrypt
 check "...and takes that lab down again" test ! -e "/run/netns/$(ns home-laptop)"
 check "it says encrypted mode and shows all six hops" \
 	sh -c "grep -q 'encrypted mode, 84 bytes' '$tmp/enc' && [ \$(grep -c '^-- hop [1-6] of 6' '$tmp/enc') = 6 ] && ! grep -q 'not seen' '$tmp/enc'"
+check "walkthrough --html says where it wrote the page" grep -qxF "Wrote $tmp/enc.html" "$tmp/enc"
+check "...and no hop header ends in a blank" sh -c "! grep -q '^-- hop .* $' '$tmp/enc'"
 dir=$(sed -n 's|^Each hop.s capture is in \(/tmp/tunlab-walk-[^/]*\)/walkthrough.*|\1|p' "$tmp/enc")
 check "without --captures the captures go to a new directory under /tmp" \
 	test -n "$dir" -a "$(ls "$dir"/walkthrough-*.pcap 2>/dev/null | wc -l)" = 6

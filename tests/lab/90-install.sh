@@ -43,6 +43,7 @@ touch "$tmp/opt/tunlab/bin/other"
 check "make uninstall DESTDIR=... PREFIX=/opt/tunlab" make -s --no-print-directory uninstall DESTDIR="$tmp" PREFIX=/opt/tunlab
 left=$(cd "$tmp" && find . -type f | tr '\n' ' ')
 check "...leaves no installed file, only the other one ($left)" test "$left" = "./opt/tunlab/bin/other "
+check "...nor tunlab's own schema directory" test ! -e "$tmp/opt/tunlab/share/tunlab"
 rm -rf "${tmp:?}/opt"
 # With PREFIX=/usr the dissector lands where this Wireshark loads Lua
 # plugins from, whatever its version.
