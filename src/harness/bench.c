@@ -384,12 +384,8 @@ static int start_iperf_server(struct bench *b, struct path *p)
  */
 static int warm_up(struct bench *b, struct path *p)
 {
-	char *argv[] = {"ping", "-c1", "-W1", "-q", p->target, NULL};
-	char out[512];
-
-	for (int i = 0; i < 10; i++)
-		if (run_in_ns(p->ns, argv, out, sizeof(out), 3000, b->err, sizeof(b->err)) == 0)
-			return 0;
+	if (ping_until_answered(p->ns, p->target, 10, b->err, sizeof(b->err)) == 0)
+		return 0;
 	snprintf(b->err, sizeof(b->err), "%s carried no ping to %s in lab %s", kinds[p->kind].name,
 		 p->target, p->lab);
 	return -1;

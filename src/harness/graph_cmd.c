@@ -66,12 +66,10 @@ static void running_modes(struct lab *lab)
 		struct topo_tunnel *tu = &lab->topo.tunnels[i];
 		const char *mode;
 
-		if (control_ask_node(lab, tu->server.node, CTL_STATS, r) ||
-		    !(mode = control_get(r, CTL_MODE)))
-			continue;
-		for (int m = MODE_PLAINTEXT; m <= MODE_ENCRYPTED; m++)
-			if (!strcmp(mode, wire_mode_name((enum wire_mode)m)))
-				tu->mode = (enum wire_mode)m;
+		if (control_ask_node(lab, tu->server.node, CTL_STATS, r) == 0 &&
+		    (mode = control_get(r, CTL_MODE)))
+			wire_mode_parse(mode,
+					&tu->mode); /* a name it does not know leaves the file's */
 	}
 	free(r);
 }

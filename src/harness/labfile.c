@@ -574,13 +574,7 @@ static void tunnel_value(struct rd *r, struct topo_tunnel *tu, int key, yaml_nod
 	case 0:
 		if (!(s = str(r, v, "'mode'")))
 			return;
-		if (!strcmp(s, "encrypted"))
-			tu->mode = MODE_ENCRYPTED;
-		else if (!strcmp(s, "plaintext"))
-			tu->mode = MODE_PLAINTEXT;
-		else if (!strcmp(s, "pi"))
-			tu->mode = MODE_PI;
-		else
+		if (wire_mode_parse(s, &tu->mode))
 			ERR(r, v, "'mode' must be encrypted, plaintext or pi, not '%s'", s);
 		return;
 	case 1:

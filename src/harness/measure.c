@@ -144,6 +144,17 @@ static size_t drain(int fd, char *out, size_t cap, double until)
 	return len;
 }
 
+int ping_until_answered(const char *ns, const char *target, int tries, char *err, size_t errlen)
+{
+	char *argv[] = {"ping", "-c1", "-W1", "-q", (char *)target, NULL};
+	char out[512];
+
+	for (int i = 0; i < tries; i++)
+		if (run_in_ns(ns, argv, out, sizeof(out), 3000, err, errlen) == 0)
+			return 0;
+	return -1;
+}
+
 int run_in_ns(const char *ns, char *const argv[], char *out, size_t cap, int timeout_ms, char *err,
 	      size_t errlen)
 {

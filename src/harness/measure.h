@@ -41,6 +41,8 @@ double quantile(double *v, int n, double q);
  */
 int run_in_ns(const char *ns, char *const argv[], char *out, size_t cap, int timeout_ms, char *err,
 	      size_t errlen);
+/* One ping from namespace ns to target at a time, up to tries of them: 0 once one is answered. */
+int ping_until_answered(const char *ns, const char *target, int tries, char *err, size_t errlen);
 
 /* CPU seconds (user + system) a process has used, or -1. */
 double proc_cpu_seconds(pid_t pid);

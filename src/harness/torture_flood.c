@@ -31,17 +31,24 @@ static pid_t flood_loop(struct torture *t, const char *count)
 			_exit(1);
 }
 
-/* A kind's rate from flood's --json: {"sent":{"random":{"datagrams":N,"seconds":S},...}}; 0 if
- * absent. */
-static double flood_rate(const char *text, const char *kind)
+/* Each kind's datagrams a second, as flood --json gave them; 0 for a kind it did not send. */
+enum { RANDOM, TRUNCATED, FORGED, REPLAY, COOKIE, KINDS };
+static const char *const kind_names[KINDS] = {"random", "truncated", "forged", "replay", "cookie"};
+
+/* From {"sent":{"random":{"datagrams":N,"seconds":S},...},...}, read once. */
+static void flood_rates(const char *text, double rate[KINDS])
 {
 	json_t *root = json_loads(text, 0, NULL);
-	json_t *o = json_object_get(json_object_get(root, "sent"), kind);
-	double n = json_number_value(json_object_get(o, "datagrams"));
-	double secs = json_number_value(json_object_get(o, "seconds"));
+	json_t *sent = json_object_get(root, "sent");
 
+	for (int k = 0; k < KINDS; k++) {
+		json_t *o = json_object_get(sent, kind_names[k]);
+		double n = json_number_value(json_object_get(o, "datagrams"));
+		double secs = json_number_value(json_object_get(o, "seconds"));
+
+		rate[k] = secs > 0 ? n / secs : 0;
+	}
 	json_decref(root);
-	return secs > 0 ? n / secs : 0;
 }
 
 /*
@@ -76,7 +83,7 @@ static int flood(struct torture *t, struct torture_result *r)
 	static char out[16384];
 	struct transfer warm;
 	pid_t server, loop;
-	double rss0, rss1, ratio, base, hit;
+	double rss0, rss1, ratio, base, hit, rate[KINDS];
 	long long cookies, limited;
 	uint64_t size = t->bytes * 10, lost = 0;
 	bool base_ok, hit_ok;
@@ -102,15 +109,14 @@ static int flood(struct torture *t, struct torture_result *r)
 	limited = torture_stat(&t->lab, torture_server(t), ctl_counter.drop_ratelimited);
 	ratio = base > 0 ? hit / base : 0;
 	r->lost = lost + warm.bytes - warm.intact;
-	r->survived = base_ok && hit_ok && warm.done && flood_rate(out, "replay") > 0 &&
-		      ratio >= 0.5 && kill(server, 0) == 0 && rss1 - rss0 < 4 * MiB &&
-		      cookies > 0 && limited > 0;
+	flood_rates(out, rate);
+	r->survived = base_ok && hit_ok && warm.done && rate[REPLAY] > 0 && ratio >= 0.5 &&
+		      kill(server, 0) == 0 && rss1 - rss0 < 4 * MiB && cookies > 0 && limited > 0;
 	DID(r,
 	    "from internet: random %.0fk/s, truncated %.0fk/s, forged %.0fk/s, replay %.0fk/s, "
 	    "cookie %.0fk/s; then all but replay in a loop during three %.0f MB transfers",
-	    flood_rate(out, "random") / 1e3, flood_rate(out, "truncated") / 1e3,
-	    flood_rate(out, "forged") / 1e3, flood_rate(out, "replay") / 1e3,
-	    flood_rate(out, "cookie") / 1e3, size / 1e6);
+	    rate[RANDOM] / 1e3, rate[TRUNCATED] / 1e3, rate[FORGED] / 1e3, rate[REPLAY] / 1e3,
+	    rate[COOKIE] / 1e3, size / 1e6);
 	KEPT(r,
 	     "goodput %.0f of %.0f Mbit/s (%.0f%%; medians of 3); server RSS %.1f -> %.1f MiB; "
 	     "%lld cookie replies, %lld rate-limited; the server %s",

@@ -638,18 +638,15 @@ static int alloc_nodes(struct up *u)
 
 static int mode_or_underlay(struct up *u, int opt, const char *arg)
 {
-	if (opt == 'm' && !strcmp(arg, "plaintext"))
-		u->mode = MODE_PLAINTEXT;
-	else if (opt == 'm' && !strcmp(arg, "pi"))
-		u->mode = MODE_PI;
-	else if (opt == 'm' && !strcmp(arg, "encrypted"))
-		u->mode = MODE_ENCRYPTED;
-	else if (opt == 'm') {
+	if (opt == 'm') {
+		if (wire_mode_parse(arg, &u->mode) == 0)
+			return 0;
 		fprintf(stderr,
 			"harness up: --mode '%s' is not a mode (encrypted, plaintext or pi)\n",
 			arg);
 		return -1;
-	} else if (!strcmp(arg, "4") || !strcmp(arg, "6")) {
+	}
+	if (!strcmp(arg, "4") || !strcmp(arg, "6")) {
 		u->underlay = arg[0] - '0';
 	} else {
 		fprintf(stderr, "harness up: --underlay '%s' is not 4 or 6\n", arg);

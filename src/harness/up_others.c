@@ -261,15 +261,13 @@ static int start_side(struct up *u, const char *prog, int s, const struct other_
  */
 static int await_reply(struct up *u)
 {
-	char ns[64], out[512], err[160];
-	char *argv[] = {"ping", "-c1", "-W1", "-q", u->lab.at.server_vpn4, NULL};
+	char ns[64], err[160];
 
 	if (!u->lab.at.server_vpn4[0])
 		return 0; /* nothing to ask: an IPv6-only tunnel is taken on trust */
 	lab_ns(&u->lab, side_node(u, SIDE_LAPTOP), ns, sizeof(ns));
-	for (int i = 0; i < 15; i++)
-		if (run_in_ns(ns, argv, out, sizeof(out), 3000, err, sizeof(err)) == 0)
-			return 0;
+	if (ping_until_answered(ns, u->lab.at.server_vpn4, 15, err, sizeof(err)) == 0)
+		return 0;
 	snprintf(u->err, sizeof(u->err), "%s carried no ping to %s in 15 tries", u->other->name,
 		 u->lab.at.server_vpn4);
 	return -1;
