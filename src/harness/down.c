@@ -25,19 +25,9 @@ static void usage(FILE *f)
 /* A namespace this lab could have made: LAB-NODE or LAB-laptop-N (no LAB- in the default lab). */
 static bool our_ns(const struct lab *lab, const char *ns)
 {
-	const char *node = ns;
-	size_t len = strlen(lab->name);
+	const char *node = lab_ns_node(lab, ns);
 
-	if (strcmp(lab->name, LAB_DEFAULT)) {
-		if (strncmp(ns, lab->name, len) || ns[len] != '-')
-			return false;
-		node = ns + len + 1;
-	}
-	if (lab_node(lab, node) >= 0)
-		return true;
-	if (strncmp(node, "laptop-", 7) || !node[7] || strlen(node + 7) > 2)
-		return false;
-	return strspn(node + 7, "0123456789") == strlen(node + 7);
+	return node && (lab_node(lab, node) >= 0 || lab_extra_laptop(node));
 }
 
 /* A file this lab could have made: one directly inside its directory, or one of its wg sockets. */

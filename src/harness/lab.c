@@ -147,6 +147,26 @@ int lab_node(const struct lab *lab, const char *name)
 	return topo_node(&lab->topo, name);
 }
 
+bool lab_extra_laptop(const char *name)
+{
+	size_t digits;
+
+	if (strncmp(name, "laptop-", 7))
+		return false;
+	/* At most two digits: --clients allows no more laptops than that. */
+	digits = strlen(name + 7);
+	return digits >= 1 && digits <= 2 && strspn(name + 7, "0123456789") == digits;
+}
+
+const char *lab_ns_node(const struct lab *lab, const char *ns)
+{
+	size_t len = strlen(lab->name);
+
+	if (!strcmp(lab->name, LAB_DEFAULT))
+		return ns;
+	return !strncmp(ns, lab->name, len) && ns[len] == '-' ? ns + len + 1 : NULL;
+}
+
 const char *lab_file(const struct lab *lab, int n, const char *ext, char *out, size_t cap)
 {
 	snprintf(out, cap, "%s/%s.%s", lab->dir, lab_name(lab, n), ext);

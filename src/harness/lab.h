@@ -74,6 +74,11 @@ const char *lab_name(const struct lab *lab, int n);
 const char *lab_ns(const struct lab *lab, int n, char *out, size_t cap);
 /* A node by its plain name; -1 if there is none. */
 int lab_node(const struct lab *lab, const char *name);
+/* "laptop-N": a laptop that up --clients adds, which is no node of the lab's own. */
+bool lab_extra_laptop(const char *name);
+/* The node a namespace of this lab is for ("LAB-NODE", or "NODE" in the default lab); NULL if none.
+ */
+const char *lab_ns_node(const struct lab *lab, const char *ns);
 /* Paths of a node's files in the lab's directory. */
 const char *lab_file(const struct lab *lab, int n, const char *ext, char *out, size_t cap);
 /* With --explain, prints one equivalent command. */

@@ -22,9 +22,14 @@ static int ask(const char *ctl, struct wg_keyring *k)
 static bool extra_laptop(const char *name)
 {
 	size_t len = strlen(name), suffix = strlen(CTL_SUFFIX);
+	char node[16];
 
-	return !strncmp(name, "laptop-", 7) && len > 7 + suffix &&
-	       !strcmp(name + len - suffix, CTL_SUFFIX);
+	if (len <= suffix || len - suffix >= sizeof(node) ||
+	    strcmp(name + len - suffix, CTL_SUFFIX))
+		return false;
+	memcpy(node, name, len - suffix);
+	node[len - suffix] = '\0';
+	return lab_extra_laptop(node);
 }
 
 int labkeys_load(const struct lab *lab, struct wg_keyring *k)

@@ -25,6 +25,7 @@ struct link_view {
 };
 
 struct node_view {
+	char name[32];
 	char ns[64];
 	bool up;
 	struct link_view links[MAX_LINKS];
@@ -66,13 +67,12 @@ static void take_addr(const struct nl_addr *a, void *arg)
 	}
 }
 
-static void look(const struct lab *lab, int n, struct node_view *v)
+/* A node's links and addresses, read in its namespace (v->ns). */
+static void look(struct node_view *v)
 {
 	struct nl nl;
 	int fd;
 
-	memset(v, 0, sizeof(*v));
-	lab_ns(lab, n, v->ns, sizeof(v->ns));
 	fd = netns_open(v->ns);
 	if (fd < 0)
 		return;
@@ -92,31 +92,63 @@ static int widest(int w, const char *s)
 	return n > w ? n : w;
 }
 
-static void print_nodes(const struct lab *lab, const struct node_view *v)
+/*
+ * The lab's nodes, then each laptop that up --clients added (no node of
+ * the lab's own), found by the namespace the lab recorded for it.
+ */
+static int views(const struct lab *lab, const struct record *recs, int nrecs,
+		 struct node_view **out)
+{
+	struct node_view *v =
+	    calloc(lab->topo.nnodes + (size_t)(nrecs > 0 ? nrecs : 0), sizeof(*v));
+	int n = 0;
+
+	*out = v;
+	if (!v)
+		return -1;
+	for (; (size_t)n < lab->topo.nnodes; n++) {
+		snprintf(v[n].name, sizeof(v[n].name), "%s", lab_name(lab, n));
+		lab_ns(lab, n, v[n].ns, sizeof(v[n].ns));
+	}
+	for (int i = 0; i < nrecs; i++) {
+		const char *node = lab_ns_node(lab, recs[i].name);
+
+		if (recs[i].kind != REC_NETNS || !node || !lab_extra_laptop(node))
+			continue;
+		snprintf(v[n].name, sizeof(v[n].name), "%s", node);
+		snprintf(v[n].ns, sizeof(v[n].ns), "%s", recs[i].name);
+		n++;
+	}
+	for (int i = 0; i < n; i++)
+		look(&v[i]);
+	return n;
+}
+
+static void print_nodes(const struct lab *lab, const struct node_view *v, int nv)
 {
 	const struct term *t = &lab->term;
 	int wn = 4, wl = 4; /* NODE and LINK: as wide as the longest name */
 	char p[64];
 
-	for (int n = 0; (size_t)n < lab->topo.nnodes; n++) {
-		wn = widest(wn, lab_name(lab, n));
+	for (int n = 0; n < nv; n++) {
+		wn = widest(wn, v[n].name);
 		for (int i = 0; i < v[n].nlinks; i++)
 			wl = widest(wl, v[n].links[i].link.name);
 	}
 	printf("%s%-*s %-*s %5s  %-5s %s%s\n", term_c(t, C_BOLD), wn, "NODE", wl, "LINK", "MTU",
 	       "STATE", "ADDRESSES", term_c(t, C_RESET));
-	for (int n = 0; (size_t)n < lab->topo.nnodes; n++) {
+	for (int n = 0; n < nv; n++) {
 		if (!v[n].up) {
-			printf("%-*s %s(no namespace %s)%s\n", wn, lab_name(lab, n),
-			       term_c(t, C_RED), v[n].ns, term_c(t, C_RESET));
+			printf("%-*s %s(no namespace %s)%s\n", wn, v[n].name, term_c(t, C_RED),
+			       v[n].ns, term_c(t, C_RESET));
 			continue;
 		}
 		for (int i = 0; i < v[n].nlinks; i++) {
 			const struct link_view *l = &v[n].links[i];
 
 			/* No padding after the state when no address follows it. */
-			printf("%-*s %-*s %5d  %s%-*s%s", wn, i ? "" : lab_name(lab, n), wl,
-			       l->link.name, l->link.mtu, term_c(t, l->link.up ? C_GREEN : C_RED),
+			printf("%-*s %-*s %5d  %s%-*s%s", wn, i ? "" : v[n].name, wl, l->link.name,
+			       l->link.mtu, term_c(t, l->link.up ? C_GREEN : C_RED),
 			       l->naddrs ? 5 : 0, l->link.up ? "up" : "down", term_c(t, C_RESET));
 			for (int a = 0; a < l->naddrs; a++)
 				printf(" %s", prefix_str(&l->addrs[a], p, sizeof(p)));
@@ -267,13 +299,13 @@ static json_t *json_links(const struct node_view *v)
 	return links;
 }
 
-static json_t *json_nodes(const struct lab *lab, const struct node_view *v)
+static json_t *json_nodes(const struct node_view *v, int nv)
 {
 	json_t *nodes = json_array();
 
-	for (int n = 0; (size_t)n < lab->topo.nnodes; n++)
+	for (int n = 0; n < nv; n++)
 		json_array_append_new(nodes, json_pack("{s:o, s:o, s:b, s:o}", "name",
-						       jout_text(lab_name(lab, n)), "namespace",
+						       jout_text(v[n].name), "namespace",
 						       jout_text(v[n].ns), "up", v[n].up, "links",
 						       json_links(&v[n])));
 	return nodes;
@@ -304,6 +336,16 @@ static void json_procs(json_t *out, const struct proc_view *pv, int n)
 	}
 }
 
+/* A tunnel's counters, from the control socket of its node (an extra laptop's too). */
+static int ask_stats(const struct lab *lab, const char *node, struct control_reply *r)
+{
+	char path[PATH_MAX];
+
+	if (ctl_path(lab->dir, node, NULL, path, sizeof(path)))
+		return -1;
+	return control_ask(path, CTL_STATS, r);
+}
+
 /* The lab's recorded processes, with each running tunnel's counters; how many. */
 static int collect(const struct lab *lab, const struct record *recs, int n, struct proc_view *pv)
 {
@@ -312,8 +354,9 @@ static int collect(const struct lab *lab, const struct record *recs, int n, stru
 	for (int i = 0; i < n; i++) {
 		struct proc_view *p = &pv[m];
 		int node = lab_node(lab, recs[i].name);
+		bool extra = node < 0 && lab_extra_laptop(recs[i].name);
 
-		if (recs[i].kind != REC_PROC || node < 0)
+		if (recs[i].kind != REC_PROC || (node < 0 && !extra))
 			continue;
 		p->r = &recs[i];
 		p->running = proc_running(recs[i].pid, recs[i].start);
@@ -322,7 +365,7 @@ static int collect(const struct lab *lab, const struct record *recs, int n, stru
 			continue;
 		p->tunnel = is_tunnel(recs[i].what);
 		control_parse("", &p->reply);
-		if (p->tunnel && p->running && control_ask_node(lab, node, CTL_STATS, &p->reply))
+		if (p->tunnel && p->running && ask_stats(lab, recs[i].name, &p->reply))
 			control_parse("", &p->reply);
 		tunnel_cells(p);
 		m++;
@@ -350,22 +393,23 @@ static void show_procs(const struct lab *lab, const struct record *recs, int n, 
 
 static int show(const struct lab *lab)
 {
-	struct node_view *v = calloc(lab->topo.nnodes, sizeof(*v));
+	struct node_view *v = NULL;
 	struct record *recs = NULL;
 	json_t *out = NULL;
-	int n;
+	int n, nv;
 
-	if (!v)
-		return 1;
 	n = state_load(lab, &recs);
-	for (size_t i = 0; i < lab->topo.nnodes; i++)
-		look(lab, (int)i, &v[i]);
+	nv = views(lab, recs, n, &v);
+	if (nv < 0) {
+		free(recs);
+		return 1;
+	}
 	if (lab->json) {
 		out = json_pack("{s:o, s:b, s:o}", "lab", jout_text(lab->name), "up", 1, "nodes",
-				json_nodes(lab, v));
+				json_nodes(v, nv));
 	} else {
 		printf("Lab '%s'\n\n", lab->name);
-		print_nodes(lab, v);
+		print_nodes(lab, v, nv);
 	}
 	show_procs(lab, recs, n < 0 ? 0 : n, out);
 	if (lab->json)

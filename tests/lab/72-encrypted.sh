@@ -75,6 +75,14 @@ done
 on home-laptop ping -c1 -W3 172.31.9.200 >/dev/null 2>&1 && ok=$((ok + 1))
 check "all 20 laptops ping the office through one server ($ok/20)" test "$ok" = 20
 check "the server holds 20 peers" test "$(stat_of office-server peers)" = 20
+# status shows the laptops --clients added, which are no nodes of the lab's
+# own: each with its namespace's links, and its tunnel with its counters.
+"$H" status > /tmp/status.$$ 2>&1
+check "status lists laptop-20 with its eth0 address" grep -Eq '^laptop-20 +eth0 .*192\.168\.1\.120/24' /tmp/status.$$
+check "status lists 20 running tunnels on laptops" test "$(grep -Ec '^(home-laptop|laptop-[0-9]+) +[0-9]+ +peer +encrypted ' /tmp/status.$$)" = 20
+"$H" status --json > /tmp/status.$$ 2>&1
+check "status --json has the 21 nodes' tunnels" test "$(grep -o '"node":"[a-z0-9-]*"' /tmp/status.$$ | sort -u | wc -l)" = 21
+rm -f /tmp/status.$$
 lab_down
 
 # The packet that waits for the first handshake is counted like every other:

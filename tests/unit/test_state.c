@@ -39,6 +39,31 @@ static void lab_names(void **state)
 	assert_int_equal(lab_init(&lab, "seventeen-chars-x", err, sizeof(err)), -1);
 }
 
+/* The laptops up --clients adds, and the namespaces a lab may claim. */
+static void extra_laptops(void **state)
+{
+	struct lab lab;
+	char err[128];
+
+	(void)state;
+	assert_true(lab_extra_laptop("laptop-2"));
+	assert_true(lab_extra_laptop("laptop-64"));
+	assert_false(lab_extra_laptop("laptop-"));
+	assert_false(lab_extra_laptop("laptop-100"));
+	assert_false(lab_extra_laptop("laptop-2x"));
+	assert_false(lab_extra_laptop("laptop--2"));
+	assert_false(lab_extra_laptop("laptop"));
+	assert_false(lab_extra_laptop("home-laptop"));
+	assert_int_equal(lab_init(&lab, "t1", err, sizeof(err)), 0);
+	assert_string_equal(lab_ns_node(&lab, "t1-laptop-3"), "laptop-3");
+	assert_null(lab_ns_node(&lab, "t2-laptop-3"));
+	assert_null(lab_ns_node(&lab, "t1laptop-3"));
+	lab_fini(&lab);
+	assert_int_equal(lab_init(&lab, "default", err, sizeof(err)), 0);
+	assert_string_equal(lab_ns_node(&lab, "laptop-3"), "laptop-3");
+	lab_fini(&lab);
+}
+
 static void records_roundtrip(void **state)
 {
 	struct record a = {.kind = REC_NETNS}, b = {.kind = REC_PROC}, *recs;
@@ -124,6 +149,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(lab_names),
+	    cmocka_unit_test(extra_laptops),
 	    cmocka_unit_test(records_roundtrip),
 	    cmocka_unit_test(torn_and_junk_lines_are_skipped),
 	    cmocka_unit_test(recycled_pid_is_not_ours),
