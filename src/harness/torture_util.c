@@ -20,28 +20,30 @@
 
 /* ---- running ourselves ---- */
 
-int torture_self(char *out, size_t cap, const char *first, ...)
+/*
+ * This program with the arguments in ap; the output on descriptor which
+ * (stdout or stderr) into out when out is not NULL, and stdout nowhere
+ * otherwise.  Its exit status.
+ */
+static int run_self(char *out, size_t cap, int which, const char *first, va_list ap)
 {
 	char prog[PATH_MAX], *argv[24];
 	int n = 0, p[2] = {-1, -1}, status;
 	size_t len = 0;
-	va_list ap;
 	pid_t pid;
 
 	if (sibling_path("harness", prog, sizeof(prog)) || (out && pipe2(p, O_CLOEXEC)))
 		return -1;
 	argv[n++] = prog;
-	va_start(ap, first);
 	for (const char *a = first; a && n < 23; a = va_arg(ap, const char *))
 		argv[n++] = (char *)a;
-	va_end(ap);
 	argv[n] = NULL;
 	pid = fork();
 	if (pid == 0) {
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
 		if (out)
-			dup2(p[1], STDOUT_FILENO);
-		else if (to_null(STDOUT_FILENO))
+			dup2(p[1], which);
+		if ((!out || which != STDOUT_FILENO) && to_null(STDOUT_FILENO))
 			_exit(126);
 		close_from(3);
 		execv(prog, argv);
@@ -59,6 +61,28 @@ int torture_self(char *out, size_t cap, const char *first, ...)
 	if (pid < 0 || waitpid(pid, &status, 0) != pid)
 		return -1;
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+int torture_self(char *out, size_t cap, const char *first, ...)
+{
+	va_list ap;
+	int rc;
+
+	va_start(ap, first);
+	rc = run_self(out, cap, STDOUT_FILENO, first, ap);
+	va_end(ap);
+	return rc;
+}
+
+int torture_self_err(char *err, size_t cap, const char *first, ...)
+{
+	va_list ap;
+	int rc;
+
+	va_start(ap, first);
+	rc = run_self(err, cap, STDERR_FILENO, first, ap);
+	va_end(ap);
+	return rc;
 }
 
 int torture_up(struct torture *t, const char *mode, const char *extra, const char *value)

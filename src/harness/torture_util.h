@@ -18,6 +18,8 @@
 /* This program with args (NULL-ended), stdout into out (or nowhere), stderr kept; its exit
  * status. */
 int torture_self(char *out, size_t cap, const char *first, ...);
+/* The same, stdout nowhere and stderr into err: for a refusal the run expects, not the reader. */
+int torture_self_err(char *err, size_t cap, const char *first, ...);
 /* The scenarios' lab, down first, then up in mode with one more option (extra may be NULL). */
 int torture_up(struct torture *t, const char *mode, const char *extra, const char *value);
 void torture_down(struct torture *t);
