@@ -261,7 +261,7 @@ static int add_route(struct up *u, int n, const struct topo_route *r)
 		dst = (struct prefix){.family = via.family, .len = 0};
 	else if (prefix_parse(r->dst, true, &dst, u->err, sizeof(u->err)))
 		return -1;
-	lab_explain(&u->lab, "ip -n %s route add %s via %s", ns, r->dst, r->via);
+	lab_explain(&u->lab, "ip -n %s route add %s via %s proto static", ns, r->dst, r->via);
 	rc = nl_route_add(&u->nl[n], &dst, via.addr, 0);
 	if (rc) {
 		snprintf(u->err, sizeof(u->err), "cannot add route %s via %s in %s: %s", r->dst,
