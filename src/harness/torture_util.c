@@ -63,24 +63,13 @@ static int run_self(char *out, size_t cap, int which, const char *first, va_list
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
-int torture_self(char *out, size_t cap, const char *first, ...)
+int torture_run(int which, char *out, size_t cap, const char *first, ...)
 {
 	va_list ap;
 	int rc;
 
 	va_start(ap, first);
-	rc = run_self(out, cap, STDOUT_FILENO, first, ap);
-	va_end(ap);
-	return rc;
-}
-
-int torture_self_err(char *err, size_t cap, const char *first, ...)
-{
-	va_list ap;
-	int rc;
-
-	va_start(ap, first);
-	rc = run_self(err, cap, STDERR_FILENO, first, ap);
+	rc = run_self(out, cap, which, first, ap);
 	va_end(ap);
 	return rc;
 }

@@ -11,15 +11,21 @@
 
 #include <stddef.h>
 #include <sys/types.h>
+#include <unistd.h>
 
 #define MiB	     (1024.0 * 1024.0)
 #define TORTURE_PORT 5041
 
-/* This program with args (NULL-ended), stdout into out (or nowhere), stderr kept; its exit
- * status. */
-int torture_self(char *out, size_t cap, const char *first, ...);
-/* The same, stdout nowhere and stderr into err: for a refusal the run expects, not the reader. */
-int torture_self_err(char *err, size_t cap, const char *first, ...);
+/*
+ * This program with args (NULL-ended); its exit status.  Descriptor which
+ * (stdout or stderr) goes into out when out is not NULL; stdout goes
+ * nowhere otherwise, and stderr is kept unless it is the one taken.
+ */
+int torture_run(int which, char *out, size_t cap, const char *first, ...);
+/* stdout into out, or nowhere; stderr kept. */
+#define torture_self(out, cap, ...) torture_run(STDOUT_FILENO, out, cap, __VA_ARGS__)
+/* stdout nowhere, stderr into err: for a refusal the run expects, not the reader. */
+#define torture_self_err(err, cap, ...) torture_run(STDERR_FILENO, err, cap, __VA_ARGS__)
 /* The scenarios' lab, down first, then up in mode with one more option (extra may be NULL). */
 int torture_up(struct torture *t, const char *mode, const char *extra, const char *value);
 void torture_down(struct torture *t);
