@@ -547,8 +547,8 @@ static int run(struct flood *fl)
 		return -1;
 	server_stats(fl, &before);
 	if (!fl->lab.json)
-		printf("Throwing %ld datagrams of each kind from %s (%s) at %s %s:%d\n\n",
-		       fl->count, lab_name(&fl->lab, lab_role(&fl->lab, ROLE_INTERNET)),
+		printf("Throwing %ld datagram%s of each kind from %s (%s) at %s %s:%d\n\n",
+		       fl->count, fl->count == 1 ? "" : "s", lab_name(&fl->lab, lab_role(&fl->lab, ROLE_INTERNET)),
 		       fl->lab.at.internet4, lab_name(&fl->lab, lab_role(&fl->lab, ROLE_SERVER)),
 		       fl->lab.at.server_public4, fl->lab.at.port);
 	for (int k = 0; k < K_COUNT; k++)

@@ -155,7 +155,7 @@ doc_sessions() {
 		"$H" ${cmd#./harness } > "$tmp/doc/got" 2>&1
 		rc=$?
 		grep -q '^(exit status' "$exp" && echo "(exit status $rc)" >> "$tmp/doc/got"
-		sed -i -E -e "s/lab '$LAB'/lab 'default'/" -e 's/^([0-9]+ probes in )[0-9.]+ s$/\1T s/' "$tmp/doc/got"
+		sed -i -E -e "s/lab '$LAB'/lab 'default'/" -e "s/ip netns exec $LAB-/ip netns exec /g" -e 's/^([0-9]+ probes in )[0-9.]+ s$/\1T s/' "$tmp/doc/got"
 		sed -E 's/^([0-9]+ probes in )[0-9.]+ s$/\1T s/' "$exp" > "$tmp/doc/want"
 		check "docs/mtu-probe.md: $cmd prints what the doc shows" \
 			diff "$tmp/doc/want" "$tmp/doc/got"
