@@ -548,8 +548,9 @@ static int run(struct flood *fl)
 	server_stats(fl, &before);
 	if (!fl->lab.json)
 		printf("Throwing %ld datagram%s of each kind from %s (%s) at %s %s:%d\n\n",
-		       fl->count, fl->count == 1 ? "" : "s", lab_name(&fl->lab, lab_role(&fl->lab, ROLE_INTERNET)),
-		       fl->lab.at.internet4, lab_name(&fl->lab, lab_role(&fl->lab, ROLE_SERVER)),
+		       fl->count, fl->count == 1 ? "" : "s",
+		       lab_name(&fl->lab, lab_role(&fl->lab, ROLE_INTERNET)), fl->lab.at.internet4,
+		       lab_name(&fl->lab, lab_role(&fl->lab, ROLE_SERVER)),
 		       fl->lab.at.server_public4, fl->lab.at.port);
 	for (int k = 0; k < K_COUNT; k++)
 		if (fl->kinds & 1u << k)
