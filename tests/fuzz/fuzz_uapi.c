@@ -344,9 +344,10 @@ static void show_server(struct client *c)
 		const struct uapi_client *s = &ctx->u.clients[i];
 
 		if (s->used)
-			fprintf(stderr,
-				"  slot %d: fd %d kind %d complete %d answering %d sent %zu of %zu\n",
-				i, s->fd, (int)s->kind, s->complete, s->answering, s->sent, s->len);
+			fprintf(
+			    stderr,
+			    "  slot %d: fd %d kind %d complete %d answering %d sent %zu of %zu\n",
+			    i, s->fd, (int)s->kind, s->complete, s->answering, s->sent, s->len);
 	}
 	fprintf(stderr, "  client fd %d sent: ", c->fd);
 	for (size_t k = 0; k < c->len && k < 200; k++)
