@@ -47,3 +47,5 @@ for mode in encrypted plaintext pi; do
 		/run/netns/"$(ns home-laptop)" /run/netns/"$(ns office-host)" /run/netns/"$(ns internet)"
 done
 rm -rf "$tmp"
+# The tests after this one go on with the lab 10-up left: plaintext, as up makes it.
+check "the lab is up again for the tests that follow" lab_up
