@@ -52,15 +52,21 @@ int control_ask(const char *path, const char *cmd, struct control_reply *r)
 	return rc;
 }
 
-int control_ask_node(const struct lab *lab, int node, const char *cmd, struct control_reply *r)
+int control_ask_name(const struct lab *lab, const char *name, const char *cmd,
+		     struct control_reply *r)
 {
 	char path[PATH_MAX];
 
-	if (ctl_path(lab->dir, lab_name(lab, node), NULL, path, sizeof(path))) {
+	if (ctl_path(lab->dir, name, NULL, path, sizeof(path))) {
 		control_parse("", r);
 		return -ENAMETOOLONG;
 	}
 	return control_ask(path, cmd, r);
+}
+
+int control_ask_node(const struct lab *lab, int node, const char *cmd, struct control_reply *r)
+{
+	return control_ask_name(lab, lab_name(lab, node), cmd, r);
 }
 
 void control_parse(const char *text, struct control_reply *r)

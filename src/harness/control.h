@@ -29,7 +29,11 @@ struct control_reply {
 
 /* Sends cmd to the socket at path and reads the reply into r; 0 or -errno. */
 int control_ask(const char *path, const char *cmd, struct control_reply *r);
-/* The same, to the tunnel of a lab's node (ctl_path's NODE.ctl). */
+/* The same, to the tunnel named name in a lab's directory (ctl_path's NAME.ctl): a node's,
+ * or a laptop's that up --clients added. */
+int control_ask_name(const struct lab *lab, const char *name, const char *cmd,
+		     struct control_reply *r);
+/* The same, to the tunnel of a lab's node. */
 int control_ask_node(const struct lab *lab, int node, const char *cmd, struct control_reply *r);
 /* Reads text (which may be cut short anywhere) into r; a line without '=' is left out.
  * control_parse("", r) empties r. */

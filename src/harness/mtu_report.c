@@ -155,16 +155,12 @@ void mtu_analyse(struct probe_run *r)
 	if (r->padding && r->tunnel_mtu && r->tun_mtu && r->tunnel_mtu != r->tun_mtu)
 		finding(r, "the tunnel still pads up to an MTU of %d, but tun0's is %d",
 			r->tunnel_mtu, r->tun_mtu);
-	if (tun && tun->remembered && tun->remembered < tun->s.largest) {
-		char ns[64];
-
-		lab_ns(&r->lab, lab_node(&r->lab, r->from), ns, sizeof(ns));
+	if (tun && tun->remembered && tun->remembered < tun->s.largest)
 		finding(r,
 			"%s's kernel still remembers a path MTU of %d toward %s from an earlier "
 			"ICMP: larger DF packets fail at once, until it expires or `ip netns exec "
 			"%s ip route flush cache`",
-			r->from, tun->remembered, tun->target, ns);
-	}
+			r->from, tun->remembered, tun->target, r->ns);
 	/* Down to what the path allows; or, if tun0 is within it, to what crossed. */
 	if (r->allowed && (!r->tun_mtu || r->tun_mtu > r->allowed))
 		r->fix_mtu = r->allowed;

@@ -336,16 +336,6 @@ static void json_procs(json_t *out, const struct proc_view *pv, int n)
 	}
 }
 
-/* A tunnel's counters, from the control socket of its node (an extra laptop's too). */
-static int ask_stats(const struct lab *lab, const char *node, struct control_reply *r)
-{
-	char path[PATH_MAX];
-
-	if (ctl_path(lab->dir, node, NULL, path, sizeof(path)))
-		return -1;
-	return control_ask(path, CTL_STATS, r);
-}
-
 /* The lab's recorded processes, with each running tunnel's counters; how many. */
 static int collect(const struct lab *lab, const struct record *recs, int n, struct proc_view *pv)
 {
@@ -365,7 +355,8 @@ static int collect(const struct lab *lab, const struct record *recs, int n, stru
 			continue;
 		p->tunnel = is_tunnel(recs[i].what);
 		control_parse("", &p->reply);
-		if (p->tunnel && p->running && ask_stats(lab, recs[i].name, &p->reply))
+		if (p->tunnel && p->running &&
+		    control_ask_name(lab, recs[i].name, CTL_STATS, &p->reply))
 			control_parse("", &p->reply);
 		tunnel_cells(p);
 		m++;
