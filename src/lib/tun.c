@@ -30,12 +30,8 @@ int tun_open_flags(const char *name, int flags, char *err, size_t errlen)
 	return open_flags(name, kernel_flags(flags), err, errlen);
 }
 
-int tun_open_offload(const char *name, bool *offload, char *err, size_t errlen)
-{
-	return tun_open_offload_flags(name, 0, offload, err, errlen);
-}
-
-int tun_open_offload_flags(const char *name, int flags, bool *offload, char *err, size_t errlen)
+int tun_open_offload_flags(const char *name, int flags, struct tun_offloads *got, char *err,
+			   size_t errlen)
 {
 	/* TSO for both families and checksums left to us; USO too where the kernel has it. */
 	const unsigned int base = TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6;
@@ -44,14 +40,17 @@ int tun_open_offload_flags(const char *name, int flags, bool *offload, char *err
 	    open_flags(name, (short)(kernel_flags(flags & ~TUN_PI) | IFF_VNET_HDR), err, errlen);
 	int size = TUN_VNET_HDR_LEN;
 
-	*offload = false;
+	got->on = got->uso = false;
 	if (fd < 0)
 		return tun_open_flags(name, flags & ~TUN_PI, err, errlen);
-	if (ioctl(fd, TUNSETVNETHDRSZ, &size) == 0 &&
-	    (ioctl(fd, TUNSETOFFLOAD, base | uso) == 0 || ioctl(fd, TUNSETOFFLOAD, base) == 0)) {
-		*offload = true;
-		return fd;
+	if (ioctl(fd, TUNSETVNETHDRSZ, &size) == 0) {
+		if (ioctl(fd, TUNSETOFFLOAD, base | uso) == 0)
+			got->on = got->uso = true;
+		else if (ioctl(fd, TUNSETOFFLOAD, base) == 0)
+			got->on = true;
 	}
+	if (got->on)
+		return fd;
 	/* Without offloads the header is only a cost: start again without it. */
 	close(fd);
 	return tun_open_flags(name, flags & ~TUN_PI, err, errlen);

@@ -30,16 +30,21 @@ int tun_add_queue(int fd, char *err, size_t errlen);
 /* The virtio-net header in front of every packet once offloads are on. */
 #define TUN_VNET_HDR_LEN 10
 
+/* What tun_open_offload_flags got from the kernel. */
+struct tun_offloads {
+	bool on;  /* packets come and go behind a virtio-net header */
+	bool uso; /* UDP super-packets too, both ways (Linux 6.2 and later) */
+};
+
 /*
- * Like tun_open, asking for segmentation offload: every packet then comes
- * and goes behind a virtio-net header, and the kernel may hand over TCP
- * (and, where it can, UDP) super-packets of up to 64 KB for the tunnel to
- * cut.  *offload says whether that took; when the kernel refuses, the
- * device is opened plainly.
+ * Like tun_open_flags (TUN_MULTI or not), asking for segmentation offload:
+ * every packet then comes and goes behind a virtio-net header, and the
+ * kernel may hand over TCP (and, where it can, UDP) super-packets of up to
+ * 64 KB for the tunnel to cut, and take them the other way.  *got says
+ * what took; when the kernel refuses, the device is opened plainly.
  */
-int tun_open_offload(const char *name, bool *offload, char *err, size_t errlen);
-/* The same, with TUN_MULTI or not. */
-int tun_open_offload_flags(const char *name, int flags, bool *offload, char *err, size_t errlen);
+int tun_open_offload_flags(const char *name, int flags, struct tun_offloads *got, char *err,
+			   size_t errlen);
 /* The EtherType a PI header carries for an IP packet of this version. */
 uint16_t tun_pi_proto(int version);
 

@@ -67,8 +67,10 @@ int device_up(struct device *d, const struct config *c, int mtu, char *err, size
 	d->index = 0;
 	d->routes_added = 0;
 	d->mtu = mtu;
-	d->offload = false;
+	d->offload = d->uso = false;
 	if (!c->pi && !c->no_offload) {
+		struct tun_offloads got;
+
 		d->super = malloc(DEVICE_SUPER_MAX);
 		d->gro_buf = malloc(DEVICE_SUPER_MAX);
 		if (!d->super || !d->gro_buf) {
@@ -76,8 +78,9 @@ int device_up(struct device *d, const struct config *c, int mtu, char *err, size
 			device_down(d, c);
 			return -1;
 		}
-		d->fd = tun_open_offload_flags(c->dev, d->multi ? TUN_MULTI : 0, &d->offload, err,
-					       errlen);
+		d->fd = tun_open_offload_flags(c->dev, d->multi ? TUN_MULTI : 0, &got, err, errlen);
+		d->offload = got.on;
+		d->uso = got.uso;
 	} else {
 		d->fd = tun_open_flags(c->dev, (d->multi ? TUN_MULTI : 0) | (c->pi ? TUN_PI : 0),
 				       err, errlen);
@@ -87,7 +90,7 @@ int device_up(struct device *d, const struct config *c, int mtu, char *err, size
 		return -1;
 	}
 	if (d->offload)
-		gro_init(&d->gro, d->gro_buf, DEVICE_SUPER_MAX, emit, d);
+		gro_init(&d->gro, d->gro_buf, DEVICE_SUPER_MAX, d->uso, emit, d);
 	rc = nl_link_get(&d->nl, c->dev, 0, &l);
 	if (rc) {
 		snprintf(err, errlen, "cannot find %s after creating it: %s", c->dev,
@@ -111,6 +114,7 @@ int device_add_queue(const struct device *first, struct device *q, char *err, si
 	q->mtu = first->mtu;
 	q->multi = true;
 	q->offload = first->offload;
+	q->uso = first->uso;
 	/* q->nl stays empty: rtnetlink belongs to the first queue */
 	if (q->offload) {
 		q->super = malloc(DEVICE_SUPER_MAX);
@@ -120,7 +124,7 @@ int device_add_queue(const struct device *first, struct device *q, char *err, si
 			device_close_queue(q);
 			return -1;
 		}
-		gro_init(&q->gro, q->gro_buf, DEVICE_SUPER_MAX, emit, q);
+		gro_init(&q->gro, q->gro_buf, DEVICE_SUPER_MAX, q->uso, emit, q);
 	}
 	q->fd = tun_add_queue(first->fd, err, errlen);
 	if (q->fd < 0) {

@@ -24,6 +24,7 @@ struct device {
 	struct nl nl;
 	bool multi;	      /* asked for before device_up: a multi-queue device */
 	bool offload;	      /* packets come and go behind a virtio-net header; TSO is on */
+	bool uso;	      /* and UDP super-packets too, so UDP runs are glued */
 	uint8_t *super;	      /* one read from the device, up to 64 KB, when offload is on */
 	uint64_t super_reads; /* reads that held more than one packet */
 	uint64_t cut_errors;  /* super-packets that could not be cut, dropped */

@@ -237,12 +237,18 @@ int offload_split(const struct virtio_net_hdr *h, const uint8_t *pkt, size_t len
 
 #define TCP_ACK	    0x10
 #define GRO_MAX_LEN 65535
+/*
+ * The kernel refuses a UDP super-packet of more segments than its
+ * UDP_MAX_SEGMENTS, 64 in the oldest kernels with USO on TUN devices.
+ */
+#define GRO_UDP_MAX_SEGMENTS 64
 
-void gro_init(struct gro *g, uint8_t *buf, size_t cap, gro_emit_fn emit, void *arg)
+void gro_init(struct gro *g, uint8_t *buf, size_t cap, bool udp, gro_emit_fn emit, void *arg)
 {
 	memset(g, 0, sizeof(*g));
 	g->buf = buf;
 	g->cap = cap;
+	g->udp = udp;
 	g->emit = emit;
 	g->arg = arg;
 }
@@ -250,6 +256,11 @@ void gro_init(struct gro *g, uint8_t *buf, size_t cap, gro_emit_fn emit, void *a
 static uint32_t get32(const uint8_t *p)
 {
 	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+static size_t get16(const uint8_t *p)
+{
+	return (size_t)p[0] << 8 | p[1];
 }
 
 /*
@@ -267,21 +278,33 @@ static bool checksums_hold(const uint8_t *p, size_t len, const struct layout *l,
 }
 
 /*
- * A packet that may start or join a run, if its checksums hold: TCP with
- * payload, flags ACK and perhaps PSH.
+ * A UDP datagram that may start or join a run: its length field agrees
+ * with the packet's, and it has a checksum to check.  An IPv4 datagram
+ * sent without one (zero) would leave the kernel's cut with one it never
+ * had, on data nobody vouched for.
  */
-static bool mergeable(const uint8_t *p, size_t len, struct layout *l)
+static bool udp_mergeable(const struct gro *g, const uint8_t *p, size_t len, const struct layout *l)
 {
-	uint8_t flags;
+	return g->udp && get16(p + l->l4 + 4) == len - l->l4 &&
+	       (l->version == 6 || get16(p + l->l4 + 6) != 0);
+}
 
-	if (parse(p, len, l) || l->proto != IPPROTO_TCP || l->payload == 0)
+/*
+ * A packet that may start or join a run, if its checksums hold: TCP with
+ * payload, flags ACK and perhaps PSH; or UDP with payload, where the
+ * device takes it.
+ */
+static bool mergeable(const struct gro *g, const uint8_t *p, size_t len, struct layout *l)
+{
+	if (parse(p, len, l) || l->payload == 0)
 		return false;
-	if (l->version == 4 && (p[6] & 0x3f || p[7])) /* fragments, or IP options */
+	if (l->version == 4 && (p[6] & 0x3f || p[7])) /* fragments */
 		return false;
-	if (l->version == 4 && l->l4 != 20)
+	if (l->version == 4 && l->l4 != 20) /* IP options */
 		return false;
-	flags = p[l->l4 + 13];
-	return (flags & ~TCP_PSH) == TCP_ACK;
+	if (l->proto == IPPROTO_UDP)
+		return udp_mergeable(g, p, len, l);
+	return l->proto == IPPROTO_TCP && (p[l->l4 + 13] & ~TCP_PSH) == TCP_ACK;
 }
 
 /* Same flow, same headers but for what segmentation changes. */
@@ -299,31 +322,51 @@ static bool same_headers(const struct gro *g, const uint8_t *p, const struct lay
 	} else if (memcmp(h, p, 4) || memcmp(h + 6, p + 6, 34)) {
 		return false; /* version, class, flow label, next header, hop limit, addresses */
 	}
+	if (l->proto == IPPROTO_UDP)
+		return !memcmp(h + g->l4, p + l->l4, 4); /* ports: the rest is length and sum */
 	/* ports, ack, window, and the options; the sequence is checked apart */
 	return !memcmp(h + g->l4, p + l->l4, 4) && !memcmp(h + g->l4 + 8, p + l->l4 + 8, 5) &&
 	       !memcmp(h + g->l4 + 14, p + l->l4 + 14, 2) &&
 	       !memcmp(h + g->l4 + 20, p + l->l4 + 20, l->hdrs - l->l4 - 20);
 }
 
+/* TCP: the next sequence number, and no PSH yet, which ends a run. */
+static bool tcp_follows(const struct gro *g, const uint8_t *p, const struct layout *l)
+{
+	return (g->buf[GRO_HDR + g->l4 + 13] & TCP_PSH) == 0 && get32(p + l->l4 + 4) == g->next_seq;
+}
+
+/* Each run is whole segments of one size, then perhaps one shorter, which ends it. */
 static bool joins_run(const struct gro *g, const uint8_t *p, const struct layout *l)
 {
-	return g->len && g->gso && (g->buf[GRO_HDR + g->l4 + 13] & TCP_PSH) == 0 &&
-	       (g->len - g->hdrs) % g->gso == 0 && l->payload <= g->gso &&
-	       g->len + l->payload <= GRO_MAX_LEN && g->len + l->payload + GRO_HDR <= g->cap &&
-	       get32(p + l->l4 + 4) == g->next_seq && same_headers(g, p, l);
+	if (!g->len || !g->gso || l->proto != g->proto)
+		return false;
+	if ((g->len - g->hdrs) % g->gso != 0 || l->payload > g->gso ||
+	    g->len + l->payload > GRO_MAX_LEN || g->len + l->payload + GRO_HDR > g->cap)
+		return false;
+	if (l->proto == IPPROTO_UDP ? g->count >= GRO_UDP_MAX_SEGMENTS : !tcp_follows(g, p, l))
+		return false;
+	return same_headers(g, p, l);
+}
+
+static uint8_t run_gso_type(const struct gro *g)
+{
+	if (g->proto == IPPROTO_UDP)
+		return VIRTIO_NET_HDR_GSO_UDP_L4;
+	return g->version == 4 ? VIRTIO_NET_HDR_GSO_TCPV4 : VIRTIO_NET_HDR_GSO_TCPV6;
 }
 
 /* The header the kernel needs for a run, and the lengths and checksums it leaves to it. */
 static void seal_run(struct gro *g)
 {
 	uint8_t *h = g->buf + GRO_HDR;
+	size_t sum_at = g->proto == IPPROTO_UDP ? 6 : 16;
 	struct virtio_net_hdr v = {.flags = VIRTIO_NET_HDR_F_NEEDS_CSUM,
-				   .gso_type = g->version == 4 ? VIRTIO_NET_HDR_GSO_TCPV4
-							       : VIRTIO_NET_HDR_GSO_TCPV6,
+				   .gso_type = run_gso_type(g),
 				   .hdr_len = (uint16_t)g->hdrs,
 				   .gso_size = (uint16_t)g->gso,
 				   .csum_start = (uint16_t)g->l4,
-				   .csum_offset = 16};
+				   .csum_offset = (uint16_t)sum_at};
 	uint16_t partial;
 
 	if (g->version == 4) {
@@ -333,11 +376,13 @@ static void seal_run(struct gro *g)
 	} else {
 		put16(h + 4, g->len - 40);
 	}
+	if (g->proto == IPPROTO_UDP)
+		put16(h + g->l4 + 4, g->len - g->l4); /* the kernel sets each segment's own */
 	/* The pseudo-header's sum, folded but not inverted: the kernel finishes it. */
 	partial = (uint16_t)~csum_fold(csum_pseudo(g->version, h + (g->version == 4 ? 12 : 8),
-						   h + (g->version == 4 ? 16 : 24), IPPROTO_TCP,
+						   h + (g->version == 4 ? 16 : 24), g->proto,
 						   (uint32_t)(g->len - g->l4)));
-	put16(h + g->l4 + 16, partial);
+	put16(h + g->l4 + sum_at, partial);
 	memcpy(g->buf, &v, GRO_HDR);
 }
 
@@ -377,7 +422,7 @@ void gro_add(struct gro *g, const uint8_t *pkt, size_t len)
 	struct layout l;
 	uint32_t body;
 
-	if (!mergeable(pkt, len, &l)) {
+	if (!mergeable(g, pkt, len, &l)) {
 		pass(g, pkt, len);
 		return;
 	}
@@ -387,11 +432,12 @@ void gro_add(struct gro *g, const uint8_t *pkt, size_t len)
 			pass(g, pkt, len);
 			return;
 		}
-		g->buf[GRO_HDR + g->l4 + 13] |= pkt[l.l4 + 13] & TCP_PSH;
+		if (l.proto == IPPROTO_TCP)
+			g->buf[GRO_HDR + g->l4 + 13] |= pkt[l.l4 + 13] & TCP_PSH;
 		g->len += l.payload;
 		g->count++;
 		g->merged++;
-		g->next_seq += (uint32_t)l.payload;
+		g->next_seq += (uint32_t)l.payload; /* TCP's; unread for UDP */
 		return;
 	}
 	gro_flush(g);
@@ -407,8 +453,10 @@ void gro_add(struct gro *g, const uint8_t *pkt, size_t len)
 		return;
 	}
 	g->version = l.version;
+	g->proto = l.proto;
 	g->l4 = l.l4;
 	g->hdrs = l.hdrs;
 	g->gso = l.payload;
-	g->next_seq = get32(pkt + l.l4 + 4) + (uint32_t)l.payload;
+	if (l.proto == IPPROTO_TCP)
+		g->next_seq = get32(pkt + l.l4 + 4) + (uint32_t)l.payload;
 }

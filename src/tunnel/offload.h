@@ -13,6 +13,7 @@
 #define TUNLAB_TUNNEL_OFFLOAD_H
 
 #include <linux/virtio_net.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -54,11 +55,15 @@ int offload_split_into(const struct virtio_net_hdr *h, const uint8_t *pkt, size_
 		       offload_room_fn room, offload_emit_fn emit, void *arg);
 
 /*
- * The other way: TCP segments on their way into the TUN device, glued back
- * into one super-packet where they may be (same flow and headers, each
- * sequence number following the last, only ACK and a final PSH, equal
- * sizes but for a shorter last one), so that the kernel's TCP takes one
- * packet instead of dozens.  Anything else passes through as it is.
+ * The other way: segments on their way into the TUN device, glued back
+ * into one super-packet where they may be, so that the kernel takes one
+ * packet, in one write, instead of dozens.  TCP segments glue when they
+ * share flow and headers, each sequence number follows the last, they
+ * carry only ACK and a final PSH, and their sizes are equal but for a
+ * shorter last one.  UDP datagrams of one flow glue by the same rule of
+ * sizes, without the sequence, where the device takes UDP super-packets
+ * (USO): the kernel cuts them again into the same datagrams before any
+ * socket sees them.  Anything else passes through as it is.
  *
  * buf holds TUN_VNET_HDR_LEN bytes of header room and then up to 64 KB;
  * emit receives the header and the packet behind it, ready to write.
@@ -72,6 +77,8 @@ struct gro {
 	int count;  /* segments in it */
 	size_t l4, hdrs, gso;
 	int version;
+	uint8_t proto; /* of the run held */
+	bool udp;      /* UDP runs too: the device takes USO */
 	uint32_t next_seq;
 	gro_emit_fn emit;
 	void *arg;
@@ -80,7 +87,7 @@ struct gro {
 
 #define GRO_HDR 10 /* sizeof(struct virtio_net_hdr) */
 
-void gro_init(struct gro *g, uint8_t *buf, size_t cap, gro_emit_fn emit, void *arg);
+void gro_init(struct gro *g, uint8_t *buf, size_t cap, bool udp, gro_emit_fn emit, void *arg);
 /* Takes one packet; the one held may go out first. */
 void gro_add(struct gro *g, const uint8_t *pkt, size_t len);
 /* Sends what is held. */

@@ -1,6 +1,7 @@
-# Every fallback still carries data intact: the TUN offloads, UDP GSO and
-# UDP GRO each turned off, and all three, a single TUN queue, one packet
-# per system call, and everything off at once, in both modes and both ways.
+# Every fallback still carries data intact, TCP and UDP bursts: the TUN
+# offloads, UDP GSO and UDP GRO each turned off, and all three, a single
+# TUN queue, one packet per system call, and everything off at once, in
+# both modes and both ways.
 tmp=$(mktemp -d)
 head -c 20000000 /dev/urandom > "$tmp/sent"
 
@@ -22,6 +23,17 @@ for mode in plaintext encrypted; do
 		what="$mode${flags:+ $flags}"
 		lab_down
 		check "up --mode $what" lab_up --mode $mode $flags
+		# UDP first, so that what the server glued is UDP's alone.
+		check "$what: UDP bursts up, each datagram whole" \
+			udp_burst home-laptop office-host 172.31.9.200 5025
+		check "$what: UDP bursts down over IPv6, each datagram whole" \
+			udp_burst office-host home-laptop fd00:172:31:255::7 5026
+		if [ -z "$flags" ]; then
+			check "$what: the server glued UDP datagrams ($(stat_of office-server gro_merged))" \
+				test "$(stat_of office-server gro_merged)" -gt 0
+			check "$what: the laptop glued UDP datagrams ($(stat_of home-laptop gro_merged))" \
+				test "$(stat_of home-laptop gro_merged)" -gt 0
+		fi
 		check "$what: 20 MB up, byte-identical" move home-laptop office-host 172.31.9.200 5021
 		check "$what: 20 MB down, byte-identical" move office-host home-laptop 172.31.255.7 5022
 		if [ -z "$flags" ]; then
@@ -65,11 +77,15 @@ if command -v wireguard-go >/dev/null; then
 		check "up --peer wireguard-go --peer-on $side" lab_up --mode encrypted --peer wireguard-go --peer-on $side
 		check "wireguard-go on the $side: 20 MB up, byte-identical" move home-laptop office-host 172.31.9.200 5023
 		check "wireguard-go on the $side: 20 MB down, byte-identical" move office-host home-laptop 172.31.255.7 5024
+		check "wireguard-go on the $side: UDP bursts both ways, each datagram whole" \
+			eval "udp_burst home-laptop office-host 172.31.9.200 5027 &&
+			      udp_burst office-host home-laptop 172.31.255.7 5028"
 	done
 else
 	for side in server laptop; do
 		for what in "up --peer wireguard-go --peer-on $side" "wireguard-go on the $side: 20 MB up, byte-identical" \
-			"wireguard-go on the $side: 20 MB down, byte-identical"; do
+			"wireguard-go on the $side: 20 MB down, byte-identical" \
+			"wireguard-go on the $side: UDP bursts both ways, each datagram whole"; do
 			skip "$what" "wireguard-go is not installed (make test installs it)"
 		done
 	done

@@ -120,6 +120,23 @@ stat_of() {
 	printf 'stats\n' | nc -N -U "/run/tunlab/$LAB/$1.ctl" 2>/dev/null | sed -n "s/^$2=//p"
 }
 
+# udp_burst FROM TO ADDR PORT: 120 datagrams of 1000 bytes and a short one,
+# sent in bursts the tunnels may glue, each checked on arrival.
+udp_burst() {
+	local got rc
+	got=$(mktemp)
+	on "$2" /usr/bin/python3 "$ROOT/tests/support/udp_burst.py" recv "$3" "$4" 120 1000 \
+		> "$got" 2>&1 &
+	local l=$!
+	for _ in $(seq 50); do grep -q listening "$got" && break; sleep 0.05; done
+	on "$1" /usr/bin/python3 "$ROOT/tests/support/udp_burst.py" send "$3" "$4" 120 1000
+	wait $l
+	rc=$?
+	[ $rc = 0 ] || tail -n 1 "$got"
+	rm -f "$got"
+	return $rc
+}
+
 # wg_sock NODE: the wg socket a lab tunnel was given (--uapi on its command line).
 wg_sock() { tr '\0' '\n' < /proc/"$(pid_of "$1")"/cmdline | sed -n '/^--uapi$/{n;p}'; }
 

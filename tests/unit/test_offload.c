@@ -346,15 +346,21 @@ static int keep_out(void *arg, uint8_t *p, size_t len)
 	return 0;
 }
 
-static void cut(struct segs *s, int version, const uint8_t *payload, size_t plen, uint16_t gso,
-		uint8_t flags)
+static void cut_proto(struct segs *s, int version, uint8_t proto, const uint8_t *payload,
+		      size_t plen, uint16_t gso, uint8_t flags)
 {
 	static uint8_t pkt[BIG], scratch[BIG];
-	struct virtio_net_hdr h = gso_hdr(version, IPPROTO_TCP, gso);
-	size_t len = build(pkt, version, IPPROTO_TCP, payload, plen, flags);
+	struct virtio_net_hdr h = gso_hdr(version, proto, gso);
+	size_t len = build(pkt, version, proto, payload, plen, flags);
 
 	memset(s, 0, sizeof(*s));
 	assert_true(offload_split(&h, pkt, len, scratch, sizeof(scratch), keep_seg, s) > 0);
+}
+
+static void cut(struct segs *s, int version, const uint8_t *payload, size_t plen, uint16_t gso,
+		uint8_t flags)
+{
+	cut_proto(s, version, IPPROTO_TCP, payload, plen, gso, flags);
 }
 
 /* Every segment of s through a fresh gro, then flushed; o gets what came out. */
@@ -362,7 +368,7 @@ static void glue_all(struct gro *g, uint8_t *buf, size_t cap, struct outputs *o,
 		     const struct segs *s)
 {
 	memset(o, 0, sizeof(*o));
-	gro_init(g, buf, cap, keep_out, o);
+	gro_init(g, buf, cap, true, keep_out, o);
 	for (int i = 0; i < s->n; i++)
 		gro_add(g, s->pkt[i], s->len[i]);
 	gro_flush(g);
@@ -426,7 +432,7 @@ static void gro_keeps_apart(void **state)
 	cut(&a, 4, payload, 7000, 1000, 0x10);
 	cut(&other, 6, payload, 2000, 1000, 0x10);
 	memset(&o, 0, sizeof(o));
-	gro_init(&g, buf, sizeof(buf), keep_out, &o);
+	gro_init(&g, buf, sizeof(buf), true, keep_out, &o);
 	gro_add(&g, a.pkt[0], a.len[0]);
 	gro_add(&g, other.pkt[0], other.len[0]); /* another flow: the first goes out */
 	gro_add(&g, a.pkt[2], a.len[2]);	 /* a gap in the sequence */
@@ -498,12 +504,132 @@ static void gro_refuses_damage(void **state)
 	cut(&a, 4, payload, 2000, 1000, 0x10);
 	a.pkt[1][11] ^= 0x04;
 	memset(&o, 0, sizeof(o));
-	gro_init(&g, buf, sizeof(buf), keep_out, &o);
+	gro_init(&g, buf, sizeof(buf), true, keep_out, &o);
 	gro_add(&g, a.pkt[0], a.len[0]);
 	gro_add(&g, a.pkt[1], a.len[1]);
 	gro_flush(&g);
 	assert_int_equal(o.n, 2);
 	assert_int_equal(g.merged, 0);
+}
+
+/* UDP: cut, glued back where the device takes USO, and cut again: the same datagrams. */
+static void gro_udp_round_trip(void **state)
+{
+	static uint8_t payload[20000], buf[BIG], scratch[BIG];
+	static struct segs a, b;
+	static struct outputs o;
+	struct virtio_net_hdr h, zero = {0};
+	struct gro g;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(payload); i++)
+		payload[i] = (uint8_t)(i * 17 + 3);
+	for (int version = 4; version <= 6; version += 2) {
+		cut_proto(&a, version, IPPROTO_UDP, payload, 19500, 1000, 0);
+		assert_int_equal(a.n, 20); /* the last one 500 bytes */
+		glue_all(&g, buf, sizeof(buf), &o, &a);
+		assert_int_equal(o.n, 1);
+		memcpy(&h, o.pkt[0], sizeof(h));
+		assert_int_equal(h.gso_type, VIRTIO_NET_HDR_GSO_UDP_L4);
+		assert_int_equal(h.gso_size, 1000);
+		assert_int_equal(h.csum_start, version == 4 ? 20 : 40);
+		assert_int_equal(h.csum_offset, 6);
+		assert_int_equal(h.hdr_len, h.csum_start + 8);
+		memset(&b, 0, sizeof(b));
+		assert_int_equal(offload_split(&h, o.pkt[0] + GRO_HDR, o.len[0] - GRO_HDR, scratch,
+					       sizeof(scratch), keep_seg, &b),
+				 a.n);
+		for (int i = 0; i < a.n; i++) {
+			assert_int_equal(b.len[i], a.len[i]);
+			assert_memory_equal(b.pkt[i], a.pkt[i], a.len[i]);
+		}
+		assert_int_equal(g.merged, (uint64_t)a.n - 1);
+		/* Where the device has no USO, each datagram goes as it came. */
+		memset(&o, 0, sizeof(o));
+		gro_init(&g, buf, sizeof(buf), false, keep_out, &o);
+		for (int i = 0; i < 8; i++)
+			gro_add(&g, a.pkt[i], a.len[i]);
+		gro_flush(&g);
+		assert_int_equal(o.n, 8);
+		for (int i = 0; i < 8; i++) {
+			assert_int_equal(o.len[i], GRO_HDR + a.len[i]);
+			assert_memory_equal(o.pkt[i], &zero, GRO_HDR);
+			assert_memory_equal(o.pkt[i] + GRO_HDR, a.pkt[i], a.len[i]);
+		}
+		assert_int_equal(g.merged, 0);
+	}
+}
+
+/* Sets a UDP port of an IPv4 datagram, and makes its checksum good again. */
+static void udp4_set_port(uint8_t *p, size_t len, uint16_t port)
+{
+	uint16_t sum;
+
+	p[20] = (uint8_t)(port >> 8);
+	p[21] = (uint8_t)port;
+	p[26] = p[27] = 0;
+	sum = (uint16_t)~csum_fold(csum_add(
+	    csum_pseudo(4, p + 12, p + 16, IPPROTO_UDP, (uint32_t)(len - 20)), p + 20, len - 20));
+	p[26] = (uint8_t)(sum >> 8);
+	p[27] = (uint8_t)sum;
+}
+
+/*
+ * What a UDP run must not take: another port, a datagram without a
+ * checksum, a damaged one, a TCP segment, a longer one; and no run
+ * outgrows the 64 segments the kernel takes.
+ */
+static void gro_udp_keeps_apart(void **state)
+{
+	static uint8_t payload[20000], buf[BIG];
+	static struct segs a;
+	static struct outputs o;
+	static struct segs t;
+	struct virtio_net_hdr h;
+	struct gro g;
+
+	(void)state;
+	cut_proto(&a, 4, IPPROTO_UDP, payload, 12000, 1000, 0);
+	cut(&t, 4, payload, 2000, 1000, 0x10);
+	udp4_set_port(a.pkt[2], a.len[2], 40001); /* another flow */
+	a.pkt[4][26] = a.pkt[4][27] = 0;	  /* sent without a checksum */
+	a.pkt[6][a.len[6] - 1] ^= 0x20;		  /* damaged */
+	memset(&o, 0, sizeof(o));
+	gro_init(&g, buf, sizeof(buf), true, keep_out, &o);
+	gro_add(&g, a.pkt[0], a.len[0]);
+	gro_add(&g, a.pkt[1], a.len[1]); /* joins 0 */
+	gro_add(&g, a.pkt[2], a.len[2]); /* alone: its port */
+	gro_add(&g, a.pkt[3], a.len[3]); /* starts a run */
+	gro_add(&g, a.pkt[4], a.len[4]); /* alone: no checksum */
+	gro_add(&g, a.pkt[5], a.len[5]); /* starts a run */
+	gro_add(&g, a.pkt[6], a.len[6]); /* alone: damaged */
+	gro_add(&g, a.pkt[7], a.len[7]); /* starts a run */
+	gro_add(&g, t.pkt[0], t.len[0]); /* TCP: its own run */
+	gro_flush(&g);
+	assert_int_equal(o.n, 8);
+	assert_int_equal(o.len[0], GRO_HDR + 28 + 2000);
+	for (int i = 1; i < 8; i++)
+		assert_int_equal(o.len[i], GRO_HDR + (i == 7 ? 40 : 28) + 1000);
+	assert_int_equal(g.merged, 1);
+	/* Small datagrams: 100 of 100 bytes go as runs of 64 and 36. */
+	cut_proto(&a, 6, IPPROTO_UDP, payload, 10000, 100, 0);
+	assert_int_equal(a.n, 100);
+	glue_all(&g, buf, sizeof(buf), &o, &a);
+	assert_int_equal(o.n, 2);
+	assert_int_equal(o.len[0], GRO_HDR + 48 + 64 * 100);
+	assert_int_equal(o.len[1], GRO_HDR + 48 + 36 * 100);
+	/* A longer datagram after a run does not join it. */
+	cut_proto(&a, 4, IPPROTO_UDP, payload, 3000, 1000, 0);
+	cut_proto(&t, 4, IPPROTO_UDP, payload, 2400, 1200, 0);
+	memset(&o, 0, sizeof(o));
+	gro_init(&g, buf, sizeof(buf), true, keep_out, &o);
+	gro_add(&g, a.pkt[0], a.len[0]);
+	gro_add(&g, a.pkt[1], a.len[1]);
+	gro_add(&g, t.pkt[0], t.len[0]);
+	gro_flush(&g);
+	assert_int_equal(o.n, 2);
+	memcpy(&h, o.pkt[1], sizeof(h));
+	assert_int_equal(h.gso_type, VIRTIO_NET_HDR_GSO_NONE);
 }
 
 int main(void)
@@ -518,6 +644,8 @@ int main(void)
 	    cmocka_unit_test(gro_round_trip),
 	    cmocka_unit_test(gro_keeps_apart),
 	    cmocka_unit_test(gro_refuses_damage),
+	    cmocka_unit_test(gro_udp_round_trip),
+	    cmocka_unit_test(gro_udp_keeps_apart),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
