@@ -27,14 +27,22 @@ enum path_id {
 enum test { TCP1_UP, TCP1_DOWN, TCP4_UP, TCP4_DOWN, TEST_COUNT };
 
 #define ROUNDS_MAX 50
+/*
+ * The rate at which the tunnels' CPU per small packet is read: 10 000
+ * 64-byte datagrams a second, well under what every path carries, so that
+ * the figure is the work per packet and not what a saturated path drops.
+ */
+#define PKT_RATE     10000
+#define PKT_RATE_ARG "5120k" /* bits a second of 64-byte payloads: PKT_RATE */
 
 /* The medians of one path. */
 struct figures {
 	double tcp[TEST_COUNT]; /* bits per second */
 	double pps, loss;	/* 64-byte UDP: delivered per second, percent lost */
 	double rtt_median, rtt_p99;
-	double cpu_per_gb; /* tunnel CPU seconds per GB moved; -1 without a tunnel */
-	double rss;	   /* the larger tunnel's peak RSS, bytes; -1 without one */
+	double cpu_per_gb;  /* tunnel CPU seconds per GB moved; -1 without a tunnel */
+	double cpu_per_pkt; /* tunnel CPU µs per 64-byte packet at PKT_RATE; -1 unmeasured */
+	double rss;	    /* the larger tunnel's peak RSS, bytes; -1 without one */
 };
 
 struct path {
@@ -50,6 +58,8 @@ struct path {
 	double rtt[PING_MAX];
 	int nrtt;
 	double cpu_seconds, bytes; /* over every TCP run */
+	/* over every run at PKT_RATE: summed, since the CPU is read in clock ticks */
+	double pkt_cpu_seconds, pkts;
 	struct figures fig;
 };
 

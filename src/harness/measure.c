@@ -55,7 +55,8 @@ int parse_iperf_udp(const char *text, struct udp_result *r)
 	    !number_at(sum, "seconds", &seconds) &&
 	    !number_at(sum, "lost_percent", &r->loss_percent) && seconds > 0 &&
 	    lost <= r->packets) {
-		r->delivered_pps = (r->packets - lost) / seconds;
+		r->delivered = r->packets - lost;
+		r->delivered_pps = r->delivered / seconds;
 		rc = 0;
 	}
 	json_decref(root);

@@ -18,7 +18,8 @@ struct tcp_result {
 struct udp_result {
 	double delivered_pps; /* packets that arrived, per second */
 	double loss_percent;
-	double packets; /* sent */
+	double packets;	  /* sent */
+	double delivered; /* packets that arrived */
 };
 
 #define PING_MAX 1000

@@ -28,6 +28,20 @@ print("ratio", "same" if abs(tcp["value"] - pt["tcp1_up_of_bare"]) < 1e-3 else "
 PY
 }
 goals_say >"$tmpg/goals" 2>&1
+# The work per small packet: read for plaintext's tunnels, absent for bare, which has none.
+pkt_cost() {
+	/usr/bin/python3 -c 'import json, sys
+d = json.load(open(sys.argv[1]))
+print(" ".join("%s=%s" % (p["path"], p.get("udp64_cpu_us_per_packet", "none")) for p in d["paths"]))' "$tmpg/json"
+}
+pkt_cost_ok() {
+	local v
+	case "$(pkt_cost)" in "bare=none plaintext="*) ;; *) return 1 ;; esac
+	v=$(pkt_cost)
+	awk -v v="${v#*plaintext=}" 'BEGIN { exit !(v + 0 == v && v > 0 && v < 1000) }'
+}
+check "plaintext's CPU per 64-byte packet was read, 0 to 1000 µs; bare has none ($(pkt_cost))" \
+	pkt_cost_ok
 check "its goals are plaintext's TCP and 64-byte rate of bare's, and its RSS: $(head -n 1 "$tmpg/goals")" \
 	test "$(head -n 1 "$tmpg/goals")" = "plaintext_tcp_of_bare plaintext_pps_of_bare plaintext_rss_mib"
 check "each goal's met agrees with its value and target" sh -c "! grep -q disagrees '$tmpg/goals' && test \$(grep -c agrees '$tmpg/goals') = 3"

@@ -90,6 +90,7 @@ static void iperf_udp(void **state)
 					 &r),
 			 0);
 	assert_true(r.delivered_pps == 1 && r.loss_percent == 33);
+	assert_true(r.delivered == 2);
 }
 
 static void ping_times(void **state)
