@@ -33,13 +33,13 @@ static uint32_t name_hash(const char *s)
 	return h;
 }
 
-/* "office-server" is "os"; an extra laptop keeps its number: "laptop-2" is "-2". */
+/* Each word's first letter: "office-server" is "os", an extra laptop "laptop-12" is "l12". */
 static void abbreviate(const char *label, char *out, size_t cap)
 {
 	size_t n = 0;
 
 	if (!strncmp(label, "laptop-", strlen("laptop-"))) {
-		snprintf(out, cap, "%s", label + strlen("laptop-") - 1);
+		snprintf(out, cap, "l%s", label + strlen("laptop-"));
 		return;
 	}
 	for (const char *p = label; *p && n + 1 < cap; p++)
