@@ -120,8 +120,10 @@ stat_of() {
 	printf 'stats\n' | nc -N -U "/run/tunlab/$LAB/$1.ctl" 2>/dev/null | sed -n "s/^$2=//p"
 }
 
-# udp_burst FROM TO ADDR PORT: 120 datagrams of 1000 bytes and a short one,
-# sent in bursts the tunnels may glue, each checked on arrival.
+# udp_burst FROM TO ADDR PORT [BURST PAUSE_MS]: 120 datagrams of 1000
+# bytes and a short one, sent in bursts the tunnels may glue (40 at a time,
+# back to back, unless BURST and PAUSE_MS say otherwise), each checked on
+# arrival.
 udp_burst() {
 	local got rc
 	got=$(mktemp)
@@ -129,7 +131,7 @@ udp_burst() {
 		> "$got" 2>&1 &
 	local l=$!
 	for _ in $(seq 50); do grep -q listening "$got" && break; sleep 0.05; done
-	on "$1" /usr/bin/python3 "$ROOT/tests/support/udp_burst.py" send "$3" "$4" 120 1000
+	on "$1" /usr/bin/python3 "$ROOT/tests/support/udp_burst.py" send "$3" "$4" 120 1000 "${5:-40}" "${6:-0}"
 	wait $l
 	rc=$?
 	[ $rc = 0 ] || tail -n 1 "$got"

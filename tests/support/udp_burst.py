@@ -1,18 +1,20 @@
 #!/usr/bin/python3
 """A burst of UDP datagrams of one flow, and a receiver that checks each.
 
-  udp_burst.py send ADDR PORT COUNT SIZE
+  udp_burst.py send ADDR PORT COUNT SIZE [BURST [PAUSE_MS]]
   udp_burst.py recv ADDR PORT COUNT SIZE
 
-The sender sends COUNT datagrams of SIZE bytes back to back, then one of
-SIZE/2 bytes: runs the tunnel may glue into UDP super-packets, the last
-ended by a shorter one. Each datagram's bytes follow from its number, so the
+The sender sends COUNT datagrams of SIZE bytes, BURST (default 40) at a
+time with PAUSE_MS (default 0) between, then one of SIZE/2 bytes: runs
+the tunnel may glue into UDP super-packets, the last ended by a shorter
+one. Each datagram's bytes follow from its number, so the
 receiver can tell a damaged, a lost or a reordered one. The receiver
 prints "ok N" when all COUNT+1 came whole, and otherwise says which did
 not and exits with 1. It gives up 5 seconds after the last it got.
 """
 import socket
 import sys
+import time
 
 
 def body(i, size):
@@ -24,14 +26,15 @@ def family(addr):
     return socket.AF_INET6 if ":" in addr else socket.AF_INET
 
 
-def send(addr, port, count, size):
+def send(addr, port, count, size, burst=40, pause_ms=0):
     s = socket.socket(family(addr), socket.SOCK_DGRAM)
-    # Forty at a time in one send, cut by the kernel (UDP_SEGMENT): they
+    # BURST at a time in one send, cut by the kernel (UDP_SEGMENT): they
     # reach the tunnel together, however slowly this program runs.
     s.setsockopt(17, 103, size)  # SOL_UDP, UDP_SEGMENT
     grams = [body(i, size) for i in range(count)] + [body(count, size // 2)]
-    for at in range(0, len(grams), 40):
-        s.sendto(b"".join(grams[at:at + 40]), (addr, port))
+    for at in range(0, len(grams), burst):
+        s.sendto(b"".join(grams[at:at + burst]), (addr, port))
+        time.sleep(pause_ms / 1000)
     return 0
 
 
@@ -61,11 +64,12 @@ def recv(addr, port, count, size):
 
 
 def main(argv):
-    if len(argv) != 6 or argv[1] not in ("send", "recv"):
-        print(__doc__.strip().splitlines()[2], file=sys.stderr)
-        return 2
-    fn = send if argv[1] == "send" else recv
-    return fn(argv[2], int(argv[3]), int(argv[4]), int(argv[5]))
+    if argv[1:2] == ["send"] and 6 <= len(argv) <= 8:
+        return send(argv[2], *[int(a) for a in argv[3:]])
+    if argv[1:2] == ["recv"] and len(argv) == 6:
+        return recv(argv[2], int(argv[3]), int(argv[4]), int(argv[5]))
+    print(__doc__.strip().splitlines()[2], file=sys.stderr)
+    return 2
 
 
 if __name__ == "__main__":
