@@ -553,18 +553,30 @@ static int tcp_test(struct bench *b, struct path *p, enum test t, int round)
 	return 0;
 }
 
-static int udp_test(struct bench *b, struct path *p, int round)
+/* iperf3 sending 64-byte datagrams at bits_per_second (0: as fast as it can); r what arrived. */
+static int udp64(struct bench *b, struct path *p, long bits_per_second, const char *test,
+		 struct udp_result *r)
 {
 	static char out[1 << 20];
-	char *extra[] = {"-u", "-l", "64", "-b", "0", NULL};
-	struct udp_result r;
+	char rate[24];
+	char *extra[] = {"-u", "-l", "64", "-b", rate, NULL};
 
+	snprintf(rate, sizeof(rate), "%ld", bits_per_second);
 	if (iperf(b, p, extra, out, sizeof(out)))
 		return -1;
-	if (parse_iperf_udp(out, &r)) {
-		iperf_failed(b, p, "udp", out);
+	if (parse_iperf_udp(out, r)) {
+		iperf_failed(b, p, test, out);
 		return -1;
 	}
+	return 0;
+}
+
+static int udp_test(struct bench *b, struct path *p, int round)
+{
+	struct udp_result r;
+
+	if (udp64(b, p, 0, "udp", &r))
+		return -1;
 	p->pps[round] = r.delivered_pps;
 	p->loss[round] = r.loss_percent;
 	return 0;
@@ -577,19 +589,14 @@ static int udp_test(struct bench *b, struct path *p, int round)
  */
 static int udp_cost_test(struct bench *b, struct path *p)
 {
-	static char out[1 << 20];
-	char *extra[] = {"-u", "-l", "64", "-b", PKT_RATE_ARG, NULL};
 	struct udp_result r;
-	double cpu0 = tunnels_cpu(p);
+	double cpu0;
 
 	if (!p->ntunnels)
 		return 0;
-	if (iperf(b, p, extra, out, sizeof(out)))
+	cpu0 = tunnels_cpu(p);
+	if (udp64(b, p, PKT_RATE * 64L * 8, "udp at a fixed rate", &r))
 		return -1;
-	if (parse_iperf_udp(out, &r)) {
-		iperf_failed(b, p, "udp at a fixed rate", out);
-		return -1;
-	}
 	p->pkt_cpu_seconds += tunnels_cpu(p) - cpu0;
 	p->pkts += r.delivered;
 	return 0;

@@ -32,8 +32,7 @@ enum test { TCP1_UP, TCP1_DOWN, TCP4_UP, TCP4_DOWN, TEST_COUNT };
  * 64-byte datagrams a second, well under what every path carries, so that
  * the figure is the work per packet and not what a saturated path drops.
  */
-#define PKT_RATE     10000
-#define PKT_RATE_ARG "5120k" /* bits a second of 64-byte payloads: PKT_RATE */
+#define PKT_RATE 10000
 
 /* The medians of one path. */
 struct figures {

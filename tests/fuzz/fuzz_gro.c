@@ -34,6 +34,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static uint8_t buf[CAP];
 	struct gro g;
 
+	/* An odd-sized input glues UDP too, as a device with USO does; an even one TCP only. */
 	gro_init(&g, buf, sizeof(buf), size & 1, check, NULL);
 	while (size >= 2) {
 		size_t len = (size_t)data[0] << 8 | data[1];

@@ -36,8 +36,8 @@ print(" ".join("%s=%s" % (p["path"], p.get("udp64_cpu_us_per_packet", "none")) f
 }
 pkt_cost_ok() {
 	local v
-	case "$(pkt_cost)" in "bare=none plaintext="*) ;; *) return 1 ;; esac
 	v=$(pkt_cost)
+	case "$v" in "bare=none plaintext="*) ;; *) return 1 ;; esac
 	awk -v v="${v#*plaintext=}" 'BEGIN { exit !(v + 0 == v && v > 0 && v < 1000) }'
 }
 check "plaintext's CPU per 64-byte packet was read, 0 to 1000 µs; bare has none ($(pkt_cost))" \
